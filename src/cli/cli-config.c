@@ -1,0 +1,60 @@
+/* tern --check-config and the mailrc loading every mode shares. */
+#include "cli.h"
+
+#include <stdlib.h>
+
+#include "../engine/engine.h"
+#include "../lib/lib.h"
+
+struct conf *cli_conf_load(const char *path, int *exit_code)
+{
+	char *found = NULL, *looked = NULL;
+	struct conf *conf;
+
+	if (!path) {
+		found = conf_find_path(&looked);
+		if (!found) {
+			fprintf(stderr, "tern: no mailrc found (looked for %s); copy mailrc.sample there or use -F FILE\n",
+			        looked);
+			free(looked);
+			*exit_code = lib_error_exit_code(LIB_ERR_CONFIG);
+			return NULL;
+		}
+		free(looked);
+		path = found;
+	}
+	conf = conf_load(path);
+	free(found);
+	for (size_t i = 0; i < conf->ndiags; i++)
+		fprintf(stderr, "%s%s\n", conf->diags[i].is_error ? "" : "warning: ", conf->diags[i].text);
+	if (conf->nerrors) {
+		fprintf(stderr, "tern: %zu error%s in the mailrc\n", conf->nerrors, conf->nerrors == 1 ? "" : "s");
+		conf_free(conf);
+		*exit_code = lib_error_exit_code(LIB_ERR_CONFIG);
+		return NULL;
+	}
+	*exit_code = 0;
+	return conf;
+}
+
+int cli_check_config(const char *path)
+{
+	int exit_code;
+	struct conf *conf = cli_conf_load(path, &exit_code);
+
+	if (!conf)
+		return exit_code;
+	const struct conf_account *def = conf_account_default(conf);
+	printf("%s: ok, %zu account%s\n", conf->path, conf->naccounts, conf->naccounts == 1 ? "" : "s");
+	for (size_t i = 0; i < conf->naccounts; i++) {
+		const struct conf_account *account = &conf->accounts[i];
+		const struct conf_url *urls[] = { &account->imap, &account->pop3, &account->smtp };
+		printf("  %s%s:", account->name, account == def ? " (default)" : "");
+		for (size_t u = 0; u < LIB_ARRAY_LEN(urls); u++)
+			if (urls[u]->scheme != CONF_URL_NONE)
+				printf(" %s://%s:%u", conf_scheme_name(urls[u]->scheme), urls[u]->host, urls[u]->port);
+		printf("\n");
+	}
+	conf_free(conf);
+	return 0;
+}

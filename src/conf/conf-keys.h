@@ -1,0 +1,54 @@
+/* The one table of mailrc keys. Every key tern reads is declared here with
+ * its type, where it may appear, its default, its range and its help text;
+ * the parser, `tern --help-keys`, and the test that keeps mailrc.sample and
+ * doc/mailrc.5 in step all read this list. To add a key, add a line.
+ *
+ * X(ID, "name", TYPE, SCOPE, "default" or NULL, MIN, MAX, "help") */
+#ifndef TERN_CONF_KEYS_H
+#define TERN_CONF_KEYS_H
+
+#define CONF_KEYS(X) \
+	X(FROM, "from", CONF_T_ADDRESS, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "Your address on this account, e.g. \"Ana Lima <ana@example.org>\".") \
+	X(IMAP, "imap", CONF_T_URL, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "IMAP server: imaps://HOST[:993] (implicit TLS) or imap://HOST[:143] (STARTTLS required).") \
+	X(POP3, "pop3", CONF_T_URL, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "POP3 server: pop3s://HOST[:995] (implicit TLS) or pop3://HOST[:110] (STLS required).") \
+	X(SMTP, "smtp", CONF_T_URL, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "SMTP submission server: smtps://HOST[:465] (implicit TLS) or smtp://HOST[:587] (STARTTLS required).") \
+	X(USER, "user", CONF_T_STRING, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "Login name; when unset, the address in from.") \
+	X(PASSWORD, "password", CONF_T_SECRET, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "The password, in clear: keep this file mode 600, or better use password-command.") \
+	X(PASSWORD_COMMAND, "password-command", CONF_T_STRING, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "Shell command whose first line of output is the password, e.g. \"pass show mail/work\".") \
+	X(OAUTH2_TOKEN_COMMAND, "oauth2-token-command", CONF_T_STRING, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "Shell command that prints an OAuth2 access token; tern then logs in with XOAUTH2.") \
+	X(TLS, "tls", CONF_T_BOOL, CONF_S_ACCOUNT, "on", 0, 0, \
+	  "on (default): always TLS, certificates verified. off: plain text, password visible on the network.") \
+	X(TLS_CA_FILE, "tls-ca-file", CONF_T_PATH, CONF_S_BOTH, NULL, 0, 0, \
+	  "PEM file of CA certificates to trust instead of the system's.") \
+	X(TLS_FINGERPRINT, "tls-fingerprint", CONF_T_FINGERPRINT, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "Pin the server certificate: sha256:HEX of its DER encoding.") \
+	X(TIMEOUT, "timeout", CONF_T_NUMBER, CONF_S_BOTH, "30", 1, 3600, \
+	  "Seconds to wait for a server (DNS, connect, each read) before giving up.") \
+	X(MAILDIR, "maildir", CONF_T_PATH, CONF_S_ACCOUNT, NULL, 0, 0, \
+	  "Local Maildir for POP3 mail; default $XDG_DATA_HOME/tern/ACCOUNT/.") \
+	X(FOLDER_SENT, "folder-sent", CONF_T_FOLDER, CONF_S_BOTH, NULL, 0, 0, \
+	  "Folder for copies of sent mail; default the server's \\Sent folder; none to keep no copy.") \
+	X(FOLDER_DRAFTS, "folder-drafts", CONF_T_FOLDER, CONF_S_BOTH, NULL, 0, 0, \
+	  "Folder for postponed messages; default the server's \\Drafts folder.") \
+	X(FOLDER_TRASH, "folder-trash", CONF_T_FOLDER, CONF_S_BOTH, NULL, 0, 0, \
+	  "Folder deleted mail moves to; default the server's \\Trash folder; none to expunge instead.") \
+	X(DEFAULT_ACCOUNT, "default-account", CONF_T_ACCOUNT, CONF_S_GLOBAL, NULL, 0, 0, \
+	  "Account opened at start; default the first account.") \
+	X(EDITOR, "editor", CONF_T_STRING, CONF_S_GLOBAL, NULL, 0, 0, \
+	  "Command to edit messages; default $VISUAL, else $EDITOR, else vi.") \
+	X(CHECK_INTERVAL, "check-interval", CONF_T_NUMBER, CONF_S_GLOBAL, "60", 0, 86400, \
+	  "Seconds between checks for new mail; 0 turns checking off.") \
+	X(CACHE_DIR, "cache-dir", CONF_T_PATH, CONF_S_GLOBAL, NULL, 0, 0, \
+	  "Directory for header and body caches; default $XDG_CACHE_HOME/tern.") \
+	X(SORT, "sort", CONF_T_SORT, CONF_S_GLOBAL, "date", 0, 0, \
+	  "Index order: date, threads, from, subject or size, each also as reverse-ORDER.")
+
+#endif

@@ -1,0 +1,81 @@
+/* lib: the ground floor every other module stands on: allocation that
+ * never returns NULL, a growable byte buffer, and the XDG paths tern
+ * reads and writes. Nothing here knows about mail. */
+#ifndef TERN_LIB_H
+#define TERN_LIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define LIB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Out of memory is fatal (STYLE.md): these print one line and exit 70. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t len);
+/* Caller frees the result. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+_Noreturn void lib_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated once anything was added.
+ *     struct buf b = BUF_INIT;
+ *     buf_addf(&b, "%d messages", n);
+ *     puts(b.data);
+ *     buf_free(&b);
+ */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+
+void buf_add(struct buf *b, const void *bytes, size_t len);
+void buf_addstr(struct buf *b, const char *s);
+void buf_addch(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+/* Hands the bytes to the caller (who frees them) and empties b;
+ * returns "" (freshly allocated) for an empty buffer. */
+char *buf_detach(struct buf *b);
+void buf_free(struct buf *b);
+
+/* XDG base directories (the XDG variable if set to an absolute path,
+ * else the spec's default under $HOME). The caller frees the result. */
+char *lib_path_config_home(void);
+char *lib_path_cache_home(void);
+char *lib_path_data_home(void);
+/* "~/x" and "~" become $HOME/x and $HOME; other paths are copied.
+ * The caller frees the result. */
+char *lib_path_expand(const char *path);
+/* The directory part of path ("." when it has none); caller frees. */
+char *lib_path_dirname(const char *path);
+/* base joined with rel unless rel is absolute or starts with "~";
+ * caller frees. */
+char *lib_path_join(const char *base, const char *rel);
+
+/* What kind of failure an error is; decides the exit code and the advice
+ * the user gets. Every module's errors carry one. */
+enum lib_error_class {
+	LIB_ERR_NONE,
+	LIB_ERR_USAGE,       /* bad command line */
+	LIB_ERR_DATA,        /* bad input: an address, a file to attach */
+	LIB_ERR_CONFIG,      /* the mailrc */
+	LIB_ERR_CONNECTION,  /* DNS, connect, reset, timeout */
+	LIB_ERR_TEMPORARY,   /* the server said try later (4xx, NO [UNAVAILABLE]) */
+	LIB_ERR_TLS,         /* certificate or handshake refused */
+	LIB_ERR_AUTH,        /* credentials refused or missing */
+	LIB_ERR_PROTOCOL,    /* the server broke the protocol */
+	LIB_ERR_SERVER,      /* a permanent refusal by the server */
+	LIB_ERR_INTERNAL,
+};
+
+/* The sysexits code for an error class: 64 usage, 65 data, 78 config,
+ * 69 unavailable, 75 temporary, 77 TLS or auth refused, 76 protocol,
+ * 70 internal; 0 for LIB_ERR_NONE. */
+int lib_error_exit_code(enum lib_error_class cls);
+
+#endif

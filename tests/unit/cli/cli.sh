@@ -1,0 +1,53 @@
+#!/bin/bash
+# tern's command line without servers: -v, -h, exit codes for usage and
+# config errors, --check-config on mailrc.sample and on a misspelt key.
+set -u
+: "${TERN:?}" "${TERN_SRCDIR:?}"
+n=0 failed=0
+ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+dir=$(mktemp -d /tmp/tern-cli-XXXXXX); trap 'rm -rf "$dir"' EXIT
+
+out=$("$TERN" -v); rc=$?
+ok $rc "tern -v exits 0"
+echo "$out" | grep -q '^tern [0-9]' ; ok $? "tern -v prints the version"
+echo "$out" | grep -q 'libetpan 1\.' ; ok $? "tern -v names libetpan"
+echo "$out" | grep -q 'OpenSSL 3' ; ok $? "tern -v names OpenSSL"
+echo "$out" | grep -q 'Tokyo Cabinet 1\.' ; ok $? "tern -v names Tokyo Cabinet"
+echo "$out" | grep -q 'ncurses 6' ; ok $? "tern -v names ncurses"
+echo "$out" | grep -q '^Build: sanitizers=' ; ok $? "tern -v shows build options"
+
+"$TERN" -h | grep -q -- '--check-config'; ok $? "tern -h prints usage"
+"$TERN" --bogus 2>"$dir/err"; rc=$?
+[ $rc = 64 ]; ok $? "unknown long flag exits 64 (got $rc)"
+grep -q "unknown option --bogus" "$dir/err"; ok $? "unknown flag is named"
+"$TERN" -Z 2>/dev/null; rc=$?
+[ $rc = 64 ]; ok $? "unknown short flag exits 64 (got $rc)"
+"$TERN" -F 2>/dev/null; rc=$?
+[ $rc = 64 ]; ok $? "-F without a value exits 64 (got $rc)"
+
+"$TERN" --check-config -F "$TERN_SRCDIR/mailrc.sample" >"$dir/out" 2>"$dir/err"; rc=$?
+[ $rc = 0 ]; ok $? "mailrc.sample passes --check-config (got $rc: $(head -c 300 "$dir/err"))"
+grep -q "ok, [0-9]* accounts" "$dir/out"; ok $? "--check-config summarises the accounts"
+
+printf 'account home\n  imap imaps://imap.example.org\n  pasword secret\n' >"$dir/typo"
+"$TERN" --check-config -F "$dir/typo" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ]; ok $? "misspelt key exits 78 (got $rc)"
+grep -qx "$dir/typo:3: unknown key 'pasword' (did you mean 'password'?)" "$dir/err"
+ok $? "the error names file, line and the key it meant"
+
+HOME=$dir/nohome XDG_CONFIG_HOME= "$TERN" --check-config >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ]; ok $? "no mailrc at all exits 78 (got $rc)"
+grep -q "no mailrc found (looked for $dir/nohome/.config/tern/mailrc, $dir/nohome/.ternrc)" "$dir/err"
+ok $? "no mailrc: the places looked at are named"
+
+printf 'account a\n imap imaps://h\n password hunter2\n' >"$dir/open"; chmod 644 "$dir/open"
+"$TERN" --check-config -F "$dir/open" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 0 ] && grep -q "warning: $dir/open: holds a password but others can read it" "$dir/err"
+ok $? "readable password file: warning, exit 0"
+! grep -q hunter2 "$dir/err"; ok $? "the password is never printed"
+
+"$TERN" -F "$dir/open" -A nosuch 2>"$dir/err"; rc=$?
+[ $rc = 64 ] && grep -q "no account 'nosuch'" "$dir/err"; ok $? "-A with an unknown account exits 64"
+
+echo "1..$n"
+exit $failed
