@@ -1,0 +1,971 @@
+#!/usr/bin/python3
+"""Real mail servers on 127.0.0.1 for tern's tests and demo.
+
+A Kit makes a throw-away directory under /tmp, a test CA with four server
+certificates (valid, wronghost, expired, untrusted), a private Dovecot
+(IMAP, IMAPS, POP3, POP3S) and an aiosmtpd submission server (STARTTLS on
+one port, implicit TLS on another) that delivers into the users' Maildirs,
+all on free ports picked at run time.  Everything is stopped and removed
+when the Kit is left, even if the test raised.
+
+    with Kit() as k:
+        imaplib.IMAP4(k.host, k.ports["imap"])   # alice/secret, bob/hunter2
+
+Command line (used by shell tests and the demo):
+    kit.py serve --state FILE [--demo] [--generate N]   # runs until SIGTERM
+    kit.py stop --state FILE
+    kit.py smtpd CONFIG.json                            # internal
+
+Needs root (the Dovecot master must start as root), the Debian packages
+dovecot-imapd, dovecot-pop3d, python3-aiosmtpd and openssl, and must run
+under /usr/bin/python3.  Binds and connects to 127.0.0.1 only.
+
+Good to know when writing tests: Dovecot counts a connection whose remote
+and local IP are equal (127.0.0.1 here) as secured, so it never announces
+LOGINDISABLED to the kit's clients whatever disable_plaintext_auth says;
+a failed login is answered after about 0.5 s.
+"""
+
+import atexit
+import ctypes
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+HOST = "127.0.0.1"
+PYTHON = "/usr/bin/python3"
+MAIL_UID = MAIL_GID = 5000
+TIMEOUT = 5.0           # per socket operation
+START_TIMEOUT = 15.0    # for a server to answer after start
+USERS = {"alice": "secret", "bob": "hunter2"}
+CERT_NAMES = ("valid", "wronghost", "expired", "untrusted")
+PORT_NAMES = ("imap", "imaps", "pop3", "pop3s", "submission", "smtps")
+DIR_PREFIX = "tk"
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:        # for gen.py
+    sys.path.append(HERE)
+
+_live_kits = []         # root kits not yet stopped, for the atexit hook
+
+
+class KitError(Exception):
+    """A server of the kit could not be set up, started or stopped."""
+
+
+# ---------------------------------------------------------------- helpers
+
+def missing():
+    """Why a Kit cannot run here (not root, a program missing), or None."""
+    if os.geteuid() != 0:
+        return "the kit needs root (the Dovecot master starts as root)"
+    for program in ("dovecot", "openssl", PYTHON):
+        if shutil.which(program) is None:
+            return "%s is not installed" % program
+    try:
+        subprocess.run([PYTHON, "-c", "import aiosmtpd"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        return "python3-aiosmtpd is not installed"
+    return None
+
+
+def free_ports(count):
+    """Return `count` distinct TCP ports that are free on 127.0.0.1 now.
+
+    All sockets are held open together so the kernel hands out distinct
+    ports; the servers bind them right after (with SO_REUSEADDR).
+    """
+    socks = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((HOST, 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _run(argv, **kw):
+    """Run a helper command; raise KitError with its stderr if it fails."""
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    if proc.returncode != 0:
+        raise KitError("%s failed: %s" % (
+            " ".join(argv), proc.stderr.decode(errors="replace")))
+    return proc.stdout
+
+
+def _die_with_parent():
+    """preexec_fn: SIGTERM this child when the thread that forked it exits.
+
+    A safety net for a test process killed with SIGKILL; the normal path
+    is Kit.stop().
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)    # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def process_alive(pid):
+    """True if `pid` exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def _children(pids):
+    """All live descendants of the processes in `pids` (read from /proc)."""
+    parent_of = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z":
+            parent_of[int(entry)] = int(fields[1])
+    found, todo = set(), set(pids)
+    while todo:
+        kids = {p for p, pp in parent_of.items() if pp in todo} - found
+        found |= kids
+        todo = kids
+    return found
+
+
+def _sweep_stale_dirs():
+    """Remove kit directories left by test processes that were SIGKILLed.
+
+    A root kit writes DIR/kit.pid; a directory whose process is gone is
+    stale (its servers died with it: see _die_with_parent).
+    """
+    for name in os.listdir("/tmp"):
+        path = os.path.join("/tmp", name)
+        if not name.startswith(DIR_PREFIX):
+            continue
+        try:
+            with open(os.path.join(path, "kit.pid")) as f:
+                pid = int(f.read())
+        except (OSError, ValueError):
+            continue
+        if not process_alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def make_maildir(path, uid=None, gid=None):
+    """Create a Maildir (cur, new, tmp) at `path`, owned by uid/gid if set."""
+    for sub in ("", "cur", "new", "tmp"):
+        d = os.path.join(path, sub)
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        if uid is not None:
+            os.chown(d, uid, gid)
+
+
+def _greeting_ok(kind, line):
+    want = {"imap": b"* OK", "pop3": b"+OK", "smtp": b"220"}[kind]
+    return line.startswith(want)
+
+
+def probe(port, kind, tls=False, timeout=TIMEOUT):
+    """Connect to 127.0.0.1:port, read the greeting; True if it is right.
+
+    `kind` is "imap", "pop3" or "smtp".  TLS is not verified here: this
+    only says the server is up (the kit may present a bad certificate on
+    purpose).
+    """
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout) as sock:
+            if tls:
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+                with ctx.wrap_socket(sock) as tsock:
+                    return _greeting_ok(kind, tsock.recv(512))
+            return _greeting_ok(kind, sock.recv(512))
+    except OSError:
+        return False
+
+
+def _port_kinds(ports):
+    """(name, port, protocol, implicit TLS) for each listener in `ports`."""
+    table = {"imap": ("imap", False), "imaps": ("imap", True),
+             "pop3": ("pop3", False), "pop3s": ("pop3", True),
+             "submission": ("smtp", False), "smtps": ("smtp", True)}
+    return [(name, port) + table[name] for name, port in ports.items()]
+
+
+def _write_atomic(path, data, mode=0o644):
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, mode)
+    os.rename(tmp, path)
+
+
+# ---------------------------------------------------------------- certificates
+
+class Certs:
+    """A test CA, a second CA nobody trusts, and four server certificates.
+
+    files[name] = (certfile, keyfile) for name in CERT_NAMES; ca_file is the
+    PEM to trust.  Made with the openssl command, EC P-256 keys (fast).
+    """
+
+    LEAVES = {
+        # name: (signing CA, subjectAltName, validity options for `openssl ca`)
+        "valid": ("ca", "DNS:localhost,IP:127.0.0.1", ["-days", "3650"]),
+        "wronghost": ("ca", "DNS:mail.example.org", ["-days", "3650"]),
+        "expired": ("ca", "DNS:localhost,IP:127.0.0.1",
+                    ["-startdate", "20200101000000Z",
+                     "-enddate", "20200131000000Z"]),
+        "untrusted": ("rogue", "DNS:localhost,IP:127.0.0.1",
+                      ["-days", "3650"]),
+    }
+
+    def __init__(self, directory):
+        self.dir = directory
+        os.makedirs(directory, mode=0o755, exist_ok=True)
+        self.ca_file = self._make_ca("ca", "tern test CA")
+        self._make_ca("rogue", "tern untrusted CA")
+        self.files = {}
+        for name, (ca, san, validity) in self.LEAVES.items():
+            self.files[name] = self._make_leaf(name, ca, san, validity)
+
+    def _make_ca(self, ca, cn):
+        d = os.path.join(self.dir, ca)
+        os.makedirs(os.path.join(d, "new"))
+        crt, key = os.path.join(d, "ca.crt"), os.path.join(d, "ca.key")
+        _run(["openssl", "req", "-x509", "-newkey", "ec",
+              "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+              "-keyout", key, "-out", crt, "-days", "3650",
+              "-subj", "/CN=" + cn,
+              "-addext", "basicConstraints=critical,CA:TRUE",
+              "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        with open(os.path.join(d, "index.txt"), "w"):
+            pass
+        with open(os.path.join(d, "serial"), "w") as f:
+            f.write(os.urandom(8).hex().upper() + "\n")
+        with open(os.path.join(d, "ca.cnf"), "w") as f:
+            f.write("[ca]\ndefault_ca = this\n"
+                    "[this]\ndir = %s\n"
+                    "database = $dir/index.txt\nnew_certs_dir = $dir/new\n"
+                    "serial = $dir/serial\ncertificate = $dir/ca.crt\n"
+                    "private_key = $dir/ca.key\ndefault_md = sha256\n"
+                    "policy = pol\nunique_subject = no\n"
+                    "[pol]\ncommonName = supplied\n" % d)
+        return crt
+
+    def _make_leaf(self, name, ca, san, validity):
+        crt = os.path.join(self.dir, name + ".crt")
+        key = os.path.join(self.dir, name + ".key")
+        csr = os.path.join(self.dir, name + ".csr")
+        ext = os.path.join(self.dir, name + ".ext")
+        with open(ext, "w") as f:
+            f.write("basicConstraints = critical,CA:FALSE\n"
+                    "keyUsage = critical,digitalSignature,keyEncipherment\n"
+                    "extendedKeyUsage = serverAuth\n"
+                    "subjectKeyIdentifier = hash\n"
+                    "authorityKeyIdentifier = keyid:always\n"
+                    "subjectAltName = %s\n" % san)
+        cn = san.split(",")[0].split(":")[1]
+        _run(["openssl", "req", "-new", "-newkey", "ec",
+              "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+              "-keyout", key, "-out", csr, "-subj", "/CN=" + cn])
+        _run(["openssl", "ca", "-batch", "-notext",
+              "-config", os.path.join(self.dir, ca, "ca.cnf"),
+              "-in", csr, "-out", crt, "-extfile", ext] + validity)
+        return crt, key
+
+    def sha256(self, name):
+        """Lowercase hex SHA-256 of the DER form of certificate `name`."""
+        with open(self.files[name][0]) as f:
+            der = ssl.PEM_cert_to_DER_cert(f.read())
+        return hashlib.sha256(der).hexdigest()
+
+
+# ---------------------------------------------------------------- Dovecot
+
+DOVECOT_CONF = r"""# Private Dovecot of the tern test kit, written by kit.py.
+instance_name = @NAME@
+base_dir = @DIR@/run
+state_dir = @DIR@/state
+log_path = @DIR@/dovecot.log
+protocols = imap pop3
+listen = 127.0.0.1
+shutdown_clients = yes
+
+ssl = @SSL@
+ssl_cert = <@CERT@
+ssl_key = <@KEY@
+ssl_dh = </usr/share/dovecot/dh.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_verbose = yes
+# Tests try wrong passwords on purpose; do not make them wait 2 s each.
+auth_failure_delay = 0
+mail_max_userip_connections = 100
+
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = @UID@
+last_valid_uid = @UID@
+first_valid_gid = @GID@
+last_valid_gid = @GID@
+mail_uid = @UID@
+mail_gid = @GID@
+mail_location = maildir:~/Maildir
+mail_plugins = quota
+
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN @DIR@/users
+}
+userdb {
+  driver = passwd-file
+  args = @DIR@/users
+}
+
+namespace inbox {
+  inbox = yes
+  mailbox Sent {
+    special_use = \Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \Drafts
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \Trash
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \Junk
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \Archive
+    auto = subscribe
+  }
+}
+
+plugin {
+  quota = count:User quota
+  quota_rule = *:storage=100M
+  quota_vsizes = yes
+}
+
+protocol imap {
+  mail_plugins = $mail_plugins imap_quota
+}
+
+# No per-IP auth penalty (2 s, growing, after each failed login from
+# 127.0.0.1): mode 0 disables the listener the auth process would ask.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = @IMAP@
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = @IMAPS@
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = @POP3@
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = @POP3S@
+    ssl = yes
+  }
+}
+"""
+
+
+# ---------------------------------------------------------------- the Kit
+
+class Kit:
+    """Dovecot + SMTP submission with test certificates, on free ports.
+
+    Kit(users=None, cert="valid", imap_capability=None, extra_conf="",
+        tls=True)
+      users           {name: password}; default alice/secret, bob/hunter2
+      cert            which certificate the servers present (CERT_NAMES)
+      imap_capability if set, Dovecot's imap_capability line (e.g. to hide
+                      QRESYNC: "IMAP4rev1 IDLE ...")
+      extra_conf      text appended to dovecot.conf (later settings win)
+      tls             False: no TLS at all (no STARTTLS/STLS offered, no
+                      imaps/pop3s/smtps listeners; AUTH over plain text)
+
+    Servers are up and answering when the constructor returns.
+    """
+
+    def __init__(self, users=None, cert="valid", imap_capability=None,
+                 extra_conf="", tls=True, _parent=None):
+        if cert not in CERT_NAMES:
+            raise ValueError("cert must be one of %s" % (CERT_NAMES,))
+        self.host = HOST
+        self.users = dict(users if users is not None else USERS)
+        self.cert = cert
+        self.tls = tls
+        self.variants = []
+        self._parent = _parent
+        self._dovecot = self._smtpd = None
+        self._stopped = False
+        if _parent is None:
+            _sweep_stale_dirs()
+            self.dir = tempfile.mkdtemp(prefix=DIR_PREFIX, dir="/tmp")
+            _write_atomic(os.path.join(self.dir, "kit.pid"),
+                          "%d\n" % os.getpid())
+            _live_kits.append(self)
+        else:
+            self.dir = tempfile.mkdtemp(prefix="v", dir=_parent.dir)
+        try:
+            # Dovecot's unprivileged users and uid 5000 must traverse DIR.
+            os.chmod(self.dir, 0o711)
+            if _parent is None:
+                self._certs = Certs(os.path.join(self.dir, "certs"))
+            else:
+                self._certs = _parent._certs
+            self.ca_file = self._certs.ca_file
+            self.certs = dict(self._certs.files)
+            names = [n for n in PORT_NAMES if tls or not n.endswith("s")]
+            self.ports = dict(zip(names, free_ports(len(names))))
+            self._write_users()
+            self._write_dovecot_conf(imap_capability, extra_conf)
+            self._write_smtpd_conf()
+            self._spawn_dovecot()
+            self._spawn_smtpd()
+            self._wait_ready(self._dovecot_ports(), self._dovecot, "dovecot")
+            self._wait_ready(self._smtp_ports(), self._smtpd, "smtpd")
+        except BaseException:
+            self.stop()
+            raise
+
+    # -- context manager and lifetime
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def stop(self):
+        """Stop variants, SMTP and Dovecot; remove the directory (root kit).
+
+        Safe to call twice.  Set TERN_KIT_KEEP=1 to keep the directory.
+        """
+        if self._stopped:
+            return
+        # Signal every server of every set first, then wait: Dovecot takes
+        # about a second to shut down.
+        pending = []
+        for kit in self._tree():
+            kit._stopped = True
+            pending += kit._signal_stop("_smtpd")
+            pending += kit._signal_stop("_dovecot")
+        errors = []
+        for proc, stragglers in pending:
+            try:
+                _reap(proc, stragglers)
+            except Exception as e:          # keep stopping the rest
+                errors.append(e)
+        if self._parent is None:
+            if self in _live_kits:
+                _live_kits.remove(self)
+            if not os.environ.get("TERN_KIT_KEEP"):
+                shutil.rmtree(self.dir, ignore_errors=True)
+        if errors:
+            raise KitError("; ".join(str(e) for e in errors))
+
+    def _tree(self):
+        kits = [self]
+        for v in self.variants:
+            kits += v._tree()
+        return kits
+
+    def _signal_stop(self, attr):
+        """SIGTERM the server in self.<attr>; return [(proc, stragglers)]."""
+        proc = getattr(self, attr)
+        setattr(self, attr, None)
+        if proc is None or proc.poll() is not None:
+            return []
+        pid = proc.pid
+        if attr == "_dovecot":
+            try:
+                with open(os.path.join(self.dir, "run", "master.pid")) as f:
+                    pid = int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+        stragglers = _children({proc.pid})
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        return [(proc, stragglers)]
+
+    def start_variant(self, cert, **kw):
+        """Start another Dovecot + SMTP set presenting certificate `cert`.
+
+        It shares this kit's CA and certificates, has its own ports, data
+        and users (default: this kit's), and is stopped with this kit.
+        Keyword arguments are those of Kit().
+        """
+        kw.setdefault("users", self.users)
+        variant = Kit(cert=cert, _parent=self, **kw)
+        self.variants.append(variant)
+        return variant
+
+    # -- facts for tests
+
+    def maildir(self, user):
+        """Path of `user`'s Maildir root (INBOX; folders are .Name inside)."""
+        return os.path.join(self.dir, "mail", user, "Maildir")
+
+    def cert_sha256(self, name):
+        """Lowercase hex SHA-256 of the DER of certificate `name`."""
+        return self._certs.sha256(name)
+
+    @property
+    def dovecot_log(self):
+        return os.path.join(self.dir, "dovecot.log")
+
+    @property
+    def smtp_log(self):
+        return os.path.join(self.dir, "smtpd.log")
+
+    def pids(self):
+        """Live processes of this kit: Dovecot master, its children, smtpd."""
+        roots = {p.pid for p in (self._dovecot, self._smtpd)
+                 if p is not None and p.poll() is None}
+        found = roots | _children(roots)
+        for v in self.variants:
+            found |= v.pids()
+        return found
+
+    def generate(self, user, count, folder=None, seed=1, **kw):
+        """Write `count` generated messages into `user`'s INBOX or `folder`.
+
+        Files are owned by the mail uid; a folder is also subscribed.
+        Keyword arguments go to gen.generate (start_date, to).  Returns
+        its list of gen.Message (path, message_id, subject, ...).
+        """
+        import gen
+        made = gen.generate(self.maildir(user), count, seed=seed,
+                            folder=folder, owner=(MAIL_UID, MAIL_GID), **kw)
+        if folder:
+            self.subscribe(user, folder)
+        return made
+
+    def demo(self, user="alice"):
+        """Fill `user`'s mailbox with the demo messages and folders."""
+        import gen
+        folders = gen.demo(self.maildir(user), owner=(MAIL_UID, MAIL_GID))
+        for folder in folders:
+            self.subscribe(user, folder)
+
+    def subscribe(self, user, folder):
+        """SUBSCRIBE `folder` for `user` over IMAP."""
+        import imaplib
+        imap = imaplib.IMAP4(HOST, self.ports["imap"], timeout=TIMEOUT)
+        try:
+            imap.login(user, self.users[user])
+            imap.subscribe(folder)
+        finally:
+            imap.logout()
+
+    # -- Dovecot
+
+    def _dovecot_ports(self):
+        return {n: self.ports[n] for n in ("imap", "imaps", "pop3", "pop3s")
+                if n in self.ports}
+
+    def _smtp_ports(self):
+        return {n: self.ports[n] for n in ("submission", "smtps")
+                if n in self.ports}
+
+    def _write_users(self):
+        lines = []
+        for user, password in self.users.items():
+            if ":" in user + password or "\n" in user + password:
+                raise ValueError("user names and passwords may not hold ':'")
+            home = os.path.dirname(self.maildir(user))
+            os.makedirs(os.path.dirname(home), mode=0o711, exist_ok=True)
+            os.makedirs(home, mode=0o700, exist_ok=True)
+            os.chown(home, MAIL_UID, MAIL_GID)
+            make_maildir(self.maildir(user), MAIL_UID, MAIL_GID)
+            lines.append("%s:{PLAIN}%s:%d:%d::%s::\n"
+                         % (user, password, MAIL_UID, MAIL_GID, home))
+        _write_atomic(os.path.join(self.dir, "users"), "".join(lines))
+
+    def _write_dovecot_conf(self, imap_capability, extra_conf):
+        crt, key = self.certs[self.cert]
+        subst = {"NAME": "tern-" + os.path.basename(self.dir) +
+                         ("-" + os.path.basename(os.path.dirname(self.dir))
+                          if self._parent else ""),
+                 "DIR": self.dir, "CERT": crt, "KEY": key,
+                 "SSL": "yes" if self.tls else "no",
+                 "UID": str(MAIL_UID), "GID": str(MAIL_GID)}
+        for name in ("imap", "imaps", "pop3", "pop3s"):
+            subst[name.upper()] = str(self.ports.get(name, 0))
+        conf = DOVECOT_CONF
+        for k, v in subst.items():
+            conf = conf.replace("@%s@" % k, v)
+        if not self.tls:    # an inet_listener with port 0 is not opened
+            conf = conf.replace("    ssl = yes\n", "")
+        if imap_capability:
+            conf += "\nimap_capability = %s\n" % imap_capability
+        if extra_conf:
+            conf += "\n" + extra_conf + "\n"
+        for sub in ("run", "state"):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        _write_atomic(os.path.join(self.dir, "dovecot.conf"), conf)
+
+    def _spawn_dovecot(self):
+        conf = os.path.join(self.dir, "dovecot.conf")
+        with open(os.path.join(self.dir, "dovecot.out"), "ab") as out:
+            self._dovecot = subprocess.Popen(
+                ["dovecot", "-F", "-c", conf], stdin=subprocess.DEVNULL,
+                stdout=out, stderr=out, preexec_fn=_die_with_parent)
+
+    def dovecot_start(self):
+        """(Re)start Dovecot with the same config, ports and mail."""
+        if self._dovecot is not None and self._dovecot.poll() is None:
+            return
+        self._spawn_dovecot()
+        self._wait_ready(self._dovecot_ports(), self._dovecot, "dovecot")
+
+    def dovecot_stop(self):
+        """Stop Dovecot (SIGTERM to master.pid, SIGKILL after 10 s)."""
+        for proc, stragglers in self._signal_stop("_dovecot"):
+            _reap(proc, stragglers)
+
+    def dovecot_kill(self):
+        """SIGKILL the Dovecot master and all its processes, as in a crash:
+        open IMAP/POP3 sessions are cut.  dovecot_start() brings it back."""
+        if self._dovecot is None:
+            return
+        proc, self._dovecot = self._dovecot, None
+        for pid in {proc.pid} | _children({proc.pid}):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait()
+
+    # -- SMTP
+
+    def _write_smtpd_conf(self):
+        crt, key = self.certs[self.cert]
+        conf = {"host": HOST, "ports": self._smtp_ports(), "tls": self.tls,
+                "cert": crt, "key": key, "users": self.users,
+                "maildirs": {u: self.maildir(u) for u in self.users},
+                "uid": MAIL_UID, "gid": MAIL_GID, "parent": os.getpid()}
+        _write_atomic(os.path.join(self.dir, "smtpd.json"),
+                      json.dumps(conf, indent=1), mode=0o600)
+
+    def _spawn_smtpd(self):
+        with open(self.smtp_log, "ab") as out:
+            self._smtpd = subprocess.Popen(
+                [PYTHON, os.path.join(HERE, "kit.py"), "smtpd",
+                 os.path.join(self.dir, "smtpd.json")],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                preexec_fn=_die_with_parent)
+
+    def smtp_start(self):
+        """(Re)start the SMTP server on the same ports."""
+        if self._smtpd is not None and self._smtpd.poll() is None:
+            return
+        self._spawn_smtpd()
+        self._wait_ready(self._smtp_ports(), self._smtpd, "smtpd")
+
+    def smtp_stop(self):
+        """Stop the SMTP server cleanly (SIGTERM)."""
+        for proc, stragglers in self._signal_stop("_smtpd"):
+            _reap(proc, stragglers)
+
+    def smtp_kill(self):
+        """Kill the SMTP server at once (SIGKILL), as if it crashed."""
+        if self._smtpd is None:
+            return
+        proc, self._smtpd = self._smtpd, None
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+    # -- readiness
+
+    def _wait_ready(self, ports, proc, what):
+        deadline = time.monotonic() + START_TIMEOUT
+        for name, port, kind, tls in _port_kinds(ports):
+            while not probe(port, kind, tls, timeout=1.0):
+                if proc.poll() is not None:
+                    raise KitError("%s exited with %s before %s answered: %s"
+                                   % (what, proc.returncode, name,
+                                      self._log_tail()))
+                if time.monotonic() > deadline:
+                    raise KitError("%s: %s on port %d does not answer: %s"
+                                   % (what, name, port, self._log_tail()))
+                time.sleep(0.05)
+
+    def _log_tail(self):
+        text = ""
+        for name in ("dovecot.out", "dovecot.log", "smtpd.log"):
+            try:
+                with open(os.path.join(self.dir, name), errors="replace") as f:
+                    text += "[%s] %s" % (name, f.read()[-1500:])
+            except OSError:
+                pass
+        return text
+
+
+def _reap(proc, stragglers):
+    """Wait for `proc` (already sent SIGTERM) and for its former children
+    `stragglers`; SIGKILL whatever is still there after a grace period."""
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 3
+    while (any(process_alive(p) for p in stragglers)
+           and time.monotonic() < deadline):
+        time.sleep(0.02)
+    for p in stragglers:
+        if process_alive(p):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _stop_all():
+    for kit in list(_live_kits):
+        try:
+            kit.stop()
+        except Exception as e:
+            print("kit: stop failed: %s" % e, file=sys.stderr)
+
+
+atexit.register(_stop_all)
+
+
+# ---------------------------------------------------------------- smtpd mode
+
+def smtpd_main(config_path):
+    """Serve SMTP submission per the JSON config until SIGTERM.
+
+    submission: STARTTLS required before anything else, then AUTH.
+    smtps:      implicit TLS, then AUTH.  (aiosmtpd does not count that
+                socket as TLS, hence auth_require_tls=False there.)
+    Both: AUTH PLAIN/LOGIN against the kit's users (535 if wrong), MAIL
+    before AUTH gets 530, unknown local users get 550, accepted mail is
+    written to each recipient's Maildir (tmp/ then rename into new/).
+    """
+    import asyncio
+    from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+    with open(config_path) as f:
+        conf = json.load(f)
+    users, maildirs = conf["users"], conf["maildirs"]
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = False
+        if isinstance(auth_data, LoginPassword):
+            login = auth_data.login.decode("utf-8", "replace")
+            password = auth_data.password.decode("utf-8", "replace")
+            ok = users.get(login) == password
+        # handled=False makes aiosmtpd answer 535 itself.
+        return AuthResult(success=ok, handled=False)
+
+    class Delivery:
+        seq = 0
+
+        async def handle_RCPT(self, server, session, envelope, address,
+                              rcpt_options):
+            if address.split("@")[0] not in maildirs:
+                return "550 5.1.1 <%s>: no such user here" % address
+            envelope.rcpt_tos.append(address)
+            return "250 2.1.5 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            body = envelope.original_content.replace(b"\r\n", b"\n")
+            stamp = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+            for rcpt in envelope.rcpt_tos:
+                trace = ("Return-Path: <%s>\nDelivered-To: %s\n"
+                         "Received: from %s ([%s])\n\tby localhost "
+                         "(tern test kit) with ESMTPSA\n\tfor <%s>; %s\n"
+                         % (envelope.mail_from, rcpt, session.host_name,
+                            session.peer[0], rcpt, stamp))
+                self.deliver(maildirs[rcpt.split("@")[0]],
+                             trace.encode() + body)
+            return "250 2.0.0 OK: delivered"
+
+        def deliver(self, maildir, data):
+            make_maildir(maildir, conf["uid"], conf["gid"])
+            Delivery.seq += 1
+            now = time.time()
+            name = "%d.M%dP%dQ%d.tern-kit" % (now, (now % 1) * 1e6,
+                                             os.getpid(), Delivery.seq)
+            tmp = os.path.join(maildir, "tmp", name)
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chown(tmp, conf["uid"], conf["gid"])
+            os.rename(tmp, os.path.join(maildir, "new", name))
+
+    tls_ctx = None
+    if conf["tls"]:
+        tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls_ctx.load_cert_chain(conf["cert"], conf["key"])
+
+    handler = Delivery()
+    common = dict(hostname="localhost", auth_required=True,
+                  authenticator=authenticator, timeout=60)
+
+    def submission():
+        if tls_ctx is None:
+            return SMTP(handler, auth_require_tls=False, **common)
+        return SMTP(handler, tls_context=tls_ctx, require_starttls=True,
+                    **common)
+
+    def smtps():
+        return SMTP(handler, auth_require_tls=False, **common)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    servers = [loop.run_until_complete(loop.create_server(
+        submission, conf["host"], conf["ports"]["submission"],
+        reuse_address=True))]
+    if tls_ctx is not None:
+        servers.append(loop.run_until_complete(loop.create_server(
+            smtps, conf["host"], conf["ports"]["smtps"], ssl=tls_ctx,
+            reuse_address=True)))
+
+    def watch_parent():
+        if os.getppid() != conf["parent"]:
+            loop.stop()
+        else:
+            loop.call_later(1.0, watch_parent)
+
+    loop.add_signal_handler(signal.SIGTERM, loop.stop)
+    loop.add_signal_handler(signal.SIGINT, loop.stop)
+    watch_parent()
+    try:
+        loop.run_forever()
+    finally:
+        for server in servers:
+            server.close()
+    return 0
+
+
+# ---------------------------------------------------------------- serve / stop
+
+def serve_main(state_path, demo=False, generate=0):
+    """Start a Kit, write its JSON state file, block until SIGTERM/SIGINT."""
+    def leave(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
+    state_path = os.path.abspath(state_path)
+    kit = None
+    try:
+        kit = Kit()
+        if demo:
+            kit.demo("alice")
+        if generate:
+            kit.generate("alice", generate)
+        state = {"pid": os.getpid(), "host": kit.host, "ports": kit.ports,
+                 "ca_file": kit.ca_file, "users": kit.users, "dir": kit.dir,
+                 "maildir": {u: kit.maildir(u) for u in kit.users},
+                 "cert_sha256": kit.cert_sha256(kit.cert)}
+        _write_atomic(state_path, json.dumps(state, indent=1) + "\n")
+        while True:
+            signal.pause()
+    finally:
+        try:
+            os.unlink(state_path)
+        except OSError:
+            pass
+        if kit is not None:
+            kit.stop()
+
+
+def stop_main(state_path, timeout=20.0):
+    """Signal the `serve` process named in the state file and wait for it."""
+    with open(state_path) as f:
+        pid = json.load(f)["pid"]
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return 0
+    deadline = time.monotonic() + timeout
+    while process_alive(pid):
+        if time.monotonic() > deadline:
+            print("kit: serve process %d did not exit" % pid, file=sys.stderr)
+            return 1
+        time.sleep(0.05)
+    return 0
+
+
+def main(argv):
+    import argparse
+    parser = argparse.ArgumentParser(prog="kit.py", description=__doc__.split(
+        "\n")[0])
+    sub = parser.add_subparsers(dest="mode", required=True)
+    p = sub.add_parser("serve", help="run a kit until SIGTERM")
+    p.add_argument("--state", required=True, help="JSON state file to write")
+    p.add_argument("--demo", action="store_true", help="fill alice's mailbox "
+                   "with the demo messages")
+    p.add_argument("--generate", type=int, default=0, metavar="N",
+                   help="put N generated messages in alice's INBOX")
+    p = sub.add_parser("stop", help="stop a kit started with serve")
+    p.add_argument("--state", required=True)
+    p = sub.add_parser("smtpd", help="internal: the SMTP server process")
+    p.add_argument("config")
+    args = parser.parse_args(argv)
+    try:
+        if args.mode == "serve":
+            return serve_main(args.state, args.demo, args.generate)
+        if args.mode == "stop":
+            return stop_main(args.state)
+        return smtpd_main(args.config)
+    except (KitError, OSError, ValueError) as e:
+        print("kit: %s" % e, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
