@@ -1,62 +1,100 @@
 /* tern: command-line arguments and the choice of mode. */
+#include <locale.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 #include "lib/lib.h"
 
 static const char usage_text[] =
-	"usage: tern [-F mailrc] [-A account]            open the mail reader\n"
-	"       tern [-F mailrc] --check-config          check the mailrc and exit\n"
-	"       tern -v | --version                      version and libraries\n"
-	"       tern -h | --help                         this help\n"
+	"usage: tern [-F mailrc] [-A account]              open the mail reader\n"
+	"       tern [-F mailrc] [-A account] [-f folder] -H   list the messages of a folder\n"
+	"       tern [-F mailrc] [-A account] --check [--all] [--json]\n"
+	"                                                  message counts and quota\n"
+	"       tern [-F mailrc] --check-config            check the mailrc and exit\n"
+	"       tern -v | --version                        version and libraries\n"
+	"       tern -h | --help                           this help\n"
 	"\n"
 	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
 	"  -A NAME   use account NAME instead of the default account\n"
+	"  -f NAME   the folder to list (default INBOX)\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
 
-enum { OPT_CHECK_CONFIG = 256 };
+enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON };
+
+static int usage_error(const char *fmt, const char *what)
+{
+	fputs("tern: ", stderr);
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+	fputs(usage_text, stderr);
+	return lib_error_exit_code(LIB_ERR_USAGE);
+}
+
+/* No core file may carry a password out of this process. */
+static void protect_secrets(void)
+{
+	struct rlimit none = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *mailrc = NULL, *account = NULL;
-	int mode = 0, opt;
+	const char *mailrc = NULL, *account = NULL, *folder = NULL;
+	int mode = 0, all = 0, json = 0, opt;
 
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */
+	protect_secrets();
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":A:F:hv", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":A:F:f:Hhv", options, NULL)) != -1) {
 		switch (opt) {
 		case 'A': account = optarg; break;
 		case 'F': mailrc = optarg; break;
+		case 'f': folder = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'v': return cli_version(stdout);
-		case OPT_CHECK_CONFIG: mode = opt; break;
-		case ':':
-			fprintf(stderr, "tern: option %s needs a value\n", argv[optind - 1]);
-			fputs(usage_text, stderr);
-			return lib_error_exit_code(LIB_ERR_USAGE);
+		case 'H':
+		case OPT_CHECK:
+		case OPT_CHECK_CONFIG:
+			if (mode && mode != opt)
+				return usage_error("%s", "choose one of -H, --check and --check-config");
+			mode = opt;
+			break;
+		case OPT_ALL: all = 1; break;
+		case OPT_JSON: json = 1; break;
+		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				fprintf(stderr, "tern: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "tern: unknown option %s\n", argv[optind - 1]);
-			fputs(usage_text, stderr);
-			return lib_error_exit_code(LIB_ERR_USAGE);
+			if (optopt) {
+				char flag[3] = { '-', (char)optopt, 0 };
+				return usage_error("unknown option %s", flag);
+			}
+			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tern: unexpected argument '%s'\n", argv[optind]);
-		fputs(usage_text, stderr);
-		return lib_error_exit_code(LIB_ERR_USAGE);
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if ((all || json) && mode != OPT_CHECK)
+		return usage_error("%s", "--all and --json go with --check");
+	if (folder && mode != 'H')
+		return usage_error("%s", "-f goes with -H (the reader opens folders itself)");
 	if (mode == OPT_CHECK_CONFIG)
 		return cli_check_config(mailrc);
 
@@ -69,7 +107,14 @@ int main(int argc, char **argv)
 		conf_free(conf);
 		return lib_error_exit_code(LIB_ERR_USAGE);
 	}
-	fprintf(stderr, "tern: this build has no mail reader yet; tern -h lists what it can do\n");
+	if (mode == 'H') {
+		exit_code = cli_list(conf, account, folder);
+	} else if (mode == OPT_CHECK) {
+		exit_code = cli_check(conf, account, all, json);
+	} else {
+		fprintf(stderr, "tern: this build has no mail reader yet; try tern -H or tern --check (tern -h)\n");
+		exit_code = lib_error_exit_code(LIB_ERR_CONNECTION);
+	}
 	conf_free(conf);
-	return lib_error_exit_code(LIB_ERR_CONNECTION);
+	return exit_code;
 }

@@ -1,19 +1,35 @@
 /* cli: the headless modes (no curses): configuration check, version,
- * and later check, list, send, fetch and diagnostics. Each returns the
- * process exit code (sysexits). */
+ * folder check, message list; later send, fetch and diagnostics. Each
+ * returns the process exit code (sysexits). */
 #ifndef TERN_CLI_H
 #define TERN_CLI_H
 
 #include <stdio.h>
 
 #include "../conf/conf.h"
+#include "../engine/engine.h"
 
 /* Finds (path NULL: the default places) and reads the mailrc, printing
  * every warning and error as one line on stderr. Returns the conf, or
  * NULL with *exit_code set (78) when it is missing or has errors. */
 struct conf *cli_conf_load(const char *path, int *exit_code);
 
+/* Hooks for headless modes: warnings on stderr, passwords asked on the
+ * terminal (when there is one). */
+extern const struct engine_hooks cli_hooks;
+
+/* Options that change how the engine works, for tests and diagnostics:
+ * TERN_NO_CACHE, TERN_NO_QRESYNC, TERN_NO_CONDSTORE in the environment. */
+void cli_engine_options(struct engine_account *ea);
+
 int cli_version(FILE *out);
 int cli_check_config(const char *path);
+/* tern --check: folder counts (STATUS) and quota for each account. */
+int cli_check(const struct conf *conf, const char *account, int all_folders, int json);
+/* tern -H: one line per message of folder (NULL: INBOX). */
+int cli_list(const struct conf *conf, const char *account, const char *folder);
+
+/* JSON string literal of UTF-8 text, sanitized, appended to out. */
+void cli_json_string(struct buf *out, const char *text);
 
 #endif

@@ -1,10 +1,13 @@
-/* Naming an account's servers for messages ("account work, server
- * imaps://mail.example.org:993: ..."). */
+/* An account at work: credentials, cache, IMAP session, folder sync. */
 #include "engine.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
-#include "../lib/lib.h"
+#include "../store/store.h"
 
 char *engine_account_server(const struct conf_account *account)
 {
@@ -19,4 +22,209 @@ char *engine_account_server(const struct conf_account *account)
 		                 v6 ? "]" : "", url->port);
 	}
 	return NULL;
+}
+
+char *engine_error_line(const struct conf_account *account, const struct lib_error *err)
+{
+	char *server = engine_account_server(account);
+	char *line = xasprintf("account %s, server %s: %s", account->name, server ? server : "(none)", err->text);
+	free(server);
+	return line;
+}
+
+char *engine_account_user(const struct conf *conf, const struct conf_account *account)
+{
+	const char *user = conf_get(conf, account, CONF_K_USER);
+	const char *from = conf_get(conf, account, CONF_K_FROM);
+
+	if (user)
+		return xstrdup(user);
+	if (!from)
+		return NULL;
+	const char *open = strrchr(from, '<');
+	if (!open)
+		return xstrdup(from);
+	const char *close = strchr(open, '>');
+	return xstrndup(open + 1, close ? (size_t)(close - open - 1) : strlen(open + 1));
+}
+
+char *engine_cache_path(const struct conf *conf, const struct conf_account *account)
+{
+	const char *dir = conf_get(conf, NULL, CONF_K_CACHE_DIR);
+	char *base = dir ? lib_path_expand(dir) : NULL;
+	if (!base) {
+		char *cache_home = lib_path_cache_home();
+		base = xasprintf("%s/tern", cache_home);
+		free(cache_home);
+	}
+	char *path = xasprintf("%s/%s.headers.tch", base, account->name);
+	free(base);
+	return path;
+}
+
+/* Runs command with sh and returns the first line of its output; NULL
+ * with err naming the command when it fails or prints nothing. */
+static char *run_secret_command(const char *key, const char *command, struct lib_error *err)
+{
+	FILE *pipe = popen(command, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!pipe) {
+		lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" could not be started: %s", key, command, strerror(errno));
+		return NULL;
+	}
+	ssize_t len = getline(&line, &cap, pipe);
+	/* read the rest so the command does not die of SIGPIPE */
+	char sink[256];
+	while (fread(sink, 1, sizeof(sink), pipe) > 0)
+		;
+	explicit_bzero(sink, sizeof(sink));
+	int status = pclose(pipe);
+	if (status != 0 || len <= 0) {
+		if (line)
+			explicit_bzero(line, cap);
+		free(line);
+		if (status != 0)
+			lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" failed (exit status %d)", key, command,
+			              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		else
+			lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" printed nothing", key, command);
+		return NULL;
+	}
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	return line;
+}
+
+static char *get_secret(void *data, int *is_oauth2, struct lib_error *err)
+{
+	struct engine_account *ea = data;
+	const char *password = conf_get(ea->conf, ea->account, CONF_K_PASSWORD);
+	const char *command = conf_get(ea->conf, ea->account, CONF_K_PASSWORD_COMMAND);
+	const char *oauth2 = conf_get(ea->conf, ea->account, CONF_K_OAUTH2_TOKEN_COMMAND);
+
+	*is_oauth2 = 0;
+	if (oauth2) {
+		*is_oauth2 = 1;
+		return run_secret_command("oauth2-token-command", oauth2, err);
+	}
+	if (password)
+		return xstrdup(password);
+	if (command)
+		return run_secret_command("password-command", command, err);
+	if (ea->hooks.ask_secret) {
+		char *prompt = xasprintf("Password for %s: ", ea->account->name);
+		char *secret = ea->hooks.ask_secret(ea->hooks.ctx, prompt);
+		free(prompt);
+		if (secret)
+			return secret;
+	}
+	lib_error_set(err, LIB_ERR_AUTH, "no password: set password or password-command for account %s",
+	              ea->account->name);
+	return NULL;
+}
+
+static void warn(struct engine_account *ea, const char *text)
+{
+	if (ea->hooks.warn) {
+		char *line = xasprintf("account %s: %s", ea->account->name, text);
+		ea->hooks.warn(ea->hooks.ctx, line);
+		free(line);
+	}
+}
+
+int engine_imap_open(struct engine_account *ea, struct lib_error *err)
+{
+	const struct conf_url *url = &ea->account->imap;
+
+	if (url->scheme == CONF_URL_NONE) {
+		lib_error_set(err, LIB_ERR_CONFIG, "account %s has no imap server", ea->account->name);
+		return -1;
+	}
+	if (!ea->no_cache && !ea->store) {
+		char *path = engine_cache_path(ea->conf, ea->account);
+		char *warning = NULL, *cause = NULL;
+		ea->store = store_open(path, &warning, &cause);
+		if (warning)
+			warn(ea, warning);
+		if (!ea->store && cause) {
+			char *text = xasprintf("running without the header cache: %s", cause);
+			warn(ea, text);
+			free(text);
+		}
+		free(warning);
+		free(cause);
+		free(path);
+	}
+	char *user = engine_account_user(ea->conf, ea->account);
+	if (!user) {
+		lib_error_set(err, LIB_ERR_CONFIG, "no login name: set user or from for account %s", ea->account->name);
+		return -1;
+	}
+	const char *ca_file = conf_get(ea->conf, ea->account, CONF_K_TLS_CA_FILE);
+	char *ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
+	struct imap_server server = {
+		.host = url->host,
+		.port = url->port,
+		.implicit_tls = url->implicit_tls,
+		.tls_off = !conf_get_bool(ea->conf, ea->account, CONF_K_TLS),
+		.tls = { ca_path, conf_get(ea->conf, ea->account, CONF_K_TLS_FINGERPRINT) },
+		.timeout = (int)conf_get_number(ea->conf, ea->account, CONF_K_TIMEOUT),
+	};
+	struct imap_login login = { user, get_secret, ea };
+	ea->imap = imap_session_open(&server, &login, err);
+	free(ca_path);
+	free(user);
+	if (!ea->imap)
+		return -1;
+	imap_session_limit_sync(ea->imap, ea->no_qresync, ea->no_condstore);
+	return 0;
+}
+
+static void on_progress(void *data, size_t done, size_t total)
+{
+	struct engine_account *ea = data;
+	if (ea->hooks.progress)
+		ea->hooks.progress(ea->hooks.ctx, "", done, total);
+}
+
+int engine_folder_sync(struct engine_account *ea, const char *folder, struct model_mailbox *mbox,
+                       struct lib_error *err)
+{
+	struct store_folder_state state = { 0 };
+	char *warning = NULL;
+	int reset = 0;
+
+	if (ea->store && store_folder_read(ea->store, folder, &state, mbox, &warning) < 0) {
+		model_mailbox_clear(mbox);
+		memset(&state, 0, sizeof(state));
+	}
+	if (warning) {
+		warn(ea, warning);
+		free(warning);
+		warning = NULL;
+	}
+	if (imap_folder_sync(ea->imap, folder, &state, mbox, &reset, on_progress, ea, err) < 0)
+		return -1;
+	if (ea->store) {
+		if (reset)
+			store_folder_drop(ea->store, folder);
+		char *cause = NULL;
+		if (store_folder_write(ea->store, folder, &state, mbox, &cause) < 0) {
+			char *text = xasprintf("could not update the header cache: %s", cause ? cause : "unknown error");
+			warn(ea, text);
+			free(text);
+		}
+		free(cause);
+	}
+	return 0;
+}
+
+void engine_account_close(struct engine_account *ea)
+{
+	imap_session_close(ea->imap);
+	ea->imap = NULL;
+	store_close(ea->store);
+	ea->store = NULL;
 }

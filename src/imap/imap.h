@@ -1,7 +1,99 @@
-/* imap: IMAP sessions on libetpan's low-level mailimap_* API (no UI):
- * login, folder list, sync with CONDSTORE/QRESYNC, fetches, flag stores. */
+/* imap: IMAP sessions on libetpan's low-level mailimap_* API, over net's
+ * verified TLS: login, folder list with SPECIAL-USE roles, STATUS, QUOTA,
+ * and folder sync (QRESYNC, else CONDSTORE, else a UID FLAGS resync) into
+ * a model_mailbox. No UI, no printing; libetpan types stay inside. */
 #ifndef TERN_IMAP_H
 #define TERN_IMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/lib.h"
+#include "../model/model.h"
+#include "../net/net.h"
+#include "../store/store.h"
+
+struct imap_session;
+
+struct imap_server {
+	const char *host;
+	unsigned port;
+	int implicit_tls;         /* imaps:// */
+	int tls_off;              /* plain text allowed: the account says tls off */
+	struct net_tls_config tls;
+	int timeout;              /* seconds */
+};
+
+/* Credentials are asked for only once the server is verified and ready
+ * for them. get_secret returns a password (or with *is_oauth2 set, an
+ * OAuth2 access token) that imap zeroes and frees, or NULL with err set. */
+struct imap_login {
+	const char *user;
+	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
+	void *ctx;
+};
+
+/* Connects, secures, logs in. NULL with err set on failure. */
+struct imap_session *imap_session_open(const struct imap_server *server, const struct imap_login *login,
+                                       struct lib_error *err);
+/* LOGOUT (best effort) and free; NULL is fine. */
+void imap_session_close(struct imap_session *session);
+/* Which sync the session can do: "QRESYNC", "CONDSTORE" or "plain". */
+const char *imap_session_sync_mode(const struct imap_session *session);
+/* For tests and diagnostics: do not use QRESYNC / CONDSTORE even when
+ * offered. */
+void imap_session_limit_sync(struct imap_session *session, int no_qresync, int no_condstore);
+
+enum imap_role {
+	IMAP_ROLE_SENT = 1 << 0,
+	IMAP_ROLE_DRAFTS = 1 << 1,
+	IMAP_ROLE_TRASH = 1 << 2,
+	IMAP_ROLE_JUNK = 1 << 3,
+	IMAP_ROLE_ARCHIVE = 1 << 4,
+	IMAP_ROLE_ALL = 1 << 5,
+	IMAP_ROLE_FLAGGED = 1 << 6,
+};
+
+struct imap_folder {
+	char *name;        /* UTF-8, decoded from modified UTF-7 */
+	char *wire_name;   /* as the server spells it, for commands */
+	unsigned roles;    /* enum imap_role, from SPECIAL-USE */
+	int noselect;
+	int subscribed;
+	char delimiter;
+};
+
+/* LIST "" "*" and LSUB "" "*". The caller frees with imap_folder_list_free. */
+int imap_folder_list(struct imap_session *session, struct imap_folder **folders, size_t *count,
+                     struct lib_error *err);
+void imap_folder_list_free(struct imap_folder *folders, size_t count);
+
+struct imap_status {
+	uint32_t messages, unseen, recent;
+};
+int imap_folder_status(struct imap_session *session, const char *wire_name, struct imap_status *status,
+                       struct lib_error *err);
+/* GETQUOTAROOT INBOX, storage resource. Returns 1 with the numbers, 0 when
+ * the server has no QUOTA or no storage limit, -1 on error. */
+int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_kb, struct lib_error *err);
+
+/* Progress of a header download: done of total new messages. */
+typedef void imap_progress_cb(void *ctx, size_t done, size_t total);
+
+/* Brings mbox (holding the cached summaries, state their sync state, both
+ * possibly empty) in step with the server's folder wire_name: flag changes,
+ * expunged messages, then the headers of new ones, newest first in
+ * batches. A changed UIDVALIDITY empties mbox and sets *reset. On return
+ * state holds the new UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ. Returns 0 or
+ * -1 with err; mbox stays consistent either way. */
+int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,
+                     struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
+                     struct lib_error *err);
+
+/* Modified UTF-7 (RFC 3501 5.1.3) to UTF-8 and back. Invalid input is
+ * returned as it is. The caller frees the result. */
+char *imap_utf7_decode(const char *wire);
+char *imap_utf7_encode(const char *utf8);
 
 /* Writes "libetpan MAJOR.MINOR" into out. */
 void imap_library_version(char *out, unsigned size);

@@ -1,6 +1,8 @@
 /* Error classes to sysexits(3) codes, the contract scripts rely on. */
 #include "lib.h"
 
+#include <stdio.h>
+
 int lib_error_exit_code(enum lib_error_class cls)
 {
 	switch (cls) {
@@ -17,4 +19,16 @@ int lib_error_exit_code(enum lib_error_class cls)
 	case LIB_ERR_INTERNAL: return 70;
 	}
 	return 70;
+}
+
+void lib_error_set(struct lib_error *err, enum lib_error_class cls, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	err->cls = cls;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
 }

@@ -78,4 +78,28 @@ enum lib_error_class {
  * 70 internal; 0 for LIB_ERR_NONE. */
 int lib_error_exit_code(enum lib_error_class cls);
 
+/* A failure as modules report it: its class and one line of text saying
+ * what happened (the caller adds account and server). */
+struct lib_error {
+	enum lib_error_class cls;
+	char text[512];
+};
+void lib_error_set(struct lib_error *err, enum lib_error_class cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The one gate from network bytes to a terminal or stdout: appends text
+ * to out as valid UTF-8 that cannot drive the terminal. C0 and C1 controls
+ * and DEL become visible (^[ , ^? , <U+0085>), invalid UTF-8 becomes U+FFFD,
+ * bidi embedding/override/isolate characters become <U+202E> and the like.
+ * With LIB_SANITIZE_LINE, tabs and newlines become single spaces (for one
+ * index line); otherwise newlines are kept and tabs expand to 8 columns. */
+enum { LIB_SANITIZE_LINE = 1 };
+void lib_sanitize(struct buf *out, const char *text, size_t len, int options);
+
+/* Display width of valid UTF-8 text in terminal columns (wcwidth). */
+size_t lib_utf8_width(const char *text, size_t len);
+/* Appends text to out cut or padded with spaces to exactly width columns
+ * (never splitting a character). text must be valid UTF-8 (sanitized). */
+void lib_utf8_fit(struct buf *out, const char *text, size_t width);
+
 #endif

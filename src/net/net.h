@@ -1,7 +1,58 @@
-/* net: connections with timeouts, TLS on OpenSSL 3 with certificate and
- * host name checks, and the stream libetpan reads from. No UI. */
+/* net: connections with timeouts (DNS included), TLS on OpenSSL 3 with
+ * certificate chain, host name and pin checks, and the stream libetpan
+ * reads from. Debian's libetpan verifies no certificate (LIBRARIES.md),
+ * so all TLS goes through here. No UI. */
 #ifndef TERN_NET_H
 #define TERN_NET_H
+
+#include "../lib/lib.h"
+
+struct net_conn;
+struct _mailstream_low;
+
+struct net_tls_config {
+	const char *ca_file;     /* PEM CAs to trust; NULL: the system's */
+	const char *fingerprint; /* 64 lowercase hex digits pinning the server
+	                            certificate (SHA-256 of its DER), or NULL */
+};
+
+/* Resolves host and connects to port, waiting at most timeout seconds for
+ * DNS and again for the connection. Returns NULL with err set (class
+ * LIB_ERR_CONNECTION). The caller frees with net_conn_free. */
+struct net_conn *net_connect(const char *host, unsigned port, int timeout, struct lib_error *err);
+void net_conn_free(struct net_conn *conn);
+
+/* Runs the TLS handshake on conn (TLS 1.2 at least, SNI for host names)
+ * and verifies the server before anything else is sent: the chain against
+ * the CAs, the host name (DNS or IP SANs, RFC 6125), or the pin when one
+ * is given. Returns 0, or -1 with err (LIB_ERR_TLS) saying why in words. */
+int net_tls_start(struct net_conn *conn, const char *host, const struct net_tls_config *tls,
+                  struct lib_error *err);
+/* 1 once TLS is up. */
+int net_conn_is_tls(const struct net_conn *conn);
+/* "TLSv1.3 TLS_AES_256_GCM_SHA384" or "" (borrowed, valid while conn is). */
+const char *net_conn_tls_description(struct net_conn *conn);
+
+/* Makes every blocked or later read or write on conn fail at once; safe
+ * to call from another thread. Permanent: reconnect afterwards. */
+void net_conn_cancel(struct net_conn *conn);
+/* Per-read and per-write timeout in seconds. */
+void net_conn_set_timeout(struct net_conn *conn, int timeout);
+/* What made the last read or write fail ("timed out after 30 s",
+ * "connection closed by the server", ...); "" when none. */
+const char *net_conn_last_error(const struct net_conn *conn);
+
+/* Called with every chunk read from conn before anyone parses it; a
+ * return of -1 fails that read (and the connection) with why. Protocol
+ * modules use it to refuse hostile sizes early. */
+typedef int net_read_check_cb(void *ctx, const char *data, size_t len, char *why, size_t why_size);
+void net_conn_set_read_check(struct net_conn *conn, net_read_check_cb *check, void *ctx);
+
+/* A libetpan stream layer reading and writing through conn with poll()
+ * (no select(), so fds >= 1024 work), returning -1 on EOF, timeout and
+ * cancel so libetpan never spins. The layer borrows conn: free the stream
+ * first, then conn. */
+struct _mailstream_low *net_stream_low_new(struct net_conn *conn);
 
 /* "OpenSSL 3.0.x ..." (borrowed, static). */
 const char *net_tls_library_version(void);

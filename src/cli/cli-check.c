@@ -1,0 +1,162 @@
+/* tern --check: for each account, the message counts of INBOX and the
+ * subscribed folders (every folder with --all) from STATUS, and the quota.
+ * One account that cannot be reached is reported and the others still
+ * are; the exit status is 69 when any account failed. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct folder_row {
+	char *name;
+	struct imap_status status;
+};
+
+struct account_report {
+	const char *name;
+	struct folder_row *rows;
+	size_t nrows;
+	int has_quota;
+	uint64_t used_kb, limit_kb;
+	char *error; /* the full one-line message, or NULL */
+};
+
+/* INBOX first, then by name. */
+static int row_compare(const void *a, const void *b)
+{
+	const struct folder_row *x = a, *y = b;
+	int x_inbox = strcmp(x->name, "INBOX") == 0, y_inbox = strcmp(y->name, "INBOX") == 0;
+	if (x_inbox != y_inbox)
+		return y_inbox - x_inbox;
+	return strcmp(x->name, y->name);
+}
+
+static void check_account(const struct conf *conf, const struct conf_account *account, int all_folders,
+                          struct account_report *report)
+{
+	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks, .no_cache = 1 };
+	struct lib_error err = { 0 };
+	struct imap_folder *folders = NULL;
+	size_t nfolders = 0;
+
+	cli_engine_options(&ea);
+	ea.no_cache = 1; /* STATUS needs no header cache */
+	report->name = account->name;
+	if (account->imap.scheme == CONF_URL_NONE) {
+		lib_error_set(&err, LIB_ERR_CONFIG, "no imap server (POP3 accounts are checked from a later version)");
+		goto fail;
+	}
+	if (engine_imap_open(&ea, &err) < 0 || imap_folder_list(ea.imap, &folders, &nfolders, &err) < 0)
+		goto fail;
+	report->rows = xcalloc(nfolders + 1, sizeof(*report->rows));
+	for (size_t i = 0; i < nfolders; i++) {
+		if (folders[i].noselect || (!all_folders && !folders[i].subscribed))
+			continue;
+		struct folder_row *row = &report->rows[report->nrows];
+		if (imap_folder_status(ea.imap, folders[i].wire_name, &row->status, &err) < 0)
+			goto fail;
+		row->name = xstrdup(folders[i].name);
+		report->nrows++;
+	}
+	qsort(report->rows, report->nrows, sizeof(*report->rows), row_compare);
+	int quota = imap_quota(ea.imap, &report->used_kb, &report->limit_kb, &err);
+	if (quota < 0)
+		goto fail;
+	report->has_quota = quota;
+	imap_folder_list_free(folders, nfolders);
+	engine_account_close(&ea);
+	return;
+fail:
+	report->error = engine_error_line(account, &err);
+	imap_folder_list_free(folders, nfolders);
+	engine_account_close(&ea);
+}
+
+static void print_table(const struct account_report *reports, size_t count)
+{
+	struct buf out = BUF_INIT;
+
+	buf_addf(&out, "%-12s %-24s %9s %7s %7s\n", "ACCOUNT", "FOLDER", "MESSAGES", "UNSEEN", "RECENT");
+	for (size_t a = 0; a < count; a++) {
+		const struct account_report *r = &reports[a];
+		for (size_t i = 0; i < r->nrows; i++) {
+			struct buf name = BUF_INIT;
+			lib_sanitize(&name, r->rows[i].name, strlen(r->rows[i].name), LIB_SANITIZE_LINE);
+			buf_addf(&out, "%-12s ", r->name);
+			lib_utf8_fit(&out, name.data ? name.data : "", 24);
+			buf_addf(&out, " %9u %7u %7u\n", r->rows[i].status.messages, r->rows[i].status.unseen,
+			         r->rows[i].status.recent);
+			buf_free(&name);
+		}
+		if (r->has_quota)
+			buf_addf(&out, "%-12s quota: %llu of %llu KB used (%llu%%)\n", r->name,
+			         (unsigned long long)r->used_kb, (unsigned long long)r->limit_kb,
+			         (unsigned long long)(r->limit_kb ? r->used_kb * 100 / r->limit_kb : 0));
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+}
+
+static void print_json(const struct account_report *reports, size_t count)
+{
+	struct buf out = BUF_INIT;
+
+	buf_addstr(&out, "{\"accounts\":[");
+	for (size_t a = 0; a < count; a++) {
+		const struct account_report *r = &reports[a];
+		buf_addstr(&out, a ? ",{\"name\":" : "{\"name\":");
+		cli_json_string(&out, r->name);
+		buf_addstr(&out, ",\"folders\":[");
+		for (size_t i = 0; i < r->nrows; i++) {
+			buf_addstr(&out, i ? ",{\"name\":" : "{\"name\":");
+			cli_json_string(&out, r->rows[i].name);
+			buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"recent\":%u}", r->rows[i].status.messages,
+			         r->rows[i].status.unseen, r->rows[i].status.recent);
+		}
+		buf_addstr(&out, "],\"quota\":");
+		if (r->has_quota)
+			buf_addf(&out, "{\"used_kb\":%llu,\"limit_kb\":%llu}", (unsigned long long)r->used_kb,
+			         (unsigned long long)r->limit_kb);
+		else
+			buf_addstr(&out, "null");
+		buf_addstr(&out, ",\"error\":");
+		if (r->error)
+			cli_json_string(&out, r->error);
+		else
+			buf_addstr(&out, "null");
+		buf_addch(&out, '}');
+	}
+	buf_addstr(&out, "]}\n");
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+}
+
+int cli_check(const struct conf *conf, const char *account_name, int all_folders, int json)
+{
+	size_t count = 0, failed = 0;
+	struct account_report *reports = xcalloc(conf->naccounts + 1, sizeof(*reports));
+
+	for (size_t i = 0; i < conf->naccounts; i++) {
+		const struct conf_account *account = &conf->accounts[i];
+		if (account_name && strcmp(account->name, account_name) != 0)
+			continue;
+		check_account(conf, account, all_folders, &reports[count]);
+		if (reports[count].error) {
+			fprintf(stderr, "tern: %s\n", reports[count].error);
+			failed++;
+		}
+		count++;
+	}
+	if (json)
+		print_json(reports, count);
+	else
+		print_table(reports, count);
+	for (size_t a = 0; a < count; a++) {
+		for (size_t i = 0; i < reports[a].nrows; i++)
+			free(reports[a].rows[i].name);
+		free(reports[a].rows);
+		free(reports[a].error);
+	}
+	free(reports);
+	return failed ? lib_error_exit_code(LIB_ERR_CONNECTION) : 0;
+}

@@ -1,0 +1,72 @@
+/* tern -H: the folder's messages, one line each, like mailx -H:
+ *     1 N  Nov 21 14:03  Ana Lima              Lunch on Friday?
+ * Number, flags (model_flags_format), date, sender, subject; all through
+ * the sanitizer. It goes through the header cache exactly as the TUI will. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../mime/mime.h"
+
+static void format_date(int64_t date, char *out, size_t size)
+{
+	time_t t = (time_t)date;
+	struct tm tm;
+
+	if (!date || !localtime_r(&t, &tm) || !strftime(out, size, "%b %d %H:%M", &tm))
+		snprintf(out, size, "%-12s", "?");
+}
+
+int cli_list(const struct conf *conf, const char *account_name, const char *folder)
+{
+	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
+	                                                   : conf_account_default(conf);
+	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks };
+	struct lib_error err = { 0 };
+	struct model_mailbox *mbox = model_mailbox_new();
+	int rc = 0;
+
+	if (!account) {
+		fprintf(stderr, "tern: no account in %s\n", conf->path);
+		model_mailbox_free(mbox);
+		return lib_error_exit_code(LIB_ERR_CONFIG);
+	}
+	cli_engine_options(&ea);
+	char *wire = imap_utf7_encode(folder ? folder : "INBOX");
+	if (engine_imap_open(&ea, &err) < 0 || engine_folder_sync(&ea, wire, mbox, &err) < 0) {
+		char *line = engine_error_line(account, &err);
+		fprintf(stderr, "tern: %s\n", line);
+		free(line);
+		rc = lib_error_exit_code(err.cls);
+	} else {
+		const struct model_summary *all = model_mailbox_summaries(mbox);
+		size_t count = model_mailbox_count(mbox);
+		struct buf line = BUF_INIT, clean = BUF_INIT;
+		for (size_t i = 0; i < count; i++) {
+			char flags[4], date[32];
+			model_flags_format(all[i].flags, flags);
+			format_date(all[i].date, date, sizeof(date));
+			char *sender = mime_address_display(all[i].from);
+			buf_reset(&line);
+			buf_addf(&line, "%5zu %s %s  ", i + 1, flags, date);
+			buf_reset(&clean);
+			lib_sanitize(&clean, sender, strlen(sender), LIB_SANITIZE_LINE);
+			lib_utf8_fit(&line, clean.data ? clean.data : "", 20);
+			buf_addstr(&line, "  ");
+			lib_sanitize(&line, all[i].subject, strlen(all[i].subject), LIB_SANITIZE_LINE);
+			buf_addch(&line, '\n');
+			fwrite(line.data, 1, line.len, stdout);
+			free(sender);
+		}
+		buf_free(&line);
+		buf_free(&clean);
+	}
+	free(wire);
+	engine_account_close(&ea);
+	model_mailbox_free(mbox);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = 74; /* EX_IOERR */
+	return rc;
+}

@@ -1,0 +1,72 @@
+/* A byte-level watch on what an IMAP server sends, run before libetpan
+ * parses it: libetpan allocates the size a literal announces up front and
+ * grows a line without bound, so a hostile or broken server could make
+ * tern allocate gigabytes. Literals only ever end a line ("{N}\r\n",
+ * RFC 3501 4.3; "~{N}" for BINARY), so tracking lines and skipping literal
+ * bodies is enough. */
+#include "imap-private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* If the line ending in tail announces a literal, returns its size;
+ * -1 when it does not. */
+static int64_t literal_size(const char *tail, size_t len)
+{
+	size_t i = len;
+	uint64_t size = 0, scale = 1;
+
+	if (i < 4 || tail[--i] != '\r' || tail[--i] != '}')
+		return -1;
+	if (tail[i - 1] == '+')
+		i--;
+	size_t digits_end = i;
+	while (i > 0 && tail[i - 1] >= '0' && tail[i - 1] <= '9') {
+		if (digits_end - i >= 19)
+			return INT64_MAX; /* more digits than any sane size */
+		size += (uint64_t)(tail[i - 1] - '0') * scale;
+		scale *= 10;
+		i--;
+	}
+	if (i == digits_end || i == 0 || tail[i - 1] != '{')
+		return -1;
+	return (int64_t)size;
+}
+
+int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
+{
+	struct imap_guard *guard = ctx;
+	size_t i = 0;
+
+	while (i < len) {
+		if (guard->literal_left) {
+			size_t skip = len - i < guard->literal_left ? len - i : (size_t)guard->literal_left;
+			guard->literal_left -= skip;
+			i += skip;
+			continue;
+		}
+		char c = data[i++];
+		if (guard->tail_len == sizeof(guard->tail)) {
+			memmove(guard->tail, guard->tail + 1, sizeof(guard->tail) - 1);
+			guard->tail_len--;
+		}
+		guard->tail[guard->tail_len++] = c;
+		if (c != '\n') {
+			if (++guard->line_len > IMAP_LINE_MAX) {
+				snprintf(why, why_size, "the server sent a line longer than %u MB", IMAP_LINE_MAX >> 20);
+				return -1;
+			}
+			continue;
+		}
+		int64_t size = literal_size(guard->tail, guard->tail_len - 1);
+		if (size > (int64_t)IMAP_LITERAL_MAX) {
+			snprintf(why, why_size, "the server announced a literal of %lld bytes (tern accepts at most %u MB)",
+			         (long long)size, IMAP_LITERAL_MAX >> 20);
+			return -1;
+		}
+		guard->literal_left = size > 0 ? (uint64_t)size : 0;
+		guard->line_len = 0;
+		guard->tail_len = 0;
+	}
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* Internals shared by the imap module's files. */
+#ifndef TERN_IMAP_PRIVATE_H
+#define TERN_IMAP_PRIVATE_H
+
+#include <libetpan/libetpan.h>
+
+#include "imap.h"
+
+/* The largest literal tern accepts from a server. libetpan allocates what
+ * a server announces before reading it (LIBRARIES.md). */
+#define IMAP_LITERAL_MAX (64u << 20)
+/* The longest line outside literals. */
+#define IMAP_LINE_MAX (16u << 20)
+
+/* Watches the raw bytes from the server for literal announcements and
+ * over-long lines, before libetpan sees them. */
+struct imap_guard {
+	uint64_t literal_left; /* bytes of a literal still to come */
+	size_t line_len;
+	char tail[24];         /* the end of the current line */
+	size_t tail_len;
+};
+
+struct imap_session {
+	mailimap *imap;
+	struct net_conn *conn;
+	struct imap_guard guard;
+	const char *host;
+	int no_qresync, no_condstore;
+	int qresync_enabled;
+};
+
+/* libetpan leaves empty lists NULL (an empty FLAGS (), no LIST flags):
+ * walk them through this. */
+static inline clistiter *clist_begin_safe(clist *list)
+{
+	return list ? clist_begin(list) : NULL;
+}
+
+/* net read check callback: fails the read when the server announces a
+ * literal over IMAP_LITERAL_MAX or sends a line over IMAP_LINE_MAX. */
+int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size);
+
+/* Turns a libetpan error code into err, with the server's own words when
+ * it answered NO or BAD. what names the command ("SELECT INBOX"). */
+void imap_error(struct imap_session *session, int code, const char *what, struct lib_error *err);
+
+#endif

@@ -1,0 +1,231 @@
+/* Opening an IMAP session: TCP, TLS (implicit, or STARTTLS which is then
+ * required), greeting, capabilities, login, ENABLE QRESYNC. The order
+ * matters for security: no credential is asked for, let alone sent,
+ * before the server's certificate has been verified. */
+#include "imap-private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void imap_library_version(char *out, unsigned size)
+{
+	snprintf(out, size, "libetpan %d.%d", libetpan_get_version_major(), libetpan_get_version_minor());
+}
+
+/* The server's words from its last tagged reply, sanitized into out. */
+static void server_words(struct imap_session *session, struct buf *out)
+{
+	const char *text = session->imap->imap_response;
+	if (text && *text)
+		lib_sanitize(out, text, strlen(text), LIB_SANITIZE_LINE);
+	else
+		buf_addstr(out, "no reason given");
+}
+
+void imap_error(struct imap_session *session, int code, const char *what, struct lib_error *err)
+{
+	struct buf words = BUF_INIT;
+
+	switch (code) {
+	case MAILIMAP_ERROR_STREAM:
+		lib_error_set(err, LIB_ERR_CONNECTION, "%s: connection lost: %s", what,
+		              *net_conn_last_error(session->conn) ? net_conn_last_error(session->conn)
+		                                                  : "the server closed the connection");
+		break;
+	case MAILIMAP_ERROR_PARSE:
+		lib_error_set(err, LIB_ERR_PROTOCOL, "%s: the server's reply could not be parsed", what);
+		break;
+	case MAILIMAP_ERROR_MEMORY:
+		lib_fatal("out of memory in libetpan");
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		server_words(session, &words);
+		lib_error_set(err, LIB_ERR_CONNECTION, "the server refused the session: %s", words.data);
+		break;
+	default:
+		server_words(session, &words);
+		lib_error_set(err, LIB_ERR_SERVER, "%s refused by the server: %s", what, words.data);
+	}
+	buf_free(&words);
+}
+
+static int has_capability(struct imap_session *session, const char *name)
+{
+	return mailimap_has_extension(session->imap, name);
+}
+
+static int refresh_capabilities(struct imap_session *session, struct lib_error *err)
+{
+	struct mailimap_capability_data *caps = NULL;
+	int r = mailimap_capability(session->imap, &caps);
+
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "CAPABILITY", err);
+		return -1;
+	}
+	mailimap_capability_data_free(caps);
+	return 0;
+}
+
+static int start_tls(struct imap_session *session, const struct imap_server *server, struct lib_error *err)
+{
+	if (refresh_capabilities(session, err) < 0)
+		return -1;
+	if (!has_capability(session, "STARTTLS")) {
+		lib_error_set(err, LIB_ERR_TLS,
+		              "the server does not offer STARTTLS, and tern will not log in in plain text "
+		              "(use imaps:// if the server has port 993, or tls off on a trusted network only)");
+		return -1;
+	}
+	int r = mailimap_starttls(session->imap);
+	/* Anything the server sent after its OK and before the handshake was
+	 * injected in plain text (CVE-2020-15953's class of attack). Debian's
+	 * patched libetpan fails the command itself then; check either way. */
+	if (session->imap->imap_stream->read_buffer_len != 0) {
+		lib_error_set(err, LIB_ERR_TLS, "the server sent data after agreeing to STARTTLS (an injection attempt?)");
+		return -1;
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "STARTTLS", err);
+		return -1;
+	}
+	if (net_tls_start(session->conn, server->host, &server->tls, err) < 0)
+		return -1;
+	return refresh_capabilities(session, err); /* pre-TLS capabilities are not to be trusted */
+}
+
+static int login(struct imap_session *session, const struct imap_login *creds, struct lib_error *err)
+{
+	int is_oauth2 = 0;
+
+	if (has_capability(session, "LOGINDISABLED")) {
+		lib_error_set(err, LIB_ERR_AUTH, "the server does not allow logging in on this connection (LOGINDISABLED)");
+		return -1;
+	}
+	char *secret = creds->get_secret(creds->ctx, &is_oauth2, err);
+	if (!secret)
+		return -1;
+	int r = is_oauth2 ? mailimap_oauth2_authenticate(session->imap, creds->user, secret)
+	                  : mailimap_login(session->imap, creds->user, secret);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	if (r == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
+		imap_error(session, r, "LOGIN", err);
+		return -1;
+	}
+	struct buf words = BUF_INIT;
+	server_words(session, &words);
+	lib_error_set(err, LIB_ERR_AUTH, "login refused for user %s: %s", creds->user, words.data);
+	buf_free(&words);
+	return -1;
+}
+
+static int enable_qresync(struct imap_session *session, struct lib_error *err)
+{
+	struct mailimap_capability_data *want, *got = NULL;
+	clist *list = clist_new();
+	char *name = strdup("QRESYNC");
+
+	if (!list || !name)
+		lib_fatal("out of memory");
+	struct mailimap_capability *cap = mailimap_capability_new(MAILIMAP_CAPABILITY_NAME, NULL, name);
+	clist_append(list, cap);
+	want = mailimap_capability_data_new(list);
+	int r = mailimap_enable(session->imap, want, &got);
+	mailimap_capability_data_free(want);
+	if (got)
+		mailimap_capability_data_free(got);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
+			imap_error(session, r, "ENABLE QRESYNC", err);
+			return -1;
+		}
+		return 0; /* refused: sync without it */
+	}
+	session->qresync_enabled = 1;
+	return 0;
+}
+
+struct imap_session *imap_session_open(const struct imap_server *server, const struct imap_login *creds,
+                                       struct lib_error *err)
+{
+	struct imap_session *session = xcalloc(1, sizeof(*session));
+
+	session->host = server->host;
+	session->conn = net_connect(server->host, server->port, server->timeout, err);
+	if (!session->conn)
+		goto fail;
+	if (server->implicit_tls && net_tls_start(session->conn, server->host, &server->tls, err) < 0)
+		goto fail;
+	net_conn_set_read_check(session->conn, imap_guard_check, &session->guard);
+
+	session->imap = mailimap_new(0, NULL);
+	if (!session->imap)
+		lib_fatal("out of memory (mailimap_new)");
+	mailimap_set_timeout(session->imap, server->timeout);
+	mailstream *stream = mailstream_new(net_stream_low_new(session->conn), 8192);
+	if (!stream)
+		lib_fatal("out of memory (mailstream_new)");
+	int r = mailimap_connect(session->imap, stream);
+	int preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		imap_error(session, r, "greeting", err);
+		goto fail;
+	}
+	if (!server->implicit_tls && !server->tls_off) {
+		if (preauth) {
+			/* RFC 3501 11.1 / RFC 9051: STARTTLS is impossible once
+			 * authenticated, so PREAUTH here would mean plain text. */
+			lib_error_set(err, LIB_ERR_TLS,
+			              "the server greeted with PREAUTH on a connection that must start TLS first; "
+			              "refusing to continue in plain text");
+			goto fail;
+		}
+		if (start_tls(session, server, err) < 0)
+			goto fail;
+	} else if (refresh_capabilities(session, err) < 0) {
+		goto fail;
+	}
+	if (!preauth) {
+		if (login(session, creds, err) < 0)
+			goto fail;
+		if (refresh_capabilities(session, err) < 0)
+			goto fail;
+	}
+	if (has_capability(session, "QRESYNC") && enable_qresync(session, err) < 0)
+		goto fail;
+	return session;
+fail:
+	imap_session_close(session);
+	return NULL;
+}
+
+void imap_session_close(struct imap_session *session)
+{
+	if (!session)
+		return;
+	if (session->imap) {
+		if (session->imap->imap_state >= MAILIMAP_STATE_NON_AUTHENTICATED && !net_conn_last_error(session->conn)[0])
+			mailimap_logout(session->imap);
+		mailimap_free(session->imap); /* closes the stream and our low layer */
+	}
+	net_conn_free(session->conn);
+	free(session);
+}
+
+const char *imap_session_sync_mode(const struct imap_session *session)
+{
+	if (session->qresync_enabled && !session->no_qresync)
+		return "QRESYNC";
+	if (mailimap_has_extension(session->imap, "CONDSTORE") && !session->no_condstore)
+		return "CONDSTORE";
+	return "plain";
+}
+
+void imap_session_limit_sync(struct imap_session *session, int no_qresync, int no_condstore)
+{
+	session->no_qresync = no_qresync;
+	session->no_condstore = no_condstore;
+}

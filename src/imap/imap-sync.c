@@ -1,0 +1,393 @@
+/* Folder sync: the cached summaries of a folder brought in step with the
+ * server at the least cost (DESIGN.md, "the cost of a folder open").
+ *
+ *   1. SELECT: with QRESYNC and a cache, the server itself sends the flag
+ *      changes and VANISHED UIDs since our HIGHESTMODSEQ; with CONDSTORE,
+ *      a UID FETCH (FLAGS) CHANGEDSINCE does the flags; otherwise a full
+ *      UID FETCH 1:* (UID FLAGS) does flags and removals together.
+ *   2. A probe: the message at sequence number N (N cached summaries) must
+ *      be the highest cached UID, which proves no cached message vanished
+ *      unseen; else step 1's full resync runs.
+ *   3. New messages, sequence N+1 to EXISTS, are fetched newest first in
+ *      batches, each summary streamed into the mailbox as it is parsed
+ *      (mailimap_set_msg_att_handler; libetpan ignores it unless a progress
+ *      callback is set too, LIBRARIES.md). */
+#include "imap-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../mime/mime.h"
+
+#define SYNC_FIRST_BATCH 500  /* small, so the first screen comes fast */
+#define SYNC_BATCH 5000
+#define SYNC_MAX_REFERENCES 64
+
+enum sync_mode { SYNC_FLAGS, SYNC_HEADERS, SYNC_PROBE };
+
+struct sync_ctx {
+	struct model_mailbox *mbox;
+	enum sync_mode mode;
+	uint32_t *uids; /* SYNC_FLAGS with collect: every UID the server listed */
+	size_t nuids, cap;
+	int collect;
+	uint32_t probe_uid;
+	size_t done, total;
+	imap_progress_cb *progress;
+	void *progress_ctx;
+};
+
+static const char *const header_fields[] = { "DATE", "FROM", "TO", "CC", "SUBJECT", "MESSAGE-ID", "IN-REPLY-TO",
+	                                     "REFERENCES" };
+
+static unsigned flags_of(struct mailimap_msg_att_dynamic *dynamic)
+{
+	unsigned flags = 0;
+
+	for (clistiter *it = clist_begin_safe(dynamic->att_list); it; it = clist_next(it)) {
+		struct mailimap_flag_fetch *fetch = clist_content(it);
+		if (fetch->fl_type == MAILIMAP_FLAG_FETCH_RECENT) {
+			flags |= MODEL_F_RECENT;
+			continue;
+		}
+		if (!fetch->fl_flag)
+			continue;
+		switch (fetch->fl_flag->fl_type) {
+		case MAILIMAP_FLAG_ANSWERED: flags |= MODEL_F_ANSWERED; break;
+		case MAILIMAP_FLAG_FLAGGED: flags |= MODEL_F_FLAGGED; break;
+		case MAILIMAP_FLAG_DELETED: flags |= MODEL_F_DELETED; break;
+		case MAILIMAP_FLAG_SEEN: flags |= MODEL_F_SEEN; break;
+		case MAILIMAP_FLAG_DRAFT: flags |= MODEL_F_DRAFT; break;
+		default: break;
+		}
+	}
+	return flags;
+}
+
+static int64_t internal_date(const struct mailimap_date_time *dt)
+{
+	struct tm tm = { .tm_year = dt->dt_year - 1900, .tm_mon = dt->dt_month - 1, .tm_mday = dt->dt_day,
+		         .tm_hour = dt->dt_hour, .tm_min = dt->dt_min, .tm_sec = dt->dt_sec };
+	int zone = dt->dt_zone < 0 ? -dt->dt_zone : dt->dt_zone;
+	long offset = (zone / 100) * 3600L + (zone % 100) * 60L;
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? 0 : (int64_t)t - (dt->dt_zone < 0 ? -offset : offset);
+}
+
+static void add_summary(struct sync_ctx *ctx, uint32_t uid, unsigned flags, uint32_t size, int64_t date,
+                        const char *headers, size_t len)
+{
+	struct mime_envelope env;
+	uint64_t refs[SYNC_MAX_REFERENCES], reply[4];
+
+	mime_envelope_parse(headers, len, &env);
+	size_t nrefs = model_ids_parse(env.references, strlen(env.references), refs, SYNC_MAX_REFERENCES);
+	size_t nreply = model_ids_parse(env.in_reply_to, strlen(env.in_reply_to), reply, LIB_ARRAY_LEN(reply));
+	struct model_summary summary = {
+		.uid = uid,
+		.flags = flags,
+		.size = size,
+		.date = env.date ? env.date : date,
+		.from = env.from,
+		.to = env.to,
+		.cc = env.cc,
+		.subject = env.subject,
+		.message_id = model_id_hash(env.message_id, strlen(env.message_id)),
+		.in_reply_to = nreply ? reply[nreply - 1] : 0,
+		.references = refs,
+		.nreferences = (uint32_t)nrefs,
+	};
+	model_mailbox_add(ctx->mbox, &summary);
+	mime_envelope_clear(&env);
+}
+
+static void on_message(struct mailimap_msg_att *att, void *data)
+{
+	struct sync_ctx *ctx = data;
+	uint32_t uid = 0, size = 0;
+	unsigned flags = 0;
+	int has_flags = 0;
+	int64_t date = 0;
+	const char *headers = NULL;
+	size_t headers_len = 0;
+
+	for (clistiter *it = clist_begin_safe(att->att_list); it; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_DYNAMIC) {
+			flags = flags_of(item->att_data.att_dyn);
+			has_flags = 1;
+		} else if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC) {
+			struct mailimap_msg_att_static *st = item->att_data.att_static;
+			switch (st->att_type) {
+			case MAILIMAP_MSG_ATT_UID: uid = st->att_data.att_uid; break;
+			case MAILIMAP_MSG_ATT_RFC822_SIZE: size = st->att_data.att_rfc822_size; break;
+			case MAILIMAP_MSG_ATT_INTERNALDATE: date = internal_date(st->att_data.att_internal_date); break;
+			case MAILIMAP_MSG_ATT_BODY_SECTION:
+				headers = st->att_data.att_body_section->sec_body_part;
+				headers_len = st->att_data.att_body_section->sec_length;
+				break;
+			default: break;
+			}
+		}
+	}
+	if (!uid)
+		return; /* an unsolicited FETCH without UID tells nothing usable */
+	switch (ctx->mode) {
+	case SYNC_PROBE:
+		ctx->probe_uid = uid;
+		break;
+	case SYNC_FLAGS: {
+		if (ctx->collect) {
+			if (ctx->nuids == ctx->cap) {
+				ctx->cap = ctx->cap ? ctx->cap * 2 : 4096;
+				ctx->uids = xrealloc(ctx->uids, ctx->cap * sizeof(*ctx->uids));
+			}
+			ctx->uids[ctx->nuids++] = uid;
+		}
+		struct model_summary *summary = model_mailbox_find_uid(ctx->mbox, uid);
+		if (summary && has_flags)
+			summary->flags = flags; /* unknown UIDs are new: fetched with headers below */
+		break;
+	}
+	case SYNC_HEADERS:
+		add_summary(ctx, uid, flags, size, date, headers ? headers : "", headers ? headers_len : 0);
+		if (ctx->progress && ++ctx->done % 1000 == 0)
+			ctx->progress(ctx->progress_ctx, ctx->done, ctx->total);
+		break;
+	}
+}
+
+static void on_progress(size_t current, size_t maximum, void *data)
+{
+	(void)current, (void)maximum, (void)data; /* needed only to switch the handler on */
+}
+
+static struct mailimap_fetch_type *fetch_type(enum sync_mode mode)
+{
+	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
+
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	if (mode == SYNC_PROBE)
+		return type;
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_flags());
+	if (mode == SYNC_FLAGS)
+		return type;
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_internaldate());
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_rfc822_size());
+	clist *names = clist_new();
+	for (size_t i = 0; i < LIB_ARRAY_LEN(header_fields); i++)
+		clist_append(names, xstrdup(header_fields[i]));
+	struct mailimap_section *section = mailimap_section_new_header_fields(mailimap_header_list_new(names));
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_body_peek_section(section));
+	return type;
+}
+
+/* Runs one FETCH whose results go to on_message. by_uid: set holds UIDs. */
+static int run_fetch(struct imap_session *session, struct sync_ctx *ctx, enum sync_mode mode, int by_uid,
+                     uint32_t first, uint32_t last, uint64_t changed_since, struct lib_error *err)
+{
+	struct mailimap_set *set = mailimap_set_new_interval(first, last);
+	struct mailimap_fetch_type *type = fetch_type(mode);
+	clist *result = NULL;
+	int r;
+
+	ctx->mode = mode;
+	if (changed_since)
+		r = mailimap_uid_fetch_changedsince(session->imap, set, type, changed_since, &result);
+	else if (by_uid)
+		r = mailimap_uid_fetch(session->imap, set, type, &result);
+	else
+		r = mailimap_fetch(session->imap, set, type, &result);
+	mailimap_fetch_type_free(type);
+	mailimap_set_free(set);
+	if (result)
+		mailimap_fetch_list_free(result);
+	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_ERROR_FETCH) {
+		imap_error(session, r, "FETCH", err);
+		return -1;
+	}
+	if (r == MAILIMAP_ERROR_FETCH) {
+		imap_error(session, r, "FETCH", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int uid_compare(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* After a full UID FLAGS listing: drop every cached UID the server did
+ * not list. */
+static void remove_unlisted(struct sync_ctx *ctx)
+{
+	const struct model_summary *all = model_mailbox_summaries(ctx->mbox);
+	size_t count = model_mailbox_count(ctx->mbox), j = 0, ngone = 0;
+	uint32_t *gone = NULL;
+
+	qsort(ctx->uids, ctx->nuids, sizeof(*ctx->uids), uid_compare);
+	for (size_t i = 0; i < count; i++) {
+		while (j < ctx->nuids && ctx->uids[j] < all[i].uid)
+			j++;
+		if (j < ctx->nuids && ctx->uids[j] == all[i].uid)
+			continue;
+		gone = xrealloc(gone, (ngone + 1) * sizeof(*gone));
+		gone[ngone++] = all[i].uid;
+	}
+	model_mailbox_remove_uids(ctx->mbox, gone, ngone);
+	free(gone);
+}
+
+static int set_item_compare(const void *a, const void *b)
+{
+	const struct mailimap_set_item *x = *(struct mailimap_set_item *const *)a;
+	const struct mailimap_set_item *y = *(struct mailimap_set_item *const *)b;
+	return x->set_first < y->set_first ? -1 : x->set_first > y->set_first;
+}
+
+/* QRESYNC's VANISHED (EARLIER) set: drop those UIDs, one sweep over the
+ * sorted ranges and the sorted summaries. */
+static void remove_vanished(struct model_mailbox *mbox, struct mailimap_set *set)
+{
+	size_t nitems = set->set_list ? (size_t)clist_count(set->set_list) : 0, k = 0, ngone = 0;
+	struct mailimap_set_item **items = xcalloc(nitems, sizeof(*items));
+	const struct model_summary *all = model_mailbox_summaries(mbox);
+	size_t count = model_mailbox_count(mbox);
+	uint32_t *gone = NULL;
+
+	for (clistiter *it = clist_begin_safe(set->set_list); it; it = clist_next(it))
+		items[k++] = clist_content(it);
+	qsort(items, nitems, sizeof(*items), set_item_compare);
+	k = 0;
+	for (size_t i = 0; i < count && k < nitems; i++) {
+		uint32_t last = items[k]->set_last ? items[k]->set_last : UINT32_MAX;
+		while (k < nitems && all[i].uid > (items[k]->set_last ? items[k]->set_last : UINT32_MAX))
+			k++;
+		if (k == nitems)
+			break;
+		last = items[k]->set_last ? items[k]->set_last : UINT32_MAX;
+		if (all[i].uid >= items[k]->set_first && all[i].uid <= last) {
+			gone = xrealloc(gone, (ngone + 1) * sizeof(*gone));
+			gone[ngone++] = all[i].uid;
+		}
+	}
+	model_mailbox_remove_uids(mbox, gone, ngone);
+	free(gone);
+	free(items);
+}
+
+static int select_folder(struct imap_session *session, const char *wire_name, const char *mode,
+                         const struct store_folder_state *cached, struct model_mailbox *mbox,
+                         uint64_t *modseq, struct lib_error *err)
+{
+	int r;
+
+	*modseq = 0;
+	if (strcmp(mode, "QRESYNC") == 0 && cached->uidvalidity && cached->highestmodseq) {
+		clist *fetched = NULL;
+		struct mailimap_qresync_vanished *vanished = NULL;
+		r = mailimap_select_qresync(session->imap, wire_name, cached->uidvalidity, cached->highestmodseq, NULL,
+		                            NULL, NULL, &fetched, &vanished, modseq);
+		if (fetched)
+			mailimap_fetch_list_free(fetched);
+		if (r == MAILIMAP_NO_ERROR && vanished && vanished->qr_known_uids &&
+		    session->imap->imap_selection_info->sel_uidvalidity == cached->uidvalidity)
+			remove_vanished(mbox, vanished->qr_known_uids);
+		if (vanished)
+			mailimap_qresync_vanished_free(vanished);
+	} else if (strcmp(mode, "plain") != 0) {
+		r = mailimap_select_condstore(session->imap, wire_name, modseq);
+	} else {
+		r = mailimap_select(session->imap, wire_name);
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		struct buf what = BUF_INIT;
+		buf_addstr(&what, "SELECT ");
+		lib_sanitize(&what, wire_name, strlen(wire_name), LIB_SANITIZE_LINE);
+		imap_error(session, r, what.data, err);
+		buf_free(&what);
+		return -1;
+	}
+	return 0;
+}
+
+int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,
+                     struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
+                     struct lib_error *err)
+{
+	struct sync_ctx ctx = { .mbox = mbox, .progress = progress, .progress_ctx = progress_ctx };
+	const char *mode = imap_session_sync_mode(session);
+	uint64_t modseq = 0;
+	int rc = -1;
+
+	*reset = 0;
+	mailimap_set_progress_callback(session->imap, on_progress, on_progress, &ctx);
+	mailimap_set_msg_att_handler(session->imap, on_message, &ctx);
+	ctx.mode = SYNC_FLAGS; /* a QRESYNC SELECT delivers flag changes */
+
+	if (select_folder(session, wire_name, mode, state, mbox, &modseq, err) < 0)
+		goto done;
+	struct mailimap_selection_info *info = session->imap->imap_selection_info;
+	if (state->uidvalidity && info->sel_uidvalidity != state->uidvalidity) {
+		model_mailbox_clear(mbox); /* RFC 3501 2.3.1.1: every cached UID is void */
+		*reset = 1;
+	}
+	uint32_t exists = info->sel_has_exists ? info->sel_exists : 0;
+	size_t cached = model_mailbox_count(mbox);
+
+	if (cached) {
+		if (strcmp(mode, "CONDSTORE") == 0 && state->highestmodseq && modseq) {
+			if (modseq != state->highestmodseq &&
+			    run_fetch(session, &ctx, SYNC_FLAGS, 1, 1, 0, state->highestmodseq, err) < 0)
+				goto done;
+		} else if (strcmp(mode, "plain") == 0 || !state->highestmodseq || !modseq) {
+			ctx.collect = 1;
+			if (run_fetch(session, &ctx, SYNC_FLAGS, 1, 1, 0, 0, err) < 0)
+				goto done;
+			remove_unlisted(&ctx);
+		}
+		/* The probe (step 2). */
+		cached = model_mailbox_count(mbox);
+		uint32_t highest = cached ? model_mailbox_summaries(mbox)[cached - 1].uid : 0;
+		ctx.probe_uid = 0;
+		if (cached && cached <= exists && run_fetch(session, &ctx, SYNC_PROBE, 0, (uint32_t)cached,
+		                                            (uint32_t)cached, 0, err) < 0)
+			goto done;
+		if (cached && (cached > exists || ctx.probe_uid != highest) && !ctx.collect) {
+			ctx.collect = 1;
+			ctx.nuids = 0;
+			if (run_fetch(session, &ctx, SYNC_FLAGS, 1, 1, 0, 0, err) < 0)
+				goto done;
+			remove_unlisted(&ctx);
+		}
+		cached = model_mailbox_count(mbox);
+	}
+
+	/* Step 3: new messages, newest first. */
+	if (exists > cached) {
+		ctx.total = exists - cached;
+		uint32_t high = exists, batch = SYNC_FIRST_BATCH;
+		model_mailbox_reserve(mbox, exists);
+		while (high > cached) {
+			uint32_t low = high - (uint32_t)cached > batch ? high - batch + 1 : (uint32_t)cached + 1;
+			if (run_fetch(session, &ctx, SYNC_HEADERS, 0, low, high, 0, err) < 0)
+				goto done;
+			high = low - 1;
+			batch = SYNC_BATCH;
+		}
+		if (progress)
+			progress(progress_ctx, ctx.done, ctx.total);
+	}
+	state->uidvalidity = info->sel_uidvalidity;
+	state->uidnext = info->sel_uidnext;
+	state->highestmodseq = modseq;
+	rc = 0;
+done:
+	mailimap_set_msg_att_handler(session->imap, NULL, NULL);
+	mailimap_set_progress_callback(session->imap, NULL, NULL, NULL);
+	free(ctx.uids);
+	return rc;
+}

@@ -1,0 +1,255 @@
+/* A connection: a non-blocking socket, optionally wrapped in TLS, with a
+ * per-operation timeout and a cancel pipe; and the libetpan stream layer
+ * over it. */
+#define _GNU_SOURCE
+#include "net.h"
+#include "net-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libetpan/libetpan.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct net_conn *net_conn_new(int fd, int timeout)
+{
+	struct net_conn *conn = xcalloc(1, sizeof(*conn));
+
+	conn->fd = fd;
+	conn->timeout = timeout;
+	if (pipe2(conn->cancel_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		lib_fatal("pipe: %s", strerror(errno));
+	return conn;
+}
+
+void net_conn_free(struct net_conn *conn)
+{
+	if (!conn)
+		return;
+	if (conn->ssl) {
+		SSL_shutdown(conn->ssl); /* best effort close_notify, never waits */
+		SSL_free(conn->ssl);
+	}
+	SSL_CTX_free(conn->ctx);
+	close(conn->fd);
+	close(conn->cancel_pipe[0]);
+	close(conn->cancel_pipe[1]);
+	free(conn);
+}
+
+void net_conn_cancel(struct net_conn *conn)
+{
+	ssize_t rc = write(conn->cancel_pipe[1], "x", 1);
+	(void)rc; /* a full pipe is already cancelled */
+}
+
+void net_conn_set_timeout(struct net_conn *conn, int timeout)
+{
+	conn->timeout = timeout;
+}
+
+const char *net_conn_last_error(const struct net_conn *conn)
+{
+	return conn->last_error;
+}
+
+int net_conn_is_tls(const struct net_conn *conn)
+{
+	return conn->ssl != NULL;
+}
+
+const char *net_conn_tls_description(struct net_conn *conn)
+{
+	return conn->tls_description;
+}
+
+int net_wait(struct net_conn *conn, short events, const struct timespec *deadline)
+{
+	for (;;) {
+		struct pollfd pfd[2] = { { conn->fd, events, 0 }, { conn->cancel_pipe[0], POLLIN, 0 } };
+		int rc = poll(pfd, 2, net_ms_left(deadline));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			snprintf(conn->last_error, sizeof(conn->last_error), "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (pfd[1].revents) {
+			snprintf(conn->last_error, sizeof(conn->last_error), "cancelled");
+			return -1;
+		}
+		if (rc == 0) {
+			snprintf(conn->last_error, sizeof(conn->last_error), "the server did not answer for %d s",
+			         conn->timeout);
+			return 0;
+		}
+		return 1;
+	}
+}
+
+void net_conn_set_read_check(struct net_conn *conn, net_read_check_cb *check, void *ctx)
+{
+	conn->read_check = check;
+	conn->read_check_ctx = ctx;
+}
+
+static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count);
+
+/* One read of up to count bytes: > 0 bytes read, -1 on EOF, error,
+ * timeout or cancel (with last_error saying which). */
+static ssize_t conn_read(struct net_conn *conn, void *buf, size_t count)
+{
+	if (conn->broken)
+		return -1;
+	ssize_t n = conn_read_raw(conn, buf, count);
+	if (n > 0 && conn->read_check &&
+	    conn->read_check(conn->read_check_ctx, buf, (size_t)n, conn->last_error, sizeof(conn->last_error)) < 0) {
+		conn->broken = 1;
+		return -1;
+	}
+	return n;
+}
+
+static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
+{
+	struct timespec deadline;
+
+	net_deadline(&deadline, conn->timeout);
+	for (;;) {
+		short want = POLLIN;
+		if (conn->ssl) {
+			ERR_clear_error();
+			int n = SSL_read(conn->ssl, buf, count > 0x7fffffff ? 0x7fffffff : (int)count);
+			if (n > 0)
+				return n;
+			int e = SSL_get_error(conn->ssl, n);
+			if (e == SSL_ERROR_WANT_WRITE)
+				want = POLLOUT;
+			else if (e != SSL_ERROR_WANT_READ) {
+				snprintf(conn->last_error, sizeof(conn->last_error), "%s",
+				         e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL
+				                 ? "the server closed the connection"
+				                 : ERR_reason_error_string(ERR_peek_last_error())
+				                       ? ERR_reason_error_string(ERR_peek_last_error())
+				                       : "TLS read error");
+				return -1;
+			}
+		} else {
+			ssize_t n = recv(conn->fd, buf, count, 0);
+			if (n > 0)
+				return n;
+			if (n == 0) {
+				snprintf(conn->last_error, sizeof(conn->last_error), "the server closed the connection");
+				return -1;
+			}
+			if (errno != EAGAIN && errno != EINTR) {
+				snprintf(conn->last_error, sizeof(conn->last_error), "%s", strerror(errno));
+				return -1;
+			}
+		}
+		if (net_wait(conn, want, &deadline) <= 0)
+			return -1;
+	}
+}
+
+static ssize_t conn_write(struct net_conn *conn, const void *buf, size_t count)
+{
+	struct timespec deadline;
+	size_t done = 0;
+
+	net_deadline(&deadline, conn->timeout);
+	while (done < count) {
+		short want = POLLOUT;
+		size_t chunk = count - done > 0x7fffffff ? 0x7fffffff : count - done;
+		if (conn->ssl) {
+			ERR_clear_error();
+			int n = SSL_write(conn->ssl, (const char *)buf + done, (int)chunk);
+			if (n > 0) {
+				done += (size_t)n;
+				continue;
+			}
+			int e = SSL_get_error(conn->ssl, n);
+			if (e == SSL_ERROR_WANT_READ)
+				want = POLLIN;
+			else if (e != SSL_ERROR_WANT_WRITE) {
+				snprintf(conn->last_error, sizeof(conn->last_error), "TLS write failed");
+				return -1;
+			}
+		} else {
+			ssize_t n = send(conn->fd, (const char *)buf + done, chunk, MSG_NOSIGNAL);
+			if (n > 0) {
+				done += (size_t)n;
+				continue;
+			}
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				snprintf(conn->last_error, sizeof(conn->last_error), "%s", strerror(errno));
+				return -1;
+			}
+		}
+		if (net_wait(conn, want, &deadline) <= 0)
+			return -1;
+	}
+	return (ssize_t)done;
+}
+
+/* ---- the libetpan stream layer ---- */
+
+static ssize_t low_read(mailstream_low *low, void *buf, size_t count)
+{
+	return conn_read(low->data, buf, count);
+}
+
+static ssize_t low_write(mailstream_low *low, const void *buf, size_t count)
+{
+	return conn_write(low->data, buf, count);
+}
+
+static int low_close(mailstream_low *low)
+{
+	(void)low; /* the connection belongs to the caller */
+	return 0;
+}
+
+static int low_get_fd(mailstream_low *low)
+{
+	return ((struct net_conn *)low->data)->fd;
+}
+
+static void low_free(mailstream_low *low)
+{
+	free(low);
+}
+
+static void low_cancel(mailstream_low *low)
+{
+	net_conn_cancel(low->data);
+}
+
+static struct mailstream_cancel *low_get_cancel(mailstream_low *low)
+{
+	(void)low;
+	return NULL;
+}
+
+static mailstream_low_driver net_stream_driver = {
+	.mailstream_read = low_read,
+	.mailstream_write = low_write,
+	.mailstream_close = low_close,
+	.mailstream_get_fd = low_get_fd,
+	.mailstream_free = low_free,
+	.mailstream_cancel = low_cancel,
+	.mailstream_get_cancel = low_get_cancel,
+};
+
+mailstream_low *net_stream_low_new(struct net_conn *conn)
+{
+	mailstream_low *low = mailstream_low_new(conn, &net_stream_driver);
+	if (!low)
+		lib_fatal("out of memory (mailstream_low_new)");
+	return low;
+}

@@ -1,0 +1,136 @@
+/* Resolving and connecting with a deadline. getaddrinfo() ignores every
+ * timeout (LIBRARIES.md), so it runs as getaddrinfo_a() and is waited for
+ * with gai_suspend(). */
+#define _GNU_SOURCE
+#include "net.h"
+#include "net-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct addrinfo *resolve(const char *host, unsigned port, int timeout, struct lib_error *err)
+{
+	/* Heap-allocated: a request still running after the deadline may
+	 * write into it later, so it is left to leak in that case only. */
+	struct gaicb *request = xcalloc(1, sizeof(*request));
+	struct addrinfo *hints = xcalloc(1, sizeof(*hints));
+	char service[8];
+	const struct gaicb *list[1] = { request };
+	struct timespec limit = { timeout, 0 };
+
+	snprintf(service, sizeof(service), "%u", port);
+	hints->ai_socktype = SOCK_STREAM;
+	hints->ai_flags = AI_ADDRCONFIG;
+	request->ar_name = xstrdup(host);
+	request->ar_service = xstrdup(service);
+	request->ar_request = hints;
+	if (getaddrinfo_a(GAI_NOWAIT, (struct gaicb **)list, 1, NULL) != 0) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "cannot look up %s", host);
+		goto done;
+	}
+	int rc = gai_suspend(list, 1, &limit);
+	if (rc == EAI_AGAIN || gai_error(request) == EAI_INPROGRESS) {
+		if (gai_cancel(request) != EAI_CANCELED) {
+			lib_error_set(err, LIB_ERR_CONNECTION, "looking up %s timed out after %d s", host, timeout);
+			return NULL; /* still running: request must outlive it */
+		}
+		lib_error_set(err, LIB_ERR_CONNECTION, "looking up %s timed out after %d s", host, timeout);
+		goto done;
+	}
+	rc = gai_error(request);
+	if (rc != 0) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "cannot find host %s: %s", host, gai_strerror(rc));
+		goto done;
+	}
+	struct addrinfo *result = request->ar_result;
+	free((char *)request->ar_name);
+	free((char *)request->ar_service);
+	free(hints);
+	free(request);
+	return result;
+done:
+	free((char *)request->ar_name);
+	free((char *)request->ar_service);
+	free(hints);
+	free(request);
+	return NULL;
+}
+
+/* Milliseconds left until deadline (a CLOCK_MONOTONIC time), at least 0. */
+int net_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
+
+void net_deadline(struct timespec *deadline, int seconds)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += seconds;
+}
+
+static int connect_one(const struct addrinfo *ai, int timeout, char *why, size_t why_size)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	struct timespec deadline;
+
+	if (fd < 0) {
+		snprintf(why, why_size, "%s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return fd;
+	if (errno != EINPROGRESS) {
+		snprintf(why, why_size, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	net_deadline(&deadline, timeout);
+	for (;;) {
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+		int rc = poll(&pfd, 1, net_ms_left(&deadline));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc == 0) {
+			snprintf(why, why_size, "no answer after %d s (a firewall dropping the connection?)", timeout);
+			close(fd);
+			return -1;
+		}
+		break;
+	}
+	int so_error = 0;
+	socklen_t len = sizeof(so_error);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) < 0 || so_error) {
+		snprintf(why, why_size, "%s", strerror(so_error ? so_error : errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct net_conn *net_connect(const char *host, unsigned port, int timeout, struct lib_error *err)
+{
+	struct addrinfo *list = resolve(host, port, timeout, err);
+	char why[160] = "no address";
+	int fd = -1;
+
+	if (!list)
+		return NULL;
+	for (struct addrinfo *ai = list; ai && fd < 0; ai = ai->ai_next)
+		fd = connect_one(ai, timeout, why, sizeof(why));
+	freeaddrinfo(list);
+	if (fd < 0) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "cannot connect to %s port %u: %s", host, port, why);
+		return NULL;
+	}
+	return net_conn_new(fd, timeout);
+}

@@ -1,0 +1,30 @@
+/* Internals shared by the net module's files. */
+#ifndef TERN_NET_PRIVATE_H
+#define TERN_NET_PRIVATE_H
+
+#include <openssl/ssl.h>
+#include <time.h>
+
+#include "net.h"
+
+struct net_conn {
+	int fd;             /* non-blocking */
+	int cancel_pipe[2]; /* readable once net_conn_cancel was called */
+	int timeout;        /* seconds, per read or write */
+	SSL_CTX *ctx;
+	SSL *ssl;           /* NULL until net_tls_start */
+	char tls_description[96];
+	char last_error[160];
+	net_read_check_cb *read_check;
+	void *read_check_ctx;
+	int broken; /* a read check failed: every later read fails too */
+};
+
+struct net_conn *net_conn_new(int fd, int timeout);
+/* Waits until fd is ready for events or the deadline; 1 ready, 0 timed
+ * out, -1 cancelled or error (conn->last_error set). */
+int net_wait(struct net_conn *conn, short events, const struct timespec *deadline);
+void net_deadline(struct timespec *deadline, int seconds);
+int net_ms_left(const struct timespec *deadline);
+
+#endif

@@ -1,0 +1,79 @@
+"""Running the tern binary under test against a Kit: writing a mailrc for
+its servers and running tern with a private HOME, cache and config.
+
+    with Kit() as k:
+        t = TernRun(k)                       # a fresh HOME under k.dir
+        t.account("main", imap="imaps", user="alice")
+        rc, out, err = t.run("-H")
+"""
+
+import os
+import subprocess
+
+TERN = os.environ.get("TERN", "tern")
+
+
+class TernRun:
+    def __init__(self, kit, name="t", env=None):
+        self.kit = kit
+        self.home = os.path.join(kit.dir, "home-" + name)
+        os.makedirs(self.home, exist_ok=True)
+        self.cache = os.path.join(self.home, "cache")
+        self.mailrc = os.path.join(self.home, "mailrc")
+        self.lines = []
+        self.env = dict(os.environ)
+        self.env.update({"HOME": self.home, "XDG_CACHE_HOME": self.cache,
+                         "XDG_CONFIG_HOME": os.path.join(self.home, "config"),
+                         "XDG_DATA_HOME": os.path.join(self.home, "data"),
+                         "LC_ALL": "C.UTF-8", "TZ": "UTC"})
+        self.env.update(env or {})
+
+    def global_(self, key, value):
+        self.lines.append('%s "%s"' % (key, value))
+
+    def account(self, name, imap=None, port=None, user="alice", password=None,
+                host=None, **keys):
+        """imap: 'imaps' (implicit TLS) or 'imap' (STARTTLS); port defaults
+        to the kit's port of that kind. password None: the kit user's;
+        False: no password line."""
+        self.lines.append("account %s" % name)
+        if imap:
+            port = port or self.kit.ports[imap]
+            self.lines.append("  imap %s://%s:%d" % (imap, host or self.kit.host, port))
+        if user:
+            self.lines.append('  user "%s"' % user)
+        if password is None and user in getattr(self.kit, "users", {}):
+            password = self.kit.users[user]   # password=False: none at all
+        if password:
+            self.lines.append('  password "%s"' % password)
+        keys.setdefault("tls_ca_file", self.kit.ca_file)
+        keys.setdefault("timeout", 10)
+        for key, value in keys.items():
+            if value is not None:
+                self.lines.append('  %s "%s"' % (key.replace("_", "-"), value))
+        self.write()
+
+    def write(self):
+        with open(self.mailrc, "w") as f:
+            f.write("\n".join(self.lines) + "\n")
+        os.chmod(self.mailrc, 0o600)
+
+    def run(self, *args, env=None, timeout=120, input=None):
+        full_env = dict(self.env)
+        full_env.update(env or {})
+        proc = subprocess.run([TERN, "-F", self.mailrc] + list(args), env=full_env,
+                              capture_output=True, timeout=timeout, input=input)
+        return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                proc.stderr.decode("utf-8", "replace"))
+
+    def popen(self, *args, env=None):
+        full_env = dict(self.env)
+        full_env.update(env or {})
+        return subprocess.Popen([TERN, "-F", self.mailrc] + list(args), env=full_env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def cache_files(self):
+        found = []
+        for root, _, files in os.walk(self.cache):
+            found += [os.path.join(root, f) for f in files]
+        return found
