@@ -120,6 +120,21 @@ def main(t):
         rc, out, err = r.run("-H")
         t.is_(rc, 0, "password-command: first line of its output is the password")
 
+    # XOAUTH2 against Dovecot's oauth2 passdb: the token comes from
+    # oauth2-token-command and is checked by the server.
+    with Kit(oauth2_tokens={"tok-alice-123": "alice"}) as k:
+        r = TernRun(k, "oauth-ok")
+        r.account("acct", imap="imaps", password=False, oauth2_token_command="echo tok-alice-123")
+        rc, out, err = r.run("-H")
+        t.is_(rc, 0, "XOAUTH2 with a valid token from oauth2-token-command logs in")
+        t.ok("user=<alice>" in open(k.dovecot_log).read() and "xoauth2" in open(k.dovecot_log).read().lower(),
+             "the server saw an XOAUTH2 login for alice")
+        r = TernRun(k, "oauth-bad")
+        r.account("acct", imap="imaps", password=False, oauth2_token_command="echo tok-wrong")
+        rc, out, err = r.run("-H")
+        t.ok(rc == 77 and "login refused for user alice" in err, "XOAUTH2 with a refused token: exit 77", err)
+        t.ok("tok-wrong" not in err, "the token is not printed", err)
+
     # A server without TLS at all: imap:// must refuse, tls off may log in.
     with Kit(tls=False) as k:
         r = TernRun(k, "nostarttls")

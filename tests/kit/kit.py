@@ -425,12 +425,16 @@ class Kit:
       extra_conf      text appended to dovecot.conf (later settings win)
       tls             False: no TLS at all (no STARTTLS/STLS offered, no
                       imaps/pop3s/smtps listeners; AUTH over plain text)
+      oauth2_tokens   {token: user}: Dovecot also accepts XOAUTH2 and
+                      OAUTHBEARER, checking each token against a small
+                      introspection endpoint of the kit (an HTTP server on
+                      127.0.0.1, in this process) that knows these tokens
 
     Servers are up and answering when the constructor returns.
     """
 
     def __init__(self, users=None, cert="valid", imap_capability=None,
-                 extra_conf="", tls=True, _parent=None):
+                 extra_conf="", tls=True, oauth2_tokens=None, _parent=None):
         if cert not in CERT_NAMES:
             raise ValueError("cert must be one of %s" % (CERT_NAMES,))
         self.host = HOST
@@ -461,6 +465,9 @@ class Kit:
             names = [n for n in PORT_NAMES if tls or not n.endswith("s")]
             self.ports = dict(zip(names, free_ports(len(names))))
             self._write_users()
+            self._oauth2 = None
+            if oauth2_tokens:
+                extra_conf = self._start_oauth2(oauth2_tokens) + "\n" + extra_conf
             self._write_dovecot_conf(imap_capability, extra_conf)
             self._write_smtpd_conf()
             self._spawn_dovecot()
@@ -470,6 +477,42 @@ class Kit:
         except BaseException:
             self.stop()
             raise
+
+    def _start_oauth2(self, tokens):
+        """An RFC 7662 token introspection endpoint for Dovecot's oauth2
+        passdb; returns the dovecot.conf lines that use it."""
+        import http.server
+        import threading
+        import urllib.parse
+
+        class Introspect(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+                token = form.get("token", [""])[0]
+                user = tokens.get(token)
+                body = json.dumps({"active": True, "username": user} if user
+                                  else {"active": False}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._oauth2 = http.server.ThreadingHTTPServer((HOST, 0), Introspect)
+        threading.Thread(target=self._oauth2.serve_forever, daemon=True).start()
+        conf_path = os.path.join(self.dir, "oauth2.conf.ext")
+        _write_atomic(conf_path, "introspection_mode = post\n"
+                      "introspection_url = http://%s:%d/introspect\n"
+                      "username_attribute = username\n"
+                      "active_attribute = active\nactive_value = true\n"
+                      % (HOST, self._oauth2.server_address[1]))
+        return ("auth_mechanisms = plain login xoauth2 oauthbearer\n"
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                "  args = %s\n}\n" % conf_path)
 
     # -- context manager and lifetime
 
@@ -487,6 +530,9 @@ class Kit:
         """
         if self._stopped:
             return
+        if getattr(self, "_oauth2", None):
+            self._oauth2.shutdown()
+            self._oauth2.server_close()
         # Signal every server of every set first, then wait: Dovecot takes
         # about a second to shut down.
         pending = []

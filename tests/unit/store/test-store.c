@@ -344,12 +344,16 @@ static void test_many(const char *path)
 	ok(got.uidvalidity == 42 && got.uidnext == 100000 && got.highestmodseq == 1, "state equal");
 
 	store_stats_get(store, &stats);
+	t = now();
 	ok(write_ok(store, "INBOX", &state, mbox), "write again unchanged");
+	printf("# unchanged write 100,000: %.3f s\n", now() - t);
 	is_int((long)written_since(store, &stats), 0, "nothing is rewritten");
 
 	model_mailbox_find_uid(mbox, model_mailbox_summaries(mbox)[5000].uid)->flags ^= MODEL_F_FLAGGED;
 	model_mailbox_find_uid(mbox, model_mailbox_summaries(mbox)[90000].uid)->flags |= MODEL_F_ANSWERED;
+	t = now();
 	ok(write_ok(store, "INBOX", &state, mbox), "write after two flag changes");
+	printf("# flag-only write 100,000: %.3f s\n", now() - t);
 	is_int((long)written_since(store, &stats), 1, "only the flags record is rewritten");
 
 	state.highestmodseq = 2;
@@ -509,6 +513,28 @@ static void test_damage(const char *path)
 	ok(fd >= 0 && write(fd, "ToKyO CaBiNeT\n", 14) == 14, "a file with only a magic header");
 	close(fd);
 	survive(path, mbox, "a header-only file");
+
+	/* A full disk, played by a file size limit: the write fails, the
+	 * cache is emptied, and works again once there is room. */
+	struct rlimit saved, small;
+	struct model_mailbox *back = model_mailbox_new();
+	struct store_folder_state got;
+	store = open_ok(path, "open for the full disk test");
+	getrlimit(RLIMIT_FSIZE, &saved);
+	small = saved;
+	small.rlim_cur = 1000 * 1000;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &small);
+	ok(store_folder_write(store, "Full", &state, mbox, &err) == -1 && err && strstr(err, "emptied"),
+	   "a write that hits a full disk fails and empties the cache");
+	printf("#   %s\n", err ? err : "(no error)");
+	free(err);
+	setrlimit(RLIMIT_FSIZE, &saved);
+	signal(SIGXFSZ, SIG_DFL);
+	ok(write_ok(store, "INBOX", &state, mbox) && store_folder_read(store, "INBOX", &got, back, NULL) == 1 &&
+	   mailboxes_differ(mbox, back) == -1, "with room again, the cache works");
+	store_close(store);
+	model_mailbox_free(back);
 
 	/* An unwritable location fails cleanly. */
 	store = store_open("/proc/tern-cannot/x.hcache", NULL, &err);

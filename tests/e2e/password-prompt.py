@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""e2e: with no password in the mailrc, tern asks for it on the terminal
+(tmux), without echo, and then lists the folder."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
+from kit import Kit                 # noqa: E402
+from tap import run                 # noqa: E402
+from tern import TernRun, TERN      # noqa: E402
+
+TMUX = os.environ.get("TMUX_BIN") or "tmux"
+
+
+def main(t):
+    with Kit(users={"alice": "Typed-At-Prompt-42"}) as k:
+        k.generate("alice", 12)
+        r = TernRun(k, "prompt")
+        r.account("acct", imap="imaps", password=False)
+        sock = os.path.join(tempfile.mkdtemp(prefix="tmx", dir="/tmp"), "s")
+        env = " ".join("%s='%s'" % (key, r.env[key]) for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ"))
+        cmd = "env %s '%s' -F '%s' -H; echo exit=$?; sleep 60" % (env, TERN, r.mailrc)
+        tmux = [TMUX, "-S", sock, "-f", "/dev/null"]
+        subprocess.run(tmux + ["new-session", "-d", "-x", "120", "-y", "40", cmd], check=True)
+        try:
+            def screen():
+                return subprocess.run(tmux + ["capture-pane", "-p"], capture_output=True, text=True).stdout
+
+            def wait_for(text, seconds=20):
+                end = time.time() + seconds
+                while time.time() < end:
+                    s = screen()
+                    if text in s:
+                        return s
+                    time.sleep(0.1)
+                return screen()
+
+            s = wait_for("Password for acct:")
+            t.ok("Password for acct:" in s, "tern asks for the password on the terminal", s)
+            subprocess.run(tmux + ["send-keys", "Typed-At-Prompt-42", "Enter"], check=True)
+            s = wait_for("exit=")
+            t.ok("exit=0" in s, "after the password, tern -H exits 0", s)
+            t.is_(len([line for line in s.splitlines() if line[:6].strip().isdigit()]), 12,
+                  "the twelve messages are listed")
+            t.ok("Typed-At-Prompt-42" not in s, "the typed password is not echoed")
+        finally:
+            subprocess.run(tmux + ["kill-server"], capture_output=True)
+
+
+run(main)
