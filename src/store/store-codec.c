@@ -88,7 +88,8 @@ unsigned store_block_cut_bits(size_t n, uint32_t first, uint32_t last, unsigned 
 	double want = STORE_BLOCK_AVG * (n ? span / n : 1);
 	unsigned bits = 1;
 
-	while (bits < 31 && (double)(1u << bits) < want)
+	/* The power of two nearest to want, on a log scale. */
+	while (bits < 31 && (double)(1u << bits) < want / 1.4142)
 		bits++;
 	if (prev >= 1 && prev <= 31 && (double)(1u << prev) >= want / 2 && (double)(1u << prev) <= want * 2)
 		return prev;

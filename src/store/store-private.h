@@ -58,8 +58,10 @@ extern const struct store_ops store_ops_tc;
  * cut_bits bits clear: cuts depend on the uid alone, so a new message or
  * an expunge changes the one block it falls in, not every block after it.
  * cut_bits follows the folder's uid density so blocks hold about
- * STORE_BLOCK_AVG summaries; STORE_BLOCK_MAX bounds a block in any case. */
-#define STORE_BLOCK_AVG 256
+ * STORE_BLOCK_AVG summaries (~60 KB; 512 measured a little smaller and
+ * faster to load than 128 or 256, since strings repeat within a block);
+ * STORE_BLOCK_MAX bounds a block in any case. */
+#define STORE_BLOCK_AVG 512
 #define STORE_BLOCK_MAX (4 * STORE_BLOCK_AVG)
 /* What a decoder accepts in a block, whatever wrote it. */
 #define STORE_BLOCK_LIMIT 65536

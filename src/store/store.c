@@ -249,8 +249,8 @@ int store_folder_read(struct store *store, const char *folder, struct store_fold
 	value = NULL;
 
 	folder_key(&key, folder, 'F');
-	if (store_get(store, &key, &value, &vlen) <= 0) {
-		why = "flags record missing";
+	if ((rc = store_get(store, &key, &value, &vlen)) <= 0) {
+		why = rc == 0 ? "flags record missing" : NULL;
 		goto broken;
 	}
 	if (store_flags_decode(value, vlen, meta.total, &flags, &why) < 0)
@@ -258,13 +258,13 @@ int store_folder_read(struct store *store, const char *folder, struct store_fold
 	free(value);
 	value = NULL;
 
-	/* total is checksummed and adds up, but bound it anyway: a block
-	 * cannot hold more summaries than it has bytes. */
-	model_mailbox_reserve(mbox, meta.total < (1u << 24) ? (size_t)meta.total : 1u << 24);
+	/* total is checksummed and adds up, but a crafted file could still
+	 * promise more than its blocks hold: past 2M the array just grows. */
+	model_mailbox_reserve(mbox, meta.total < (1u << 21) ? (size_t)meta.total : 1u << 21);
 	for (size_t i = 0; i < meta.nblocks; i++) {
 		block_key(&key, folder, meta.blocks[i].first_uid);
-		if (store_get(store, &key, &value, &vlen) <= 0) {
-			why = "block missing";
+		if ((rc = store_get(store, &key, &value, &vlen)) <= 0) {
+			why = rc == 0 ? "block missing" : NULL;
 			goto broken;
 		}
 		if (store_block_decode(value, vlen, &meta.blocks[i], last_uid, flags + done, mbox, &why) < 0)
@@ -316,6 +316,17 @@ static int put_if_changed(struct store *store, const struct buf *key, const stru
 	same = store_get(store, key, &old, &oldlen) > 0 && oldlen == value->len && memcmp(old, value->data, oldlen) == 0;
 	free(old);
 	return same ? 0 : store_put(store, key, value->data, value->len);
+}
+
+/* A backend that fails mid-write has a damaged file or a full disk;
+ * either way emptying the cache is the way back to a working one. */
+static void store_write_failed(struct store *store, const char *folder, char **err)
+{
+	char *why = xstrdup(store->ops->error(store->db));
+
+	set_str(err, xasprintf("cannot write folder %s to header cache %s (%s): %s", folder, store->path, why,
+			       store_wipe(store) == 0 ? "the cache was emptied" : "the cache is unusable"));
+	free(why);
 }
 
 int store_folder_write(struct store *store, const char *folder, const struct store_folder_state *state,
@@ -398,13 +409,9 @@ int store_folder_write(struct store *store, const char *folder, const struct sto
 	goto out;
 
 aborted:
-	set_str(err, xasprintf("cannot write folder %s to header cache %s: %s", folder, store->path,
-			       store->ops->error(store->db)));
 	store->ops->abort(store->db);
-	goto out;
 failed:
-	set_str(err, xasprintf("cannot write folder %s to header cache %s: %s", folder, store->path,
-			       store->ops->error(store->db)));
+	store_write_failed(store, folder, err);
 out:
 	free(offsets);
 	free(old.blocks);
@@ -426,7 +433,7 @@ int store_folder_drop(struct store *store, const char *folder)
 	read_old_meta(store, folder, &key, &old, &old_raw, &old_rawlen);
 	free(old_raw);
 	if (store->ops->begin(store->db) < 0)
-		goto out;
+		goto failed;
 	for (size_t i = 0; i < old.nblocks; i++) {
 		block_key(&key, folder, old.blocks[i].first_uid);
 		if (store_out(store, &key) < 0)
@@ -438,10 +445,15 @@ int store_folder_drop(struct store *store, const char *folder)
 	folder_key(&key, folder, 'M');
 	if (store_out(store, &key) < 0)
 		goto aborted;
-	rc = store->ops->commit(store->db);
-	goto out;
+	if (store->ops->commit(store->db) == 0) {
+		rc = 0;
+		goto out;
+	}
+	goto failed;
 aborted:
 	store->ops->abort(store->db);
+failed:
+	store_write_failed(store, folder, NULL);
 out:
 	free(old.blocks);
 	buf_free(&key);

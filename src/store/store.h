@@ -58,10 +58,12 @@ int store_folder_read(struct store *store, const char *folder, struct store_fold
  * summaries sit in blocks of a few hundred by uid with their flags in one
  * separate record, so a flag-only resync rewrites that record alone and
  * new mail rewrites the last block. Returns 0, or -1 with *err (caller
- * frees) and the cache as before. */
+ * frees): the backend failed and the whole cache was emptied, as the way
+ * back from a damaged file or a full disk. */
 int store_folder_write(struct store *store, const char *folder, const struct store_folder_state *state,
 		       const struct model_mailbox *mbox, char **err);
-/* Forgets a folder (UIDVALIDITY changed, folder deleted). Returns 0 or -1. */
+/* Forgets a folder (UIDVALIDITY changed, folder deleted). Returns 0, or -1
+ * when the backend failed (the whole cache is then emptied). */
 int store_folder_drop(struct store *store, const char *folder);
 
 void store_stats_get(const struct store *store, struct store_stats *stats);
