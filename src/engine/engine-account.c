@@ -50,16 +50,7 @@ char *engine_account_user(const struct conf *conf, const struct conf_account *ac
 
 char *engine_cache_path(const struct conf *conf, const struct conf_account *account)
 {
-	const char *dir = conf_get(conf, NULL, CONF_K_CACHE_DIR);
-	char *base = dir ? lib_path_expand(dir) : NULL;
-	if (!base) {
-		char *cache_home = lib_path_cache_home();
-		base = xasprintf("%s/tern", cache_home);
-		free(cache_home);
-	}
-	char *path = xasprintf("%s/%s.headers.tch", base, account->name);
-	free(base);
-	return path;
+	return store_path_make(conf_get(conf, NULL, CONF_K_CACHE_DIR), account->name);
 }
 
 /* Runs command with sh and returns the first line of its output; NULL

@@ -54,4 +54,49 @@ int engine_folder_sync(struct engine_account *ea, const char *folder, struct mod
                        struct lib_error *err);
 void engine_account_close(struct engine_account *ea);
 
+/* ---- the worker thread (engine-worker.c) ---- */
+
+enum engine_job_type { ENGINE_JOB_OPEN_FOLDER };
+
+struct engine_job {
+	enum engine_job_type type;
+	char *folder;
+};
+
+enum engine_event_type {
+	ENGINE_EV_FOLDER,   /* mbox: the folder's index (partial: from the cache or the first batch) */
+	ENGINE_EV_PROGRESS, /* done of total headers fetched */
+	ENGINE_EV_STATUS,   /* text: connecting, connected, reconnecting, a warning */
+	ENGINE_EV_ERROR,    /* text: the one-line message; cls */
+};
+
+struct engine_event {
+	enum engine_event_type type;
+	const char *account; /* the account's name (borrowed from conf) */
+	char *folder;
+	struct model_mailbox *mbox; /* owned by the event; take it and set NULL */
+	int partial;
+	size_t done, total;
+	char *text;
+	enum lib_error_class cls;
+};
+
+struct engine_worker;
+
+/* Starts the worker of account; it writes a byte to wake_fd whenever an
+ * event is ready. Warnings arrive as ENGINE_EV_STATUS events. */
+struct engine_worker *engine_worker_start(const struct conf *conf, const struct conf_account *account,
+                                          int wake_fd);
+/* Copies no_cache, no_qresync, no_condstore from options. */
+void engine_worker_options(struct engine_worker *w, const struct engine_account *options);
+/* Queues a job: open (cache first, then sync) folder, by its server name. */
+void engine_worker_open_folder(struct engine_worker *w, const char *folder);
+/* Stops the operation under way (Ctrl-G) and any retry loop. */
+void engine_worker_cancel(struct engine_worker *w);
+/* The next event, or NULL; the caller frees it with engine_event_free. */
+struct engine_event *engine_worker_next_event(struct engine_worker *w);
+void engine_event_free(struct engine_event *ev);
+/* Cancels, joins the thread, frees everything. NULL is fine. */
+void engine_worker_stop(struct engine_worker *w);
+
 #endif

@@ -215,6 +215,11 @@ void imap_session_close(struct imap_session *session)
 	free(session);
 }
 
+void imap_session_cancel(struct imap_session *session)
+{
+	net_conn_cancel(session->conn);
+}
+
 const char *imap_session_sync_mode(const struct imap_session *session)
 {
 	if (session->qresync_enabled && !session->no_qresync)

@@ -34,8 +34,6 @@ struct sync_ctx {
 	int collect;
 	uint32_t probe_uid;
 	size_t done, total;
-	imap_progress_cb *progress;
-	void *progress_ctx;
 };
 
 static const char *const header_fields[] = { "DATE", "FROM", "TO", "CC", "SUBJECT", "MESSAGE-ID", "IN-REPLY-TO",
@@ -152,8 +150,7 @@ static void on_message(struct mailimap_msg_att *att, void *data)
 	}
 	case SYNC_HEADERS:
 		add_summary(ctx, uid, flags, size, date, headers ? headers : "", headers ? headers_len : 0);
-		if (ctx->progress && ++ctx->done % 1000 == 0)
-			ctx->progress(ctx->progress_ctx, ctx->done, ctx->total);
+		ctx->done++;
 		break;
 	}
 }
@@ -318,7 +315,7 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
                      struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
                      struct lib_error *err)
 {
-	struct sync_ctx ctx = { .mbox = mbox, .progress = progress, .progress_ctx = progress_ctx };
+	struct sync_ctx ctx = { .mbox = mbox };
 	const char *mode = imap_session_sync_mode(session);
 	uint64_t modseq = 0;
 	int rc = -1;
@@ -377,9 +374,9 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 				goto done;
 			high = low - 1;
 			batch = SYNC_BATCH;
+			if (progress) /* after each batch, so a UI can paint early */
+				progress(progress_ctx, ctx.done, ctx.total);
 		}
-		if (progress)
-			progress(progress_ctx, ctx.done, ctx.total);
 	}
 	state->uidvalidity = info->sel_uidvalidity;
 	state->uidnext = info->sel_uidnext;

@@ -38,6 +38,9 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
                                        struct lib_error *err);
 /* LOGOUT (best effort) and free; NULL is fine. */
 void imap_session_close(struct imap_session *session);
+/* Makes the session's current or next network wait fail at once; safe
+ * from another thread. The session is unusable afterwards: close it. */
+void imap_session_cancel(struct imap_session *session);
 /* Which sync the session can do: "QRESYNC", "CONDSTORE" or "plain". */
 const char *imap_session_sync_mode(const struct imap_session *session);
 /* For tests and diagnostics: do not use QRESYNC / CONDSTORE even when
@@ -77,7 +80,8 @@ int imap_folder_status(struct imap_session *session, const char *wire_name, stru
  * the server has no QUOTA or no storage limit, -1 on error. */
 int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_kb, struct lib_error *err);
 
-/* Progress of a header download: done of total new messages. */
+/* Progress of a header download: done of total new messages; called
+ * after each batch, when mbox holds the messages fetched so far. */
 typedef void imap_progress_cb(void *ctx, size_t done, size_t total);
 
 /* Brings mbox (holding the cached summaries, state their sync state, both

@@ -103,7 +103,7 @@ static void test_mailbox_basics(void)
 static void test_mailbox_many(void)
 {
 	struct model_mailbox *mbox = model_mailbox_new();
-	const char *first_from, *first_subject;
+	const char *first_from = NULL, *first_subject = NULL;
 	char text[64];
 	int all = 1;
 

@@ -552,7 +552,7 @@ static void test_second_tern(const char *path)
 {
 	struct store *store = open_ok(path, "the first tern opens the cache");
 	char *warning, *err;
-	char wal[256];
+	char wal[512];
 	int status;
 	pid_t pid;
 

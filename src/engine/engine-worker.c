@@ -1,0 +1,359 @@
+/* One worker thread per account. It owns the account's IMAP session and
+ * header cache (Tokyo Cabinet allows one writer per file, DESIGN.md) and
+ * works through a queue of jobs; results go back as events, and a byte on
+ * the wake pipe tells the UI's poll() there is something to read. The UI
+ * thread never blocks on the network: a stuck server is cancelled from
+ * outside (engine_worker_cancel) and the session rebuilt. */
+#include "engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../store/store.h"
+
+struct queue_item {
+	void *item;
+	struct queue_item *next;
+};
+
+struct open_ctx;
+
+struct engine_worker {
+	struct engine_account ea;
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards everything below, and ea.imap's pointer for cancel */
+	pthread_cond_t wake;
+	struct queue_item *jobs, *jobs_tail;
+	struct queue_item *events, *events_tail;
+	int wake_fd;
+	int stopping;
+	int cancelled; /* the job under way was cancelled by the user */
+	struct open_ctx *opening; /* the folder open under way, for progress */
+};
+
+static void push(struct queue_item **head, struct queue_item **tail, void *item)
+{
+	struct queue_item *q = xcalloc(1, sizeof(*q));
+	q->item = item;
+	if (*tail)
+		(*tail)->next = q;
+	else
+		*head = q;
+	*tail = q;
+}
+
+static void *pop(struct queue_item **head, struct queue_item **tail)
+{
+	struct queue_item *q = *head;
+	if (!q)
+		return NULL;
+	*head = q->next;
+	if (!*head)
+		*tail = NULL;
+	void *item = q->item;
+	free(q);
+	return item;
+}
+
+static void emit(struct engine_worker *w, struct engine_event *ev)
+{
+	ev->account = w->ea.account->name;
+	pthread_mutex_lock(&w->lock);
+	push(&w->events, &w->events_tail, ev);
+	pthread_mutex_unlock(&w->lock);
+	ssize_t rc = write(w->wake_fd, "e", 1);
+	(void)rc; /* a full pipe already wakes the UI */
+}
+
+static struct engine_event *event_new(enum engine_event_type type)
+{
+	struct engine_event *ev = xcalloc(1, sizeof(*ev));
+	ev->type = type;
+	return ev;
+}
+
+static void emit_error(struct engine_worker *w, const char *folder, const struct lib_error *err)
+{
+	struct engine_event *ev = event_new(ENGINE_EV_ERROR);
+	ev->folder = folder ? xstrdup(folder) : NULL;
+	ev->cls = err->cls;
+	ev->text = engine_error_line(w->ea.account, err);
+	emit(w, ev);
+}
+
+static void emit_status(struct engine_worker *w, const char *text)
+{
+	struct engine_event *ev = event_new(ENGINE_EV_STATUS);
+	ev->text = xstrdup(text);
+	emit(w, ev);
+}
+
+/* A copy of mbox for the UI, which owns it from then on. */
+static struct model_mailbox *snapshot(struct model_mailbox *mbox)
+{
+	struct model_mailbox *copy = model_mailbox_new();
+	const struct model_summary *all = model_mailbox_summaries(mbox);
+	size_t count = model_mailbox_count(mbox);
+
+	model_mailbox_reserve(copy, count);
+	for (size_t i = 0; i < count; i++)
+		model_mailbox_add(copy, &all[i]);
+	return copy;
+}
+
+struct open_ctx {
+	struct engine_worker *worker;
+	const char *folder;
+	struct model_mailbox *mbox;
+	int painted; /* a partial index was sent for this cold open */
+};
+
+static void on_sync_progress(void *data, const char *folder, size_t done, size_t total)
+{
+	struct open_ctx *ctx = ((struct engine_worker *)data)->opening;
+	struct engine_event *ev;
+
+	(void)folder;
+	if (!ctx)
+		return;
+	if (!ctx->painted && done > 0) {
+		/* The newest messages are in: let the UI paint them now. */
+		ctx->painted = 1;
+		ev = event_new(ENGINE_EV_FOLDER);
+		ev->folder = xstrdup(ctx->folder);
+		ev->mbox = snapshot(ctx->mbox);
+		ev->partial = 1;
+		emit(ctx->worker, ev);
+	}
+	ev = event_new(ENGINE_EV_PROGRESS);
+	ev->folder = xstrdup(ctx->folder);
+	ev->done = done;
+	ev->total = total;
+	emit(ctx->worker, ev);
+}
+
+static int ensure_session(struct engine_worker *w, struct lib_error *err)
+{
+	if (w->ea.imap)
+		return 0;
+	emit_status(w, "connecting");
+	struct engine_account fresh = w->ea;
+	fresh.imap = NULL;
+	if (engine_imap_open(&fresh, err) < 0) {
+		pthread_mutex_lock(&w->lock);
+		w->ea.store = fresh.store;
+		pthread_mutex_unlock(&w->lock);
+		return -1;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->ea = fresh;
+	pthread_mutex_unlock(&w->lock);
+	emit_status(w, "connected");
+	return 0;
+}
+
+static void drop_session(struct engine_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	struct imap_session *session = w->ea.imap;
+	w->ea.imap = NULL;
+	pthread_mutex_unlock(&w->lock);
+	imap_session_close(session);
+}
+
+static void open_folder(struct engine_worker *w, const char *folder)
+{
+	struct lib_error err = { 0 };
+	struct store_folder_state state = { 0 };
+	struct engine_event *ev;
+
+	/* 1. The cache, at once. */
+	if (!w->ea.no_cache && !w->ea.store) {
+		char *path = engine_cache_path(w->ea.conf, w->ea.account);
+		char *warning = NULL, *cause = NULL;
+		w->ea.store = store_open(path, &warning, &cause);
+		if (warning) {
+			emit_status(w, warning);
+			free(warning);
+		}
+		free(cause);
+		free(path);
+	}
+	if (w->ea.store) {
+		struct model_mailbox *cached = model_mailbox_new();
+		char *warning = NULL;
+		if (store_folder_read(w->ea.store, folder, &state, cached, &warning) > 0) {
+			ev = event_new(ENGINE_EV_FOLDER);
+			ev->folder = xstrdup(folder);
+			ev->mbox = cached;
+			ev->partial = 1;
+			emit(w, ev);
+			cached = NULL;
+		}
+		model_mailbox_free(cached);
+		free(warning);
+	}
+
+	/* 2. The server, retried with backoff while the connection fails. */
+	for (unsigned delay = 1;; delay = delay < 60 ? delay * 2 : 60) {
+		struct model_mailbox *mbox = model_mailbox_new();
+		struct open_ctx ctx = { w, folder, mbox, 0 };
+		int rc = ensure_session(w, &err);
+		if (rc == 0) {
+			w->opening = &ctx;
+			rc = engine_folder_sync(&w->ea, folder, mbox, &err);
+			w->opening = NULL;
+		}
+		if (rc == 0) {
+			ev = event_new(ENGINE_EV_FOLDER);
+			ev->folder = xstrdup(folder);
+			ev->mbox = mbox;
+			emit(w, ev);
+			return;
+		}
+		model_mailbox_free(mbox);
+		drop_session(w);
+		pthread_mutex_lock(&w->lock);
+		int give_up = w->cancelled || w->stopping || w->jobs;
+		w->cancelled = 0;
+		pthread_mutex_unlock(&w->lock);
+		if (give_up && err.cls == LIB_ERR_CONNECTION)
+			lib_error_set(&err, LIB_ERR_CONNECTION, "cancelled");
+		emit_error(w, folder, &err);
+		/* Only a lost connection is worth retrying; a refusal stays one. */
+		if (give_up || (err.cls != LIB_ERR_CONNECTION && err.cls != LIB_ERR_TEMPORARY))
+			return;
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += delay;
+		pthread_mutex_lock(&w->lock);
+		while (!w->stopping && !w->jobs && !w->cancelled &&
+		       pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
+			;
+		give_up = w->stopping || w->jobs || w->cancelled;
+		w->cancelled = 0;
+		pthread_mutex_unlock(&w->lock);
+		if (give_up)
+			return;
+		emit_status(w, "reconnecting");
+	}
+}
+
+static void *worker_main(void *data)
+{
+	struct engine_worker *w = data;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		while (!w->jobs && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->stopping) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		struct engine_job *job = pop(&w->jobs, &w->jobs_tail);
+		w->cancelled = 0;
+		pthread_mutex_unlock(&w->lock);
+		if (job->type == ENGINE_JOB_OPEN_FOLDER)
+			open_folder(w, job->folder);
+		free(job->folder);
+		free(job);
+	}
+	return NULL;
+}
+
+static void on_warning(void *data, const char *line)
+{
+	emit_status(data, line);
+}
+
+struct engine_worker *engine_worker_start(const struct conf *conf, const struct conf_account *account,
+                                          int wake_fd)
+{
+	struct engine_worker *w = xcalloc(1, sizeof(*w));
+
+	w->ea.conf = conf;
+	w->ea.account = account;
+	/* No one to ask for a password here: the UI owns the terminal. */
+	w->ea.hooks = (struct engine_hooks){ NULL, on_warning, on_sync_progress, w };
+	w->wake_fd = wake_fd;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+		lib_fatal("cannot start a worker thread");
+	return w;
+}
+
+void engine_worker_options(struct engine_worker *w, const struct engine_account *options)
+{
+	w->ea.no_cache = options->no_cache;
+	w->ea.no_qresync = options->no_qresync;
+	w->ea.no_condstore = options->no_condstore;
+}
+
+void engine_worker_open_folder(struct engine_worker *w, const char *folder)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_OPEN_FOLDER;
+	job->folder = xstrdup(folder);
+	pthread_mutex_lock(&w->lock);
+	push(&w->jobs, &w->jobs_tail, job);
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void engine_worker_cancel(struct engine_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->cancelled = 1;
+	if (w->ea.imap)
+		imap_session_cancel(w->ea.imap);
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+struct engine_event *engine_worker_next_event(struct engine_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	struct engine_event *ev = pop(&w->events, &w->events_tail);
+	pthread_mutex_unlock(&w->lock);
+	return ev;
+}
+
+void engine_event_free(struct engine_event *ev)
+{
+	if (!ev)
+		return;
+	model_mailbox_free(ev->mbox);
+	free(ev->folder);
+	free(ev->text);
+	free(ev);
+}
+
+void engine_worker_stop(struct engine_worker *w)
+{
+	if (!w)
+		return;
+	engine_worker_cancel(w);
+	pthread_mutex_lock(&w->lock);
+	w->stopping = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	struct engine_job *job;
+	while ((job = pop(&w->jobs, &w->jobs_tail))) {
+		free(job->folder);
+		free(job);
+	}
+	struct engine_event *ev;
+	while ((ev = pop(&w->events, &w->events_tail)))
+		engine_event_free(ev);
+	engine_account_close(&w->ea);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
+}
