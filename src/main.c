@@ -7,12 +7,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "ui/ui.h"
 #include "lib/lib.h"
 
 static const char usage_text[] =
-	"usage: tern [-F mailrc] [-A account]              open the mail reader\n"
+	"usage: tern [-F mailrc] [-A account] [-f folder] [-e line]...  open the mail reader\n"
 	"       tern [-F mailrc] [-A account] [-f folder] -H   list the messages of a folder\n"
 	"       tern [-F mailrc] [-A account] --check [--all] [--json]\n"
 	"                                                  message counts and quota\n"
@@ -22,7 +24,8 @@ static const char usage_text[] =
 	"\n"
 	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
 	"  -A NAME   use account NAME instead of the default account\n"
-	"  -f NAME   the folder to list (default INBOX)\n"
+	"  -f NAME   the folder to open or list (default INBOX)\n"
+	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
 
@@ -58,17 +61,23 @@ int main(int argc, char **argv)
 	};
 	const char *mailrc = NULL, *account = NULL, *folder = NULL;
 	int mode = 0, all = 0, json = 0, opt;
+	char **exec = NULL;
+	size_t nexec = 0;
 
 	setlocale(LC_ALL, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */
 	protect_secrets();
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":A:F:f:Hhv", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":A:F:f:e:Hhv", options, NULL)) != -1) {
 		switch (opt) {
 		case 'A': account = optarg; break;
 		case 'F': mailrc = optarg; break;
 		case 'f': folder = optarg; break;
+		case 'e':
+			exec = xrealloc(exec, (nexec + 1) * sizeof(*exec));
+			exec[nexec++] = optarg;
+			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'v': return cli_version(stdout);
 		case 'H':
@@ -93,13 +102,16 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if ((all || json) && mode != OPT_CHECK)
 		return usage_error("%s", "--all and --json go with --check");
-	if (folder && mode != 'H')
-		return usage_error("%s", "-f goes with -H (the reader opens folders itself)");
-	if (mode == OPT_CHECK_CONFIG)
-		return cli_check_config(mailrc);
-
+	if (folder && mode && mode != 'H')
+		return usage_error("%s", "-f goes with -H or the reader");
 	int exit_code;
-	struct conf *conf = cli_conf_load(mailrc, &exit_code);
+	if (mode == OPT_CHECK_CONFIG) {
+		exit_code = cli_check_config(mailrc, exec, nexec);
+		free(exec);
+		return exit_code;
+	}
+	struct conf *conf = cli_conf_load(mailrc, exec, nexec, &exit_code);
+	free(exec);
 	if (!conf)
 		return exit_code;
 	if (account && !conf_account_find(conf, account)) {
@@ -111,9 +123,11 @@ int main(int argc, char **argv)
 		exit_code = cli_list(conf, account, folder);
 	} else if (mode == OPT_CHECK) {
 		exit_code = cli_check(conf, account, all, json);
+	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "tern: the reader needs a terminal; for scripts use -H or --check (tern -h)\n");
+		exit_code = lib_error_exit_code(LIB_ERR_USAGE);
 	} else {
-		fprintf(stderr, "tern: this build has no mail reader yet; try tern -H or tern --check (tern -h)\n");
-		exit_code = lib_error_exit_code(LIB_ERR_CONNECTION);
+		exit_code = ui_run(conf, account, folder);
 	}
 	conf_free(conf);
 	return exit_code;

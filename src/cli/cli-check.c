@@ -39,7 +39,7 @@ static void check_account(const struct conf *conf, const struct conf_account *ac
 	struct imap_folder *folders = NULL;
 	size_t nfolders = 0;
 
-	cli_engine_options(&ea);
+	engine_options_from_env(&ea);
 	ea.no_cache = 1; /* STATUS needs no header cache */
 	report->name = account->name;
 	if (account->imap.scheme == CONF_URL_NONE) {

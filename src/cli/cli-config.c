@@ -5,8 +5,9 @@
 
 #include "../engine/engine.h"
 #include "../lib/lib.h"
+#include "../ui/ui.h"
 
-struct conf *cli_conf_load(const char *path, int *exit_code)
+struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exit_code)
 {
 	char *found = NULL, *looked = NULL;
 	struct conf *conf;
@@ -25,6 +26,9 @@ struct conf *cli_conf_load(const char *path, int *exit_code)
 	}
 	conf = conf_load(path);
 	free(found);
+	for (size_t i = 0; i < nexec; i++)
+		conf_apply_line(conf, "-e", exec[i]);
+	ui_check_commands(conf);
 	for (size_t i = 0; i < conf->ndiags; i++)
 		fprintf(stderr, "%s%s\n", conf->diags[i].is_error ? "" : "warning: ", conf->diags[i].text);
 	if (conf->nerrors) {
@@ -37,10 +41,10 @@ struct conf *cli_conf_load(const char *path, int *exit_code)
 	return conf;
 }
 
-int cli_check_config(const char *path)
+int cli_check_config(const char *path, char **exec, size_t nexec)
 {
 	int exit_code;
-	struct conf *conf = cli_conf_load(path, &exit_code);
+	struct conf *conf = cli_conf_load(path, exec, nexec, &exit_code);
 
 	if (!conf)
 		return exit_code;

@@ -54,19 +54,6 @@ static char *ask_secret(void *ctx, const char *prompt)
 
 const struct engine_hooks cli_hooks = { ask_secret, warn, NULL, NULL };
 
-static int env_flag(const char *name)
-{
-	const char *value = getenv(name);
-	return value && *value && strcmp(value, "0") != 0;
-}
-
-void cli_engine_options(struct engine_account *ea)
-{
-	ea->no_cache = env_flag("TERN_NO_CACHE");
-	ea->no_qresync = env_flag("TERN_NO_QRESYNC");
-	ea->no_condstore = env_flag("TERN_NO_CONDSTORE");
-}
-
 void cli_json_string(struct buf *out, const char *text)
 {
 	struct buf clean = BUF_INIT;

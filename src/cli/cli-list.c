@@ -33,7 +33,7 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 		model_mailbox_free(mbox);
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
-	cli_engine_options(&ea);
+	engine_options_from_env(&ea);
 	char *wire = imap_utf7_encode(folder ? folder : "INBOX");
 	if (engine_imap_open(&ea, &err) < 0 || engine_folder_sync(&ea, wire, mbox, &err) < 0) {
 		char *line = engine_error_line(account, &err);

@@ -9,21 +9,19 @@
 #include "../conf/conf.h"
 #include "../engine/engine.h"
 
-/* Finds (path NULL: the default places) and reads the mailrc, printing
- * every warning and error as one line on stderr. Returns the conf, or
- * NULL with *exit_code set (78) when it is missing or has errors. */
-struct conf *cli_conf_load(const char *path, int *exit_code);
+/* Finds (path NULL: the default places) and reads the mailrc, then runs
+ * the nexec lines of tern -e, and checks the UI's commands (bind, color,
+ * push), printing every warning and error as one line on stderr. Returns
+ * the conf, or NULL with *exit_code set (78) when it is missing or has
+ * errors. */
+struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exit_code);
 
 /* Hooks for headless modes: warnings on stderr, passwords asked on the
  * terminal (when there is one). */
 extern const struct engine_hooks cli_hooks;
 
-/* Options that change how the engine works, for tests and diagnostics:
- * TERN_NO_CACHE, TERN_NO_QRESYNC, TERN_NO_CONDSTORE in the environment. */
-void cli_engine_options(struct engine_account *ea);
-
 int cli_version(FILE *out);
-int cli_check_config(const char *path);
+int cli_check_config(const char *path, char **exec, size_t nexec);
 /* tern --check: folder counts (STATUS) and quota for each account. */
 int cli_check(const struct conf *conf, const char *account, int all_folders, int json);
 /* tern -H: one line per message of folder (NULL: INBOX). */

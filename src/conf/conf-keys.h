@@ -49,6 +49,16 @@
 	X(CACHE_DIR, "cache-dir", CONF_T_PATH, CONF_S_GLOBAL, NULL, 0, 0, \
 	  "Directory for header and body caches; default $XDG_CACHE_HOME/tern.") \
 	X(SORT, "sort", CONF_T_SORT, CONF_S_GLOBAL, "date", 0, 0, \
-	  "Index order: date, threads, from, subject or size, each also as reverse-ORDER.")
+	  "Index order: date, threads, from, subject or size, each also as reverse-ORDER.") \
+	X(INDEX_FORMAT, "index-format", CONF_T_STRING, CONF_S_GLOBAL, "%4C %Z %{%b %d} %-20.20F %s", 0, 0, \
+	  "Index line: %C number, %Z flags, %{FMT} date (strftime), %F sender, %s subject (with the thread tree), %c size, %t To.") \
+	X(PAGER_HEADERS, "pager-headers", CONF_T_STRING, CONF_S_GLOBAL, "Date From To Cc Subject", 0, 0, \
+	  "Headers the pager shows, in this order, separated by spaces.") \
+	X(HTML_FILTER, "html-filter", CONF_T_STRING, CONF_S_GLOBAL, NULL, 0, 0, \
+	  "Command that turns HTML on stdin into text, e.g. \"w3m -dump -T text/html\"; default a built-in stripper.") \
+	X(PREFER_HTML, "prefer-html", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \
+	  "In multipart/alternative show the HTML part instead of the plain text one.") \
+	X(BODY_CACHE_SIZE, "body-cache-size", CONF_T_NUMBER, CONF_S_GLOBAL, "200", 0, 100000, \
+	  "Megabytes of message bodies kept on disk for reading offline; 0 keeps none.")
 
 #endif

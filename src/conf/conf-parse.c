@@ -199,6 +199,43 @@ static void set_key(struct parser *parser, const char *file, int line, const cha
 
 static void read_file(struct parser *parser, const char *path, const char *from_file, int from_line);
 
+/* bind MAP KEY FUNCTION, color OBJECT FG BG [ATTR], push KEYS: their words
+ * are the UI's to check; here only their count. */
+static const struct {
+	const char *name;
+	int min, max;
+	const char *usage;
+} commands[] = {
+	{ "bind", 3, 3, "bind MAP KEY FUNCTION" },
+	{ "color", 3, 4, "color OBJECT FOREGROUND BACKGROUND [ATTRIBUTE]" },
+	{ "push", 1, 1, "push KEYS (quote several)" },
+};
+
+static int do_command(struct parser *parser, const char *file, int line, char **words, int count)
+{
+	struct conf *conf = parser->conf;
+
+	for (size_t i = 0; i < LIB_ARRAY_LEN(commands); i++) {
+		if (strcmp(words[0], commands[i].name) != 0)
+			continue;
+		if (count - 1 < commands[i].min || count - 1 > commands[i].max) {
+			diag(conf, 1, file, line, "usage: %s", commands[i].usage);
+			return 1;
+		}
+		conf->commands = xrealloc(conf->commands, (conf->ncommands + 1) * sizeof(*conf->commands));
+		struct conf_command *cmd = &conf->commands[conf->ncommands++];
+		cmd->name = xstrdup(words[0]);
+		cmd->argc = count - 1;
+		cmd->argv = xcalloc((size_t)count, sizeof(*cmd->argv));
+		for (int w = 1; w < count; w++)
+			cmd->argv[w - 1] = xstrdup(words[w]);
+		cmd->file = file;
+		cmd->line = line;
+		return 1;
+	}
+	return 0;
+}
+
 static void do_line(struct parser *parser, const char *file, int line, char *text)
 {
 	struct conf *conf = parser->conf;
@@ -231,6 +268,8 @@ static void do_line(struct parser *parser, const char *file, int line, char *tex
 		free(dir);
 		return;
 	}
+	if (do_command(parser, file, line, words, count))
+		return;
 	if (count == 1) {
 		if (conf_key_lookup(words[0]) < 0)
 			set_key(parser, file, line, words[0], ""); /* reports the unknown key */
@@ -393,8 +432,31 @@ void conf_free(struct conf *conf)
 	for (size_t i = 0; i < conf->nfiles; i++)
 		free(conf->files[i]);
 	free(conf->files);
+	for (size_t i = 0; i < conf->ncommands; i++) {
+		for (int w = 0; w < conf->commands[i].argc; w++)
+			free(conf->commands[i].argv[w]);
+		free(conf->commands[i].argv);
+		free(conf->commands[i].name);
+	}
+	free(conf->commands);
 	free(conf->path);
 	free(conf);
+}
+
+int conf_apply_line(struct conf *conf, const char *origin, const char *line)
+{
+	struct parser parser = { conf, NULL, 0, 0 };
+	size_t errors = conf->nerrors;
+	char *text = xstrdup(line);
+
+	if (strncmp(line, "account", 7) == 0 || strncmp(line, "include", 7) == 0) {
+		diag(conf, 1, intern_file(conf, origin), 0, "only settings and commands can be given here");
+		free(text);
+		return -1;
+	}
+	do_line(&parser, intern_file(conf, origin), 0, text);
+	free(text);
+	return conf->nerrors > errors ? -1 : 0;
 }
 
 char *conf_find_path(char **looked)

@@ -56,7 +56,7 @@ static size_t edit_distance(const char *a, const char *b)
 
 const char *conf_suggest_key(const char *word)
 {
-	static const char *const commands[] = { "account", "include" };
+	static const char *const commands[] = { "account", "include", "bind", "color", "push" };
 	const char *best = NULL;
 	size_t best_distance = (size_t)-1;
 	size_t limit = strlen(word) <= 4 ? 1 : 2;

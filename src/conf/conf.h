@@ -84,6 +84,16 @@ struct conf_diag {
 	int is_error;
 };
 
+/* A command line of the mailrc other than a setting: bind, color, push,
+ * kept in order for the UI, which checks their words. */
+struct conf_command {
+	char *name;
+	char **argv; /* argc words after the name */
+	int argc;
+	const char *file;
+	int line;
+};
+
 struct conf {
 	char *path; /* the top mailrc */
 	struct conf_value global[CONF_KEY_COUNT];
@@ -94,12 +104,19 @@ struct conf {
 	size_t nerrors;
 	char **files; /* every file read, for conf_value.file */
 	size_t nfiles;
+	struct conf_command *commands;
+	size_t ncommands;
 };
 
 /* Reads path. Always returns a struct conf (the caller frees it with
  * conf_free); conf->nerrors > 0 means it is not usable. */
 struct conf *conf_load(const char *path);
 void conf_free(struct conf *conf);
+
+/* Runs one more mailrc line (tern -e) as if it stood before the first
+ * account: a global setting or a command. origin names it in messages.
+ * Returns 0, or -1 with the problem added to conf->diags. */
+int conf_apply_line(struct conf *conf, const char *origin, const char *line);
 
 /* Where the mailrc is when -F is not given: $XDG_CONFIG_HOME/tern/mailrc,
  * else ~/.ternrc. Returns the first that exists, else NULL; *looked gets

@@ -9,6 +9,19 @@
 
 #include "../store/store.h"
 
+static int env_flag(const char *name)
+{
+	const char *value = getenv(name);
+	return value && *value && strcmp(value, "0") != 0;
+}
+
+void engine_options_from_env(struct engine_account *ea)
+{
+	ea->no_cache = env_flag("TERN_NO_CACHE");
+	ea->no_qresync = env_flag("TERN_NO_QRESYNC");
+	ea->no_condstore = env_flag("TERN_NO_CONDSTORE");
+}
+
 char *engine_account_server(const struct conf_account *account)
 {
 	const struct conf_url *urls[] = { &account->imap, &account->pop3, &account->smtp };
@@ -162,6 +175,7 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 		.tls_off = !conf_get_bool(ea->conf, ea->account, CONF_K_TLS),
 		.tls = { ca_path, conf_get(ea->conf, ea->account, CONF_K_TLS_FINGERPRINT) },
 		.timeout = (int)conf_get_number(ea->conf, ea->account, CONF_K_TIMEOUT),
+		.cancel_fd = ea->cancel_fd,
 	};
 	struct imap_login login = { user, get_secret, ea };
 	ea->imap = imap_session_open(&server, &login, err);
@@ -198,6 +212,7 @@ int engine_folder_sync(struct engine_account *ea, const char *folder, struct mod
 	}
 	if (imap_folder_sync(ea->imap, folder, &state, mbox, &reset, on_progress, ea, err) < 0)
 		return -1;
+	ea->uidvalidity = state.uidvalidity;
 	if (ea->store) {
 		if (reset)
 			store_folder_drop(ea->store, folder);

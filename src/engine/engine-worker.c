@@ -4,9 +4,11 @@
  * the wake pipe tells the UI's poll() there is something to read. The UI
  * thread never blocks on the network: a stuck server is cancelled from
  * outside (engine_worker_cancel) and the session rebuilt. */
+#define _GNU_SOURCE
 #include "engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,8 @@ struct engine_worker {
 	int stopping;
 	int cancelled; /* the job under way was cancelled by the user */
 	struct open_ctx *opening; /* the folder open under way, for progress */
+	struct store_bodies *bodies;
+	int cancel[2]; /* a byte in it abandons the network work under way */
 };
 
 static void push(struct queue_item **head, struct queue_item **tail, void *item)
@@ -187,6 +191,7 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		struct model_mailbox *cached = model_mailbox_new();
 		char *warning = NULL;
 		if (store_folder_read(w->ea.store, folder, &state, cached, &warning) > 0) {
+			w->ea.uidvalidity = state.uidvalidity;
 			ev = event_new(ENGINE_EV_FOLDER);
 			ev->folder = xstrdup(folder);
 			ev->mbox = cached;
@@ -218,11 +223,14 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		model_mailbox_free(mbox);
 		drop_session(w);
 		pthread_mutex_lock(&w->lock);
-		int give_up = w->cancelled || w->stopping || w->jobs;
+		int cancelled = w->cancelled;
+		int give_up = cancelled || w->stopping || w->jobs;
 		w->cancelled = 0;
 		pthread_mutex_unlock(&w->lock);
-		if (give_up && err.cls == LIB_ERR_CONNECTION)
-			lib_error_set(&err, LIB_ERR_CONNECTION, "cancelled");
+		if (cancelled) {
+			emit_status(w, "cancelled");
+			return;
+		}
 		emit_error(w, folder, &err);
 		/* Only a lost connection is worth retrying; a refusal stays one. */
 		if (give_up || (err.cls != LIB_ERR_CONNECTION && err.cls != LIB_ERR_TEMPORARY))
@@ -234,12 +242,68 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		while (!w->stopping && !w->jobs && !w->cancelled &&
 		       pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
 			;
-		give_up = w->stopping || w->jobs || w->cancelled;
+		cancelled = w->cancelled;
+		give_up = w->stopping || w->jobs || cancelled;
 		w->cancelled = 0;
 		pthread_mutex_unlock(&w->lock);
+		if (cancelled)
+			emit_status(w, "cancelled");
 		if (give_up)
 			return;
 		emit_status(w, "reconnecting");
+	}
+}
+
+static void fetch_body(struct engine_worker *w, struct engine_job *job)
+{
+	struct lib_error err = { 0 };
+	struct buf body = BUF_INIT;
+
+	if (!w->bodies) {
+		uint64_t megabytes = (uint64_t)conf_get_number(w->ea.conf, NULL, CONF_K_BODY_CACHE_SIZE);
+		w->bodies = store_bodies_open(conf_get(w->ea.conf, NULL, CONF_K_CACHE_DIR), w->ea.account->name,
+		                              megabytes << 20);
+	}
+	int cached = w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->uid, &body);
+	if (!cached) {
+		if (ensure_session(w, &err) < 0 ||
+		    imap_message_fetch(w->ea.imap, job->folder, job->uid, &body, &err) < 0) {
+			if (err.cls == LIB_ERR_CONNECTION)
+				drop_session(w);
+			struct engine_event *ev = event_new(ENGINE_EV_ERROR);
+			ev->folder = xstrdup(job->folder);
+			ev->uid = job->uid;
+			ev->cls = err.cls;
+			ev->text = engine_error_line(w->ea.account, &err);
+			emit(w, ev);
+			buf_free(&body);
+			return;
+		}
+		if (w->ea.uidvalidity)
+			store_body_put(w->bodies, job->folder, w->ea.uidvalidity, job->uid, body.data, body.len);
+	}
+	struct engine_event *ev = event_new(ENGINE_EV_BODY);
+	ev->folder = xstrdup(job->folder);
+	ev->uid = job->uid;
+	ev->len = body.len;
+	ev->data = buf_detach(&body);
+	emit(w, ev);
+}
+
+static void store_flags(struct engine_worker *w, struct engine_job *job)
+{
+	struct lib_error err = { 0 };
+
+	if (ensure_session(w, &err) < 0 ||
+	    imap_message_store_flags(w->ea.imap, job->folder, job->uid, job->flags, job->add, &err) < 0) {
+		if (err.cls == LIB_ERR_CONNECTION)
+			drop_session(w);
+		struct engine_event *ev = event_new(ENGINE_EV_ERROR);
+		ev->folder = xstrdup(job->folder);
+		ev->uid = job->uid;
+		ev->cls = err.cls;
+		ev->text = engine_error_line(w->ea.account, &err);
+		emit(w, ev);
 	}
 }
 
@@ -257,9 +321,16 @@ static void *worker_main(void *data)
 		}
 		struct engine_job *job = pop(&w->jobs, &w->jobs_tail);
 		w->cancelled = 0;
+		char drain[64]; /* a cancel is for the job it was pressed in */
+		while (read(w->cancel[0], drain, sizeof(drain)) > 0)
+			;
 		pthread_mutex_unlock(&w->lock);
 		if (job->type == ENGINE_JOB_OPEN_FOLDER)
 			open_folder(w, job->folder);
+		else if (job->type == ENGINE_JOB_FETCH_BODY)
+			fetch_body(w, job);
+		else if (job->type == ENGINE_JOB_STORE_FLAGS)
+			store_flags(w, job);
 		free(job->folder);
 		free(job);
 	}
@@ -281,6 +352,9 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 	/* No one to ask for a password here: the UI owns the terminal. */
 	w->ea.hooks = (struct engine_hooks){ NULL, on_warning, on_sync_progress, w };
 	w->wake_fd = wake_fd;
+	if (pipe2(w->cancel, O_CLOEXEC | O_NONBLOCK) < 0)
+		lib_fatal("pipe: %s", strerror(errno));
+	w->ea.cancel_fd = w->cancel[0];
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
@@ -295,23 +369,48 @@ void engine_worker_options(struct engine_worker *w, const struct engine_account 
 	w->ea.no_condstore = options->no_condstore;
 }
 
-void engine_worker_open_folder(struct engine_worker *w, const char *folder)
+static void submit(struct engine_worker *w, struct engine_job *job)
 {
-	struct engine_job *job = xcalloc(1, sizeof(*job));
-	job->type = ENGINE_JOB_OPEN_FOLDER;
-	job->folder = xstrdup(folder);
 	pthread_mutex_lock(&w->lock);
 	push(&w->jobs, &w->jobs_tail, job);
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 }
 
+void engine_worker_open_folder(struct engine_worker *w, const char *folder)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_OPEN_FOLDER;
+	job->folder = xstrdup(folder);
+	submit(w, job);
+}
+
+void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_FETCH_BODY;
+	job->folder = xstrdup(folder);
+	job->uid = uid;
+	submit(w, job);
+}
+
+void engine_worker_store_flags(struct engine_worker *w, const char *folder, uint32_t uid, unsigned flags, int add)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_STORE_FLAGS;
+	job->folder = xstrdup(folder);
+	job->uid = uid;
+	job->flags = flags;
+	job->add = add;
+	submit(w, job);
+}
+
 void engine_worker_cancel(struct engine_worker *w)
 {
 	pthread_mutex_lock(&w->lock);
 	w->cancelled = 1;
-	if (w->ea.imap)
-		imap_session_cancel(w->ea.imap);
+	ssize_t rc = write(w->cancel[1], "c", 1);
+	(void)rc; /* a full pipe is already cancelled */
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -331,6 +430,7 @@ void engine_event_free(struct engine_event *ev)
 	model_mailbox_free(ev->mbox);
 	free(ev->folder);
 	free(ev->text);
+	free(ev->data);
 	free(ev);
 }
 
@@ -353,7 +453,10 @@ void engine_worker_stop(struct engine_worker *w)
 	while ((ev = pop(&w->events, &w->events_tail)))
 		engine_event_free(ev);
 	engine_account_close(&w->ea);
+	store_bodies_close(w->bodies);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
+	close(w->cancel[0]);
+	close(w->cancel[1]);
 	free(w);
 }

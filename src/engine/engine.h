@@ -30,7 +30,13 @@ struct engine_account {
 	struct store *store; /* NULL: running without a cache */
 	int no_cache;        /* do not open the cache at all */
 	int no_qresync, no_condstore; /* diagnostics and tests */
+	uint32_t uidvalidity; /* of the folder last synced or read from the cache */
+	int cancel_fd;        /* > 0: readable to abandon network work (the worker's Ctrl-G) */
 };
+
+/* Switches for tests and diagnostics, from the environment: TERN_NO_CACHE,
+ * TERN_NO_QRESYNC, TERN_NO_CONDSTORE (set to anything but 0). */
+void engine_options_from_env(struct engine_account *ea);
 
 /* The server an account uses for reading mail, as "imaps://host:993",
  * or its SMTP server when it reads none; NULL when it has no server.
@@ -56,18 +62,22 @@ void engine_account_close(struct engine_account *ea);
 
 /* ---- the worker thread (engine-worker.c) ---- */
 
-enum engine_job_type { ENGINE_JOB_OPEN_FOLDER };
+enum engine_job_type { ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS };
 
 struct engine_job {
 	enum engine_job_type type;
 	char *folder;
+	uint32_t uid;
+	unsigned flags;
+	int add;
 };
 
 enum engine_event_type {
 	ENGINE_EV_FOLDER,   /* mbox: the folder's index (partial: from the cache or the first batch) */
 	ENGINE_EV_PROGRESS, /* done of total headers fetched */
 	ENGINE_EV_STATUS,   /* text: connecting, connected, reconnecting, a warning */
-	ENGINE_EV_ERROR,    /* text: the one-line message; cls */
+	ENGINE_EV_ERROR,    /* text: the one-line message; cls; uid when about one message */
+	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
 };
 
 struct engine_event {
@@ -79,6 +89,9 @@ struct engine_event {
 	size_t done, total;
 	char *text;
 	enum lib_error_class cls;
+	uint32_t uid;
+	char *data; /* ENGINE_EV_BODY: the message source, len bytes */
+	size_t len;
 };
 
 struct engine_worker;
@@ -91,6 +104,10 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 void engine_worker_options(struct engine_worker *w, const struct engine_account *options);
 /* Queues a job: open (cache first, then sync) folder, by its server name. */
 void engine_worker_open_folder(struct engine_worker *w, const char *folder);
+/* Queues a job: the whole message uid (body cache first: works offline). */
+void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
+/* Queues a job: add (add non-zero) or remove model flags on uid. */
+void engine_worker_store_flags(struct engine_worker *w, const char *folder, uint32_t uid, unsigned flags, int add);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */
 void engine_worker_cancel(struct engine_worker *w);
 /* The next event, or NULL; the caller frees it with engine_event_free. */

@@ -28,7 +28,11 @@ struct imap_session {
 	const char *host;
 	int no_qresync, no_condstore;
 	int qresync_enabled;
+	char *selected; /* the selected folder's wire name, or NULL */
 };
+
+/* SELECTs wire_name unless it is selected already. */
+int imap_select(struct imap_session *session, const char *wire_name, struct lib_error *err);
 
 /* libetpan leaves empty lists NULL (an empty FLAGS (), no LIST flags):
  * walk them through this. */

@@ -154,7 +154,7 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 	struct imap_session *session = xcalloc(1, sizeof(*session));
 
 	session->host = server->host;
-	session->conn = net_connect(server->host, server->port, server->timeout, err);
+	session->conn = net_connect(server->host, server->port, server->timeout, server->cancel_fd, err);
 	if (!session->conn)
 		goto fail;
 	if (server->implicit_tls && net_tls_start(session->conn, server->host, &server->tls, err) < 0)
@@ -212,12 +212,8 @@ void imap_session_close(struct imap_session *session)
 		mailimap_free(session->imap); /* closes the stream and our low layer */
 	}
 	net_conn_free(session->conn);
+	free(session->selected);
 	free(session);
-}
-
-void imap_session_cancel(struct imap_session *session)
-{
-	net_conn_cancel(session->conn);
 }
 
 const char *imap_session_sync_mode(const struct imap_session *session)

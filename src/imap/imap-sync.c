@@ -300,6 +300,8 @@ static int select_folder(struct imap_session *session, const char *wire_name, co
 	} else {
 		r = mailimap_select(session->imap, wire_name);
 	}
+	free(session->selected);
+	session->selected = NULL;
 	if (r != MAILIMAP_NO_ERROR) {
 		struct buf what = BUF_INIT;
 		buf_addstr(&what, "SELECT ");
@@ -308,7 +310,18 @@ static int select_folder(struct imap_session *session, const char *wire_name, co
 		buf_free(&what);
 		return -1;
 	}
+	session->selected = xstrdup(wire_name);
 	return 0;
+}
+
+int imap_select(struct imap_session *session, const char *wire_name, struct lib_error *err)
+{
+	static const struct store_folder_state none;
+	uint64_t modseq;
+
+	if (session->selected && strcmp(session->selected, wire_name) == 0)
+		return 0;
+	return select_folder(session, wire_name, "plain", &none, NULL, &modseq, err);
 }
 
 int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,

@@ -22,6 +22,7 @@ struct imap_server {
 	int tls_off;              /* plain text allowed: the account says tls off */
 	struct net_tls_config tls;
 	int timeout;              /* seconds */
+	int cancel_fd;            /* > 0: readable to abandon the session (see net_connect) */
 };
 
 /* Credentials are asked for only once the server is verified and ready
@@ -38,9 +39,6 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
                                        struct lib_error *err);
 /* LOGOUT (best effort) and free; NULL is fine. */
 void imap_session_close(struct imap_session *session);
-/* Makes the session's current or next network wait fail at once; safe
- * from another thread. The session is unusable afterwards: close it. */
-void imap_session_cancel(struct imap_session *session);
 /* Which sync the session can do: "QRESYNC", "CONDSTORE" or "plain". */
 const char *imap_session_sync_mode(const struct imap_session *session);
 /* For tests and diagnostics: do not use QRESYNC / CONDSTORE even when
@@ -93,6 +91,16 @@ typedef void imap_progress_cb(void *ctx, size_t done, size_t total);
 int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,
                      struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
                      struct lib_error *err);
+
+/* The whole message uid of folder wire_name, appended to out, fetched
+ * with BODY.PEEK[] so reading never sets \Seen by itself. Returns 0, or
+ * -1 with err (a message that vanished is LIB_ERR_SERVER). */
+int imap_message_fetch(struct imap_session *session, const char *wire_name, uint32_t uid, struct buf *out,
+                       struct lib_error *err);
+/* UID STORE: adds (add non-zero) or removes the model flags (SEEN,
+ * ANSWERED, FLAGGED, DELETED, DRAFT) of uid in wire_name. */
+int imap_message_store_flags(struct imap_session *session, const char *wire_name, uint32_t uid, unsigned flags,
+                             int add, struct lib_error *err);
 
 /* Modified UTF-7 (RFC 3501 5.1.3) to UTF-8 and back. Invalid input is
  * returned as it is. The caller frees the result. */

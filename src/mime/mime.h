@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 /* Decodes an RFC 2047 header value (encoded words, adjacent words joined)
- * into UTF-8; undeclared 8-bit bytes are read as latin-1. Never fails:
+ * into UTF-8; undeclared 8-bit bytes are read as UTF-8 when they are valid
+ * UTF-8 (RFC 6532), else as latin-1. Never fails:
  * what cannot be decoded is copied as it is. Caller frees the result,
  * which still needs the terminal sanitizer before display. */
 char *mime_header_decode(const char *raw, size_t len);
@@ -34,5 +35,128 @@ int64_t mime_date_parse(const char *text, size_t len);
 /* The name part of a decoded From value: "Ana Lima <ana@x>" -> "Ana Lima",
  * "\"Lima, Ana\" <ana@x>" -> "Lima, Ana", "ana@x" -> "ana@x". Caller frees. */
 char *mime_address_display(const char *from);
+
+/* ---- a message opened for reading: its MIME tree, decoding, the text the
+ * pager shows (mime-part.c, mime-decode.c, mime-charset.c, mime-html.c,
+ * mime-render.c, mime-filename.c) ---- */
+
+struct buf;
+
+/* What a hostile message may cost, checked before the work it bounds; each
+ * cut leaves a note (mime_message_note). */
+#define MIME_HEADER_MAX 65536     /* a longer header field counts as absent */
+#define MIME_COMMENT_DEPTH_MAX 64 /* (comments) nested deeper: field unreadable */
+#define MIME_DEPTH_MAX 32         /* multiparts nested deeper are shown as text */
+#define MIME_PART_MAX 1000        /* parts after this many are dropped */
+#define MIME_BOUNDARY_MAX 70      /* RFC 2046 5.1.1 */
+#define MIME_NOTE_MAX 16          /* distinct notes kept per message */
+
+enum mime_encoding {
+	MIME_ENCODING_IDENTITY, /* 7bit, 8bit, binary, and anything unknown */
+	MIME_ENCODING_BASE64,
+	MIME_ENCODING_QP,
+};
+
+/* One entity of the MIME tree. The tree is kept flat in document order:
+ * part 0 is the message itself, a container's children follow it with
+ * depth + 1, and subtree_end is the index just past its last descendant
+ * (a leaf has subtree_end == its index + 1). A message/rfc822 part is a
+ * container whose one child is the enclosed message (its headers are the
+ * child's header block). Strings are owned by the message, UTF-8, not
+ * sanitized. */
+struct mime_part {
+	char *type;        /* "text/plain", lowercased; never NULL */
+	char *charset;     /* lowercased; NULL when none was given */
+	char *filename;    /* decoded (RFC 2231, RFC 2047); NULL when none */
+	char *disposition; /* "inline", "attachment", another token, or NULL */
+	size_t depth;      /* 0 for the message itself */
+	size_t size;       /* decoded bytes (a container: its raw body) */
+	int is_attachment; /* a leaf the attachment list offers to save and
+	                      the pager only names */
+	/* Where the bytes are, as offsets into the message's raw copy;
+	 * mime's own business, read-only for everyone else. */
+	size_t header_start, header_end, body_start, body_end;
+	enum mime_encoding encoding;
+	size_t subtree_end;
+};
+
+struct mime_message;
+
+/* Parses raw (copied: the caller keeps raw) with a MIME parser of tern's
+ * own that does no I/O and no recursion. Never fails: garbage yields what
+ * can be read plus notes. Caller frees with mime_message_free. */
+struct mime_message *mime_message_parse(const char *raw, size_t len);
+void mime_message_free(struct mime_message *msg);
+
+/* At least 1. The returned part is borrowed from msg; NULL past the end. */
+size_t mime_message_part_count(const struct mime_message *msg);
+const struct mime_part *mime_message_part(const struct mime_message *msg, size_t index);
+
+/* What parsing had to refuse or cut, one sentence each ("boundary refused:
+ * shown as text"); borrowed, NULL past the end. */
+size_t mime_message_note_count(const struct mime_message *msg);
+const char *mime_message_note(const struct mime_message *msg, size_t index);
+
+/* The first field called name (case-insensitive) in part index's header
+ * block, unfolded and RFC 2047-decoded to UTF-8; NULL when absent. A field
+ * over MIME_HEADER_MAX is treated as absent, and one whose comments nest
+ * deeper than MIME_COMMENT_DEPTH_MAX comes back undecoded; *why (if why is
+ * not NULL) then says so, else is set to NULL. Caller frees. */
+char *mime_part_header(const struct mime_message *msg, size_t index, const char *name, const char **why);
+
+/* Appends part index's body to out with its transfer encoding undone
+ * (a container's raw body as it is). -1 when index is out of range. */
+int mime_part_decode(const struct mime_message *msg, size_t index, struct buf *out);
+
+/* Appends part index's body decoded and converted to UTF-8, CRLF turned to
+ * LF and NUL bytes to U+FFFD (so the text is also a C string). A text/html
+ * part without a charset parameter is read with its <meta> charset.
+ * Returns 0, 1 when the charset was unknown (read as UTF-8 where valid,
+ * else windows-1252), -1 when index is out of range. */
+int mime_part_text_utf8(const struct mime_message *msg, size_t index, struct buf *out);
+
+/* Undoes a transfer encoding, leniently (RFC 2045 6.7, 6.8: base64 skips
+ * foreign characters; a broken =XY stays as it is). Appends to out unless
+ * out is NULL; returns the decoded length either way. */
+size_t mime_transfer_decode(enum mime_encoding encoding, const char *in, size_t len, struct buf *out);
+
+/* Appends bytes in charset to out as valid UTF-8; invalid sequences become
+ * U+FFFD. NULL, "" and us-ascii mean undeclared: UTF-8 where valid, else
+ * windows-1252 (as is iso-8859-1, per WHATWG). Returns 0, or -1 when the
+ * charset is unknown to iconv (the bytes are then read as undeclared). */
+int mime_charset_to_utf8(const char *charset, const char *bytes, size_t len, struct buf *out);
+
+/* Built-in HTML to text for when no html-filter is set: drops <script>,
+ * <style>, <title> and comments, breaks lines at <br> and block elements,
+ * collapses white space outside <pre>, decodes character references.
+ * html must be UTF-8; appends UTF-8 text ending in one newline. */
+void mime_html_to_text(const char *html, size_t len, struct buf *out);
+
+/* Turns UTF-8 html into text (e.g. by running `w3m -dump -T text/html`),
+ * appending to text; returns 0, or -1 to fall back to mime_html_to_text. */
+typedef int (*mime_html_filter_cb)(const char *html, size_t len, struct buf *text, void *arg);
+
+struct mime_render_options {
+	const char *const *headers; /* field names to show, in order; NULL-terminated; NULL: none */
+	int prefer_html;            /* in multipart/alternative */
+	mime_html_filter_cb html_filter; /* NULL: mime_html_to_text */
+	void *html_filter_arg;
+};
+
+/* Appends what the pager shows: the chosen header fields, a blank line,
+ * the parse notes as "[-- ... --]" lines, then the body: one alternative
+ * of each multipart/alternative, text/html turned to text, attachments
+ * named as "[-- Attachment #2: report.pdf (application/pdf, 54 KB) --]"
+ * (leaves numbered from 1 in document order), message/rfc822 parts inline
+ * with their own headers. UTF-8, not sanitized: the UI runs lib_sanitize.
+ * options may be NULL. Returns 0, -1 when msg is NULL. */
+int mime_message_render(const struct mime_message *msg, const struct mime_render_options *options,
+			struct buf *out);
+
+/* A file name safe to create in a download directory from an attachment's
+ * (untrusted, UTF-8) name: no '/' or '\\', no leading dots, dashes or
+ * spaces, no control or bidi characters, at most 200 bytes keeping the
+ * extension; "attachment" when nothing is left. Caller frees. */
+char *mime_filename_safe(const char *name);
 
 #endif

@@ -107,4 +107,111 @@ uint64_t model_id_hash(const char *id, size_t len);
  * Returns the number stored in out; with out NULL, the number found. */
 size_t model_ids_parse(const char *header, size_t len, uint64_t *out, size_t max);
 
+/* The order of the index. Every order is total: equal keys fall back to
+ * the uid, so two builds over the same mailbox give the same rows. */
+enum model_sort {
+	MODEL_SORT_DATE,     /* Date:, oldest first */
+	MODEL_SORT_THREADS,  /* JWZ threads; see model_view_build */
+	MODEL_SORT_FROM,     /* the sender's display name, else the address, ASCII case-folded */
+	MODEL_SORT_SUBJECT,  /* the subject without Re:/Fwd:/[list] prefixes, ASCII case-folded */
+	MODEL_SORT_SIZE,     /* RFC822.SIZE, smallest first */
+};
+
+/* The mailrc spelling of an order ("date", "threads", "from", "subject",
+ * "size"), with "reverse-" in front when reverse is set. Static strings. */
+const char *model_sort_name(enum model_sort sort, int reverse);
+/* Parses the mailrc spelling, "reverse-" prefix included. Returns 0, or
+ * -1 for an unknown name (sort and reverse are then left alone). */
+int model_sort_parse(const char *name, enum model_sort *sort, int *reverse);
+
+/* The base of a subject, as threading and sorting compare it: leading
+ * reply and forward markers (Re:, Re[2]:, Re^2:, Fwd:, Fw:, AW:, WG:, SV:,
+ * Antw:, any case) and [list] tags are skipped, then surrounding white
+ * space. Returns a pointer into subject and its length in *len; *reply
+ * (when not NULL) is set when a reply or forward marker was skipped. A
+ * subject that is nothing but tags keeps its last tag. */
+const char *model_subject_base(const char *subject, size_t *len, int *reply);
+
+/* The index view: the display order of one mailbox's summaries, as rows
+ * that point into model_mailbox_summaries(), and for the threads order
+ * the shape of each thread (tree prefix, collapse). Building copies no
+ * message data: the view holds summary indices, so it is stale as soon as
+ * the mailbox changes (add, remove, clear) and must be rebuilt; flags may
+ * change in place without a rebuild. A view is used by one thread at a time.
+ *     struct model_view *view = model_view_new();
+ *     model_view_build(view, mbox, MODEL_SORT_THREADS, 1);
+ *     for (size_t row = 0; row < model_view_count(view); row++) {
+ *             const struct model_summary *s = &model_mailbox_summaries(mbox)[model_view_summary(view, row)];
+ *             model_view_tree(view, row, prefix, sizeof(prefix));
+ *     }
+ *     model_view_free(view);
+ * A view holds about 20 bytes per message between builds (4 more while
+ * a thread is collapsed). A build takes about 20 ms for 100,000 messages
+ * in threads, 1 to 10 ms in the flat orders, and while it runs about
+ * 120 bytes per message of working memory (75 for the flat orders).
+ */
+struct model_view;
+
+/* The caller owns the result; model_view_free(NULL) is a no-op. */
+struct model_view *model_view_new(void);
+void model_view_free(struct model_view *view);
+
+/* Rebuilds the view over mbox (borrowed: model_view_find_uid reads it
+ * until the next build) in the given order; reverse mirrors the order.
+ *
+ * Threads follow https://www.jwz.org/doc/threading.html over the 64-bit id
+ * hashes: References (oldest first) then In-Reply-To, when it is not
+ * already the last reference, link each id to the next and the message to
+ * the last; a link that would close a cycle is not made; a message whose
+ * Message-ID is already held by an earlier uid is threaded as if it had
+ * none. A message that has no references of its own keeps the parent that
+ * other messages' References gave it. Missing messages between two present
+ * ones are skipped; a missing root with one present child disappears, with
+ * several it stays as an invisible root whose children are drawn as
+ * siblings. Then roots with the same model_subject_base (case-folded,
+ * white space runs as one space; empty bases excluded) are joined: under
+ * the one without a reply marker when there is one, else side by side
+ * under an invisible root.
+ *
+ * Messages inside a thread are in date order at every level. Threads are
+ * ordered by their newest message (a new reply moves its thread to the
+ * end, or with reverse to the top, as mutt's last-date does); reverse
+ * changes the order of threads only, never the order inside a thread.
+ * Collapsed threads stay collapsed across a rebuild when their top
+ * message is still on top. */
+void model_view_build(struct model_view *view, struct model_mailbox *mbox, enum model_sort sort, int reverse);
+
+/* The visible rows (a collapsed thread shows its top message only). */
+size_t model_view_count(const struct model_view *view);
+/* The index into model_mailbox_summaries() shown on row; (size_t)-1 when
+ * row is not below model_view_count. */
+size_t model_view_summary(const struct model_view *view, size_t row);
+/* Writes the thread tree drawn in front of row's subject into out (size
+ * bytes with the NUL) as UTF-8 line drawing, mutt-like: "" for a thread's
+ * top, "├─>" and "└─>" for a child with and without later siblings, "┌─>"
+ * for the first of the siblings under an invisible root, and "│ " or "  "
+ * for each level above, e.g. "│ └─>". "" in the other orders, for a
+ * collapsed thread's row, or for a row out of range. When the tree is
+ * deeper than size allows, the outermost levels are left out so that the
+ * arrow stays. */
+void model_view_tree(const struct model_view *view, size_t row, char *out, size_t size);
+/* How deep row is in its thread: 0 for a top, 1 for its children (and for
+ * the siblings under an invisible root), and so on; 0 in other orders. */
+size_t model_view_depth(const struct model_view *view, size_t row);
+/* Collapses (collapse set) or expands the thread that row is in; returns
+ * the row of its top message afterwards, so the cursor can follow. Threads
+ * of one message, other orders and a row out of range change nothing
+ * (row is returned as it was). */
+size_t model_view_collapse(struct model_view *view, size_t row, int collapse);
+/* Collapses or expands every thread of more than one message. */
+void model_view_collapse_all(struct model_view *view, int collapse);
+/* The number of messages hidden under row: the thread's size less one on a
+ * collapsed thread's row, 0 elsewhere. */
+size_t model_view_hidden(const struct model_view *view, size_t row);
+/* The row showing uid, or its thread's row when the thread is collapsed;
+ * (size_t)-1 when uid is not in the view. */
+size_t model_view_find_uid(const struct model_view *view, uint32_t uid);
+/* Bytes the view holds between builds, for diagnostics. */
+size_t model_view_memory(const struct model_view *view);
+
 #endif

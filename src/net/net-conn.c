@@ -16,12 +16,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct net_conn *net_conn_new(int fd, int timeout)
+int net_cancelled(int cancel_fd)
+{
+	struct pollfd pfd = { cancel_fd, POLLIN, 0 };
+	return cancel_fd > 0 && poll(&pfd, 1, 0) > 0;
+}
+
+struct net_conn *net_conn_new(int fd, int timeout, int cancel_fd)
 {
 	struct net_conn *conn = xcalloc(1, sizeof(*conn));
 
 	conn->fd = fd;
 	conn->timeout = timeout;
+	conn->cancel_fd = cancel_fd > 0 ? cancel_fd : -1;
 	if (pipe2(conn->cancel_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		lib_fatal("pipe: %s", strerror(errno));
 	return conn;
@@ -71,15 +78,16 @@ const char *net_conn_tls_description(struct net_conn *conn)
 int net_wait(struct net_conn *conn, short events, const struct timespec *deadline)
 {
 	for (;;) {
-		struct pollfd pfd[2] = { { conn->fd, events, 0 }, { conn->cancel_pipe[0], POLLIN, 0 } };
-		int rc = poll(pfd, 2, net_ms_left(deadline));
+		struct pollfd pfd[3] = { { conn->fd, events, 0 }, { conn->cancel_pipe[0], POLLIN, 0 },
+			                 { conn->cancel_fd, POLLIN, 0 } };
+		int rc = poll(pfd, 3, net_ms_left(deadline));
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0) {
 			snprintf(conn->last_error, sizeof(conn->last_error), "poll: %s", strerror(errno));
 			return -1;
 		}
-		if (pfd[1].revents) {
+		if (pfd[1].revents || pfd[2].revents) {
 			snprintf(conn->last_error, sizeof(conn->last_error), "cancelled");
 			return -1;
 		}

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct addrinfo *resolve(const char *host, unsigned port, int timeout, struct lib_error *err)
+static struct addrinfo *resolve(const char *host, unsigned port, int timeout, int cancel_fd, struct lib_error *err)
 {
 	/* Heap-allocated: a request still running after the deadline may
 	 * write into it later, so it is left to leak in that case only. */
@@ -23,7 +23,7 @@ static struct addrinfo *resolve(const char *host, unsigned port, int timeout, st
 	struct addrinfo *hints = xcalloc(1, sizeof(*hints));
 	char service[8];
 	const struct gaicb *list[1] = { request };
-	struct timespec limit = { timeout, 0 };
+	struct timespec deadline, slice = { 0, 100 * 1000 * 1000 };
 
 	snprintf(service, sizeof(service), "%u", port);
 	hints->ai_socktype = SOCK_STREAM;
@@ -35,16 +35,20 @@ static struct addrinfo *resolve(const char *host, unsigned port, int timeout, st
 		lib_error_set(err, LIB_ERR_CONNECTION, "cannot look up %s", host);
 		goto done;
 	}
-	int rc = gai_suspend(list, 1, &limit);
-	if (rc == EAI_AGAIN || gai_error(request) == EAI_INPROGRESS) {
-		if (gai_cancel(request) != EAI_CANCELED) {
+	/* Waited for in slices, so a cancel is noticed within 0.1 s. */
+	net_deadline(&deadline, timeout);
+	while (gai_error(request) == EAI_INPROGRESS && net_ms_left(&deadline) > 0 && !net_cancelled(cancel_fd))
+		gai_suspend(list, 1, &slice);
+	if (gai_error(request) == EAI_INPROGRESS) {
+		if (net_cancelled(cancel_fd))
+			lib_error_set(err, LIB_ERR_CONNECTION, "cancelled");
+		else
 			lib_error_set(err, LIB_ERR_CONNECTION, "looking up %s timed out after %d s", host, timeout);
+		if (gai_cancel(request) != EAI_CANCELED)
 			return NULL; /* still running: request must outlive it */
-		}
-		lib_error_set(err, LIB_ERR_CONNECTION, "looking up %s timed out after %d s", host, timeout);
 		goto done;
 	}
-	rc = gai_error(request);
+	int rc = gai_error(request);
 	if (rc != 0) {
 		lib_error_set(err, LIB_ERR_CONNECTION, "cannot find host %s: %s", host, gai_strerror(rc));
 		goto done;
@@ -78,7 +82,7 @@ void net_deadline(struct timespec *deadline, int seconds)
 	deadline->tv_sec += seconds;
 }
 
-static int connect_one(const struct addrinfo *ai, int timeout, char *why, size_t why_size)
+static int connect_one(const struct addrinfo *ai, int timeout, int cancel_fd, char *why, size_t why_size)
 {
 	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	struct timespec deadline;
@@ -96,10 +100,15 @@ static int connect_one(const struct addrinfo *ai, int timeout, char *why, size_t
 	}
 	net_deadline(&deadline, timeout);
 	for (;;) {
-		struct pollfd pfd = { fd, POLLOUT, 0 };
-		int rc = poll(&pfd, 1, net_ms_left(&deadline));
+		struct pollfd pfd[2] = { { fd, POLLOUT, 0 }, { cancel_fd > 0 ? cancel_fd : -1, POLLIN, 0 } };
+		int rc = poll(pfd, 2, net_ms_left(&deadline));
 		if (rc < 0 && errno == EINTR)
 			continue;
+		if (pfd[1].revents) {
+			snprintf(why, why_size, "cancelled");
+			close(fd);
+			return -1;
+		}
 		if (rc == 0) {
 			snprintf(why, why_size, "no answer after %d s (a firewall dropping the connection?)", timeout);
 			close(fd);
@@ -117,20 +126,20 @@ static int connect_one(const struct addrinfo *ai, int timeout, char *why, size_t
 	return fd;
 }
 
-struct net_conn *net_connect(const char *host, unsigned port, int timeout, struct lib_error *err)
+struct net_conn *net_connect(const char *host, unsigned port, int timeout, int cancel_fd, struct lib_error *err)
 {
-	struct addrinfo *list = resolve(host, port, timeout, err);
+	struct addrinfo *list = resolve(host, port, timeout, cancel_fd, err);
 	char why[160] = "no address";
 	int fd = -1;
 
 	if (!list)
 		return NULL;
 	for (struct addrinfo *ai = list; ai && fd < 0; ai = ai->ai_next)
-		fd = connect_one(ai, timeout, why, sizeof(why));
+		fd = connect_one(ai, timeout, cancel_fd, why, sizeof(why));
 	freeaddrinfo(list);
 	if (fd < 0) {
 		lib_error_set(err, LIB_ERR_CONNECTION, "cannot connect to %s port %u: %s", host, port, why);
 		return NULL;
 	}
-	return net_conn_new(fd, timeout);
+	return net_conn_new(fd, timeout, cancel_fd);
 }

@@ -10,6 +10,7 @@
 struct net_conn {
 	int fd;             /* non-blocking */
 	int cancel_pipe[2]; /* readable once net_conn_cancel was called */
+	int cancel_fd;      /* the caller's, readable to cancel; -1 when none */
 	int timeout;        /* seconds, per read or write */
 	SSL_CTX *ctx;
 	SSL *ssl;           /* NULL until net_tls_start */
@@ -20,7 +21,9 @@ struct net_conn {
 	int broken; /* a read check failed: every later read fails too */
 };
 
-struct net_conn *net_conn_new(int fd, int timeout);
+struct net_conn *net_conn_new(int fd, int timeout, int cancel_fd);
+/* 1 when cancel_fd (> 0) is readable. */
+int net_cancelled(int cancel_fd);
 /* Waits until fd is ready for events or the deadline; 1 ready, 0 timed
  * out, -1 cancelled or error (conn->last_error set). */
 int net_wait(struct net_conn *conn, short events, const struct timespec *deadline);

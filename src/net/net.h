@@ -17,9 +17,11 @@ struct net_tls_config {
 };
 
 /* Resolves host and connects to port, waiting at most timeout seconds for
- * DNS and again for the connection. Returns NULL with err set (class
+ * DNS and again for the connection. cancel_fd, when > 0, is a descriptor
+ * that turns readable to abandon the connection at any point, from DNS to
+ * the last read (the engine's Ctrl-G). Returns NULL with err set (class
  * LIB_ERR_CONNECTION). The caller frees with net_conn_free. */
-struct net_conn *net_connect(const char *host, unsigned port, int timeout, struct lib_error *err);
+struct net_conn *net_connect(const char *host, unsigned port, int timeout, int cancel_fd, struct lib_error *err);
 void net_conn_free(struct net_conn *conn);
 
 /* Runs the TLS handshake on conn (TLS 1.2 at least, SNI for host names)

@@ -68,4 +68,19 @@ int store_folder_drop(struct store *store, const char *folder);
 
 void store_stats_get(const struct store *store, struct store_stats *stats);
 
+/* The body cache (store-body.c): whole messages on disk, capped at
+ * max_bytes (0: keep none), the least recently read dropped first. */
+struct store_bodies;
+struct buf;
+/* cache_dir as for store_path_make. Never fails: a cache that cannot be
+ * written just holds nothing. */
+struct store_bodies *store_bodies_open(const char *cache_dir, const char *account, uint64_t max_bytes);
+void store_bodies_close(struct store_bodies *bodies);
+/* Appends the cached message to out: 1, or 0 when it is not cached. */
+int store_body_get(struct store_bodies *bodies, const char *folder, uint32_t uidvalidity, uint32_t uid,
+                   struct buf *out);
+/* Stores a message durably (temporary file, fsync, rename). 0 or -1. */
+int store_body_put(struct store_bodies *bodies, const char *folder, uint32_t uidvalidity, uint32_t uid,
+                   const char *data, size_t len);
+
 #endif

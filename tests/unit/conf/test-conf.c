@@ -171,7 +171,11 @@ static void test_errors(void)
 	expect_error("account a\nimap imaps://h\nsmpt smtps://h\n", 3, "unknown key 'smpt' (did you mean 'smtp'?)",
 	             "transposed letters get a suggestion");
 	expect_error("acount a\n", 1, "unknown key 'acount' (did you mean 'account'?)", "misspelt account");
-	expect_error("colour red\n", 1, "unknown key 'colour'", "unknown key with no near match");
+	expect_error("colour red\n", 1, "unknown key 'colour' (did you mean 'color'?)", "British spelling of a command");
+	expect_error("frobnicate 1\n", 1, "unknown key 'frobnicate'", "unknown key with no near match");
+	expect_error("bind index j\n", 1, "usage: bind MAP KEY FUNCTION", "bind with too few words");
+	expect_error("color status red\n", 1, "usage: color OBJECT FOREGROUND BACKGROUND [ATTRIBUTE]", "color with too few words");
+	expect_error("push\n", 1, "usage: push KEYS (quote several)", "push without keys");
 	char *want = xasprintf("duplicate account 'a' (first defined at %s/mailrc:1)", dir);
 	expect_error("account a\nimap imaps://h\naccount a\nimap imaps://g\n", 3, want, "duplicate account");
 	free(want);
@@ -249,6 +253,26 @@ static void test_nul_byte(void)
 	fclose(fp);
 	struct conf *conf = conf_load(path);
 	ok(conf->nerrors == 1 && strstr(conf->diags[0].text, ":1: NUL byte"), "a NUL byte is an error");
+	conf_free(conf);
+}
+
+static void test_commands(void)
+{
+	struct conf *conf = load("bind index x quit\ncolor status white blue bold\npush \"<enter> q\"\n"
+	                         "account a\nimap imaps://h\n");
+
+	is_int((long)conf->nerrors, 0, "bind, color and push parse");
+	ok(conf->ncommands == 3 && strcmp(conf->commands[0].name, "bind") == 0 && conf->commands[0].argc == 3 &&
+	   strcmp(conf->commands[0].argv[2], "quit") == 0 && conf->commands[0].line == 1,
+	   "commands are kept in order with their words and line");
+	ok(conf->ncommands == 3 && conf->commands[1].argc == 4 && strcmp(conf->commands[2].argv[0], "<enter> q") == 0,
+	   "color with an attribute; push with a quoted string");
+	ok(conf_apply_line(conf, "-e", "sort threads") == 0 && strcmp(conf_get(conf, NULL, CONF_K_SORT), "threads") == 0,
+	   "conf_apply_line sets a global");
+	ok(conf_apply_line(conf, "-e", "push <quit>") == 0 && conf->ncommands == 4, "conf_apply_line adds a command");
+	ok(conf_apply_line(conf, "-e", "sort sideways") < 0 && strstr(conf->diags[conf->ndiags - 1].text, "-e: bad value"),
+	   "conf_apply_line reports a bad value naming its origin");
+	ok(conf_apply_line(conf, "-e", "account b") < 0, "conf_apply_line refuses account");
 	conf_free(conf);
 }
 
@@ -411,6 +435,7 @@ int main(void)
 	test_defaults();
 	test_errors();
 	test_nul_byte();
+	test_commands();
 	test_recovery_and_lines();
 	test_include();
 	test_permissions();

@@ -1,0 +1,87 @@
+/* One message at a time: the whole source for the pager (BODY.PEEK[], so
+ * reading never flips \Seen; tern sets it itself), and flag stores. */
+#include "imap-private.h"
+
+#include <string.h>
+
+int imap_message_fetch(struct imap_session *session, const char *wire_name, uint32_t uid, struct buf *out,
+                       struct lib_error *err)
+{
+	struct mailimap_set *set;
+	struct mailimap_fetch_type *type;
+	clist *result = NULL;
+	int found = 0;
+
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	set = mailimap_set_new_single(uid);
+	type = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	int r = mailimap_uid_fetch(session->imap, set, type, &result);
+	mailimap_fetch_type_free(type);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "FETCH", err);
+		if (result)
+			mailimap_fetch_list_free(result);
+		return -1;
+	}
+	for (clistiter *it = clist_begin_safe(result); it; it = clist_next(it)) {
+		struct mailimap_msg_att *att = clist_content(it);
+		uint32_t got_uid = 0;
+		const char *body = NULL;
+		size_t len = 0;
+		for (clistiter *i = clist_begin_safe(att->att_list); i; i = clist_next(i)) {
+			struct mailimap_msg_att_item *item = clist_content(i);
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			struct mailimap_msg_att_static *st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID)
+				got_uid = st->att_data.att_uid;
+			else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && st->att_data.att_body_section->sec_body_part) {
+				body = st->att_data.att_body_section->sec_body_part;
+				len = st->att_data.att_body_section->sec_length;
+			}
+		}
+		if (got_uid == uid && body) {
+			buf_add(out, body, len);
+			found = 1;
+		}
+	}
+	if (result)
+		mailimap_fetch_list_free(result);
+	if (!found) {
+		lib_error_set(err, LIB_ERR_SERVER, "message %u is no longer on the server", uid);
+		return -1;
+	}
+	return 0;
+}
+
+int imap_message_store_flags(struct imap_session *session, const char *wire_name, uint32_t uid, unsigned flags,
+                             int add, struct lib_error *err)
+{
+	static const struct { unsigned flag; struct mailimap_flag *(*make)(void); } names[] = {
+		{ MODEL_F_SEEN, mailimap_flag_new_seen }, { MODEL_F_ANSWERED, mailimap_flag_new_answered },
+		{ MODEL_F_FLAGGED, mailimap_flag_new_flagged }, { MODEL_F_DELETED, mailimap_flag_new_deleted },
+		{ MODEL_F_DRAFT, mailimap_flag_new_draft },
+	};
+
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	struct mailimap_flag_list *list = mailimap_flag_list_new_empty();
+	for (size_t i = 0; i < LIB_ARRAY_LEN(names); i++)
+		if (flags & names[i].flag)
+			mailimap_flag_list_add(list, names[i].make());
+	struct mailimap_store_att_flags *store = add ? mailimap_store_att_flags_new_add_flags_silent(list)
+	                                             : mailimap_store_att_flags_new_remove_flags_silent(list);
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	int r = mailimap_uid_store(session->imap, set, store);
+	mailimap_set_free(set);
+	mailimap_store_att_flags_free(store);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "STORE", err);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,371 @@
+/* Key bindings. The defaults are mailrc text (below), parsed at start by
+ * the same code as the user's bind lines, so a default is just a binding
+ * the user can override, and `?` shows what is live. Keys are mutt's. */
+#include "ui-private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char default_bindings[] =
+	"bind index j next-entry\n"
+	"bind index <down> next-entry\n"
+	"bind index k previous-entry\n"
+	"bind index <up> previous-entry\n"
+	"bind index <pagedown> next-page\n"
+	"bind index <right> next-page\n"
+	"bind index <pageup> previous-page\n"
+	"bind index <left> previous-page\n"
+	"bind index = first-entry\n"
+	"bind index <home> first-entry\n"
+	"bind index * last-entry\n"
+	"bind index <end> last-entry\n"
+	"bind index <return> display-message\n"
+	"bind index <enter> display-message\n"
+	"bind index q quit\n"
+	"bind index ? help\n"
+	"bind index / search\n"
+	"bind index <esc>/ search-reverse\n"
+	"bind index n search-next\n"
+	"bind index c change-folder\n"
+	"bind index y change-folder\n"
+	"bind index v view-attachments\n"
+	"bind index | pipe-message\n"
+	"bind index <esc>v collapse-thread\n"
+	"bind index <esc>V collapse-all\n"
+	"bind index o sort-mailbox\n"
+	"bind index O sort-reverse\n"
+	"bind index ^L redraw-screen\n"
+	"bind index ^G cancel\n"
+	"bind pager <down> next-line\n"
+	"bind pager <return> next-line\n"
+	"bind pager <enter> next-line\n"
+	"bind pager <up> previous-line\n"
+	"bind pager <backspace> previous-line\n"
+	"bind pager <space> next-page\n"
+	"bind pager <pagedown> next-page\n"
+	"bind pager - previous-page\n"
+	"bind pager <pageup> previous-page\n"
+	"bind pager ^ top\n"
+	"bind pager <home> top\n"
+	"bind pager $ bottom\n"
+	"bind pager <end> bottom\n"
+	"bind pager j next-entry\n"
+	"bind pager k previous-entry\n"
+	"bind pager q exit\n"
+	"bind pager i exit\n"
+	"bind pager x exit\n"
+	"bind pager Q quit\n"
+	"bind pager / search\n"
+	"bind pager <esc>/ search-reverse\n"
+	"bind pager n search-next\n"
+	"bind pager | pipe-message\n"
+	"bind pager v view-attachments\n"
+	"bind pager h display-toggle-weed\n"
+	"bind pager H view-raw-message\n"
+	"bind pager ? help\n"
+	"bind pager ^L redraw-screen\n"
+	"bind pager ^G cancel\n"
+	"bind attach j next-entry\n"
+	"bind attach <down> next-entry\n"
+	"bind attach k previous-entry\n"
+	"bind attach <up> previous-entry\n"
+	"bind attach <return> view-attach\n"
+	"bind attach <enter> view-attach\n"
+	"bind attach m view-attach\n"
+	"bind attach s save-entry\n"
+	"bind attach q exit\n"
+	"bind attach x exit\n"
+	"bind attach ? help\n"
+	"bind attach ^L redraw-screen\n"
+	"bind attach ^G cancel\n";
+
+#define UI_FN_NAME(id, name, help) name,
+#define UI_FN_HELP(id, name, help) help,
+static const char *const function_names[UI_FN_COUNT] = { "", UI_FUNCTIONS(UI_FN_NAME) };
+static const char *const function_help[UI_FN_COUNT] = { "", UI_FUNCTIONS(UI_FN_HELP) };
+#undef UI_FN_NAME
+#undef UI_FN_HELP
+
+static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach" };
+
+static const struct {
+	const char *name;
+	int key;
+} key_names[] = {
+	{ "up", UI_KEY(KEY_UP) }, { "down", UI_KEY(KEY_DOWN) }, { "left", UI_KEY(KEY_LEFT) },
+	{ "right", UI_KEY(KEY_RIGHT) }, { "pageup", UI_KEY(KEY_PPAGE) }, { "pagedown", UI_KEY(KEY_NPAGE) },
+	{ "home", UI_KEY(KEY_HOME) }, { "end", UI_KEY(KEY_END) }, { "insert", UI_KEY(KEY_IC) },
+	{ "delete", UI_KEY(KEY_DC) }, { "backspace", UI_KEY(KEY_BACKSPACE) }, { "enter", UI_KEY(KEY_ENTER) },
+	{ "return", '\r' }, { "space", ' ' }, { "tab", '\t' }, { "esc", UI_KEY_ESC },
+};
+
+const char *ui_function_name(enum ui_function fn) { return function_names[fn]; }
+const char *ui_function_help(enum ui_function fn) { return function_help[fn]; }
+const char *ui_map_name(enum ui_map map) { return map_names[map]; }
+
+static enum ui_function function_lookup(const char *name)
+{
+	for (int fn = 1; fn < UI_FN_COUNT; fn++)
+		if (strcmp(function_names[fn], name) == 0)
+			return (enum ui_function)fn;
+	return UI_FN_NONE;
+}
+
+static int map_lookup(const char *name)
+{
+	for (int map = 0; map < UI_MAP_COUNT; map++)
+		if (strcmp(map_names[map], name) == 0)
+			return map;
+	return -1;
+}
+
+/* One key at *p; advances *p. -1 when it is not a key. */
+static int parse_one(const char **p)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+
+	if (s[0] == '<') {
+		const char *close = strchr((const char *)s, '>');
+		if (!close)
+			return -1;
+		size_t len = (size_t)(close - (const char *)s - 1);
+		for (size_t i = 0; i < LIB_ARRAY_LEN(key_names); i++) {
+			if (strlen(key_names[i].name) == len && strncasecmp((const char *)s + 1, key_names[i].name, len) == 0) {
+				*p = close + 1;
+				return key_names[i].key;
+			}
+		}
+		if ((s[1] == 'f' || s[1] == 'F') && len >= 2 && len <= 3) {
+			int n = atoi((const char *)s + 2);
+			if (n >= 1 && n <= 12) {
+				*p = close + 1;
+				return UI_KEY(KEY_F(n));
+			}
+		}
+		return -1;
+	}
+	if (s[0] == '^' && s[1]) {
+		*p += 2;
+		return s[1] == '?' ? 0x7f : (s[1] & 0x1f);
+	}
+	if (s[0] == '\\' && (s[1] == 'C' || s[1] == 'c') && s[2]) {
+		*p += 3;
+		return s[2] & 0x1f;
+	}
+	if (s[0] == '\\' && s[1] == 'e') {
+		*p += 2;
+		return UI_KEY_ESC;
+	}
+	/* one UTF-8 character */
+	int n = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	int cp = n == 1 ? s[0] : s[0] & (0xff >> (n + 1));
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	*p += n;
+	return cp;
+}
+
+int ui_key_parse(const char *text, int *keys, int max)
+{
+	int n = 0;
+
+	while (*text) {
+		int key = parse_one(&text);
+		if (key < 0 || n == max)
+			return -1;
+		keys[n++] = key;
+	}
+	return n ? n : -1;
+}
+
+void ui_key_name(int key, char *out, size_t size)
+{
+	for (size_t i = 0; i < LIB_ARRAY_LEN(key_names); i++) {
+		if (key_names[i].key == key) {
+			snprintf(out, size, "<%s>", key_names[i].name);
+			return;
+		}
+	}
+	if (key >= UI_KEY(KEY_F(1)) && key <= UI_KEY(KEY_F(12)))
+		snprintf(out, size, "<f%d>", key - UI_KEY(KEY_F(0)));
+	else if (key < 0x20)
+		snprintf(out, size, "^%c", key + '@');
+	else if (key == 0x7f)
+		snprintf(out, size, "^?");
+	else if (key < UI_KEY_SPECIAL) {
+		struct buf b = BUF_INIT;
+		char utf8[5];
+		int n = key < 0x80 ? 1 : key < 0x800 ? 2 : key < 0x10000 ? 3 : 4;
+		if (n == 1) {
+			utf8[0] = (char)key;
+		} else {
+			for (int i = n - 1; i > 0; i--) {
+				utf8[i] = (char)(0x80 | (key & 0x3f));
+				key >>= 6;
+			}
+			utf8[0] = (char)((0xf00 >> n) | key);
+		}
+		lib_sanitize(&b, utf8, (size_t)n, LIB_SANITIZE_LINE);
+		snprintf(out, size, "%s", b.data ? b.data : "?");
+		buf_free(&b);
+	} else {
+		snprintf(out, size, "<key %d>", key - UI_KEY_SPECIAL);
+	}
+}
+
+static void bind(struct ui_keymap *map, const int *keys, int nkeys, enum ui_function fn)
+{
+	for (size_t i = 0; i < map->count; i++) {
+		struct ui_binding *b = &map->bindings[i];
+		if (b->nkeys == nkeys && memcmp(b->keys, keys, (size_t)nkeys * sizeof(int)) == 0) {
+			b->fn = fn; /* a later bind replaces an earlier one */
+			return;
+		}
+	}
+	map->bindings = xrealloc(map->bindings, (map->count + 1) * sizeof(*map->bindings));
+	struct ui_binding *b = &map->bindings[map->count++];
+	memset(b, 0, sizeof(*b));
+	memcpy(b->keys, keys, (size_t)nkeys * sizeof(int));
+	b->nkeys = nkeys;
+	b->fn = fn;
+}
+
+/* Parses push text: <function> names and keys, in order. */
+static int parse_push(const char *text, struct ui_pending **out, size_t *count)
+{
+	while (*text) {
+		struct ui_pending item = { 0, UI_FN_NONE };
+		if (*text == '<') {
+			const char *close = strchr(text, '>');
+			if (close) {
+				char *name = xstrndup(text + 1, (size_t)(close - text - 1));
+				item.fn = function_lookup(name);
+				free(name);
+				if (item.fn != UI_FN_NONE)
+					text = close + 1;
+			}
+		}
+		if (item.fn == UI_FN_NONE && (item.key = parse_one(&text)) < 0)
+			return -1;
+		*out = xrealloc(*out, (*count + 1) * sizeof(**out));
+		(*out)[(*count)++] = item;
+	}
+	return 0;
+}
+
+/* Applies (keys non-NULL) or only checks one command. Returns 0 or -1
+ * with a diag added. */
+static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_keys *keys);
+
+static void diag_error(struct conf *conf, const struct conf_command *cmd, const char *fmt, const char *word)
+{
+	char *message = xasprintf(fmt, word);
+	char *text = cmd->line > 0 ? xasprintf("%s:%d: %s", cmd->file, cmd->line, message)
+	                           : xasprintf("%s: %s", cmd->file, message);
+	free(message);
+	conf->diags = xrealloc(conf->diags, (conf->ndiags + 1) * sizeof(*conf->diags));
+	conf->diags[conf->ndiags].text = text;
+	conf->diags[conf->ndiags].is_error = 1;
+	conf->ndiags++;
+	conf->nerrors++;
+}
+
+int ui_color_check(struct conf *conf, const struct conf_command *cmd); /* ui-color.c */
+
+static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_keys *keys)
+{
+	if (strcmp(cmd->name, "color") == 0)
+		return ui_color_check(conf, cmd);
+	if (strcmp(cmd->name, "push") == 0) {
+		struct ui_pending *pending = NULL;
+		size_t count = 0;
+		if (parse_push(cmd->argv[0], &pending, &count) < 0) {
+			free(pending);
+			diag_error(conf, cmd, "push: cannot read the keys '%s'", cmd->argv[0]);
+			return -1;
+		}
+		if (keys) {
+			keys->pushed = xrealloc(keys->pushed, (keys->npushed + count) * sizeof(*pending));
+			memcpy(keys->pushed + keys->npushed, pending, count * sizeof(*pending));
+			keys->npushed += count;
+		}
+		free(pending);
+		return 0;
+	}
+	if (strcmp(cmd->name, "bind") != 0)
+		return 0;
+	int seq[UI_MAX_SEQ];
+	int map = map_lookup(cmd->argv[0]);
+	int nkeys = ui_key_parse(cmd->argv[1], seq, UI_MAX_SEQ);
+	enum ui_function fn = function_lookup(cmd->argv[2]);
+	if (map < 0) {
+		diag_error(conf, cmd, "bind: unknown map '%s' (index, pager or attach)", cmd->argv[0]);
+		return -1;
+	}
+	if (nkeys < 0) {
+		diag_error(conf, cmd, "bind: cannot read the key '%s' (a character, ^X, <name> or <esc>X)", cmd->argv[1]);
+		return -1;
+	}
+	if (fn == UI_FN_NONE && strcmp(cmd->argv[2], "noop") != 0) {
+		diag_error(conf, cmd, "bind: unknown function '%s' (see tern(1), or press ? in tern)", cmd->argv[2]);
+		return -1;
+	}
+	if (keys)
+		bind(&keys->maps[map], seq, nkeys, fn);
+	return 0;
+}
+
+size_t ui_check_commands(struct conf *conf)
+{
+	size_t errors = 0;
+	for (size_t i = 0; i < conf->ncommands; i++)
+		errors += apply(conf, &conf->commands[i], NULL) < 0;
+	return errors;
+}
+
+void ui_keys_load(struct ui_keys *keys, struct conf *conf)
+{
+	struct conf *defaults = xcalloc(1, sizeof(*defaults));
+	char *text = xstrdup(default_bindings), *save = NULL;
+
+	memset(keys, 0, sizeof(*keys));
+	defaults->path = xstrdup("default bindings");
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		conf_apply_line(defaults, "default bindings", line);
+	for (size_t i = 0; i < defaults->ncommands; i++)
+		if (apply(defaults, &defaults->commands[i], keys) < 0)
+			lib_fatal("bad default binding: %s", defaults->diags[defaults->ndiags - 1].text);
+	free(text);
+	conf_free(defaults);
+	for (size_t i = 0; i < conf->ncommands; i++)
+		apply(conf, &conf->commands[i], keys);
+}
+
+void ui_keys_free(struct ui_keys *keys)
+{
+	for (int map = 0; map < UI_MAP_COUNT; map++)
+		free(keys->maps[map].bindings);
+	free(keys->pushed);
+	memset(keys, 0, sizeof(*keys));
+}
+
+int ui_keys_lookup(const struct ui_keys *keys, enum ui_map map, const int *seq, int n)
+{
+	const struct ui_keymap *m = &keys->maps[map];
+	int prefix = 0;
+
+	for (size_t i = 0; i < m->count; i++) {
+		const struct ui_binding *b = &m->bindings[i];
+		if (b->nkeys < n || memcmp(b->keys, seq, (size_t)n * sizeof(int)) != 0)
+			continue;
+		if (b->nkeys == n)
+			return b->fn;
+		prefix = 1;
+	}
+	return prefix ? -1 : UI_FN_NONE;
+}

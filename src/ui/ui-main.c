@@ -1,0 +1,529 @@
+/* The reader: one loop that poll()s the terminal and the engine's wake
+ * pipe, so keys are answered while the worker waits on the network. The
+ * index is painted from the cache at once, then replaced when the sync
+ * finishes; pushed keys (push, tern -e) run once the opening folder is
+ * synced. */
+#define _GNU_SOURCE
+#include "ui-private.h"
+#include "ui-screen.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../engine/engine.h"
+#include "../imap/imap.h"
+#include "../model/model.h"
+
+const char *ui_curses_version(void)
+{
+	return curses_version();
+}
+
+struct ui {
+	struct conf *conf;
+	const struct conf_account *account;
+	struct engine_worker *worker;
+	int wake[2];
+	struct ui_keys keys;
+	attr_t colors[UI_COLOR_COUNT];
+	enum ui_map map;
+
+	char *folder;      /* UTF-8 */
+	char *wire_folder; /* modified UTF-7 */
+	struct model_mailbox *mbox;
+	struct model_view *view;
+	enum model_sort sort;
+	int reverse;
+	size_t cursor, top;
+	int synced, failed;
+	char state[160];   /* the sync state in the status line */
+	struct buf message;
+	int message_is_error;
+
+	int seq[UI_MAX_SEQ];
+	int nseq;
+	int help; /* the help screen is up */
+	int collapsed_all;
+	int quit;
+};
+
+void ui_draw_text(const char *text, size_t width)
+{
+	struct buf fitted = BUF_INIT;
+	lib_utf8_fit(&fitted, text, width);
+	addstr(fitted.data ? fitted.data : "");
+	buf_free(&fitted);
+}
+
+static void say(struct ui *ui, int is_error, const char *text)
+{
+	buf_reset(&ui->message);
+	lib_sanitize(&ui->message, text, strlen(text), LIB_SANITIZE_LINE);
+	ui->message_is_error = is_error;
+}
+
+static int parse_sort(const char *text, enum model_sort *sort)
+{
+	static const char *const names[] = { [MODEL_SORT_DATE] = "date", [MODEL_SORT_THREADS] = "threads",
+		                             [MODEL_SORT_FROM] = "from", [MODEL_SORT_SUBJECT] = "subject",
+		                             [MODEL_SORT_SIZE] = "size" };
+	int reverse = strncmp(text, "reverse-", 8) == 0;
+	if (reverse)
+		text += 8;
+	for (size_t i = 0; i < LIB_ARRAY_LEN(names); i++) {
+		if (names[i] && strcmp(text, names[i]) == 0) {
+			*sort = (enum model_sort)i;
+			return reverse;
+		}
+	}
+	*sort = MODEL_SORT_DATE;
+	return 0;
+}
+
+static const char *sort_name(enum model_sort sort)
+{
+	switch (sort) {
+	case MODEL_SORT_THREADS: return "threads";
+	case MODEL_SORT_FROM: return "from";
+	case MODEL_SORT_SUBJECT: return "subject";
+	case MODEL_SORT_SIZE: return "size";
+	default: return "date";
+	}
+}
+
+/* ---- drawing ---- */
+
+static size_t index_rows(void)
+{
+	return LINES > 2 ? (size_t)LINES - 2 : 1;
+}
+
+static void draw_status(struct ui *ui)
+{
+	const struct model_summary *all = ui->mbox ? model_mailbox_summaries(ui->mbox) : NULL;
+	size_t count = ui->mbox ? model_mailbox_count(ui->mbox) : 0, unseen = 0, flagged = 0;
+	struct buf line = BUF_INIT;
+
+	for (size_t i = 0; i < count; i++) {
+		unseen += !(all[i].flags & MODEL_F_SEEN);
+		flagged += !!(all[i].flags & MODEL_F_FLAGGED);
+	}
+	buf_addf(&line, "-*- tern: %s/", ui->account->name);
+	lib_sanitize(&line, ui->folder, strlen(ui->folder), LIB_SANITIZE_LINE);
+	buf_addf(&line, " [Msgs:%zu New:%zu Flag:%zu] (%s%s) --- %s ", count, unseen, flagged,
+	         ui->reverse ? "reverse-" : "", sort_name(ui->sort), ui->state);
+	while (lib_utf8_width(line.data, line.len) < (size_t)COLS)
+		buf_addch(&line, '-');
+	attrset(ui->colors[UI_COLOR_STATUS]);
+	move(LINES - 2, 0);
+	ui_draw_text(line.data, (size_t)COLS);
+	attrset(A_NORMAL);
+	buf_free(&line);
+}
+
+static void draw_message(struct ui *ui)
+{
+	move(LINES - 1, 0);
+	clrtoeol();
+	if (ui->message.len) {
+		attrset(ui->message_is_error ? ui->colors[UI_COLOR_ERROR] : ui->colors[UI_COLOR_MESSAGE]);
+		ui_draw_text(ui->message.data, (size_t)COLS);
+		attrset(A_NORMAL);
+	}
+}
+
+static void draw_index(struct ui *ui)
+{
+	size_t rows = index_rows(), count = ui->view ? model_view_count(ui->view) : 0;
+	const char *format = conf_get(ui->conf, NULL, CONF_K_INDEX_FORMAT);
+	const struct model_summary *all = ui->mbox ? model_mailbox_summaries(ui->mbox) : NULL;
+	struct buf line = BUF_INIT;
+	char tree[256];
+
+	if (ui->cursor >= count)
+		ui->cursor = count ? count - 1 : 0;
+	if (ui->cursor < ui->top)
+		ui->top = ui->cursor;
+	if (ui->cursor >= ui->top + rows)
+		ui->top = ui->cursor - rows + 1;
+	for (size_t r = 0; r < rows; r++) {
+		size_t row = ui->top + r;
+		move((int)r, 0);
+		clrtoeol();
+		if (row >= count) {
+			if (count == 0 && r == 0 && !ui->synced)
+				ui_draw_text("(opening the folder...)", (size_t)COLS);
+			continue;
+		}
+		const struct model_summary *s = &all[model_view_summary(ui->view, row)];
+		model_view_tree(ui->view, row, tree, sizeof(tree));
+		struct ui_row info = { row + 1, tree, model_view_hidden(ui->view, row) };
+		buf_reset(&line);
+		ui_format_index(&line, format, s, &info, (size_t)COLS);
+		attr_t attr = ui->colors[UI_COLOR_NORMAL];
+		if (s->flags & MODEL_F_DELETED)
+			attr = ui->colors[UI_COLOR_DELETED];
+		else if (s->flags & MODEL_F_FLAGGED)
+			attr = ui->colors[UI_COLOR_FLAGGED];
+		else if (!(s->flags & MODEL_F_SEEN))
+			attr = ui->colors[UI_COLOR_NEW];
+		if (row == ui->cursor)
+			attr = ui->colors[UI_COLOR_INDICATOR];
+		attrset(attr);
+		addstr(line.data);
+		attrset(A_NORMAL);
+	}
+	buf_free(&line);
+}
+
+static void draw_help(struct ui *ui)
+{
+	const struct ui_keymap *map = &ui->keys.maps[ui->map];
+	size_t rows = index_rows();
+
+	erase();
+	attrset(ui->colors[UI_COLOR_HEADER]);
+	mvaddstr(0, 0, "");
+	ui_draw_text(ui->map == UI_MAP_INDEX ? "Key bindings of the index (q or ? to go back)"
+	             : ui->map == UI_MAP_PAGER ? "Key bindings of the pager (q or ? to go back)"
+	                                       : "Key bindings of the attachment list (q or ? to go back)",
+	             (size_t)COLS);
+	attrset(A_NORMAL);
+	for (size_t i = 0; i < map->count && i + 2 < rows; i++) {
+		const struct ui_binding *b = &map->bindings[i];
+		char name[64] = "", one[24];
+		for (int k = 0; k < b->nkeys; k++) {
+			ui_key_name(b->keys[k], one, sizeof(one));
+			strncat(name, one, sizeof(name) - strlen(name) - 1);
+		}
+		char *text = xasprintf("%-12s %-20s %s", name, ui_function_name(b->fn), ui_function_help(b->fn));
+		move((int)i + 2, 0);
+		ui_draw_text(text, (size_t)COLS);
+		free(text);
+	}
+}
+
+static void draw(struct ui *ui)
+{
+	if (ui->help)
+		draw_help(ui);
+	else
+		draw_index(ui);
+	draw_status(ui);
+	draw_message(ui);
+	refresh();
+}
+
+/* ---- the folder ---- */
+
+static void rebuild_view(struct ui *ui, uint32_t keep_uid)
+{
+	if (!ui->mbox)
+		return;
+	model_view_build(ui->view, ui->mbox, ui->sort, ui->reverse);
+	size_t row = keep_uid ? model_view_find_uid(ui->view, keep_uid) : (size_t)-1;
+	size_t count = model_view_count(ui->view);
+	if (row != (size_t)-1)
+		ui->cursor = row;
+	else /* mutt opens on the newest message: the last row, or the first when reversed */
+		ui->cursor = ui->reverse || !count ? 0 : count - 1;
+}
+
+static uint32_t cursor_uid(struct ui *ui)
+{
+	if (!ui->mbox || !ui->view || model_view_count(ui->view) == 0)
+		return 0;
+	return model_mailbox_summaries(ui->mbox)[model_view_summary(ui->view, ui->cursor)].uid;
+}
+
+static void open_folder(struct ui *ui, const char *folder)
+{
+	free(ui->folder);
+	free(ui->wire_folder);
+	ui->folder = xstrdup(folder);
+	ui->wire_folder = imap_utf7_encode(folder);
+	model_mailbox_free(ui->mbox);
+	ui->mbox = model_mailbox_new();
+	ui->cursor = ui->top = 0;
+	ui->synced = 0;
+	snprintf(ui->state, sizeof(ui->state), "opening");
+	model_view_build(ui->view, ui->mbox, ui->sort, ui->reverse);
+	engine_worker_open_folder(ui->worker, ui->wire_folder);
+}
+
+static void handle_event(struct ui *ui, struct engine_event *ev)
+{
+	switch (ev->type) {
+	case ENGINE_EV_FOLDER:
+		if (!ev->folder || strcmp(ev->folder, ui->wire_folder) != 0)
+			break; /* a folder the user has left meanwhile */
+		uint32_t uid = cursor_uid(ui);
+		model_mailbox_free(ui->mbox);
+		ui->mbox = ev->mbox;
+		ev->mbox = NULL;
+		rebuild_view(ui, uid);
+		if (!ev->partial) {
+			ui->synced = 1;
+			snprintf(ui->state, sizeof(ui->state), "synced");
+		}
+		break;
+	case ENGINE_EV_PROGRESS:
+		snprintf(ui->state, sizeof(ui->state), "Fetching headers %zu/%zu", ev->done, ev->total);
+		break;
+	case ENGINE_EV_STATUS:
+		if (strcmp(ev->text, "connecting") == 0 || strcmp(ev->text, "connected") == 0 ||
+		    strcmp(ev->text, "reconnecting") == 0 || strcmp(ev->text, "cancelled") == 0)
+			snprintf(ui->state, sizeof(ui->state), "%s", ev->text);
+		else
+			say(ui, 0, ev->text);
+		break;
+	case ENGINE_EV_BODY:
+		break;
+	case ENGINE_EV_ERROR:
+		say(ui, 1, ev->text);
+		snprintf(ui->state, sizeof(ui->state), "%s",
+		         ev->cls == LIB_ERR_CONNECTION ? "offline, retrying" : "error");
+		ui->failed = 1;
+		break;
+	}
+	engine_event_free(ev);
+}
+
+/* ---- keys ---- */
+
+static void run_function(struct ui *ui, enum ui_function fn)
+{
+	size_t count = ui->view ? model_view_count(ui->view) : 0, rows = index_rows();
+
+	if (ui->help) {
+		if (fn == UI_FN_QUIT || fn == UI_FN_EXIT || fn == UI_FN_HELP)
+			ui->help = 0;
+		else if (fn == UI_FN_REDRAW)
+			clearok(curscr, TRUE);
+		return;
+	}
+	buf_reset(&ui->message);
+	switch (fn) {
+	case UI_FN_NEXT_ENTRY:
+		if (ui->cursor + 1 < count)
+			ui->cursor++;
+		else
+			say(ui, 0, "You are on the last message.");
+		break;
+	case UI_FN_PREVIOUS_ENTRY:
+		if (ui->cursor > 0)
+			ui->cursor--;
+		else
+			say(ui, 0, "You are on the first message.");
+		break;
+	case UI_FN_NEXT_PAGE:
+		if (count) {
+			ui->cursor = ui->cursor + rows < count ? ui->cursor + rows : count - 1;
+			ui->top = ui->top + rows < count ? ui->top + rows : ui->top;
+		}
+		break;
+	case UI_FN_PREVIOUS_PAGE:
+		ui->cursor = ui->cursor > rows ? ui->cursor - rows : 0;
+		ui->top = ui->top > rows ? ui->top - rows : 0;
+		break;
+	case UI_FN_FIRST_ENTRY:
+		ui->cursor = 0;
+		break;
+	case UI_FN_LAST_ENTRY:
+		ui->cursor = count ? count - 1 : 0;
+		break;
+	case UI_FN_COLLAPSE_THREAD:
+		if (ui->sort != MODEL_SORT_THREADS)
+			say(ui, 0, "Threading is not on (sort threads, or press o and t).");
+		else if (count)
+			ui->cursor = model_view_collapse(ui->view, ui->cursor, model_view_hidden(ui->view, ui->cursor) == 0);
+		break;
+	case UI_FN_COLLAPSE_ALL:
+		if (ui->sort != MODEL_SORT_THREADS) {
+			say(ui, 0, "Threading is not on (sort threads, or press o and t).");
+		} else {
+			uint32_t uid = cursor_uid(ui);
+			ui->collapsed_all = !ui->collapsed_all;
+			model_view_collapse_all(ui->view, ui->collapsed_all);
+			size_t row = model_view_find_uid(ui->view, uid);
+			ui->cursor = row == (size_t)-1 ? 0 : row;
+		}
+		break;
+	case UI_FN_SORT:
+	case UI_FN_SORT_REVERSE: {
+		say(ui, 0, fn == UI_FN_SORT ? "Sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?"
+		                            : "Reverse sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?");
+		draw(ui);
+		wint_t ch;
+		nodelay(stdscr, FALSE);
+		int rc = get_wch(&ch);
+		nodelay(stdscr, TRUE);
+		static const struct { wint_t key; enum model_sort sort; } choices[] = {
+			{ 'd', MODEL_SORT_DATE }, { 't', MODEL_SORT_THREADS }, { 'f', MODEL_SORT_FROM },
+			{ 's', MODEL_SORT_SUBJECT }, { 'z', MODEL_SORT_SIZE },
+		};
+		buf_reset(&ui->message);
+		for (size_t i = 0; rc == OK && i < LIB_ARRAY_LEN(choices); i++) {
+			if (ch == choices[i].key) {
+				uint32_t uid = cursor_uid(ui);
+				ui->sort = choices[i].sort;
+				ui->reverse = fn == UI_FN_SORT_REVERSE;
+				rebuild_view(ui, uid);
+			}
+		}
+		break;
+	}
+	case UI_FN_HELP:
+		ui->help = 1;
+		break;
+	case UI_FN_CANCEL:
+		engine_worker_cancel(ui->worker);
+		say(ui, 0, "Cancelled.");
+		break;
+	case UI_FN_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	case UI_FN_QUIT:
+	case UI_FN_EXIT:
+		ui->quit = 1;
+		break;
+	case UI_FN_NONE:
+		break;
+	default:
+		say(ui, 0, "Not available in this version yet.");
+		break;
+	}
+}
+
+static void handle_key(struct ui *ui, int key)
+{
+	if (key == '\n')
+		key = '\r';
+	if (ui->nseq == UI_MAX_SEQ)
+		ui->nseq = 0;
+	ui->seq[ui->nseq++] = key;
+	int found = ui_keys_lookup(&ui->keys, ui->map, ui->seq, ui->nseq);
+	if (found == -1)
+		return; /* a prefix: wait for the next key */
+	int nseq = ui->nseq;
+	ui->nseq = 0;
+	if (found == UI_FN_NONE) {
+		if (ui->help) {
+			ui->help = 0;
+			return;
+		}
+		char name[32];
+		ui_key_name(ui->seq[nseq - 1], name, sizeof(name));
+		char *text = xasprintf("Key %s is not bound. Press ? for help.", name);
+		say(ui, 0, text);
+		free(text);
+		return;
+	}
+	run_function(ui, (enum ui_function)found);
+}
+
+static void run_pushed(struct ui *ui)
+{
+	while (ui->keys.pushed_at < ui->keys.npushed && !ui->quit) {
+		struct ui_pending *p = &ui->keys.pushed[ui->keys.pushed_at++];
+		if (p->fn != UI_FN_NONE)
+			run_function(ui, p->fn);
+		else
+			handle_key(ui, p->key);
+	}
+}
+
+static void read_keys(struct ui *ui)
+{
+	wint_t ch;
+	int rc;
+
+	while (!ui->quit && (rc = get_wch(&ch)) != ERR) {
+		int key = rc == KEY_CODE_YES ? UI_KEY((int)ch) : (int)ch;
+		if (rc == KEY_CODE_YES && ch == KEY_RESIZE) {
+			clearok(curscr, TRUE);
+			continue;
+		}
+		handle_key(ui, key);
+	}
+}
+
+int ui_run(struct conf *conf, const char *account_name, const char *folder)
+{
+	struct ui ui = { 0 };
+	int exit_code = 0;
+
+	ui.conf = conf;
+	ui.account = account_name ? conf_account_find(conf, account_name) : conf_account_default(conf);
+	if (!ui.account) {
+		fprintf(stderr, "tern: no account in %s\n", conf->path);
+		return lib_error_exit_code(LIB_ERR_CONFIG);
+	}
+	if (ui.account->imap.scheme == CONF_URL_NONE) {
+		fprintf(stderr, "tern: account %s has no imap server; the reader opens IMAP accounts in this version\n",
+		        ui.account->name);
+		return lib_error_exit_code(LIB_ERR_CONFIG);
+	}
+	ui_keys_load(&ui.keys, conf);
+	ui.reverse = parse_sort(conf_get(conf, NULL, CONF_K_SORT), &ui.sort);
+	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		lib_fatal("pipe: %s", strerror(errno));
+	ui.view = model_view_new();
+
+	if (!initscr())
+		lib_fatal("cannot start the terminal");
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(50);
+	curs_set(0);
+	ui_colors_apply(ui.colors, conf);
+
+	struct engine_account options = { 0 };
+	engine_options_from_env(&options);
+	ui.worker = engine_worker_start(conf, ui.account, ui.wake[1]);
+	engine_worker_options(ui.worker, &options);
+	open_folder(&ui, folder ? folder : "INBOX");
+
+	while (!ui.quit) {
+		draw(&ui);
+		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { ui.wake[0], POLLIN, 0 } };
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents) {
+			char drain[256];
+			while (read(ui.wake[0], drain, sizeof(drain)) > 0)
+				;
+			struct engine_event *ev;
+			while ((ev = engine_worker_next_event(ui.worker)))
+				handle_event(&ui, ev);
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			break;
+		read_keys(&ui);
+		if (ui.synced || ui.failed) {
+			draw(&ui); /* what was synced is on screen before pushed keys run */
+			run_pushed(&ui);
+		}
+	}
+
+	endwin();
+	engine_worker_stop(ui.worker);
+	model_view_free(ui.view);
+	model_mailbox_free(ui.mbox);
+	ui_keys_free(&ui.keys);
+	buf_free(&ui.message);
+	free(ui.folder);
+	free(ui.wire_folder);
+	close(ui.wake[0]);
+	close(ui.wake[1]);
+	return exit_code;
+}

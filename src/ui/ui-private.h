@@ -1,0 +1,111 @@
+/* Internals shared by the ui module's files. */
+#ifndef TERN_UI_PRIVATE_H
+#define TERN_UI_PRIVATE_H
+
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../conf/conf.h"
+#include "../lib/lib.h"
+#include "ui.h"
+
+/* Keys: Unicode code points, or curses KEY_* codes moved above Unicode
+ * (KEY_* values collide with code points 0x101-0x1ff otherwise). */
+#define UI_KEY_SPECIAL 0x200000
+#define UI_KEY(curses_code) (UI_KEY_SPECIAL + (curses_code))
+#define UI_KEY_ESC 0x1b
+#define UI_MAX_SEQ 3 /* keys in one binding: <esc>v is two */
+
+enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_COUNT };
+
+#define UI_FUNCTIONS(X) \
+	X(NEXT_ENTRY, "next-entry", "move to the next message") \
+	X(PREVIOUS_ENTRY, "previous-entry", "move to the previous message") \
+	X(NEXT_PAGE, "next-page", "move one screen down") \
+	X(PREVIOUS_PAGE, "previous-page", "move one screen up") \
+	X(FIRST_ENTRY, "first-entry", "move to the first message") \
+	X(LAST_ENTRY, "last-entry", "move to the last message") \
+	X(NEXT_LINE, "next-line", "scroll one line down") \
+	X(PREVIOUS_LINE, "previous-line", "scroll one line up") \
+	X(TOP, "top", "go to the top") \
+	X(BOTTOM, "bottom", "go to the bottom") \
+	X(DISPLAY_MESSAGE, "display-message", "read the message") \
+	X(EXIT, "exit", "leave this screen") \
+	X(QUIT, "quit", "quit tern") \
+	X(HELP, "help", "show the key bindings") \
+	X(SEARCH, "search", "search forward") \
+	X(SEARCH_REVERSE, "search-reverse", "search backward") \
+	X(SEARCH_NEXT, "search-next", "repeat the last search") \
+	X(CHANGE_FOLDER, "change-folder", "open another folder") \
+	X(VIEW_ATTACHMENTS, "view-attachments", "list the attachments") \
+	X(PIPE_MESSAGE, "pipe-message", "pipe the message to a command") \
+	X(VIEW_RAW, "view-raw-message", "show the message source") \
+	X(TOGGLE_HEADERS, "display-toggle-weed", "show all headers or the chosen ones") \
+	X(COLLAPSE_THREAD, "collapse-thread", "collapse or expand this thread") \
+	X(COLLAPSE_ALL, "collapse-all", "collapse or expand all threads") \
+	X(SORT, "sort-mailbox", "choose the sort order") \
+	X(SORT_REVERSE, "sort-reverse", "choose the sort order, reversed") \
+	X(SAVE_ENTRY, "save-entry", "save the attachment to a file") \
+	X(VIEW_ATTACH, "view-attach", "open the attachment") \
+	X(REDRAW, "redraw-screen", "redraw the screen") \
+	X(CANCEL, "cancel", "cancel the operation under way (Ctrl-G)")
+
+#define UI_FN_ENUM(id, name, help) UI_FN_##id,
+enum ui_function { UI_FN_NONE, UI_FUNCTIONS(UI_FN_ENUM) UI_FN_COUNT };
+#undef UI_FN_ENUM
+
+struct ui_binding {
+	int keys[UI_MAX_SEQ];
+	int nkeys;
+	enum ui_function fn;
+};
+
+struct ui_keymap {
+	struct ui_binding *bindings;
+	size_t count;
+};
+
+/* What push queued: a key, or a function by name (<quit>). */
+struct ui_pending {
+	int key;
+	enum ui_function fn;
+};
+
+struct ui_keys {
+	struct ui_keymap maps[UI_MAP_COUNT];
+	struct ui_pending *pushed;
+	size_t npushed, pushed_at;
+};
+
+const char *ui_function_name(enum ui_function fn);
+const char *ui_function_help(enum ui_function fn);
+const char *ui_map_name(enum ui_map map);
+/* Parses a key sequence ("j", "^G", "<pagedown>", "<esc>v", "\\Cg");
+ * returns the number of keys, or -1. */
+int ui_key_parse(const char *text, int *keys, int max);
+/* Writes a key's name ("j", "<down>", "^G") into out. */
+void ui_key_name(int key, char *out, size_t size);
+
+/* Loads the default bindings, then the mailrc's bind and push commands.
+ * Problems go to conf->diags (so --check-config reports them too). */
+void ui_keys_load(struct ui_keys *keys, struct conf *conf);
+void ui_keys_free(struct ui_keys *keys);
+/* Looks up a key sequence in map: the function, UI_FN_NONE when nothing
+ * matches, or -1 when it is the prefix of a longer binding. */
+int ui_keys_lookup(const struct ui_keys *keys, enum ui_map map, const int *seq, int n);
+
+/* Index line formatting (ui-format.c; no curses). */
+struct model_summary;
+struct ui_row {
+	size_t number;      /* 1-based, in display order */
+	const char *tree;   /* thread tree prefix, "" when none */
+	size_t hidden;      /* messages under a collapsed thread */
+};
+/* Renders one index line for summary into out, cut or padded to width
+ * columns, every message byte sanitized. */
+void ui_format_index(struct buf *out, const char *format, const struct model_summary *summary,
+                     const struct ui_row *row, size_t width);
+
+#endif
