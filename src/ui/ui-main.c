@@ -68,35 +68,6 @@ static void say(struct ui *ui, int is_error, const char *text)
 	ui->message_is_error = is_error;
 }
 
-static int parse_sort(const char *text, enum model_sort *sort)
-{
-	static const char *const names[] = { [MODEL_SORT_DATE] = "date", [MODEL_SORT_THREADS] = "threads",
-		                             [MODEL_SORT_FROM] = "from", [MODEL_SORT_SUBJECT] = "subject",
-		                             [MODEL_SORT_SIZE] = "size" };
-	int reverse = strncmp(text, "reverse-", 8) == 0;
-	if (reverse)
-		text += 8;
-	for (size_t i = 0; i < LIB_ARRAY_LEN(names); i++) {
-		if (names[i] && strcmp(text, names[i]) == 0) {
-			*sort = (enum model_sort)i;
-			return reverse;
-		}
-	}
-	*sort = MODEL_SORT_DATE;
-	return 0;
-}
-
-static const char *sort_name(enum model_sort sort)
-{
-	switch (sort) {
-	case MODEL_SORT_THREADS: return "threads";
-	case MODEL_SORT_FROM: return "from";
-	case MODEL_SORT_SUBJECT: return "subject";
-	case MODEL_SORT_SIZE: return "size";
-	default: return "date";
-	}
-}
-
 /* ---- drawing ---- */
 
 static size_t index_rows(void)
@@ -116,8 +87,8 @@ static void draw_status(struct ui *ui)
 	}
 	buf_addf(&line, "-*- tern: %s/", ui->account->name);
 	lib_sanitize(&line, ui->folder, strlen(ui->folder), LIB_SANITIZE_LINE);
-	buf_addf(&line, " [Msgs:%zu New:%zu Flag:%zu] (%s%s) --- %s ", count, unseen, flagged,
-	         ui->reverse ? "reverse-" : "", sort_name(ui->sort), ui->state);
+	buf_addf(&line, " [Msgs:%zu New:%zu Flag:%zu] (%s) --- %s ", count, unseen, flagged,
+	         model_sort_name(ui->sort, ui->reverse), ui->state);
 	while (lib_utf8_width(line.data, line.len) < (size_t)COLS)
 		buf_addch(&line, '-');
 	attrset(ui->colors[UI_COLOR_STATUS]);
@@ -471,7 +442,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	ui_keys_load(&ui.keys, conf);
-	ui.reverse = parse_sort(conf_get(conf, NULL, CONF_K_SORT), &ui.sort);
+	model_sort_parse(conf_get(conf, NULL, CONF_K_SORT), &ui.sort, &ui.reverse);
 	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		lib_fatal("pipe: %s", strerror(errno));
 	ui.view = model_view_new();
