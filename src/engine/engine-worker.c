@@ -307,6 +307,28 @@ static void store_flags(struct engine_worker *w, struct engine_job *job)
 	}
 }
 
+static void list_folders(struct engine_worker *w)
+{
+	struct lib_error err = { 0 };
+	struct imap_folder *folders = NULL;
+	size_t count = 0;
+
+	if (ensure_session(w, &err) < 0 || imap_folder_list(w->ea.imap, &folders, &count, &err) < 0) {
+		if (err.cls == LIB_ERR_CONNECTION)
+			drop_session(w);
+		emit_error(w, NULL, &err);
+		return;
+	}
+	struct buf names = BUF_INIT;
+	for (size_t i = 0; i < count; i++)
+		if (!folders[i].noselect && !strchr(folders[i].name, '\n'))
+			buf_addf(&names, "%s\n", folders[i].name);
+	imap_folder_list_free(folders, count);
+	struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
+	ev->text = buf_detach(&names);
+	emit(w, ev);
+}
+
 static void *worker_main(void *data)
 {
 	struct engine_worker *w = data;
@@ -331,6 +353,8 @@ static void *worker_main(void *data)
 			fetch_body(w, job);
 		else if (job->type == ENGINE_JOB_STORE_FLAGS)
 			store_flags(w, job);
+		else if (job->type == ENGINE_JOB_LIST_FOLDERS)
+			list_folders(w);
 		free(job->folder);
 		free(job);
 	}
@@ -391,6 +415,13 @@ void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint3
 	job->type = ENGINE_JOB_FETCH_BODY;
 	job->folder = xstrdup(folder);
 	job->uid = uid;
+	submit(w, job);
+}
+
+void engine_worker_list_folders(struct engine_worker *w)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_LIST_FOLDERS;
 	submit(w, job);
 }
 

@@ -62,7 +62,7 @@ void engine_account_close(struct engine_account *ea);
 
 /* ---- the worker thread (engine-worker.c) ---- */
 
-enum engine_job_type { ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS };
+enum engine_job_type { ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS };
 
 struct engine_job {
 	enum engine_job_type type;
@@ -78,6 +78,7 @@ enum engine_event_type {
 	ENGINE_EV_STATUS,   /* text: connecting, connected, reconnecting, a warning */
 	ENGINE_EV_ERROR,    /* text: the one-line message; cls; uid when about one message */
 	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
+	ENGINE_EV_FOLDERS,  /* text: the selectable folders' UTF-8 names, one per line */
 };
 
 struct engine_event {
@@ -106,6 +107,8 @@ void engine_worker_options(struct engine_worker *w, const struct engine_account 
 void engine_worker_open_folder(struct engine_worker *w, const char *folder);
 /* Queues a job: the whole message uid (body cache first: works offline). */
 void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
+/* Queues a job: the account's folder list. */
+void engine_worker_list_folders(struct engine_worker *w);
 /* Queues a job: add (add non-zero) or remove model flags on uid. */
 void engine_worker_store_flags(struct engine_worker *w, const char *folder, uint32_t uid, unsigned flags, int add);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */

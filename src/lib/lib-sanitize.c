@@ -125,6 +125,29 @@ size_t lib_utf8_width(const char *text, size_t len)
 	return width;
 }
 
+size_t lib_utf8_prefix(const char *text, size_t len, size_t width)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t used = 0, i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+		if (n == 0) {
+			n = 1;
+			cp = 0xfffd;
+		}
+		size_t w = (size_t)cp_width(cp);
+		if (used + w > width && i > 0)
+			break;
+		used += w;
+		i += n;
+		if (used >= width)
+			break;
+	}
+	return i;
+}
+
 void lib_utf8_fit(struct buf *out, const char *text, size_t width)
 {
 	const unsigned char *s = (const unsigned char *)text;

@@ -98,6 +98,10 @@ void lib_sanitize(struct buf *out, const char *text, size_t len, int options);
 
 /* Display width of valid UTF-8 text in terminal columns (wcwidth). */
 size_t lib_utf8_width(const char *text, size_t len);
+/* How many bytes of text (len bytes of valid UTF-8) fit in width
+ * columns, never splitting a character; at least one character when
+ * width > 0, so wrapping always advances. */
+size_t lib_utf8_prefix(const char *text, size_t len, size_t width);
 /* Appends text to out cut or padded with spaces to exactly width columns
  * (never splitting a character). text must be valid UTF-8 (sanitized). */
 void lib_utf8_fit(struct buf *out, const char *text, size_t width);

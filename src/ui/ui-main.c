@@ -25,33 +25,7 @@ const char *ui_curses_version(void)
 	return curses_version();
 }
 
-struct ui {
-	struct conf *conf;
-	const struct conf_account *account;
-	struct engine_worker *worker;
-	int wake[2];
-	struct ui_keys keys;
-	attr_t colors[UI_COLOR_COUNT];
-	enum ui_map map;
 
-	char *folder;      /* UTF-8 */
-	char *wire_folder; /* modified UTF-7 */
-	struct model_mailbox *mbox;
-	struct model_view *view;
-	enum model_sort sort;
-	int reverse;
-	size_t cursor, top;
-	int synced, failed;
-	char state[160];   /* the sync state in the status line */
-	struct buf message;
-	int message_is_error;
-
-	int seq[UI_MAX_SEQ];
-	int nseq;
-	int help; /* the help screen is up */
-	int collapsed_all;
-	int quit;
-};
 
 void ui_draw_text(const char *text, size_t width)
 {
@@ -61,7 +35,7 @@ void ui_draw_text(const char *text, size_t width)
 	buf_free(&fitted);
 }
 
-static void say(struct ui *ui, int is_error, const char *text)
+void ui_say(struct ui *ui, int is_error, const char *text)
 {
 	buf_reset(&ui->message);
 	lib_sanitize(&ui->message, text, strlen(text), LIB_SANITIZE_LINE);
@@ -70,12 +44,12 @@ static void say(struct ui *ui, int is_error, const char *text)
 
 /* ---- drawing ---- */
 
-static size_t index_rows(void)
+size_t ui_rows(void)
 {
 	return LINES > 2 ? (size_t)LINES - 2 : 1;
 }
 
-static void draw_status(struct ui *ui)
+static void draw_index_status(struct ui *ui)
 {
 	const struct model_summary *all = ui->mbox ? model_mailbox_summaries(ui->mbox) : NULL;
 	size_t count = ui->mbox ? model_mailbox_count(ui->mbox) : 0, unseen = 0, flagged = 0;
@@ -98,7 +72,7 @@ static void draw_status(struct ui *ui)
 	buf_free(&line);
 }
 
-static void draw_message(struct ui *ui)
+void ui_draw_message(struct ui *ui)
 {
 	move(LINES - 1, 0);
 	clrtoeol();
@@ -111,7 +85,7 @@ static void draw_message(struct ui *ui)
 
 static void draw_index(struct ui *ui)
 {
-	size_t rows = index_rows(), count = ui->view ? model_view_count(ui->view) : 0;
+	size_t rows = ui_rows(), count = ui->view ? model_view_count(ui->view) : 0;
 	const char *format = conf_get(ui->conf, NULL, CONF_K_INDEX_FORMAT);
 	const struct model_summary *all = ui->mbox ? model_mailbox_summaries(ui->mbox) : NULL;
 	struct buf line = BUF_INIT;
@@ -156,7 +130,7 @@ static void draw_index(struct ui *ui)
 static void draw_help(struct ui *ui)
 {
 	const struct ui_keymap *map = &ui->keys.maps[ui->map];
-	size_t rows = index_rows();
+	size_t rows = ui_rows();
 
 	erase();
 	attrset(ui->colors[UI_COLOR_HEADER]);
@@ -182,12 +156,18 @@ static void draw_help(struct ui *ui)
 
 static void draw(struct ui *ui)
 {
-	if (ui->help)
+	if (ui->help) {
 		draw_help(ui);
-	else
+		draw_index_status(ui);
+	} else if (ui->attach) {
+		ui_attach_draw(ui);
+	} else if (ui->pager) {
+		ui_pager_draw(ui);
+	} else {
 		draw_index(ui);
-	draw_status(ui);
-	draw_message(ui);
+		draw_index_status(ui);
+	}
+	ui_draw_message(ui);
 	refresh();
 }
 
@@ -204,6 +184,27 @@ static void rebuild_view(struct ui *ui, uint32_t keep_uid)
 		ui->cursor = row;
 	else /* mutt opens on the newest message: the last row, or the first when reversed */
 		ui->cursor = ui->reverse || !count ? 0 : count - 1;
+}
+
+const struct model_summary *ui_current(struct ui *ui)
+{
+	if (!ui->mbox || !ui->view || model_view_count(ui->view) == 0)
+		return NULL;
+	return &model_mailbox_summaries(ui->mbox)[model_view_summary(ui->view, ui->cursor)];
+}
+
+int ui_step(struct ui *ui, int dir)
+{
+	size_t count = ui->view ? model_view_count(ui->view) : 0;
+	if (dir > 0 && ui->cursor + 1 < count) {
+		ui->cursor++;
+		return 1;
+	}
+	if (dir < 0 && ui->cursor > 0) {
+		ui->cursor--;
+		return 1;
+	}
+	return 0;
 }
 
 static uint32_t cursor_uid(struct ui *ui)
@@ -228,6 +229,8 @@ static void open_folder(struct ui *ui, const char *folder)
 	engine_worker_open_folder(ui->worker, ui->wire_folder);
 }
 
+static void run_function(struct ui *ui, enum ui_function fn);
+
 static void handle_event(struct ui *ui, struct engine_event *ev)
 {
 	switch (ev->type) {
@@ -240,6 +243,8 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		ev->mbox = NULL;
 		rebuild_view(ui, uid);
 		if (!ev->partial) {
+			if (!ui->synced && !ui->folders)
+				engine_worker_list_folders(ui->worker);
 			ui->synced = 1;
 			snprintf(ui->state, sizeof(ui->state), "synced");
 		}
@@ -252,12 +257,38 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		    strcmp(ev->text, "reconnecting") == 0 || strcmp(ev->text, "cancelled") == 0)
 			snprintf(ui->state, sizeof(ui->state), "%s", ev->text);
 		else
-			say(ui, 0, ev->text);
+			ui_say(ui, 0, ev->text);
 		break;
 	case ENGINE_EV_BODY:
+		if (ev->folder && strcmp(ev->folder, ui->wire_folder) == 0) {
+			ui_pager_body(ui, ev->uid, ev->data, ev->len);
+			if (ui->pending && ui->pager && ui_pager_mime(ui)) {
+				enum ui_function fn = ui->pending;
+				ui->pending = UI_FN_NONE;
+				run_function(ui, fn);
+			}
+		}
 		break;
+	case ENGINE_EV_FOLDERS: {
+		for (size_t i = 0; i < ui->nfolders; i++)
+			free(ui->folders[i]);
+		free(ui->folders);
+		ui->folders = NULL;
+		ui->nfolders = 0;
+		char *save = NULL;
+		for (char *name = strtok_r(ev->text, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
+			ui->folders = xrealloc(ui->folders, (ui->nfolders + 1) * sizeof(*ui->folders));
+			ui->folders[ui->nfolders++] = xstrdup(name);
+		}
+		break;
+	}
 	case ENGINE_EV_ERROR:
-		say(ui, 1, ev->text);
+		if (ev->uid) { /* about one message: the folder itself is fine */
+			ui_pager_error(ui, ev->uid, ev->text);
+			ui_say(ui, 1, ev->text);
+			break;
+		}
+		ui_say(ui, 1, ev->text);
 		snprintf(ui->state, sizeof(ui->state), "%s",
 		         ev->cls == LIB_ERR_CONNECTION ? "offline, retrying" : "error");
 		ui->failed = 1;
@@ -268,9 +299,31 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 
 /* ---- keys ---- */
 
+/* Finds the next row (dir 1) or previous (-1) whose subject or sender
+ * holds ui->search, case-insensitively; wraps around. */
+static void index_search(struct ui *ui, int dir)
+{
+	size_t count = model_view_count(ui->view), nlen = ui->search ? strlen(ui->search) : 0;
+	const struct model_summary *all = model_mailbox_summaries(ui->mbox);
+
+	if (!nlen || !count)
+		return;
+	for (size_t k = 1; k <= count; k++) {
+		size_t row = (ui->cursor + count + (dir > 0 ? k : count - k)) % count;
+		const struct model_summary *s = &all[model_view_summary(ui->view, row)];
+		if (strcasestr(s->subject, ui->search) || strcasestr(s->from, ui->search)) {
+			if ((dir > 0 && row < ui->cursor) || (dir < 0 && row > ui->cursor))
+				ui_say(ui, 0, dir > 0 ? "Search wrapped to the top." : "Search wrapped to the bottom.");
+			ui->cursor = row;
+			return;
+		}
+	}
+	ui_say(ui, 0, "Not found.");
+}
+
 static void run_function(struct ui *ui, enum ui_function fn)
 {
-	size_t count = ui->view ? model_view_count(ui->view) : 0, rows = index_rows();
+	size_t count = ui->view ? model_view_count(ui->view) : 0, rows = ui_rows();
 
 	if (ui->help) {
 		if (fn == UI_FN_QUIT || fn == UI_FN_EXIT || fn == UI_FN_HELP)
@@ -280,18 +333,86 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		return;
 	}
 	buf_reset(&ui->message);
+	if (fn == UI_FN_HELP) {
+		ui->help = 1;
+		return;
+	}
+	if (fn == UI_FN_QUIT) {
+		ui->quit = 1;
+		return;
+	}
+	if (ui->attach && ui_attach_function(ui, fn))
+		return;
+	if (ui->pager && !ui->attach && ui_pager_function(ui, fn))
+		return;
 	switch (fn) {
+	case UI_FN_DISPLAY_MESSAGE:
+		if (ui_current(ui))
+			ui_pager_open(ui, ui_current(ui));
+		break;
+	case UI_FN_VIEW_ATTACHMENTS:
+	case UI_FN_PIPE_MESSAGE:
+		if (!ui_current(ui))
+			break;
+		if (!ui->pager || !ui_pager_mime(ui)) {
+			if (!ui->pager)
+				ui_pager_open(ui, ui_current(ui));
+			ui->pending = fn; /* runs when the message has arrived */
+			break;
+		}
+		if (fn == UI_FN_VIEW_ATTACHMENTS) {
+			ui_attach_open(ui);
+		} else {
+			char *command = ui_prompt(ui, "Pipe to command: ", NULL, NULL, 0);
+			size_t len;
+			const char *raw = ui_pager_raw(ui, &len);
+			if (command && *command && raw)
+				ui_run_command(ui, command, raw, len, 1);
+			free(command);
+		}
+		break;
+	case UI_FN_SEARCH:
+	case UI_FN_SEARCH_REVERSE: {
+		char *text = ui_prompt(ui, fn == UI_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
+		if (text && *text) {
+			free(ui->search);
+			ui->search = text;
+			ui->search_dir = fn == UI_FN_SEARCH ? 1 : -1;
+			index_search(ui, ui->search_dir);
+		} else {
+			free(text);
+		}
+		break;
+	}
+	case UI_FN_SEARCH_NEXT:
+		index_search(ui, ui->search_dir ? ui->search_dir : 1);
+		break;
+	case UI_FN_CHANGE_FOLDER: {
+		char *name = ui_prompt(ui, "Open folder ('?' lists, Tab completes): ", NULL, ui->folders, ui->nfolders);
+		if (name && strcmp(name, "?") == 0) {
+			struct buf list = BUF_INIT;
+			for (size_t i = 0; i < ui->nfolders; i++)
+				buf_addf(&list, "%s%s", i ? ", " : "Folders: ", ui->folders[i]);
+			ui_say(ui, 0, list.data ? list.data : "No folder list yet.");
+			buf_free(&list);
+		} else if (name && *name) {
+			ui_pager_close(ui);
+			open_folder(ui, name);
+		}
+		free(name);
+		break;
+	}
 	case UI_FN_NEXT_ENTRY:
 		if (ui->cursor + 1 < count)
 			ui->cursor++;
 		else
-			say(ui, 0, "You are on the last message.");
+			ui_say(ui, 0, "You are on the last message.");
 		break;
 	case UI_FN_PREVIOUS_ENTRY:
 		if (ui->cursor > 0)
 			ui->cursor--;
 		else
-			say(ui, 0, "You are on the first message.");
+			ui_say(ui, 0, "You are on the first message.");
 		break;
 	case UI_FN_NEXT_PAGE:
 		if (count) {
@@ -311,13 +432,13 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		break;
 	case UI_FN_COLLAPSE_THREAD:
 		if (ui->sort != MODEL_SORT_THREADS)
-			say(ui, 0, "Threading is not on (sort threads, or press o and t).");
+			ui_say(ui, 0, "Threading is not on (sort threads, or press o and t).");
 		else if (count)
 			ui->cursor = model_view_collapse(ui->view, ui->cursor, model_view_hidden(ui->view, ui->cursor) == 0);
 		break;
 	case UI_FN_COLLAPSE_ALL:
 		if (ui->sort != MODEL_SORT_THREADS) {
-			say(ui, 0, "Threading is not on (sort threads, or press o and t).");
+			ui_say(ui, 0, "Threading is not on (sort threads, or press o and t).");
 		} else {
 			uint32_t uid = cursor_uid(ui);
 			ui->collapsed_all = !ui->collapsed_all;
@@ -328,7 +449,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		break;
 	case UI_FN_SORT:
 	case UI_FN_SORT_REVERSE: {
-		say(ui, 0, fn == UI_FN_SORT ? "Sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?"
+		ui_say(ui, 0, fn == UI_FN_SORT ? "Sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?"
 		                            : "Reverse sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?");
 		draw(ui);
 		wint_t ch;
@@ -350,24 +471,20 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		}
 		break;
 	}
-	case UI_FN_HELP:
-		ui->help = 1;
-		break;
 	case UI_FN_CANCEL:
 		engine_worker_cancel(ui->worker);
-		say(ui, 0, "Cancelled.");
+		ui_say(ui, 0, "Cancelled.");
 		break;
 	case UI_FN_REDRAW:
 		clearok(curscr, TRUE);
 		break;
-	case UI_FN_QUIT:
 	case UI_FN_EXIT:
 		ui->quit = 1;
 		break;
 	case UI_FN_NONE:
 		break;
 	default:
-		say(ui, 0, "Not available in this version yet.");
+		ui_say(ui, 0, "Not available in this version yet.");
 		break;
 	}
 }
@@ -392,7 +509,7 @@ static void handle_key(struct ui *ui, int key)
 		char name[32];
 		ui_key_name(ui->seq[nseq - 1], name, sizeof(name));
 		char *text = xasprintf("Key %s is not bound. Press ? for help.", name);
-		say(ui, 0, text);
+		ui_say(ui, 0, text);
 		free(text);
 		return;
 	}
@@ -487,6 +604,12 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	}
 
 	endwin();
+	ui_attach_close(&ui);
+	ui_pager_close(&ui);
+	for (size_t i = 0; i < ui.nfolders; i++)
+		free(ui.folders[i]);
+	free(ui.folders);
+	free(ui.search);
 	engine_worker_stop(ui.worker);
 	model_view_free(ui.view);
 	model_mailbox_free(ui.mbox);

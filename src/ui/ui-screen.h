@@ -3,6 +3,7 @@
 #define TERN_UI_SCREEN_H
 
 #include "ui-private.h"
+#include "../model/model.h"
 
 enum ui_color {
 	UI_COLOR_NORMAL, UI_COLOR_INDICATOR, UI_COLOR_STATUS, UI_COLOR_TREE, UI_COLOR_QUOTED,
@@ -11,6 +12,84 @@ enum ui_color {
 };
 
 void ui_colors_apply(attr_t *colors, const struct conf *conf);
+
+struct ui_pager;
+struct ui_attach;
+struct model_mailbox;
+struct model_view;
+struct engine_worker;
+
+struct ui {
+	struct conf *conf;
+	const struct conf_account *account;
+	struct engine_worker *worker;
+	int wake[2];
+	struct ui_keys keys;
+	attr_t colors[UI_COLOR_COUNT];
+	enum ui_map map;
+
+	char *folder;      /* UTF-8 */
+	char *wire_folder; /* modified UTF-7 */
+	struct model_mailbox *mbox;
+	struct model_view *view;
+	enum model_sort sort;
+	int reverse;
+	size_t cursor, top;
+	int synced, failed;
+	char state[160];   /* the sync state in the status line */
+	struct buf message;
+	int message_is_error;
+
+	int seq[UI_MAX_SEQ];
+	int nseq;
+	int help; /* the help screen is up */
+	struct ui_pager *pager;   /* the message open in the pager, or NULL */
+	struct ui_attach *attach; /* the attachment list, or NULL */
+	char **folders;           /* the account's folders (UTF-8), for completion */
+	size_t nfolders;
+	char *search;             /* the last search */
+	int search_dir;
+	enum ui_function pending; /* runs once the opened message has arrived */
+	int collapsed_all;
+	int quit;
+};
+
+/* ui-main.c */
+void ui_say(struct ui *ui, int is_error, const char *text);
+void ui_draw_message(struct ui *ui);
+size_t ui_rows(void);
+/* The summary under the index cursor, or NULL. */
+const struct model_summary *ui_current(struct ui *ui);
+/* Moves the index cursor one message on (dir 1) or back (-1); 0 when
+ * there is none. */
+int ui_step(struct ui *ui, int dir);
+
+/* ui-prompt.c: reads a line on the bottom row; NULL when cancelled (^G,
+ * Esc). Tab completes from choices when given. Caller frees. */
+char *ui_prompt(struct ui *ui, const char *question, const char *initial, char **choices, size_t nchoices);
+/* Asks a yes/no question; 1 yes. */
+int ui_yesno(struct ui *ui, const char *question);
+/* Leaves curses to run command in the shell (its stdin from input, len
+ * bytes, when input is not NULL), waits for a key, comes back. */
+void ui_run_command(struct ui *ui, const char *command, const char *input, size_t len, int wait_key);
+
+/* ui-pager.c */
+void ui_pager_open(struct ui *ui, const struct model_summary *summary);
+void ui_pager_body(struct ui *ui, uint32_t uid, const char *data, size_t len);
+void ui_pager_error(struct ui *ui, uint32_t uid, const char *text);
+void ui_pager_draw(struct ui *ui);
+/* Runs fn in the pager; 0 when the pager does not handle it. */
+int ui_pager_function(struct ui *ui, enum ui_function fn);
+void ui_pager_close(struct ui *ui);
+/* The open message's source and parse, or NULL while it loads. */
+const char *ui_pager_raw(struct ui *ui, size_t *len);
+struct mime_message *ui_pager_mime(struct ui *ui);
+
+/* ui-attach.c */
+void ui_attach_open(struct ui *ui);
+void ui_attach_draw(struct ui *ui);
+int ui_attach_function(struct ui *ui, enum ui_function fn);
+void ui_attach_close(struct ui *ui);
 
 /* Draws UTF-8 text (already sanitized) at the cursor, cut at width
  * columns. */

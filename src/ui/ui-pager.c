@@ -1,0 +1,415 @@
+/* The pager: one message, fetched on demand by the worker (body cache
+ * first, BODY.PEEK[] otherwise), rendered by mime, sanitized, wrapped to
+ * the screen. tern sets \Seen itself when a message is opened, so reading
+ * and the flag are one deliberate step. Views: the chosen headers, all
+ * headers (h), the raw source (H). */
+#define _GNU_SOURCE
+#include "ui-screen.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "../engine/engine.h"
+#include "../mime/mime.h"
+
+enum pager_mode { PAGER_WEEDED, PAGER_ALL_HEADERS, PAGER_RAW };
+
+enum line_kind { LINE_BODY, LINE_HEADER, LINE_QUOTED, LINE_SIGNATURE, LINE_ATTACHMENT };
+
+struct pager_line {
+	size_t start, len; /* bytes of text */
+	enum line_kind kind;
+};
+
+struct ui_pager {
+	uint32_t uid;
+	size_t number;          /* 1-based row in the index, for the status line */
+	char *subject;
+	char *raw;              /* NULL while loading */
+	size_t len;
+	struct mime_message *msg;
+	enum pager_mode mode;
+	struct buf text;        /* sanitized */
+	struct pager_line *lines;
+	size_t nlines;
+	int wrapped_cols;
+	size_t top;
+	char *error;
+};
+
+const char *ui_pager_raw(struct ui *ui, size_t *len)
+{
+	if (!ui->pager || !ui->pager->raw)
+		return NULL;
+	*len = ui->pager->len;
+	return ui->pager->raw;
+}
+
+struct mime_message *ui_pager_mime(struct ui *ui)
+{
+	return ui->pager ? ui->pager->msg : NULL;
+}
+
+void ui_pager_close(struct ui *ui)
+{
+	struct ui_pager *p = ui->pager;
+	if (!p)
+		return;
+	mime_message_free(p->msg);
+	buf_free(&p->text);
+	free(p->lines);
+	free(p->raw);
+	free(p->subject);
+	free(p->error);
+	free(p);
+	ui->pager = NULL;
+	ui->map = UI_MAP_INDEX;
+}
+
+void ui_pager_open(struct ui *ui, const struct model_summary *summary)
+{
+	ui_pager_close(ui);
+	struct ui_pager *p = xcalloc(1, sizeof(*p));
+	p->uid = summary->uid;
+	p->number = ui->cursor + 1;
+	p->subject = xstrdup(summary->subject);
+	ui->pager = p;
+	ui->map = UI_MAP_PAGER;
+	engine_worker_fetch_body(ui->worker, ui->wire_folder, summary->uid);
+	if (!(summary->flags & MODEL_F_SEEN)) {
+		struct model_summary *mutable = model_mailbox_find_uid(ui->mbox, summary->uid);
+		if (mutable)
+			mutable->flags |= MODEL_F_SEEN;
+		engine_worker_store_flags(ui->worker, ui->wire_folder, summary->uid, MODEL_F_SEEN, 1);
+	}
+}
+
+/* html-filter: the command reads the HTML from a private temporary file. */
+static int html_filter(const char *html, size_t len, struct buf *text, void *arg)
+{
+	const char *command = arg;
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = xasprintf("%s/tern-html-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	int fd = mkstemp(path), rc = -1;
+
+	if (fd < 0) {
+		free(path);
+		return -1;
+	}
+	if (write(fd, html, len) == (ssize_t)len && close(fd) == 0) {
+		char *shell = xasprintf("%s < '%s'", command, path);
+		FILE *out = popen(shell, "r");
+		if (out) {
+			char chunk[4096];
+			size_t n;
+			while ((n = fread(chunk, 1, sizeof(chunk), out)) > 0)
+				buf_add(text, chunk, n);
+			rc = pclose(out) == 0 ? 0 : -1;
+		}
+		free(shell);
+	} else {
+		close(fd);
+	}
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+/* Splits the header list of pager-headers into a NULL-terminated array. */
+static char **header_names(const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+	char **names = NULL;
+	size_t n = 0;
+
+	for (char *w = strtok_r(copy, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		names = xrealloc(names, (n + 2) * sizeof(*names));
+		names[n++] = xstrdup(w);
+	}
+	names = xrealloc(names, (n + 1) * sizeof(*names));
+	names[n] = NULL;
+	free(copy);
+	return names;
+}
+
+static void render(struct ui *ui)
+{
+	struct ui_pager *p = ui->pager;
+	struct buf plain = BUF_INIT;
+
+	buf_reset(&p->text);
+	if (p->mode == PAGER_RAW) {
+		buf_add(&plain, p->raw, p->len);
+	} else {
+		char **names = header_names(conf_get(ui->conf, NULL, CONF_K_PAGER_HEADERS));
+		const char *filter = conf_get(ui->conf, NULL, CONF_K_HTML_FILTER);
+		struct mime_render_options options = {
+			.headers = p->mode == PAGER_WEEDED ? (const char *const *)names : NULL,
+			.prefer_html = conf_get_bool(ui->conf, NULL, CONF_K_PREFER_HTML),
+			.html_filter = filter ? html_filter : NULL,
+			.html_filter_arg = (void *)filter,
+		};
+		if (p->mode == PAGER_ALL_HEADERS) { /* the whole header block, as sent */
+			const char *end = memmem(p->raw, p->len, "\r\n\r\n", 4);
+			const char *lf_end = memmem(p->raw, p->len, "\n\n", 2);
+			size_t header_len = end ? (size_t)(end - p->raw) + 2 : lf_end ? (size_t)(lf_end - p->raw) + 1 : p->len;
+			buf_add(&plain, p->raw, header_len);
+		}
+		mime_message_render(p->msg, &options, &plain);
+		for (char **n = names; *n; n++)
+			free(*n);
+		free(names);
+	}
+	lib_sanitize(&p->text, plain.data ? plain.data : "", plain.len, 0);
+	buf_free(&plain);
+	p->wrapped_cols = 0;
+}
+
+static int is_quoted(const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i < len && (line[i] == '>' || line[i] == '|');
+}
+
+/* Breaks the text into screen lines of at most COLS columns. */
+static void wrap(struct ui *ui)
+{
+	struct ui_pager *p = ui->pager;
+	size_t cols = COLS > 1 ? (size_t)COLS : 1;
+	int in_headers = p->mode != PAGER_RAW, in_signature = 0;
+
+	free(p->lines);
+	p->lines = NULL;
+	p->nlines = 0;
+	const char *text = p->text.data ? p->text.data : "";
+	for (size_t at = 0; at <= p->text.len;) {
+		const char *nl = memchr(text + at, '\n', p->text.len - at);
+		size_t end = nl ? (size_t)(nl - text) : p->text.len;
+		size_t len = end - at;
+		enum line_kind kind = LINE_BODY;
+		if (in_headers && len == 0)
+			in_headers = 0;
+		if (p->mode != PAGER_RAW) {
+			if (len == 3 && memcmp(text + at, "-- ", 3) == 0)
+				in_signature = 1;
+			if (in_headers)
+				kind = LINE_HEADER;
+			else if (len >= 3 && memcmp(text + at, "[--", 3) == 0)
+				kind = LINE_ATTACHMENT;
+			else if (in_signature)
+				kind = LINE_SIGNATURE;
+			else if (is_quoted(text + at, len))
+				kind = LINE_QUOTED;
+		}
+		size_t pos = at;
+		do {
+			size_t take = lib_utf8_prefix(text + pos, end - pos, cols);
+			p->lines = xrealloc(p->lines, (p->nlines + 1) * sizeof(*p->lines));
+			p->lines[p->nlines++] = (struct pager_line){ pos, take, kind };
+			pos += take;
+		} while (pos < end);
+		if (!nl)
+			break;
+		at = end + 1;
+	}
+	p->wrapped_cols = COLS;
+}
+
+void ui_pager_body(struct ui *ui, uint32_t uid, const char *data, size_t len)
+{
+	struct ui_pager *p = ui->pager;
+	if (!p || p->uid != uid || p->raw)
+		return;
+	p->raw = xmalloc(len + 1);
+	memcpy(p->raw, data, len);
+	p->raw[len] = '\0';
+	p->len = len;
+	p->msg = mime_message_parse(p->raw, p->len);
+	render(ui);
+}
+
+void ui_pager_error(struct ui *ui, uint32_t uid, const char *text)
+{
+	if (ui->pager && ui->pager->uid == uid && !ui->pager->raw) {
+		free(ui->pager->error);
+		ui->pager->error = xstrdup(text);
+	}
+}
+
+static size_t page_rows(void)
+{
+	return ui_rows();
+}
+
+/* Draws one screen line, highlighting the last search string. */
+static void draw_line(struct ui *ui, const char *line, size_t len, attr_t attr)
+{
+	const char *needle = ui->search;
+	size_t nlen = needle ? strlen(needle) : 0;
+	size_t at = 0;
+
+	attrset(attr);
+	while (at < len) {
+		size_t hit = len;
+		if (nlen) {
+			for (size_t i = at; i + nlen <= len; i++) {
+				if (strncasecmp(line + i, needle, nlen) == 0) {
+					hit = i;
+					break;
+				}
+			}
+		}
+		addnstr(line + at, (int)(hit - at));
+		if (hit == len)
+			break;
+		attrset(ui->colors[UI_COLOR_SEARCH]);
+		addnstr(line + hit, (int)nlen);
+		attrset(attr);
+		at = hit + nlen;
+	}
+	attrset(A_NORMAL);
+}
+
+void ui_pager_draw(struct ui *ui)
+{
+	struct ui_pager *p = ui->pager;
+	size_t rows = page_rows();
+	static const enum ui_color colors[] = { [LINE_BODY] = UI_COLOR_NORMAL, [LINE_HEADER] = UI_COLOR_HEADER,
+		                                [LINE_QUOTED] = UI_COLOR_QUOTED, [LINE_SIGNATURE] = UI_COLOR_SIGNATURE,
+		                                [LINE_ATTACHMENT] = UI_COLOR_ATTACHMENT };
+
+	erase();
+	if (!p->raw) {
+		move(0, 0);
+		ui_draw_text(p->error ? "The message could not be fetched (see below); q goes back."
+		                      : "Fetching the message...",
+		             (size_t)COLS);
+		if (p->error)
+			ui_say(ui, 1, p->error);
+	} else {
+		if (p->wrapped_cols != COLS)
+			wrap(ui);
+		if (p->top >= p->nlines)
+			p->top = p->nlines ? p->nlines - 1 : 0;
+		for (size_t r = 0; r < rows && p->top + r < p->nlines; r++) {
+			const struct pager_line *line = &p->lines[p->top + r];
+			move((int)r, 0);
+			draw_line(ui, p->text.data + line->start, line->len, ui->colors[colors[line->kind]]);
+		}
+	}
+	struct buf status = BUF_INIT;
+	size_t percent = p->nlines <= rows ? 100 : (p->top + rows) * 100 / p->nlines;
+	buf_addf(&status, "-*- tern: %s/", ui->account->name);
+	lib_sanitize(&status, ui->folder, strlen(ui->folder), LIB_SANITIZE_LINE);
+	buf_addf(&status, " %zu: ", p->number);
+	lib_sanitize(&status, p->subject, strlen(p->subject), LIB_SANITIZE_LINE);
+	buf_addf(&status, " -- (%s%zu%%) ", p->mode == PAGER_RAW ? "raw, " : "", percent > 100 ? 100 : percent);
+	while (lib_utf8_width(status.data, status.len) < (size_t)COLS)
+		buf_addch(&status, '-');
+	attrset(ui->colors[UI_COLOR_STATUS]);
+	move(LINES - 2, 0);
+	ui_draw_text(status.data, (size_t)COLS);
+	attrset(A_NORMAL);
+	buf_free(&status);
+}
+
+static void search(struct ui *ui, int backward)
+{
+	struct ui_pager *p = ui->pager;
+	size_t nlen = ui->search ? strlen(ui->search) : 0;
+
+	if (!nlen || !p->raw)
+		return;
+	for (size_t k = 1; k <= p->nlines; k++) {
+		size_t i = backward ? (p->top + p->nlines - k) % p->nlines : (p->top + k) % p->nlines;
+		const char *line = p->text.data + p->lines[i].start;
+		for (size_t c = 0; c + nlen <= p->lines[i].len; c++) {
+			if (strncasecmp(line + c, ui->search, nlen) == 0) {
+				if ((backward && i > p->top) || (!backward && i < p->top))
+					ui_say(ui, 0, backward ? "Search wrapped to the bottom." : "Search wrapped to the top.");
+				p->top = i;
+				return;
+			}
+		}
+	}
+	ui_say(ui, 0, "Not found.");
+}
+
+int ui_pager_function(struct ui *ui, enum ui_function fn)
+{
+	struct ui_pager *p = ui->pager;
+	size_t rows = page_rows();
+	size_t last = p->nlines > rows ? p->nlines - rows : 0;
+
+	switch (fn) {
+	case UI_FN_NEXT_LINE:
+		if (p->top < last)
+			p->top++;
+		return 1;
+	case UI_FN_PREVIOUS_LINE:
+		if (p->top > 0)
+			p->top--;
+		return 1;
+	case UI_FN_NEXT_PAGE:
+		if (p->top >= last) {
+			if (ui_step(ui, 1)) /* mutt: space at the bottom reads on */
+				ui_pager_open(ui, ui_current(ui));
+			else
+				ui_say(ui, 0, "You are on the last message.");
+		} else {
+			p->top = p->top + rows - 1 < last ? p->top + rows - 1 : last;
+		}
+		return 1;
+	case UI_FN_PREVIOUS_PAGE:
+		p->top = p->top > rows - 1 ? p->top - (rows - 1) : 0;
+		return 1;
+	case UI_FN_TOP:
+		p->top = 0;
+		return 1;
+	case UI_FN_BOTTOM:
+		p->top = last;
+		return 1;
+	case UI_FN_NEXT_ENTRY:
+	case UI_FN_PREVIOUS_ENTRY:
+		if (ui_step(ui, fn == UI_FN_NEXT_ENTRY ? 1 : -1))
+			ui_pager_open(ui, ui_current(ui));
+		else
+			ui_say(ui, 0, fn == UI_FN_NEXT_ENTRY ? "You are on the last message." : "You are on the first message.");
+		return 1;
+	case UI_FN_EXIT:
+		ui_pager_close(ui);
+		return 1;
+	case UI_FN_TOGGLE_HEADERS:
+	case UI_FN_VIEW_RAW:
+		if (!p->raw)
+			return 1;
+		p->mode = fn == UI_FN_VIEW_RAW ? (p->mode == PAGER_RAW ? PAGER_WEEDED : PAGER_RAW)
+		                               : (p->mode == PAGER_ALL_HEADERS ? PAGER_WEEDED : PAGER_ALL_HEADERS);
+		p->top = 0;
+		render(ui);
+		return 1;
+	case UI_FN_SEARCH:
+	case UI_FN_SEARCH_REVERSE: {
+		char *text = ui_prompt(ui, fn == UI_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
+		if (text && *text) {
+			free(ui->search);
+			ui->search = text;
+			search(ui, fn == UI_FN_SEARCH_REVERSE);
+		} else {
+			free(text);
+		}
+		return 1;
+	}
+	case UI_FN_SEARCH_NEXT:
+		search(ui, 0);
+		return 1;
+	default:
+		return 0;
+	}
+}
