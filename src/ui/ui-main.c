@@ -135,12 +135,12 @@ static void draw_help(struct ui *ui)
 	erase();
 	attrset(ui->colors[UI_COLOR_HEADER]);
 	mvaddstr(0, 0, "");
-	ui_draw_text(ui->map == UI_MAP_INDEX ? "Key bindings of the index (q or ? to go back)"
-	             : ui->map == UI_MAP_PAGER ? "Key bindings of the pager (q or ? to go back)"
-	                                       : "Key bindings of the attachment list (q or ? to go back)",
+	ui_draw_text(ui->map == UI_MAP_INDEX ? "Key bindings of the index (q or ? to go back, j/k/* to scroll)"
+	             : ui->map == UI_MAP_PAGER ? "Key bindings of the pager (q or ? to go back, j/k/* to scroll)"
+	                                       : "Key bindings of the attachment list (q or ? to go back, j/k/* to scroll)",
 	             (size_t)COLS);
 	attrset(A_NORMAL);
-	for (size_t i = 0; i < map->count && i + 2 < rows; i++) {
+	for (size_t i = ui->help_top; i < map->count && i - ui->help_top + 2 < rows; i++) {
 		const struct ui_binding *b = &map->bindings[i];
 		char name[64] = "", one[24];
 		for (int k = 0; k < b->nkeys; k++) {
@@ -148,7 +148,7 @@ static void draw_help(struct ui *ui)
 			strncat(name, one, sizeof(name) - strlen(name) - 1);
 		}
 		char *text = xasprintf("%-12s %-20s %s", name, ui_function_name(b->fn), ui_function_help(b->fn));
-		move((int)i + 2, 0);
+		move((int)(i - ui->help_top) + 2, 0);
 		ui_draw_text(text, (size_t)COLS);
 		free(text);
 	}
@@ -326,15 +326,30 @@ static void run_function(struct ui *ui, enum ui_function fn)
 	size_t count = ui->view ? model_view_count(ui->view) : 0, rows = ui_rows();
 
 	if (ui->help) {
+		size_t total = ui->keys.maps[ui->map].count, page = rows > 2 ? rows - 2 : 1;
+		size_t last = total > page ? total - page : 0;
 		if (fn == UI_FN_QUIT || fn == UI_FN_EXIT || fn == UI_FN_HELP)
 			ui->help = 0;
 		else if (fn == UI_FN_REDRAW)
 			clearok(curscr, TRUE);
+		else if (fn == UI_FN_NEXT_ENTRY || fn == UI_FN_NEXT_LINE)
+			ui->help_top += ui->help_top < last;
+		else if (fn == UI_FN_PREVIOUS_ENTRY || fn == UI_FN_PREVIOUS_LINE)
+			ui->help_top -= ui->help_top > 0;
+		else if (fn == UI_FN_NEXT_PAGE)
+			ui->help_top = ui->help_top + page < last ? ui->help_top + page : last;
+		else if (fn == UI_FN_PREVIOUS_PAGE)
+			ui->help_top = ui->help_top > page ? ui->help_top - page : 0;
+		else if (fn == UI_FN_LAST_ENTRY || fn == UI_FN_BOTTOM)
+			ui->help_top = last;
+		else if (fn == UI_FN_FIRST_ENTRY || fn == UI_FN_TOP)
+			ui->help_top = 0;
 		return;
 	}
 	buf_reset(&ui->message);
 	if (fn == UI_FN_HELP) {
 		ui->help = 1;
+		ui->help_top = 0;
 		return;
 	}
 	if (fn == UI_FN_QUIT) {

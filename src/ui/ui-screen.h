@@ -43,6 +43,7 @@ struct ui {
 	int seq[UI_MAX_SEQ];
 	int nseq;
 	int help; /* the help screen is up */
+	size_t help_top;
 	struct ui_pager *pager;   /* the message open in the pager, or NULL */
 	struct ui_attach *attach; /* the attachment list, or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */

@@ -70,6 +70,21 @@ def main(t):
             s.send("q")
             t.is_(s.exit_status(), 0, "q quits with exit status 0")
 
+        # Bindings and colours from the mailrc and -e.
+        with Screen([TERN, "-F", r.mailrc, "-e", "bind index J last-entry", "-e", "color status red default bold"],
+                    env=env, width=120, height=30) as s:
+            s.wait_for("synced")
+            s.send("=", "J")
+            screen = s.wait_for(" 301 ")
+            t.ok(re.search(r"^ *301 ", screen, re.M) is not None, "a key bound with -e 'bind ...' works", screen)
+            s.send("?")
+            s.wait_for("Key bindings")
+            s.send("*")
+            screen = s.wait_for("J           ")
+            t.ok(re.search(r"^J +last-entry", screen, re.M) is not None, "? lists the user's binding (scrolled)", screen)
+            s.send("q", "q")
+            t.is_(s.exit_status(), 0, "quit")
+
         # push <quit> from -e: quits once the synced index is on screen.
         rc = None
         with Screen([TERN, "-F", r.mailrc, "-e", "push <quit>"], env=env) as s:

@@ -66,6 +66,8 @@ def main(t):
         r.account("demo", imap="imaps")
         workdir = os.path.join(r.home, "work")
         os.makedirs(workdir)
+        with open(os.path.join(r.home, ".mailcap"), "w") as f:
+            f.write("application/octet-stream; cp %%s '%s/opened.bin'\n" % workdir)
         env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ") if key in r.env}
         env["PAGER"] = "cat"
 
@@ -123,9 +125,32 @@ def main(t):
             s.send("Enter")
             s.wait_for("Not saved")
             t.is_(open(saved, "rb").read(), b"mine", "answering no keeps the existing file")
+            s.send("Enter")   # open through ~/.mailcap
+            opened = os.path.join(workdir, "opened.bin")
+            for _ in range(100):
+                if os.path.exists(opened):
+                    break
+                time.sleep(0.05)
+            s.wait_for("Press Enter", 5)
+            s.send("Enter")
+            t.ok(os.path.exists(opened) and open(opened, "rb").read() == BLOB,
+                 "Enter opens the attachment through the mailcap entry with its bytes")
             s.send("q")
             s.wait_for("see attached")
             s.send("q")
+            s.wait_for("synced")
+
+            s.send("c")
+            s.wait_for("Open folder")
+            s.type("Arch")
+            s.send("Tab", "Enter")
+            screen = s.wait_for("demo/Archive")
+            t.ok("demo/Archive [Msgs:0" in screen, "c with Tab completion opens another folder", screen)
+            s.send("c")
+            s.wait_for("Open folder")
+            s.type("INBOX")
+            s.send("Enter")
+            s.wait_for("demo/INBOX")
             s.wait_for("synced")
 
             find(s, "boundary quote")

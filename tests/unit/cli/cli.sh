@@ -49,5 +49,19 @@ ok $? "readable password file: warning, exit 0"
 "$TERN" -F "$dir/open" -A nosuch 2>"$dir/err"; rc=$?
 [ $rc = 64 ] && grep -q "no account 'nosuch'" "$dir/err"; ok $? "-A with an unknown account exits 64"
 
+printf 'bind index j nxet-entry\ncolor statsu red blue\naccount a\n imap imaps://h\n' >"$dir/bind"
+"$TERN" --check-config -F "$dir/bind" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "$dir/bind:1: bind: unknown function 'nxet-entry'" "$dir/err" &&
+	grep -q "$dir/bind:2: color: unknown object 'statsu'" "$dir/err"
+ok $? "bad bind and color lines: exit 78 naming file and line (got $rc)"
+"$TERN" --check-config -F "$dir/open" -e 'push <quit>' -e 'bind pager Z bottom' >/dev/null 2>&1
+ok $? "-e lines are checked with the mailrc"
+"$TERN" --check-config -F "$dir/open" -e 'sort sideways' 2>"$dir/err" >/dev/null; rc=$?
+[ $rc = 78 ] && grep -q "^-e: bad value 'sideways' for 'sort'" "$dir/err"
+ok $? "a bad -e line exits 78 and says -e (got $rc)"
+"$TERN" -F "$dir/open" </dev/null >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 64 ] && grep -q "the reader needs a terminal" "$dir/err"
+ok $? "the reader without a terminal: exit 64 and says so (got $rc)"
+
 echo "1..$n"
 exit $failed
