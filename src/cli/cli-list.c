@@ -10,13 +10,25 @@
 
 #include "../mime/mime.h"
 
+/* "Nov 21 14:03". Messages often share a minute with the one before
+ * (a thread, a burst): the last one formatted is kept. */
 static void format_date(int64_t date, char *out, size_t size)
 {
+	static int64_t last_minute = -1;
+	static char last[32];
 	time_t t = (time_t)date;
 	struct tm tm;
 
-	if (!date || !localtime_r(&t, &tm) || !strftime(out, size, "%b %d %H:%M", &tm))
+	if (date && date / 60 == last_minute) {
+		snprintf(out, size, "%s", last);
+		return;
+	}
+	if (!date || !localtime_r(&t, &tm) || !strftime(out, size, "%b %d %H:%M", &tm)) {
 		snprintf(out, size, "%-12s", "?");
+		return;
+	}
+	last_minute = date / 60;
+	snprintf(last, sizeof(last), "%s", out);
 }
 
 int cli_list(const struct conf *conf, const char *account_name, const char *folder)
@@ -45,21 +57,30 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 		size_t count = model_mailbox_count(mbox);
 		struct buf line = BUF_INIT, clean = BUF_INIT;
 		for (size_t i = 0; i < count; i++) {
-			char flags[4], date[32];
+			char flags[4], date[32], number[24];
 			model_flags_format(all[i].flags, flags);
 			format_date(all[i].date, date, sizeof(date));
 			char *sender = mime_address_display(all[i].from);
-			buf_reset(&line);
-			buf_addf(&line, "%5zu %s %s  ", i + 1, flags, date);
+			snprintf(number, sizeof(number), "%5zu ", i + 1);
+			buf_addstr(&line, number);
+			buf_addstr(&line, flags);
+			buf_addch(&line, ' ');
+			buf_addstr(&line, date);
+			buf_addstr(&line, "  ");
 			buf_reset(&clean);
 			lib_sanitize(&clean, sender, strlen(sender), LIB_SANITIZE_LINE);
 			lib_utf8_fit(&line, clean.data ? clean.data : "", 20);
 			buf_addstr(&line, "  ");
 			lib_sanitize(&line, all[i].subject, strlen(all[i].subject), LIB_SANITIZE_LINE);
 			buf_addch(&line, '\n');
-			fwrite(line.data, 1, line.len, stdout);
+			if (line.len > 65536) { /* write in large pieces */
+				fwrite(line.data, 1, line.len, stdout);
+				buf_reset(&line);
+			}
 			free(sender);
 		}
+		if (line.len)
+			fwrite(line.data, 1, line.len, stdout);
 		buf_free(&line);
 		buf_free(&clean);
 	}

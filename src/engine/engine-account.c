@@ -210,10 +210,13 @@ int engine_folder_sync(struct engine_account *ea, const char *folder, struct mod
 		free(warning);
 		warning = NULL;
 	}
-	if (imap_folder_sync(ea->imap, folder, &state, mbox, &reset, on_progress, ea, err) < 0)
+	struct store_folder_state cached = state;
+	int changes = imap_folder_sync(ea->imap, folder, &state, mbox, &reset, on_progress, ea, err);
+	if (changes < 0)
 		return -1;
 	ea->uidvalidity = state.uidvalidity;
-	if (ea->store) {
+	int same = !reset && changes == 0 && memcmp(&cached, &state, sizeof(state)) == 0;
+	if (ea->store && !same) {
 		if (reset)
 			store_folder_drop(ea->store, folder);
 		char *cause = NULL;

@@ -34,6 +34,7 @@ struct sync_ctx {
 	int collect;
 	uint32_t probe_uid;
 	size_t done, total;
+	size_t changed; /* summaries re-flagged */
 };
 
 static const char *const header_fields[] = { "DATE", "FROM", "TO", "CC", "SUBJECT", "MESSAGE-ID", "IN-REPLY-TO",
@@ -144,8 +145,10 @@ static void on_message(struct mailimap_msg_att *att, void *data)
 			ctx->uids[ctx->nuids++] = uid;
 		}
 		struct model_summary *summary = model_mailbox_find_uid(ctx->mbox, uid);
-		if (summary && has_flags)
+		if (summary && has_flags && summary->flags != flags) {
 			summary->flags = flags; /* unknown UIDs are new: fetched with headers below */
+			ctx->changed++;
+		}
 		break;
 	}
 	case SYNC_HEADERS:
@@ -334,6 +337,7 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 	int rc = -1;
 
 	*reset = 0;
+	size_t before = model_mailbox_count(mbox);
 	mailimap_set_progress_callback(session->imap, on_progress, on_progress, &ctx);
 	mailimap_set_msg_att_handler(session->imap, on_message, &ctx);
 	ctx.mode = SYNC_FLAGS; /* a QRESYNC SELECT delivers flag changes */
@@ -394,7 +398,13 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 	state->uidvalidity = info->sel_uidvalidity;
 	state->uidnext = info->sel_uidnext;
 	state->highestmodseq = modseq;
-	rc = 0;
+	/* additions are the headers fetched; with those known, any other
+	 * difference in the count is removals */
+	size_t after = model_mailbox_count(mbox);
+	size_t removed = before + ctx.done > after ? before + ctx.done - after : 0;
+	rc = (int)(ctx.changed + ctx.done + removed + (*reset ? before : 0));
+	if (rc > 0x3fffffff)
+		rc = 0x3fffffff;
 done:
 	mailimap_set_msg_att_handler(session->imap, NULL, NULL);
 	mailimap_set_progress_callback(session->imap, NULL, NULL, NULL);

@@ -86,8 +86,9 @@ typedef void imap_progress_cb(void *ctx, size_t done, size_t total);
  * possibly empty) in step with the server's folder wire_name: flag changes,
  * expunged messages, then the headers of new ones, newest first in
  * batches. A changed UIDVALIDITY empties mbox and sets *reset. On return
- * state holds the new UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ. Returns 0 or
- * -1 with err; mbox stays consistent either way. */
+ * state holds the new UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ. Returns how
+ * many summaries changed (added, removed, re-flagged; 0: the cache is
+ * already right), or -1 with err; mbox stays consistent either way. */
 int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,
                      struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
                      struct lib_error *err);

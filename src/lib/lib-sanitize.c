@@ -58,8 +58,19 @@ void lib_sanitize(struct buf *out, const char *text, size_t len, int options)
 
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n;
 
+		/* Fast path: a run of printable ASCII is copied in one go. */
+		size_t run = i;
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f)
+			run++;
+		if (run > i) {
+			buf_add(out, s + i, run - i);
+			column += run - i;
+			i = run;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			buf_addstr(out, "\xef\xbf\xbd"); /* U+FFFD */
 			i++;
@@ -103,6 +114,8 @@ void lib_sanitize(struct buf *out, const char *text, size_t len, int options)
 
 static int cp_width(uint32_t cp)
 {
+	if (cp >= 0x20 && cp < 0x7f)
+		return 1;
 	int w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }
@@ -151,11 +164,11 @@ size_t lib_utf8_prefix(const char *text, size_t len, size_t width)
 void lib_utf8_fit(struct buf *out, const char *text, size_t width)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t used = 0;
+	size_t used = 0, len = strlen(text);
 
-	for (size_t i = 0; s[i];) {
+	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = utf8_decode(s + i, strlen((const char *)s + i), &cp);
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0)
 			break;
 		size_t w = (size_t)cp_width(cp);
