@@ -612,8 +612,9 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			break;
 		read_keys(&ui);
-		if (ui.synced || ui.failed) {
-			draw(&ui); /* what was synced is on screen before pushed keys run */
+		if ((ui.synced || ui.failed) && ui.keys.pushed_at < ui.keys.npushed) {
+			clearok(curscr, TRUE); /* the whole synced screen is painted before pushed keys run */
+			draw(&ui);
 			run_pushed(&ui);
 		}
 	}
