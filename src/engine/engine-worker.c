@@ -80,10 +80,11 @@ static struct engine_event *event_new(enum engine_event_type type)
 	return ev;
 }
 
-static void emit_error(struct engine_worker *w, const char *folder, const struct lib_error *err)
+static void emit_error(struct engine_worker *w, const char *folder, uint32_t uid, const struct lib_error *err)
 {
 	struct engine_event *ev = event_new(ENGINE_EV_ERROR);
 	ev->folder = folder ? xstrdup(folder) : NULL;
+	ev->uid = uid;
 	ev->cls = err->cls;
 	ev->text = engine_error_line(w->ea.account, err);
 	emit(w, ev);
@@ -231,7 +232,7 @@ static void open_folder(struct engine_worker *w, const char *folder)
 			emit_status(w, "cancelled");
 			return;
 		}
-		emit_error(w, folder, &err);
+		emit_error(w, folder, 0, &err);
 		/* Only a lost connection is worth retrying; a refusal stays one. */
 		if (give_up || (err.cls != LIB_ERR_CONNECTION && err.cls != LIB_ERR_TEMPORARY))
 			return;
@@ -270,12 +271,7 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 		    imap_message_fetch(w->ea.imap, job->folder, job->uid, &body, &err) < 0) {
 			if (err.cls == LIB_ERR_CONNECTION)
 				drop_session(w);
-			struct engine_event *ev = event_new(ENGINE_EV_ERROR);
-			ev->folder = xstrdup(job->folder);
-			ev->uid = job->uid;
-			ev->cls = err.cls;
-			ev->text = engine_error_line(w->ea.account, &err);
-			emit(w, ev);
+			emit_error(w, job->folder, job->uid, &err);
 			buf_free(&body);
 			return;
 		}
@@ -298,12 +294,7 @@ static void store_flags(struct engine_worker *w, struct engine_job *job)
 	    imap_message_store_flags(w->ea.imap, job->folder, job->uid, job->flags, job->add, &err) < 0) {
 		if (err.cls == LIB_ERR_CONNECTION)
 			drop_session(w);
-		struct engine_event *ev = event_new(ENGINE_EV_ERROR);
-		ev->folder = xstrdup(job->folder);
-		ev->uid = job->uid;
-		ev->cls = err.cls;
-		ev->text = engine_error_line(w->ea.account, &err);
-		emit(w, ev);
+		emit_error(w, job->folder, job->uid, &err);
 	}
 }
 
@@ -316,7 +307,7 @@ static void list_folders(struct engine_worker *w)
 	if (ensure_session(w, &err) < 0 || imap_folder_list(w->ea.imap, &folders, &count, &err) < 0) {
 		if (err.cls == LIB_ERR_CONNECTION)
 			drop_session(w);
-		emit_error(w, NULL, &err);
+		emit_error(w, NULL, 0, &err);
 		return;
 	}
 	struct buf names = BUF_INIT;

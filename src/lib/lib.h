@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define LIB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -56,6 +57,11 @@ char *lib_path_dirname(const char *path);
 /* base joined with rel unless rel is absolute or starts with "~";
  * caller frees. */
 char *lib_path_join(const char *base, const char *rel);
+
+/* Writes len bytes to path durably: a temporary file beside it, fsync,
+ * rename, fsync of the directory; path ends up mode. Returns 0, or -1
+ * with *err (if not NULL; caller frees) naming the path and the cause. */
+int lib_file_write_durable(const char *path, const void *data, size_t len, mode_t mode, char **err);
 
 /* What kind of failure an error is; decides the exit code and the advice
  * the user gets. Every module's errors carry one. */

@@ -18,10 +18,16 @@ static char *unfold(const char *value, size_t len)
 
 	while (i < len && (value[i] == ' ' || value[i] == '\t'))
 		i++;
-	for (; i < len && out.len < MIME_FIELD_MAX; i++) {
-		if (value[i] == '\r' || value[i] == '\n')
-			continue; /* folding: the CRLF goes, the white space stays */
-		buf_addch(&out, value[i]);
+	while (i < len && out.len < MIME_FIELD_MAX) {
+		/* folding: the CRLF goes, the white space stays; runs are copied whole */
+		size_t run = i;
+		while (run < len && value[run] != '\r' && value[run] != '\n')
+			run++;
+		size_t take = run - i < MIME_FIELD_MAX - out.len ? run - i : MIME_FIELD_MAX - out.len;
+		buf_add(&out, value + i, take);
+		i = run;
+		while (i < len && (value[i] == '\r' || value[i] == '\n'))
+			i++;
 	}
 	while (out.len && (out.data[out.len - 1] == ' ' || out.data[out.len - 1] == '\t'))
 		out.data[--out.len] = '\0';

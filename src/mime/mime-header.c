@@ -31,6 +31,12 @@ char *mime_header_decode(const char *raw, size_t len)
 {
 	size_t index = 0;
 	char *decoded = NULL;
+	/* Most header values are plain ASCII with no encoded word: nothing to do. */
+	int plain = 1;
+	for (size_t i = 0; i < len && plain; i++)
+		plain = (unsigned char)raw[i] < 0x80 && !(raw[i] == '=' && i + 1 < len && raw[i + 1] == '?');
+	if (plain)
+		return xstrndup(raw, len);
 	const char *fromcode = is_utf8((const unsigned char *)raw, len) ? "utf-8" : "iso-8859-1";
 
 	if (mailmime_encoded_phrase_parse(fromcode, raw, len, &index, "utf-8", &decoded) != MAILIMF_NO_ERROR ||

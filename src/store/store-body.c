@@ -1,7 +1,7 @@
 /* The body cache: whole messages on disk, so one read once opens again
  * offline. One file per message, DIR/ACCOUNT.bodies/FOLDER-HASH/UIDVALIDITY.UID,
- * written to a temporary name, fsynced and renamed, so a crash never
- * leaves half a message. Reading touches the file; when the total passes
+ * written durably (lib_file_write_durable), so a crash never leaves half
+ * a message. Reading touches the file; when the total passes
  * the cap, the least recently read go first. Disposable like the header
  * cache: every error just means "not cached". */
 #define _GNU_SOURCE
@@ -178,33 +178,14 @@ int store_body_put(struct store_bodies *bodies, const char *folder, uint32_t uid
 		return 0;
 	char *path = message_path(bodies, folder, uidvalidity, uid);
 	char *dir = lib_path_dirname(path);
-	char *tmp = xasprintf("%s.%d.tmp", path, (int)getpid());
-	int rc = -1;
 
 	mkdirs(dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		size_t done = 0;
-		while (done < len) {
-			ssize_t n = write(fd, data + done, len - done);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			done += (size_t)n;
-		}
-		if (done == len && fsync(fd) == 0 && close(fd) == 0 && rename(tmp, path) == 0) {
-			rc = 0;
-			bodies->total += len;
-		} else {
-			if (done != len)
-				close(fd);
-			unlink(tmp);
-		}
+	int rc = lib_file_write_durable(path, data, len, 0600, NULL);
+	if (rc == 0) {
+		bodies->total += len;
+		if (bodies->total > bodies->max_bytes)
+			prune(bodies);
 	}
-	if (rc == 0 && bodies->total > bodies->max_bytes)
-		prune(bodies);
-	free(tmp);
 	free(dir);
 	free(path);
 	return rc;

@@ -85,49 +85,16 @@ void ui_attach_draw(struct ui *ui)
 	}
 	struct buf status = BUF_INIT;
 	buf_addf(&status, "-*- tern: attachments (%zu parts)  s save  Enter open  q back ", count);
-	while (lib_utf8_width(status.data, status.len) < (size_t)COLS)
-		buf_addch(&status, '-');
-	attrset(ui->colors[UI_COLOR_STATUS]);
-	move(LINES - 2, 0);
-	ui_draw_text(status.data, (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_draw_status(ui, &status);
 	buf_free(&status);
 }
 
-/* Writes data to path durably: a temporary file beside it, fsync,
- * rename. With exclusive, an existing file is an error. */
-static int write_file(const char *path, const char *data, size_t len, char **why)
+/* Saved files get the usual mode: 0666 less the umask. */
+static mode_t file_mode(void)
 {
-	char *tmp = xasprintf("%s.tern-%d.tmp", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	size_t done = 0;
-
-	if (fd < 0) {
-		*why = xasprintf("cannot write %s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
 	mode_t mask = umask(0);
 	umask(mask);
-	int ok = done == len && fchmod(fd, 0666 & ~mask) == 0 && fsync(fd) == 0;
-	if (close(fd) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) != 0) {
-		*why = xasprintf("cannot write %s: %s", path, strerror(errno ? errno : EIO));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return 0666 & ~mask;
 }
 
 static void save(struct ui *ui, size_t index)
@@ -158,7 +125,7 @@ static void save(struct ui *ui, size_t index)
 	struct buf bytes = BUF_INIT;
 	char *why = NULL;
 	mime_part_decode(msg, index, &bytes);
-	if (write_file(path, bytes.data ? bytes.data : "", bytes.len, &why) == 0) {
+	if (lib_file_write_durable(path, bytes.data ? bytes.data : "", bytes.len, file_mode(), &why) == 0) {
 		char *text = xasprintf("Saved %zu bytes to %s", bytes.len, path);
 		ui_say(ui, 0, text);
 		free(text);
@@ -255,7 +222,7 @@ static void view(struct ui *ui, size_t index)
 		mime_part_text_utf8(msg, index, &bytes);
 	else
 		mime_part_decode(msg, index, &bytes);
-	if (write_file(path, bytes.data ? bytes.data : "", bytes.len, &why) == 0) {
+	if (lib_file_write_durable(path, bytes.data ? bytes.data : "", bytes.len, 0600, &why) == 0) {
 		struct buf shell = BUF_INIT;
 		if (command) {
 			int had_file = 0;

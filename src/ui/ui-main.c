@@ -35,6 +35,16 @@ void ui_draw_text(const char *text, size_t width)
 	buf_free(&fitted);
 }
 
+void ui_draw_status(struct ui *ui, struct buf *line)
+{
+	while (lib_utf8_width(line->data, line->len) < (size_t)COLS)
+		buf_addch(line, '-');
+	attrset(ui->colors[UI_COLOR_STATUS]);
+	move(LINES - 2, 0);
+	ui_draw_text(line->data, (size_t)COLS);
+	attrset(A_NORMAL);
+}
+
 void ui_say(struct ui *ui, int is_error, const char *text)
 {
 	buf_reset(&ui->message);
@@ -63,12 +73,7 @@ static void draw_index_status(struct ui *ui)
 	lib_sanitize(&line, ui->folder, strlen(ui->folder), LIB_SANITIZE_LINE);
 	buf_addf(&line, " [Msgs:%zu New:%zu Flag:%zu] (%s) --- %s ", count, unseen, flagged,
 	         model_sort_name(ui->sort, ui->reverse), ui->state);
-	while (lib_utf8_width(line.data, line.len) < (size_t)COLS)
-		buf_addch(&line, '-');
-	attrset(ui->colors[UI_COLOR_STATUS]);
-	move(LINES - 2, 0);
-	ui_draw_text(line.data, (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_draw_status(ui, &line);
 	buf_free(&line);
 }
 

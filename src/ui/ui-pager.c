@@ -310,12 +310,7 @@ void ui_pager_draw(struct ui *ui)
 	buf_addf(&status, " %zu: ", p->number);
 	lib_sanitize(&status, p->subject, strlen(p->subject), LIB_SANITIZE_LINE);
 	buf_addf(&status, " -- (%s%zu%%) ", p->mode == PAGER_RAW ? "raw, " : "", percent > 100 ? 100 : percent);
-	while (lib_utf8_width(status.data, status.len) < (size_t)COLS)
-		buf_addch(&status, '-');
-	attrset(ui->colors[UI_COLOR_STATUS]);
-	move(LINES - 2, 0);
-	ui_draw_text(status.data, (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_draw_status(ui, &status);
 	buf_free(&status);
 }
 

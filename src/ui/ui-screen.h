@@ -58,6 +58,8 @@ struct ui {
 /* ui-main.c */
 void ui_say(struct ui *ui, int is_error, const char *text);
 void ui_draw_message(struct ui *ui);
+/* Pads line with '-' to the width and draws it as the status line. */
+void ui_draw_status(struct ui *ui, struct buf *line);
 size_t ui_rows(void);
 /* The summary under the index cursor, or NULL. */
 const struct model_summary *ui_current(struct ui *ui);

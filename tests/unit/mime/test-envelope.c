@@ -28,7 +28,7 @@ int main(void)
 
 	mime_envelope_parse(headers, sizeof(headers) - 1, &env);
 	is_str(env.from, "Ana Müller <ana@example.org>", "From decoded and unfolded");
-	is_str(env.to, "bob@example.org, carol@example.org", "To unfolded");
+	is_str(env.to, "bob@example.org,\tcarol@example.org", "To unfolded (RFC 5322: only the CRLF goes)");
 	is_str(env.subject, "Héllo world", "Subject decoded; the first one wins");
 	is_str(env.cc, "", "missing Cc is empty");
 	is_str(env.message_id, "<abc@example.org>", "Message-ID raw");
