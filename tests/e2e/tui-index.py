@@ -59,6 +59,14 @@ def main(t):
             screen = s.wait_for("(threads)")
             t.ok("(threads)" in screen and ("├─>" in screen or "└─>" in screen),
                  "o t threads the index and draws the tree", screen)
+            s.send("Escape", "V")
+            screen = s.wait_for(") ")
+            collapsed = re.findall(r"\((\d+)\) ", screen)
+            t.ok(collapsed and "├─>" not in screen and "└─>" not in screen,
+                 "Esc V collapses every thread, showing its size", screen)
+            s.send("Escape", "V")
+            screen = s.wait_for("─>")
+            t.ok("├─>" in screen or "└─>" in screen, "Esc V again expands them", screen)
             s.resize(80, 20)
             screen = s.wait_for("Msgs:")
             lines = screen.splitlines()

@@ -722,12 +722,18 @@ class Kit:
         if self._dovecot is None:
             return
         proc, self._dovecot = self._dovecot, None
-        for pid in {proc.pid} | _children({proc.pid}):
+        victims = {proc.pid} | _children({proc.pid})
+        for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
         proc.wait()
+        # A killed child (anvil, log) still holding its socket makes the
+        # next start fail with "Socket already exists": wait them out.
+        deadline = time.time() + 10
+        while time.time() < deadline and any(process_alive(pid) for pid in victims - {proc.pid}):
+            time.sleep(0.02)
 
     # -- SMTP
 

@@ -31,9 +31,9 @@ class Screen:
                               capture_output=True, text=True)
 
     def send(self, *keys):
-        """tmux key names: "j", "Enter", "C-g", "Escape", "PageDown"..."""
-        for key in keys:
-            self._tmux("send-keys", key)
+        """tmux key names: "j", "Enter", "C-g", "Escape", "PageDown"...,
+        sent in one go (so "Escape", "v" arrive as one Esc-v sequence)."""
+        self._tmux("send-keys", *keys)
 
     def type(self, text):
         self._tmux("send-keys", "-l", text)
