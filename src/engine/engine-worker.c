@@ -286,16 +286,88 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
-static void store_flags(struct engine_worker *w, struct engine_job *job)
+/* The wire name of the account's trash, or NULL: folder-trash (none: no
+ * trash), else the folder with the SPECIAL-USE \Trash role. */
+static char *trash_folder(struct engine_worker *w, struct lib_error *err)
+{
+	const char *configured = conf_get(w->ea.conf, w->ea.account, CONF_K_FOLDER_TRASH);
+
+	if (configured)
+		return strcmp(configured, "none") == 0 ? NULL : imap_utf7_encode(configured);
+	return imap_folder_with_role(w->ea.imap, IMAP_ROLE_TRASH, err);
+}
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* Bulk actions; the DONE or ERROR event carries the job back. */
+static void bulk(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
+	struct engine_event *ev;
+	char *text = NULL, *trash = NULL;
+	int rc = ensure_session(w, &err), moved = 0;
 
-	if (ensure_session(w, &err) < 0 ||
-	    imap_message_store_flags(w->ea.imap, job->folder, job->uid, job->flags, job->add, &err) < 0) {
-		if (err.cls == LIB_ERR_CONNECTION)
-			drop_session(w);
-		emit_error(w, job->folder, job->uid, &err);
+	if (rc == 0) {
+		switch (job->type) {
+		case ENGINE_JOB_STORE_FLAGS:
+			rc = imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, job->flags, job->add,
+			                               &err);
+			break;
+		case ENGINE_JOB_DELETE:
+			trash = trash_folder(w, &err);
+			if (trash && strcmp(trash, job->folder) != 0) {
+				rc = imap_messages_copy(w->ea.imap, job->folder, job->uids, job->nuids, trash, 1, &err);
+				char *name = imap_utf7_decode(trash);
+				text = xasprintf("Moved %zu message%s to %s.", job->nuids, plural(job->nuids), name);
+				free(name);
+				moved = 1;
+			} else {
+				rc = imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED,
+				                               1, &err);
+				text = xasprintf("Marked %zu message%s deleted; $ expunges.", job->nuids, plural(job->nuids));
+			}
+			break;
+		case ENGINE_JOB_COPY: {
+			rc = imap_messages_copy(w->ea.imap, job->folder, job->uids, job->nuids, job->target, job->move, &err);
+			char *name = imap_utf7_decode(job->target);
+			text = xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids,
+			                 plural(job->nuids), name);
+			free(name);
+			moved = job->move;
+			break;
+		}
+		case ENGINE_JOB_EXPUNGE:
+			rc = imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, &err);
+			text = xasprintf("Expunged %zu message%s.", job->nuids, plural(job->nuids));
+			moved = 1;
+			break;
+		default:
+			break;
+		}
 	}
+	free(trash);
+	if (rc < 0 && err.cls == LIB_ERR_CONNECTION)
+		drop_session(w);
+	ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
+	ev->folder = xstrdup(job->folder);
+	ev->job = job->type;
+	ev->uids = job->uids;
+	ev->nuids = job->nuids;
+	job->uids = NULL;
+	ev->flags = job->flags;
+	ev->add = job->add;
+	ev->moved = moved;
+	if (rc < 0) {
+		ev->cls = err.cls;
+		ev->text = engine_error_line(w->ea.account, &err);
+		free(text);
+	} else {
+		ev->text = text;
+	}
+	emit(w, ev);
 }
 
 static void list_folders(struct engine_worker *w)
@@ -320,6 +392,14 @@ static void list_folders(struct engine_worker *w)
 	emit(w, ev);
 }
 
+static void job_free(struct engine_job *job)
+{
+	free(job->folder);
+	free(job->uids);
+	free(job->target);
+	free(job);
+}
+
 static void *worker_main(void *data)
 {
 	struct engine_worker *w = data;
@@ -342,12 +422,11 @@ static void *worker_main(void *data)
 			open_folder(w, job->folder);
 		else if (job->type == ENGINE_JOB_FETCH_BODY)
 			fetch_body(w, job);
-		else if (job->type == ENGINE_JOB_STORE_FLAGS)
-			store_flags(w, job);
 		else if (job->type == ENGINE_JOB_LIST_FOLDERS)
 			list_folders(w);
-		free(job->folder);
-		free(job);
+		else
+			bulk(w, job);
+		job_free(job);
 	}
 	return NULL;
 }
@@ -416,15 +495,43 @@ void engine_worker_list_folders(struct engine_worker *w)
 	submit(w, job);
 }
 
-void engine_worker_store_flags(struct engine_worker *w, const char *folder, uint32_t uid, unsigned flags, int add)
+static struct engine_job *bulk_job(enum engine_job_type type, const char *folder, const uint32_t *uids, size_t n)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
-	job->type = ENGINE_JOB_STORE_FLAGS;
+	job->type = type;
 	job->folder = xstrdup(folder);
-	job->uid = uid;
+	job->uids = xmalloc((n ? n : 1) * sizeof(*uids));
+	memcpy(job->uids, uids, n * sizeof(*uids));
+	job->nuids = n;
+	return job;
+}
+
+void engine_worker_store_flags(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
+                               unsigned flags, int add)
+{
+	struct engine_job *job = bulk_job(ENGINE_JOB_STORE_FLAGS, folder, uids, n);
 	job->flags = flags;
 	job->add = add;
 	submit(w, job);
+}
+
+void engine_worker_delete(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
+{
+	submit(w, bulk_job(ENGINE_JOB_DELETE, folder, uids, n));
+}
+
+void engine_worker_copy(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
+                        const char *target, int move)
+{
+	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
+	job->target = imap_utf7_encode(target);
+	job->move = move;
+	submit(w, job);
+}
+
+void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
+{
+	submit(w, bulk_job(ENGINE_JOB_EXPUNGE, folder, uids, n));
 }
 
 void engine_worker_cancel(struct engine_worker *w)
@@ -453,6 +560,7 @@ void engine_event_free(struct engine_event *ev)
 	free(ev->folder);
 	free(ev->text);
 	free(ev->data);
+	free(ev->uids);
 	free(ev);
 }
 
@@ -467,10 +575,8 @@ void engine_worker_stop(struct engine_worker *w)
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	struct engine_job *job;
-	while ((job = pop(&w->jobs, &w->jobs_tail))) {
-		free(job->folder);
-		free(job);
-	}
+	while ((job = pop(&w->jobs, &w->jobs_tail)))
+		job_free(job);
 	struct engine_event *ev;
 	while ((ev = pop(&w->events, &w->events_tail)))
 		engine_event_free(ev);

@@ -62,14 +62,21 @@ void engine_account_close(struct engine_account *ea);
 
 /* ---- the worker thread (engine-worker.c) ---- */
 
-enum engine_job_type { ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS };
+enum engine_job_type {
+	ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS,
+	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE,
+};
 
 struct engine_job {
 	enum engine_job_type type;
 	char *folder;
-	uint32_t uid;
+	uint32_t uid;     /* FETCH_BODY */
+	uint32_t *uids;   /* the messages of a bulk action */
+	size_t nuids;
 	unsigned flags;
 	int add;
+	char *target;     /* COPY: the wire name of the target folder */
+	int move;
 };
 
 enum engine_event_type {
@@ -79,6 +86,7 @@ enum engine_event_type {
 	ENGINE_EV_ERROR,    /* text: the one-line message; cls; uid when about one message */
 	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
 	ENGINE_EV_FOLDERS,  /* text: the selectable folders' UTF-8 names, one per line */
+	ENGINE_EV_DONE,     /* job finished on the server: job, uids, moved (they left the folder), text */
 };
 
 struct engine_event {
@@ -93,6 +101,12 @@ struct engine_event {
 	uint32_t uid;
 	char *data; /* ENGINE_EV_BODY: the message source, len bytes */
 	size_t len;
+	enum engine_job_type job; /* DONE, and ERROR of a bulk action */
+	uint32_t *uids;
+	size_t nuids;
+	unsigned flags;
+	int add;
+	int moved;
 };
 
 struct engine_worker;
@@ -109,8 +123,18 @@ void engine_worker_open_folder(struct engine_worker *w, const char *folder);
 void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
 /* Queues a job: the account's folder list. */
 void engine_worker_list_folders(struct engine_worker *w);
-/* Queues a job: add (add non-zero) or remove model flags on uid. */
-void engine_worker_store_flags(struct engine_worker *w, const char *folder, uint32_t uid, unsigned flags, int add);
+/* Bulk actions on n uids of folder (the arrays are copied). Each ends in
+ * ENGINE_EV_DONE or, with the same job, uids and flags, ENGINE_EV_ERROR.
+ * store_flags adds (add) or removes model flags. delete moves to the
+ * account's trash (folder-trash, else the server's \Trash), or marks
+ * \Deleted when there is none or folder is it. copy copies or moves to
+ * target (UTF-8 name). expunge removes exactly those uids (UIDPLUS). */
+void engine_worker_store_flags(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
+                               unsigned flags, int add);
+void engine_worker_delete(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
+void engine_worker_copy(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
+                        const char *target, int move);
+void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */
 void engine_worker_cancel(struct engine_worker *w);
 /* The next event, or NULL; the caller frees it with engine_event_free. */

@@ -152,3 +152,18 @@ int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_
 	mailimap_quota_complete_data_free(quota);
 	return found;
 }
+
+char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err)
+{
+	struct imap_folder *folders = NULL;
+	size_t count = 0;
+	char *found = NULL;
+
+	if (imap_folder_list(session, &folders, &count, err) < 0)
+		return NULL;
+	for (size_t i = 0; i < count && !found; i++)
+		if (folders[i].roles & role)
+			found = xstrdup(folders[i].wire_name);
+	imap_folder_list_free(folders, count);
+	return found;
+}

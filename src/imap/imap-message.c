@@ -2,6 +2,7 @@
  * reading never flips \Seen; tern sets it itself), and flag stores. */
 #include "imap-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int imap_message_fetch(struct imap_session *session, const char *wire_name, uint32_t uid, struct buf *out,
@@ -58,8 +59,34 @@ int imap_message_fetch(struct imap_session *session, const char *wire_name, uint
 	return 0;
 }
 
-int imap_message_store_flags(struct imap_session *session, const char *wire_name, uint32_t uid, unsigned flags,
-                             int add, struct lib_error *err)
+static int uid_compare(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A UID set from a list, sorted and with runs merged into ranges, so a
+ * bulk action on 1,000 messages is one command of a few bytes. */
+static struct mailimap_set *uid_set(const uint32_t *uids, size_t n)
+{
+	uint32_t *sorted = xmalloc(n * sizeof(*sorted));
+	struct mailimap_set *set = mailimap_set_new_empty();
+
+	memcpy(sorted, uids, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), uid_compare);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && (sorted[j + 1] == sorted[j] || sorted[j + 1] == sorted[j] + 1))
+			j++;
+		mailimap_set_add_interval(set, sorted[i], sorted[j]);
+		i = j + 1;
+	}
+	free(sorted);
+	return set;
+}
+
+int imap_messages_store_flags(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
+                              unsigned flags, int add, struct lib_error *err)
 {
 	static const struct { unsigned flag; struct mailimap_flag *(*make)(void); } names[] = {
 		{ MODEL_F_SEEN, mailimap_flag_new_seen }, { MODEL_F_ANSWERED, mailimap_flag_new_answered },
@@ -67,6 +94,8 @@ int imap_message_store_flags(struct imap_session *session, const char *wire_name
 		{ MODEL_F_DRAFT, mailimap_flag_new_draft },
 	};
 
+	if (!n)
+		return 0;
 	if (imap_select(session, wire_name, err) < 0)
 		return -1;
 	struct mailimap_flag_list *list = mailimap_flag_list_new_empty();
@@ -75,13 +104,74 @@ int imap_message_store_flags(struct imap_session *session, const char *wire_name
 			mailimap_flag_list_add(list, names[i].make());
 	struct mailimap_store_att_flags *store = add ? mailimap_store_att_flags_new_add_flags_silent(list)
 	                                             : mailimap_store_att_flags_new_remove_flags_silent(list);
-	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_set *set = uid_set(uids, n);
 	int r = mailimap_uid_store(session->imap, set, store);
 	mailimap_set_free(set);
 	mailimap_store_att_flags_free(store);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "STORE", err);
 		return -1;
+	}
+	return 0;
+}
+
+int imap_messages_expunge(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
+                          struct lib_error *err)
+{
+	if (!n)
+		return 0;
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	if (!mailimap_has_extension(session->imap, "UIDPLUS")) {
+		/* A plain EXPUNGE would also remove what another client marked
+		 * \Deleted: tern never sends it on a folder it shares. */
+		lib_error_set(err, LIB_ERR_SERVER,
+		              "the server has no UIDPLUS, so tern cannot expunge only its own messages; "
+		              "they stay marked deleted");
+		return -1;
+	}
+	struct mailimap_set *set = uid_set(uids, n);
+	int r = mailimap_uid_expunge(session->imap, set);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "UID EXPUNGE", err);
+		return -1;
+	}
+	return 0;
+}
+
+int imap_messages_copy(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
+                       const char *target, int move, struct lib_error *err)
+{
+	struct buf what = BUF_INIT;
+	int r;
+
+	if (!n)
+		return 0;
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	struct mailimap_set *set = uid_set(uids, n);
+	if (move && mailimap_has_extension(session->imap, "MOVE")) {
+		r = mailimap_uid_move(session->imap, set, target);
+		buf_addstr(&what, "MOVE to ");
+	} else {
+		r = mailimap_uid_copy(session->imap, set, target);
+		buf_addstr(&what, "COPY to ");
+	}
+	mailimap_set_free(set);
+	lib_sanitize(&what, target, strlen(target), LIB_SANITIZE_LINE);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, what.data, err);
+		buf_free(&what);
+		return -1;
+	}
+	buf_free(&what);
+	if (move && !mailimap_has_extension(session->imap, "MOVE")) {
+		/* RFC 6851's fallback: COPY, then \Deleted, then UID EXPUNGE of
+		 * exactly these; the copies are safe before anything is removed. */
+		if (imap_messages_store_flags(session, wire_name, uids, n, MODEL_F_DELETED, 1, err) < 0)
+			return -1;
+		return imap_messages_expunge(session, wire_name, uids, n, err);
 	}
 	return 0;
 }

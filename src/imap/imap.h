@@ -99,9 +99,22 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 int imap_message_fetch(struct imap_session *session, const char *wire_name, uint32_t uid, struct buf *out,
                        struct lib_error *err);
 /* UID STORE: adds (add non-zero) or removes the model flags (SEEN,
- * ANSWERED, FLAGGED, DELETED, DRAFT) of uid in wire_name. */
-int imap_message_store_flags(struct imap_session *session, const char *wire_name, uint32_t uid, unsigned flags,
-                             int add, struct lib_error *err);
+ * ANSWERED, FLAGGED, DELETED, DRAFT) of n uids in wire_name, as one
+ * command with a compressed UID set. */
+int imap_messages_store_flags(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
+                              unsigned flags, int add, struct lib_error *err);
+/* UID EXPUNGE (UIDPLUS) of exactly these uids; without UIDPLUS it refuses
+ * rather than send a plain EXPUNGE that would also remove other clients'
+ * \Deleted messages. */
+int imap_messages_expunge(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
+                          struct lib_error *err);
+/* UID COPY, or with move UID MOVE when offered, else COPY + \Deleted +
+ * UID EXPUNGE of exactly these uids. target is a wire name. */
+int imap_messages_copy(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
+                       const char *target, int move, struct lib_error *err);
+/* The folder wire names with a SPECIAL-USE role (IMAP_ROLE_TRASH...), or
+ * NULL (caller frees) — from LIST. */
+char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);
 
 /* Modified UTF-7 (RFC 3501 5.1.3) to UTF-8 and back. Invalid input is
  * returned as it is. The caller frees the result. */

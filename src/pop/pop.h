@@ -3,9 +3,84 @@
 #ifndef TERN_POP_H
 #define TERN_POP_H
 
+#include <stddef.h>
+
+#include "../lib/lib.h"
+#include "../net/net.h"
+
 /* RFC 1939 section 7: a unique-id is 1 to 70 characters from 0x21 to
  * 0x7E. Anything else is a malformed reply and never used to match or
  * delete a message. Returns 1 when uidl is valid. */
 int pop_uidl_valid(const char *uidl);
+
+struct pop_server {
+	const char *host;
+	unsigned port;
+	int implicit_tls;         /* pop3s:// */
+	int tls_off;              /* plain text allowed: the account says tls off */
+	struct net_tls_config tls;
+	int timeout;              /* seconds */
+	int cancel_fd;            /* > 0: readable to abandon the session (see net_connect) */
+};
+
+/* Credentials are asked for only once the server is verified and ready
+ * for them. get_secret returns a password that pop zeroes and frees, or
+ * NULL with err set; *is_oauth2 set means a token, which POP3 refuses. */
+struct pop_login {
+	const char *user;
+	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
+	void *ctx;
+};
+
+struct pop_session;
+
+/* Connects, secures (implicit TLS, else STLS unless tls_off), and logs in
+ * with APOP when the greeting offers it, else USER/PASS. NULL with err
+ * set: LIB_ERR_CONNECTION, _TLS, _AUTH (with the server's words),
+ * _TEMPORARY ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) or _PROTOCOL. */
+struct pop_session *pop_session_open(const struct pop_server *server, const struct pop_login *login,
+                                     struct lib_error *err);
+/* QUIT when the connection is still sound (which makes the server carry
+ * out the DELEs of the session), then free. NULL is fine. */
+void pop_session_close(struct pop_session *session);
+
+/* ---- downloading (pop-fetch.c) ----
+ * Every message the account's state file does not know is written into
+ * the Maildir (tmp/, fsync, new/, fsync) and then recorded by its UIDL
+ * (fsynced journal, compacted into the state file with
+ * lib_file_write_durable). A message is deleted on the server only when
+ * it is recorded, matched by a valid, unique UIDL of this session, and
+ * keep/delete_after_days say so. A server without usable UIDLs is read
+ * with messages recognised by a hash of their headers, and then nothing
+ * is ever deleted. */
+struct pop_fetch_options {
+	const char *maildir;    /* created when missing */
+	const char *account;    /* names the state files inside maildir */
+	int keep;               /* 1: never delete on the server */
+	long delete_after_days; /* with keep 0: delete DAYS after download; 0: at once */
+	void (*warn)(void *ctx, const char *line);
+	void (*progress)(void *ctx, size_t done, size_t total); /* NULL: none */
+	void *ctx;
+};
+
+struct pop_fetch_result {
+	int listed;             /* the session got as far as the listing: counts below mean something */
+	size_t on_server;       /* messages on the server at the start */
+	size_t downloaded;      /* new messages now in the Maildir */
+	size_t removed;         /* deleted on the server (its QUIT said +OK) */
+	size_t stayed;          /* on_server - removed */
+	int by_header_hash;     /* UIDL missing or malformed: headers hashed, nothing deleted */
+	int local_failure;      /* the error happened on this machine (Maildir, state file) */
+};
+
+/* Opens the Maildir and the state, then the session, downloads, deletes
+ * what may go, QUITs and saves the state. Returns 0, or -1 with err;
+ * result is filled in either way. */
+int pop_fetch(const struct pop_server *server, const struct pop_login *login, const struct pop_fetch_options *options,
+              struct pop_fetch_result *result, struct lib_error *err);
+
+/* Where the state of account lives: MAILDIR/tern-pop3-ACCOUNT.state (its
+ * journal: .journal beside it). Caller frees. */
+char *pop_state_path(const char *maildir, const char *account);
 
 #endif

@@ -1,6 +1,11 @@
 /* Reply codes (RFC 5321 section 4.2, RFC 4954 for AUTH) sorted into the
- * classes tern explains to the user. */
+ * classes tern explains to the user, and the explanation itself: decided
+ * on the number and the stage, never on libetpan's error enum. */
 #include "smtp.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 enum smtp_reply_class smtp_reply_classify(int code)
 {
@@ -25,5 +30,125 @@ enum smtp_reply_class smtp_reply_classify(int code)
 		return SMTP_REPLY_TOO_LARGE;
 	default:
 		return SMTP_REPLY_PERMANENT;
+	}
+}
+
+static const char *stage_name(enum smtp_stage stage)
+{
+	switch (stage) {
+	case SMTP_STAGE_MAIL:
+		return "MAIL FROM";
+	case SMTP_STAGE_RCPT:
+		return "RCPT TO";
+	case SMTP_STAGE_DATA:
+		return "DATA";
+	case SMTP_STAGE_MESSAGE:
+		return "the message";
+	default:
+		return "the transaction";
+	}
+}
+
+/* "33554432 bytes" as "32 MB" (binary units, as SIZE limits are set). */
+static void size_words(size_t bytes, char *out, size_t size)
+{
+	if (bytes >= 1024 * 1024)
+		snprintf(out, size, "%.1f MB", bytes / (1024.0 * 1024.0));
+	else if (bytes >= 1024)
+		snprintf(out, size, "%.1f KB", bytes / 1024.0);
+	else
+		snprintf(out, size, "%zu bytes", bytes);
+}
+
+static int contains_nocase(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	for (; *text; text++)
+		if (strncasecmp(text, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_t size_limit,
+                        const char *account, const char *server_text, struct lib_error *err)
+{
+	char server[600], limit[32];
+	const char *who = addr ? addr : "?";
+
+	if (!account)
+		account = "this account";
+	snprintf(server, sizeof(server), " (server: %d%s%s)", code, server_text && *server_text ? " " : "",
+	         server_text ? server_text : "");
+	switch (smtp_reply_classify(code)) {
+	case SMTP_REPLY_TEMPORARY:
+		if (code == 421)
+			lib_error_set(err, LIB_ERR_TEMPORARY, "the server is closing the connection: try again later%s", server);
+		else if (stage == SMTP_STAGE_RCPT)
+			lib_error_set(err, LIB_ERR_TEMPORARY, "the server cannot take mail for <%s> now: try again later%s",
+			              who, server);
+		else if (stage == SMTP_STAGE_MAIL)
+			lib_error_set(err, LIB_ERR_TEMPORARY, "the server cannot take mail from <%s> now: try again later%s",
+			              who, server);
+		else
+			lib_error_set(err, LIB_ERR_TEMPORARY, "the server deferred the message at %s: try again later%s",
+			              stage_name(stage), server);
+		break;
+	case SMTP_REPLY_AUTH_REQUIRED:
+		if (server_text && contains_nocase(server_text, "STARTTLS"))
+			lib_error_set(err, LIB_ERR_TLS, "the server requires STARTTLS before mail: remove tls off from account %s%s",
+			              account, server);
+		else
+			lib_error_set(err, LIB_ERR_AUTH,
+			              "the server requires authentication: set user and password for account %s%s", account,
+			              server);
+		break;
+	case SMTP_REPLY_AUTH_FAILED:
+		if (code == 534)
+			lib_error_set(err, LIB_ERR_AUTH,
+			              "the server refused the credentials of account %s and wants another way to sign in: "
+			              "an app password, or OAuth2%s",
+			              account, server);
+		else
+			lib_error_set(err, LIB_ERR_AUTH, "the server refused the credentials of account %s%s", account, server);
+		break;
+	case SMTP_REPLY_REFUSED:
+		if (stage == SMTP_STAGE_MAIL)
+			lib_error_set(err, LIB_ERR_SERVER,
+			              "the server refused the sender <%s>: a From this account may not use?%s", who, server);
+		else if (stage == SMTP_STAGE_RCPT)
+			lib_error_set(err, LIB_ERR_SERVER,
+			              "the server refused to relay to <%s>: sending through a server that is not your "
+			              "account's?%s",
+			              who, server);
+		else
+			lib_error_set(err, LIB_ERR_SERVER, "the server refused the message at %s%s", stage_name(stage),
+			              server);
+		break;
+	case SMTP_REPLY_TOO_LARGE:
+		if (stage == SMTP_STAGE_RCPT) {
+			/* RFC 5321 4.5.3.1.10: 552 to RCPT means too many
+			 * recipients, to be treated as 452 */
+			lib_error_set(err, LIB_ERR_TEMPORARY,
+			              "the server takes no more recipients in this message (at <%s>): try again later%s", who,
+			              server);
+			break;
+		}
+		if (size_limit) {
+			size_words(size_limit, limit, sizeof(limit));
+			lib_error_set(err, LIB_ERR_SERVER, "the message is too large for the server, which accepts at most "
+			                                   "%zu bytes (%s)%s",
+			              size_limit, limit, server);
+		} else {
+			lib_error_set(err, LIB_ERR_SERVER, "the message is too large for the server%s", server);
+		}
+		break;
+	case SMTP_REPLY_PERMANENT:
+		lib_error_set(err, LIB_ERR_SERVER, "the server refused %s%s", stage_name(stage), server);
+		break;
+	case SMTP_REPLY_OK:
+	case SMTP_REPLY_INVALID:
+		lib_error_set(err, LIB_ERR_PROTOCOL, "the server answered %s with a reply that makes no sense there%s",
+		              stage_name(stage), server);
+		break;
 	}
 }

@@ -88,6 +88,8 @@ void ui_format_index(struct buf *out, const char *format, const struct model_sum
 			break;
 		case 'Z':
 			model_flags_format(summary->flags, tmp);
+			if (row->tagged)
+				tmp[1] = '*'; /* mutt shows tags in the flag column */
 			field(&line, tmp, left, fwidth, max);
 			break;
 		case 'd':

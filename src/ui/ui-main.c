@@ -113,7 +113,7 @@ static void draw_index(struct ui *ui)
 		}
 		const struct model_summary *s = &all[model_view_summary(ui->view, row)];
 		model_view_tree(ui->view, row, tree, sizeof(tree));
-		struct ui_row info = { row + 1, tree, model_view_hidden(ui->view, row) };
+		struct ui_row info = { row + 1, tree, model_view_hidden(ui->view, row), ui_tagged(ui, s->uid) };
 		buf_reset(&line);
 		ui_format_index(&line, format, s, &info, (size_t)COLS);
 		attr_t attr = ui->colors[UI_COLOR_NORMAL];
@@ -178,7 +178,7 @@ static void draw(struct ui *ui)
 
 /* ---- the folder ---- */
 
-static void rebuild_view(struct ui *ui, uint32_t keep_uid)
+void ui_rebuild_view(struct ui *ui, uint32_t keep_uid)
 {
 	if (!ui->mbox)
 		return;
@@ -235,6 +235,32 @@ static void open_folder(struct ui *ui, const char *folder)
 }
 
 static void run_function(struct ui *ui, enum ui_function fn);
+static void handle_event(struct ui *ui, struct engine_event *ev);
+
+void ui_wait_job(struct ui *ui, int job)
+{
+	ui_say(ui, 0, "Waiting for the server... (any key stops waiting)");
+	for (int waited = 0; waited < 300; waited++) {
+		ui_draw_message(ui);
+		refresh();
+		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { ui->wake[0], POLLIN, 0 } };
+		if (poll(fds, 2, 100) < 0 && errno != EINTR)
+			return;
+		if (fds[0].revents)
+			return;
+		char drain[256];
+		while (read(ui->wake[0], drain, sizeof(drain)) > 0)
+			;
+		struct engine_event *ev;
+		while ((ev = engine_worker_next_event(ui->worker))) {
+			int done = (ev->type == ENGINE_EV_DONE || ev->type == ENGINE_EV_ERROR) && ev->nuids &&
+			           (int)ev->job == job;
+			handle_event(ui, ev);
+			if (done)
+				return;
+		}
+	}
+}
 
 static void handle_event(struct ui *ui, struct engine_event *ev)
 {
@@ -246,7 +272,7 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		model_mailbox_free(ui->mbox);
 		ui->mbox = ev->mbox;
 		ev->mbox = NULL;
-		rebuild_view(ui, uid);
+		ui_rebuild_view(ui, uid);
 		if (!ev->partial) {
 			if (!ui->synced && !ui->folders)
 				engine_worker_list_folders(ui->worker);
@@ -287,7 +313,14 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		}
 		break;
 	}
+	case ENGINE_EV_DONE:
+		ui_action_event(ui, ev);
+		break;
 	case ENGINE_EV_ERROR:
+		if (ev->nuids) { /* a bulk action the server refused: roll it back */
+			ui_action_event(ui, ev);
+			break;
+		}
 		if (ev->uid) { /* about one message: the folder itself is fine */
 			ui_pager_error(ui, ev->uid, ev->text);
 			ui_say(ui, 1, ev->text);
@@ -358,12 +391,15 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		return;
 	}
 	if (fn == UI_FN_QUIT) {
+		ui_expunge_ask(ui, 1);
 		ui->quit = 1;
 		return;
 	}
 	if (ui->attach && ui_attach_function(ui, fn))
 		return;
 	if (ui->pager && !ui->attach && ui_pager_function(ui, fn))
+		return;
+	if (!ui->attach && ui_action_function(ui, fn))
 		return;
 	switch (fn) {
 	case UI_FN_DISPLAY_MESSAGE:
@@ -417,6 +453,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			buf_free(&list);
 		} else if (name && *name) {
 			ui_pager_close(ui);
+			ui_expunge_ask(ui, 1);
+			ui_tags_clear(ui);
 			open_folder(ui, name);
 		}
 		free(name);
@@ -486,7 +524,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 				uint32_t uid = cursor_uid(ui);
 				ui->sort = choices[i].sort;
 				ui->reverse = fn == UI_FN_SORT_REVERSE;
-				rebuild_view(ui, uid);
+				ui_rebuild_view(ui, uid);
 			}
 		}
 		break;
@@ -499,6 +537,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		clearok(curscr, TRUE);
 		break;
 	case UI_FN_EXIT:
+		ui_expunge_ask(ui, 1);
 		ui->quit = 1;
 		break;
 	case UI_FN_NONE:
@@ -625,6 +664,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	}
 
 	endwin();
+	ui_tags_clear(&ui);
 	ui_attach_close(&ui);
 	ui_pager_close(&ui);
 	for (size_t i = 0; i < ui.nfolders; i++)

@@ -84,7 +84,7 @@ void ui_pager_open(struct ui *ui, const struct model_summary *summary)
 		struct model_summary *mutable = model_mailbox_find_uid(ui->mbox, summary->uid);
 		if (mutable)
 			mutable->flags |= MODEL_F_SEEN;
-		engine_worker_store_flags(ui->worker, ui->wire_folder, summary->uid, MODEL_F_SEEN, 1);
+		engine_worker_store_flags(ui->worker, ui->wire_folder, &summary->uid, 1, MODEL_F_SEEN, 1);
 	}
 }
 

@@ -50,7 +50,16 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_COUNT };
 	X(SAVE_ENTRY, "save-entry", "save the attachment to a file") \
 	X(VIEW_ATTACH, "view-attach", "open the attachment") \
 	X(REDRAW, "redraw-screen", "redraw the screen") \
-	X(CANCEL, "cancel", "cancel the operation under way (Ctrl-G)")
+	X(CANCEL, "cancel", "cancel the operation under way (Ctrl-G)") \
+	X(TOGGLE_NEW, "toggle-new", "mark read or unread") \
+	X(FLAG_MESSAGE, "flag-message", "flag or unflag") \
+	X(DELETE_MESSAGE, "delete-message", "delete (to the trash folder, or mark deleted)") \
+	X(UNDELETE_MESSAGE, "undelete-message", "remove the deleted mark") \
+	X(SYNC_MAILBOX, "sync-mailbox", "expunge the messages marked deleted") \
+	X(SAVE_MESSAGE, "save-message", "move to another folder") \
+	X(COPY_MESSAGE, "copy-message", "copy to another folder") \
+	X(TAG_ENTRY, "tag-entry", "tag or untag") \
+	X(TAG_PREFIX, "tag-prefix", "apply the next action to all tagged messages")
 
 #define UI_FN_ENUM(id, name, help) UI_FN_##id,
 enum ui_function { UI_FN_NONE, UI_FUNCTIONS(UI_FN_ENUM) UI_FN_COUNT };
@@ -102,6 +111,7 @@ struct ui_row {
 	size_t number;      /* 1-based, in display order */
 	const char *tree;   /* thread tree prefix, "" when none */
 	size_t hidden;      /* messages under a collapsed thread */
+	int tagged;         /* shown as '*' before the flags */
 };
 /* Renders one index line for summary into out, cut or padded to width
  * columns, every message byte sanitized. */

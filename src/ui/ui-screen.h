@@ -51,6 +51,11 @@ struct ui {
 	char *search;             /* the last search */
 	int search_dir;
 	enum ui_function pending; /* runs once the opened message has arrived */
+	uint32_t *tags;           /* tagged uids, sorted */
+	size_t ntags;
+	int tag_prefix;           /* ';' was pressed: the next action is for the tagged */
+	uint32_t *marked;         /* uids this session marked deleted, sorted: what $ may expunge */
+	size_t nmarked;
 	int collapsed_all;
 	int quit;
 };
@@ -66,6 +71,21 @@ const struct model_summary *ui_current(struct ui *ui);
 /* Moves the index cursor one message on (dir 1) or back (-1); 0 when
  * there is none. */
 int ui_step(struct ui *ui, int dir);
+
+/* Rebuilds the index view, keeping the cursor on keep_uid if it is there. */
+void ui_rebuild_view(struct ui *ui, uint32_t keep_uid);
+/* Handles events until a DONE or ERROR of job arrives (at most 30 s; a
+ * key ends the wait), for actions that must finish before tern goes on. */
+void ui_wait_job(struct ui *ui, int job);
+
+/* ui-action.c */
+struct engine_event;
+int ui_action_function(struct ui *ui, enum ui_function fn);
+void ui_action_event(struct ui *ui, struct engine_event *ev);
+int ui_tagged(const struct ui *ui, uint32_t uid);
+void ui_tags_clear(struct ui *ui);
+/* Offers to expunge what is marked deleted; wait: until the server is done. */
+void ui_expunge_ask(struct ui *ui, int wait);
 
 /* ui-prompt.c: reads a line on the bottom row; NULL when cancelled (^G,
  * Esc). Tab completes from choices when given. Caller frees. */

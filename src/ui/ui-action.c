@@ -1,0 +1,275 @@
+/* Acting on mail from the index or pager: flags, delete, undelete,
+ * expunge, move, copy, tags and the ; prefix. A change shows at once and
+ * goes to the worker as one command over a UID set; if the server says no
+ * it is rolled back with the server's words. Messages that leave the
+ * folder (moved, expunged) leave the index only when the server said OK. */
+#include "ui-screen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/engine.h"
+
+static int uid_compare(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A sorted set of uids: the tags, and what this session marked deleted. */
+struct uid_set_ref {
+	uint32_t **uids;
+	size_t *n;
+};
+
+static size_t set_find(struct uid_set_ref set, uint32_t uid)
+{
+	size_t lo = 0, hi = *set.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((*set.uids)[mid] < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int set_has(struct uid_set_ref set, uint32_t uid)
+{
+	size_t i = set_find(set, uid);
+	return i < *set.n && (*set.uids)[i] == uid;
+}
+
+static void set_put(struct uid_set_ref set, uint32_t uid, int on)
+{
+	size_t i = set_find(set, uid);
+	int there = i < *set.n && (*set.uids)[i] == uid;
+	if (on && !there) {
+		*set.uids = xrealloc(*set.uids, (*set.n + 1) * sizeof(**set.uids));
+		memmove(*set.uids + i + 1, *set.uids + i, (*set.n - i) * sizeof(**set.uids));
+		(*set.uids)[i] = uid;
+		(*set.n)++;
+	} else if (!on && there) {
+		memmove(*set.uids + i, *set.uids + i + 1, (*set.n - i - 1) * sizeof(**set.uids));
+		(*set.n)--;
+	}
+}
+
+#define TAGS(ui) ((struct uid_set_ref){ &(ui)->tags, &(ui)->ntags })
+#define MARKED(ui) ((struct uid_set_ref){ &(ui)->marked, &(ui)->nmarked })
+
+int ui_tagged(const struct ui *ui, uint32_t uid)
+{
+	return set_has((struct uid_set_ref){ (uint32_t **)&ui->tags, (size_t *)&ui->ntags }, uid);
+}
+
+static void tag_set(struct ui *ui, uint32_t uid, int on)
+{
+	set_put(TAGS(ui), uid, on);
+}
+
+void ui_tags_clear(struct ui *ui)
+{
+	free(ui->tags);
+	ui->tags = NULL;
+	ui->ntags = 0;
+	free(ui->marked);
+	ui->marked = NULL;
+	ui->nmarked = 0;
+}
+
+/* What an action applies to: the tagged messages after ';', else the
+ * current one. Caller frees; NULL when there is nothing. */
+static uint32_t *targets(struct ui *ui, size_t *n)
+{
+	const struct model_summary *current = ui_current(ui);
+	uint32_t *uids;
+
+	if (ui->tag_prefix) {
+		ui->tag_prefix = 0;
+		if (!ui->ntags) {
+			ui_say(ui, 0, "No tagged messages.");
+			return NULL;
+		}
+		*n = ui->ntags;
+		uids = xmalloc(*n * sizeof(*uids));
+		memcpy(uids, ui->tags, *n * sizeof(*uids));
+		return uids;
+	}
+	if (!current)
+		return NULL;
+	*n = 1;
+	uids = xmalloc(sizeof(*uids));
+	uids[0] = current->uid;
+	return uids;
+}
+
+static void set_flags(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct model_summary *s = model_mailbox_find_uid(ui->mbox, uids[i]);
+		if (s)
+			s->flags = add ? s->flags | flags : s->flags & ~flags;
+	}
+}
+
+static void flag_action(struct ui *ui, unsigned flag)
+{
+	const struct model_summary *current = ui_current(ui);
+	size_t n;
+	uint32_t *uids = targets(ui, &n);
+
+	if (!uids)
+		return;
+	/* one message toggles; several follow the current one's new state */
+	int add = current ? !(current->flags & flag) : 1;
+	if (n > 1) {
+		struct model_summary *first = model_mailbox_find_uid(ui->mbox, uids[0]);
+		add = first ? !(first->flags & flag) : 1;
+	}
+	set_flags(ui, uids, n, flag, add);
+	engine_worker_store_flags(ui->worker, ui->wire_folder, uids, n, flag, add);
+	free(uids);
+}
+
+/* The folder to move or copy to, asked with completion; NULL when
+ * cancelled. Caller frees. */
+static char *ask_folder(struct ui *ui, const char *verb, size_t n)
+{
+	char *question = xasprintf("%s %zu message%s to folder: ", verb, n, n == 1 ? "" : "s");
+	char *name = ui_prompt(ui, question, NULL, ui->folders, ui->nfolders);
+	free(question);
+	if (name && !*name) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+void ui_expunge_ask(struct ui *ui, int wait)
+{
+	size_t n = 0;
+	uint32_t *uids = NULL;
+
+	/* Only what this session marked deleted: another client's \Deleted
+	 * messages are that client's business. */
+	for (size_t i = 0; i < ui->nmarked; i++) {
+		const struct model_summary *s = model_mailbox_find_uid(ui->mbox, ui->marked[i]);
+		if (s && (s->flags & MODEL_F_DELETED)) {
+			uids = xrealloc(uids, (n + 1) * sizeof(*uids));
+			uids[n++] = s->uid;
+		}
+	}
+	if (n) {
+		char *question = xasprintf("Expunge %zu deleted message%s?", n, n == 1 ? "" : "s");
+		if (ui_yesno(ui, question)) {
+			engine_worker_expunge(ui->worker, ui->wire_folder, uids, n);
+			if (wait)
+				ui_wait_job(ui, ENGINE_JOB_EXPUNGE);
+		}
+		free(question);
+	} else if (!wait) {
+		ui_say(ui, 0, "No messages are marked deleted.");
+	}
+	free(uids);
+}
+
+int ui_action_function(struct ui *ui, enum ui_function fn)
+{
+	size_t n;
+	uint32_t *uids;
+	const struct model_summary *current = ui_current(ui);
+
+	switch (fn) {
+	case UI_FN_TOGGLE_NEW:
+		flag_action(ui, MODEL_F_SEEN);
+		return 1;
+	case UI_FN_FLAG_MESSAGE:
+		flag_action(ui, MODEL_F_FLAGGED);
+		return 1;
+	case UI_FN_DELETE_MESSAGE:
+	case UI_FN_UNDELETE_MESSAGE:
+		if (!(uids = targets(ui, &n)))
+			return 1;
+		set_flags(ui, uids, n, MODEL_F_DELETED, fn == UI_FN_DELETE_MESSAGE);
+		for (size_t i = 0; i < n; i++)
+			set_put(MARKED(ui), uids[i], fn == UI_FN_DELETE_MESSAGE);
+		if (fn == UI_FN_DELETE_MESSAGE)
+			engine_worker_delete(ui->worker, ui->wire_folder, uids, n);
+		else
+			engine_worker_store_flags(ui->worker, ui->wire_folder, uids, n, MODEL_F_DELETED, 0);
+		free(uids);
+		if (n == 1 && !ui->pager)
+			ui_step(ui, 1); /* mutt moves on after d */
+		return 1;
+	case UI_FN_SYNC_MAILBOX:
+		ui_expunge_ask(ui, 0);
+		return 1;
+	case UI_FN_SAVE_MESSAGE:
+	case UI_FN_COPY_MESSAGE: {
+		if (!(uids = targets(ui, &n)))
+			return 1;
+		char *target = ask_folder(ui, fn == UI_FN_SAVE_MESSAGE ? "Move" : "Copy", n);
+		if (target && strcmp(target, ui->folder) == 0) {
+			ui_say(ui, 0, "That is this folder.");
+		} else if (target) {
+			engine_worker_copy(ui->worker, ui->wire_folder, uids, n, target, fn == UI_FN_SAVE_MESSAGE);
+			ui_say(ui, 0, fn == UI_FN_SAVE_MESSAGE ? "Moving..." : "Copying...");
+		}
+		free(target);
+		free(uids);
+		return 1;
+	}
+	case UI_FN_TAG_ENTRY:
+		if (current) {
+			tag_set(ui, current->uid, !ui_tagged(ui, current->uid));
+			ui_step(ui, 1);
+		}
+		return 1;
+	case UI_FN_TAG_PREFIX:
+		ui->tag_prefix = 1;
+		ui_say(ui, 0, ui->ntags ? "tag-" : "No tagged messages.");
+		if (!ui->ntags)
+			ui->tag_prefix = 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A bulk job came back: finish it (moved messages leave the index) or
+ * roll the change back. */
+void ui_action_event(struct ui *ui, struct engine_event *ev)
+{
+	if (!ev->folder || strcmp(ev->folder, ui->wire_folder) != 0)
+		return;
+	if (ev->type == ENGINE_EV_ERROR) {
+		if (ev->job == ENGINE_JOB_STORE_FLAGS)
+			set_flags(ui, ev->uids, ev->nuids, ev->flags, !ev->add);
+		else if (ev->job == ENGINE_JOB_DELETE)
+			set_flags(ui, ev->uids, ev->nuids, MODEL_F_DELETED, 0);
+		ui_say(ui, 1, ev->text);
+		return;
+	}
+	if (ev->text)
+		ui_say(ui, 0, ev->text);
+	if (!ev->moved)
+		return;
+	const struct model_summary *current = ui_current(ui);
+	uint32_t keep = current ? current->uid : 0;
+	qsort(ev->uids, ev->nuids, sizeof(*ev->uids), uid_compare);
+	if (keep && bsearch(&keep, ev->uids, ev->nuids, sizeof(*ev->uids), uid_compare))
+		keep = 0; /* the cursor's message left: stay on the same row */
+	size_t row = ui->cursor;
+	model_mailbox_remove_uids(ui->mbox, ev->uids, ev->nuids);
+	for (size_t i = 0; i < ev->nuids; i++) {
+		tag_set(ui, ev->uids[i], 0);
+		set_put(MARKED(ui), ev->uids[i], 0);
+	}
+	ui_rebuild_view(ui, keep);
+	if (!keep) {
+		size_t count = model_view_count(ui->view);
+		ui->cursor = row < count ? row : count ? count - 1 : 0;
+	}
+}
