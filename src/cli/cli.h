@@ -30,4 +30,9 @@ int cli_list(const struct conf *conf, const char *account, const char *folder);
 /* JSON string literal of UTF-8 text, sanitized, appended to out. */
 void cli_json_string(struct buf *out, const char *text);
 
+/* tern --fetch: downloads POP3 mail into the Maildir of account (NULL:
+ * of every account with a pop3 server) and prints per account how many
+ * messages came, stayed on the server and were removed from it. */
+int cli_fetch(const struct conf *conf, const char *account);
+
 #endif

@@ -58,7 +58,13 @@
 	  "Command that turns HTML on stdin into text, e.g. \"w3m -dump -T text/html\"; default a built-in stripper.") \
 	X(PREFER_HTML, "prefer-html", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \
 	  "In multipart/alternative show the HTML part instead of the plain text one.") \
+	X(NEW_MAIL_COMMAND, "new-mail-command", CONF_T_STRING, CONF_S_GLOBAL, NULL, 0, 0, \
+	  "Command run when new mail arrives in the open folder; $TERN_NEW, $TERN_ACCOUNT, $TERN_FOLDER tell what.") \
 	X(BODY_CACHE_SIZE, "body-cache-size", CONF_T_NUMBER, CONF_S_GLOBAL, "200", 0, 100000, \
-	  "Megabytes of message bodies kept on disk for reading offline; 0 keeps none.")
+	  "Megabytes of message bodies kept on disk for reading offline; 0 keeps none.") \
+	X(POP3_KEEP, "pop3-keep", CONF_T_BOOL, CONF_S_BOTH, "no", 0, 0, \
+	  "yes: leave every message on the POP3 server (a copy). no (default): delete it there once it is safe in the Maildir.") \
+	X(POP3_DELETE_AFTER, "pop3-delete-after", CONF_T_NUMBER, CONF_S_BOTH, "0", 0, 36500, \
+	  "With pop3-keep no: delete a message on the POP3 server only DAYS days after it was downloaded; 0 (default): at once.")
 
 #endif

@@ -37,6 +37,8 @@ struct engine_worker {
 	struct open_ctx *opening; /* the folder open under way, for progress */
 	struct store_bodies *bodies;
 	int cancel[2]; /* a byte in it abandons the network work under way */
+	int notify[2]; /* a byte in it: a job is queued (ends an IDLE) */
+	char *watching; /* the open folder, watched with IDLE between jobs */
 };
 
 static void push(struct queue_item **head, struct queue_item **tail, void *item)
@@ -219,6 +221,8 @@ static void open_folder(struct engine_worker *w, const char *folder)
 			ev->folder = xstrdup(folder);
 			ev->mbox = mbox;
 			emit(w, ev);
+			free(w->watching);
+			w->watching = xstrdup(folder);
 			return;
 		}
 		model_mailbox_free(mbox);
@@ -392,6 +396,60 @@ static void list_folders(struct engine_worker *w)
 	emit(w, ev);
 }
 
+/* Between jobs: IDLE on the open folder (or, on a server without IDLE, a
+ * resync every check-interval), and a resync whenever the server reports
+ * news, sent to the UI as a fresh index. */
+static void watch(struct engine_worker *w)
+{
+	struct lib_error err = { 0 };
+	long interval = conf_get_number(w->ea.conf, NULL, CONF_K_CHECK_INTERVAL);
+	int seconds = interval <= 0 ? 25 * 60 : interval < 25 * 60 ? (int)interval : 25 * 60;
+	char drain[64];
+
+	/* a Ctrl-G pressed while idle has nothing to cancel */
+	pthread_mutex_lock(&w->lock);
+	while (read(w->cancel[0], drain, sizeof(drain)) > 0)
+		;
+	w->cancelled = 0;
+	pthread_mutex_unlock(&w->lock);
+
+	if (!w->ea.imap && ensure_session(w, &err) < 0) {
+		drop_session(w);
+		emit_status(w, "offline");
+		/* wait a while before trying again; a job ends the wait */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += seconds < 60 ? seconds : 60;
+		pthread_mutex_lock(&w->lock);
+		if (!w->jobs && !w->stopping)
+			pthread_cond_timedwait(&w->wake, &w->lock, &until);
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	int rc = imap_idle(w->ea.imap, seconds, w->notify[0], &err);
+	int woken = read(w->notify[0], drain, sizeof(drain)) > 0;
+	if (rc < 0) {
+		if (!w->cancelled && !w->stopping) {
+			drop_session(w);
+			emit_status(w, "offline");
+		}
+		return;
+	}
+	if (rc == 1 || (!woken && interval > 0 && !w->jobs)) {
+		struct model_mailbox *mbox = model_mailbox_new();
+		if (engine_folder_sync(&w->ea, w->watching, mbox, &err) == 0) {
+			struct engine_event *ev = event_new(ENGINE_EV_FOLDER);
+			ev->folder = xstrdup(w->watching);
+			ev->mbox = mbox;
+			emit(w, ev);
+		} else {
+			model_mailbox_free(mbox);
+			if (err.cls == LIB_ERR_CONNECTION)
+				drop_session(w);
+		}
+	}
+}
+
 static void job_free(struct engine_job *job)
 {
 	free(job->folder);
@@ -406,6 +464,11 @@ static void *worker_main(void *data)
 
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
+		if (!w->jobs && !w->stopping && w->watching) {
+			pthread_mutex_unlock(&w->lock);
+			watch(w);
+			continue;
+		}
 		while (!w->jobs && !w->stopping)
 			pthread_cond_wait(&w->wake, &w->lock);
 		if (w->stopping) {
@@ -418,8 +481,11 @@ static void *worker_main(void *data)
 		while (read(w->cancel[0], drain, sizeof(drain)) > 0)
 			;
 		pthread_mutex_unlock(&w->lock);
-		if (job->type == ENGINE_JOB_OPEN_FOLDER)
+		if (job->type == ENGINE_JOB_OPEN_FOLDER) {
+			free(w->watching);
+			w->watching = NULL;
 			open_folder(w, job->folder);
+		}
 		else if (job->type == ENGINE_JOB_FETCH_BODY)
 			fetch_body(w, job);
 		else if (job->type == ENGINE_JOB_LIST_FOLDERS)
@@ -449,6 +515,8 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 	if (pipe2(w->cancel, O_CLOEXEC | O_NONBLOCK) < 0)
 		lib_fatal("pipe: %s", strerror(errno));
 	w->ea.cancel_fd = w->cancel[0];
+	if (pipe2(w->notify, O_CLOEXEC | O_NONBLOCK) < 0)
+		lib_fatal("pipe: %s", strerror(errno));
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
@@ -469,6 +537,8 @@ static void submit(struct engine_worker *w, struct engine_job *job)
 	push(&w->jobs, &w->jobs_tail, job);
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
+	ssize_t rc = write(w->notify[1], "j", 1);
+	(void)rc; /* a full pipe already wakes the worker */
 }
 
 void engine_worker_open_folder(struct engine_worker *w, const char *folder)
@@ -586,5 +656,8 @@ void engine_worker_stop(struct engine_worker *w)
 	pthread_cond_destroy(&w->wake);
 	close(w->cancel[0]);
 	close(w->cancel[1]);
+	close(w->notify[0]);
+	close(w->notify[1]);
+	free(w->watching);
 	free(w);
 }

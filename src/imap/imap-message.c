@@ -175,3 +175,37 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 	}
 	return 0;
 }
+
+int imap_idle(struct imap_session *session, int seconds, int wake_fd, struct lib_error *err)
+{
+	if (!mailimap_has_extension(session->imap, "IDLE")) {
+		int rc = net_conn_wait_readable(session->conn, wake_fd, seconds * 1000);
+		if (rc == 1) { /* unsolicited data without IDLE: a NOOP reads it */
+			int r = mailimap_noop(session->imap);
+			if (r != MAILIMAP_NO_ERROR) {
+				imap_error(session, r, "NOOP", err);
+				return -1;
+			}
+			return 1;
+		}
+		return rc < 0 ? (lib_error_set(err, LIB_ERR_CONNECTION, "cancelled"), -1) : 0;
+	}
+	/* libetpan's IDLE waits for "+ idling" with the session's read timeout,
+	 * so a server that never answers it does not hang tern (LIBRARIES.md). */
+	int r = mailimap_idle(session->imap);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "IDLE", err);
+		return -1;
+	}
+	int rc = net_conn_wait_readable(session->conn, wake_fd, seconds * 1000);
+	r = mailimap_idle_done(session->imap);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "IDLE", err);
+		return -1;
+	}
+	if (rc < 0) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "cancelled");
+		return -1;
+	}
+	return rc == 1;
+}

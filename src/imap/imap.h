@@ -116,6 +116,12 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
  * NULL (caller frees) — from LIST. */
 char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);
 
+/* Waits for news of the selected folder with IDLE (RFC 2177) for at most
+ * seconds, or until wake_fd (> 0) turns readable. Returns 1 when the server
+ * reported changes (resync now), 0 on timeout or wake, -1 with err. A
+ * server without IDLE just sleeps (the caller then polls by resyncing). */
+int imap_idle(struct imap_session *session, int seconds, int wake_fd, struct lib_error *err);
+
 /* Modified UTF-7 (RFC 3501 5.1.3) to UTF-8 and back. Invalid input is
  * returned as it is. The caller frees the result. */
 char *imap_utf7_decode(const char *wire);

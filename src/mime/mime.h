@@ -159,4 +159,74 @@ int mime_message_render(const struct mime_message *msg, const struct mime_render
  * extension; "attachment" when nothing is left. Caller frees. */
 char *mime_filename_safe(const char *name);
 
+/* ---- an outgoing message (mime-build.c) ---- */
+
+struct lib_error;
+
+/* One address: name is the display name (UTF-8, NULL or "" for none),
+ * addr the bare local@domain (ASCII). */
+struct mime_address {
+	const char *name;
+	const char *addr;
+};
+
+/* A file to attach: data and len when data is set, else the file at path.
+ * filename (UTF-8) defaults to the last component of path; content_type
+ * ("type/subtype") to a guess (mime_type_guess). */
+struct mime_attachment {
+	const char *path;
+	const void *data;
+	size_t len;
+	const char *filename;
+	const char *content_type;
+};
+
+/* A header field of the caller's (Reply-To, X-...): not one tern writes. */
+struct mime_field {
+	const char *name, *value;
+};
+
+/* What to build. Strings are borrowed for the call. */
+struct mime_outgoing {
+	struct mime_address from;
+	const struct mime_address *to, *cc, *bcc; /* bcc is never written in the header */
+	size_t to_count, cc_count, bcc_count;
+	const char *subject;                       /* UTF-8; NULL or "": none */
+	const char *in_reply_to, *references;      /* "<id@host> ..." or NULL */
+	const struct mime_field *extra;
+	size_t extra_count;
+	const char *text;                          /* the body, UTF-8, LF or CRLF line ends; NULL: empty */
+	size_t text_len;
+	const struct mime_attachment *attachments;
+	size_t attachment_count;
+	const char *version;                       /* VERSION, for "User-Agent: tern/VERSION" */
+	int64_t date;                              /* epoch seconds; 0: now */
+	void (*random)(unsigned char *out, size_t len); /* NULL: getrandom(); tests make it repeatable */
+};
+
+/* Appends the message to out: RFC 5322 with CRLF, all 7-bit: Date,
+ * From, To (or "undisclosed-recipients:;"), Cc, Subject, a random
+ * Message-ID at the From domain, In-Reply-To, References, the extra
+ * fields, MIME-Version, User-Agent; RFC 2047 words for non-ASCII text
+ * (folded at 76 columns, never splitting a character); the text as 7bit
+ * when it is ASCII with lines of at most 998 bytes, else quoted-printable;
+ * attachments in base64 with RFC 2231 file names, inside multipart/mixed
+ * with a random boundary that no part contains. Returns 0 and, if
+ * message_id is not NULL, the "<...>" Message-ID (caller frees); or -1
+ * with err (LIB_ERR_DATA): a CR or LF in any header value, name or
+ * address (header injection), a malformed address, invalid UTF-8, a field
+ * tern writes itself, an unreadable attachment. */
+int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char **message_id, struct lib_error *err);
+
+/* The content type for an attachment from its file name's extension, else
+ * its first bytes (PDF, PNG, JPEG, GIF, WebP, zip, gzip), else "text/plain"
+ * for UTF-8 text, else "application/octet-stream". Borrowed, static. */
+const char *mime_type_guess(const char *filename, const void *data, size_t len);
+
+/* Splits "Ana Lima <ana@example.org>", "\"Lima, Ana\" <ana@x>", "<ana@x>"
+ * or "ana@x" into *name (NULL when there is none; quotes undone) and
+ * *addr; the caller frees both. Returns -1 (both NULL) when text holds no
+ * address. The address itself is not checked: mime_outgoing_build does. */
+int mime_address_split(const char *text, char **name, char **addr);
+
 #endif

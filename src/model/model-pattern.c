@@ -189,12 +189,18 @@ static void skip_blank(struct parser *p)
 		p->pos++;
 }
 
+/* Makes room in arg_at for the argument's bytes so far, one more, and its end. */
+static void arg_reserve(struct parser *p)
+{
+	if (p->arg.len + 2 <= p->arg_cap)
+		return;
+	p->arg_cap = p->arg_cap ? p->arg_cap * 2 : 64;
+	p->arg_at = xrealloc(p->arg_at, p->arg_cap * sizeof(*p->arg_at));
+}
+
 static void arg_add(struct parser *p, char c, size_t at)
 {
-	if (p->arg.len + 2 > p->arg_cap) {
-		p->arg_cap = p->arg_cap ? p->arg_cap * 2 : 64;
-		p->arg_at = xrealloc(p->arg_at, p->arg_cap * sizeof(*p->arg_at));
-	}
+	arg_reserve(p);
 	p->arg_at[p->arg.len] = at;
 	buf_addch(&p->arg, c);
 }
@@ -222,8 +228,7 @@ static int arg_read(struct parser *p)
 	char quote = 0;
 
 	buf_reset(&p->arg);
-	arg_add(p, 'x', 0); /* make sure arg_at exists, then forget the byte */
-	buf_reset(&p->arg);
+	arg_reserve(p);
 	skip_blank(p);
 	i = p->pos;
 	if (!t[i] || t[i] == '|' || t[i] == ')')
@@ -267,6 +272,8 @@ static int arg_read(struct parser *p)
 			nest--;
 		arg_add(p, c, i++);
 	}
+	if (!p->arg.data)
+		buf_add(&p->arg, "", 0); /* "" read: still a string */
 	p->arg_at[p->arg.len] = i;
 	p->pos = i;
 	return 1;
@@ -393,8 +400,11 @@ struct address_span {
 
 static void span_trim(const char **s, size_t *len, int quotes)
 {
-	const char *p = *s, *end = p + *len;
+	const char *p = *s, *end;
 
+	if (!p)
+		return;
+	end = p + *len;
 	while (p < end && is_blank(*p))
 		p++;
 	while (end > p && is_blank(end[-1]))
@@ -502,7 +512,7 @@ static int address_list_matches(const struct pattern_node *node, const char *lis
 /* The local time of t moved by n units (d w m y H M S) into the past;
  * with a day unit or larger, first set to 23:59:59 of its day (mutt's
  * rule, so "<2d" and ">2d" count whole days). */
-static int64_t date_back(time_t t, long n, char unit)
+static int64_t date_back(time_t t, int64_t n, char unit)
 {
 	struct tm tm;
 
@@ -548,7 +558,7 @@ static int is_digit(char c)
 }
 
 /* Reads up to max digits at arg[*i]; returns how many (0: none). */
-static size_t digits_read(const char *arg, size_t *i, size_t max, long *value)
+static size_t digits_read(const char *arg, size_t *i, size_t max, int64_t *value)
 {
 	size_t n = 0;
 
@@ -561,9 +571,12 @@ static size_t digits_read(const char *arg, size_t *i, size_t max, long *value)
 	return n;
 }
 
-static int leap(long y)
+static int64_t month_days(int64_t month, int64_t year)
 {
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return days[month - 1] + (month == 2 && leap);
 }
 
 /* Reads DD, DD/MM, DD/MM/YY, DD/MM/YYYY or YYYYMMDD at arg[*i]: the day's
@@ -574,14 +587,15 @@ static int date_read(struct parser *p, char letter, size_t *i, int64_t *first, i
 {
 	const char *arg = p->arg.data;
 	size_t start = *i;
-	long day, month, year, n;
+	int64_t day, month, year;
+	size_t n;
 	time_t now = p->now;
 	struct tm tm;
 
 	localtime_r(&now, &tm);
 	month = tm.tm_mon + 1;
-	year = tm.tm_year + 1900L;
-	n = (long)digits_read(arg, i, 8, &day);
+	year = tm.tm_year + 1900;
+	n = digits_read(arg, i, 8, &day);
 	if (n == 8 && arg[*i] != '/') { /* YYYYMMDD */
 		year = day / 10000;
 		month = day / 100 % 100;
@@ -597,7 +611,7 @@ static int date_read(struct parser *p, char letter, size_t *i, int64_t *first, i
 		}
 		if (arg[*i] == '/') {
 			size_t year_at = ++(*i);
-			n = (long)digits_read(arg, i, 4, &year);
+			n = digits_read(arg, i, 4, &year);
 			if (n == 0 || n == 3 || is_digit(arg[*i])) {
 				fail(p, arg_offset(p, year_at), "~%c: expected a year YYYY or YY, e.g. ~%c 01/01/2025", letter, letter);
 				return -1;
@@ -606,8 +620,7 @@ static int date_read(struct parser *p, char letter, size_t *i, int64_t *first, i
 				year += year < 70 ? 2000 : 1900;
 		}
 	}
-	if (month < 1 || month > 12 || year < 1900 || day < 1
-	    || day > (month == 2 ? 28 + leap(year) : 30 + ((month + (month > 7)) & 1))) {
+	if (month < 1 || month > 12 || year < 1900 || day < 1 || day > month_days(month, year)) {
 		fail(p, arg_offset(p, start), "~%c: no such day: %.*s", letter, (int)(*i - start), arg + start);
 		return -1;
 	}
@@ -637,7 +650,7 @@ static int date_parse(struct parser *p, char letter, struct pattern_node *node)
 	node->min = INT64_MIN;
 	node->max = INT64_MAX;
 	if (arg[0] == '<' || arg[0] == '>' || arg[0] == '=') {
-		long n;
+		int64_t n;
 		char op = arg[0], unit;
 		i = 1;
 		if (!digits_read(arg, &i, 6, &n)) {
@@ -656,9 +669,10 @@ static int date_parse(struct parser *p, char letter, struct pattern_node *node)
 		} else if (op == '>') {
 			node->max = t;
 		} else {
+			/* t is the day's last second, or now less whole hours, minutes, seconds */
 			char span = strchr("HMS", unit) ? unit : 'd';
 			node->min = date_unit_start(t, span);
-			node->max = span == 'S' ? t : date_back((time_t)node->min, -1, span) - 1;
+			node->max = span == 'H' ? node->min + 3599 : span == 'M' ? node->min + 59 : t;
 		}
 		return 0;
 	}
@@ -695,7 +709,7 @@ static int date_parse(struct parser *p, char letter, struct pattern_node *node)
 /* A size: digits with an optional K or M (1024 and 1024 * 1024). */
 static int size_read(const char *arg, size_t *i, int64_t *size)
 {
-	long n;
+	int64_t n;
 
 	if (!digits_read(arg, i, 10, &n))
 		return -1;

@@ -214,4 +214,80 @@ size_t model_view_find_uid(const struct model_view *view, uint32_t uid);
 /* Bytes the view holds between builds, for diagnostics. */
 size_t model_view_memory(const struct model_view *view);
 
+/* Mutt-style patterns, for limit (l), search (/) and tag-pattern (T).
+ * Compiled once, then matched against each summary:
+ *     char *error;
+ *     size_t at;
+ *     struct model_pattern *pat = model_pattern_compile("~f ana | ~s invoice", time(NULL), &error, &at);
+ *     if (!pat) { show error with a caret under text[at]; free(error); }
+ *     for (...) if (model_pattern_match(pat, summary, tagged)) ...
+ *     model_pattern_free(pat);
+ *
+ * Text patterns take a POSIX extended regular expression, case-insensitive
+ * unless it holds an upper-case letter: ~f From, ~e sender (tern keeps no
+ * Sender:, so From), ~t To, ~c Cc, ~C To or Cc, ~L From, To or Cc, ~s
+ * Subject. Like mutt's limit, an address pattern matches when the regex
+ * matches the display name or the address of one of the addresses, each
+ * on its own ("~f ^ana@" works). A bare word is mutt's simple search,
+ * (~f word | ~s word); several bare words must all match.
+ * Flags: ~N new (unseen and recent), ~O old (unseen, not recent), ~U
+ * unread, ~R read, ~F flagged, ~D deleted, ~Q replied, ~T tagged (the
+ * caller's tag bit), ~A all.
+ * Dates (~d, and ~r, the same: a summary has one date, Date: or else
+ * INTERNALDATE), in local time: "DD/MM/YYYY", "DD/MM" (this year), "DD"
+ * (this month), YY for 1970-2069, YYYYMMDD; "A-B", "A-" (from A on),
+ * "-B" (up to B), each day whole; relative to now "<2w" (less than two
+ * weeks old), ">1m" (older than a month), "=3d" (that day), units d w m y
+ * counted in whole days as mutt does, H M S to the second.
+ * Sizes (~z): "<10K", ">1M", "=500" or "500", "10K-1M", "-10K", "10K-";
+ * K and M are 1024 and 1024*1024.
+ * ~i and ~x take one Message-ID, not a regex (summaries keep only id
+ * hashes): ~i the message with that id, ~x those whose References or
+ * In-Reply-To hold it.
+ * ~b (body) and ~B (whole message) take a plain text that the server
+ * finds, case-insensitively, with UID SEARCH BODY / TEXT.
+ * '!' negates, juxtaposition is and, '|' is or and binds loosest, ( )
+ * group. An argument ends at white space, '|' or an unmatched ')';
+ * "..." or '...' quote, and a backslash makes the next character literal
+ * (and stays for the regex, which reads "\." as a dot). */
+#include <time.h>
+
+struct model_pattern;
+
+/* Compiles text; relative dates count back from now. Returns the pattern
+ * (the caller frees it with model_pattern_free), or NULL with *error (the
+ * caller frees it) saying what was expected, e.g. "~z: expected a size,
+ * e.g. ~z >10K", and *error_at the byte offset in text of the bad spot
+ * (text's length when something is missing at the end). error and
+ * error_at may be NULL. */
+struct model_pattern *model_pattern_compile(const char *text, time_t now, char **error, size_t *error_at);
+/* model_pattern_free(NULL) is a no-op. */
+void model_pattern_free(struct model_pattern *pattern);
+/* Whether summary matches; tagged is the UI's tag bit, for ~T. Strings
+ * of the summary may be NULL (taken as ""). Does not change the pattern:
+ * several threads may match with one pattern at once. */
+int model_pattern_match(const struct model_pattern *pattern, const struct model_summary *summary, int tagged);
+
+/* Patterns with ~b or ~B need the server. The caller sends
+ * "UID SEARCH " followed by model_pattern_imap_search() and passes the
+ * uids of the answer (to that whole text, its NOT included) to
+ * model_pattern_set_server_uids() before matching;
+ * until then the server's part matches no message.
+ * The server is asked once, so all ~b and ~B of a pattern must form one
+ * part: a pattern of their own ("~b a | !~B b"), or side by side in one
+ * list with local patterns ("~f ana ~b a ~b c", "~F | ~b a | ~b c", also
+ * inside parentheses). Patterns that would need two questions, such as
+ * "(~f a ~b x) | (~f b ~b y)", are refused by model_pattern_compile. */
+int model_pattern_needs_server(const struct model_pattern *pattern);
+/* The search keys of the server's part (RFC 3501 section 6.4.4), with the
+ * pattern's and, OR and NOT, e.g. "OR BODY \"a\" NOT TEXT \"b\"". Text
+ * with 8-bit bytes or line breaks is sent as a literal, "{n}" CRLF and the
+ * bytes, which needs the server's continuation before the rest is sent,
+ * and the keys then start with "CHARSET UTF-8 ". NULL when the pattern
+ * needs no server; else the caller frees the result. */
+char *model_pattern_imap_search(const struct model_pattern *pattern);
+/* Copies the uids the server's UID SEARCH answered (any order, duplicates
+ * allowed); replaces any earlier answer. */
+void model_pattern_set_server_uids(struct model_pattern *pattern, const uint32_t *uids, size_t n);
+
 #endif

@@ -205,6 +205,26 @@ static ssize_t conn_write(struct net_conn *conn, const void *buf, size_t count)
 	return (ssize_t)done;
 }
 
+int net_conn_wait_readable(struct net_conn *conn, int wake_fd, int ms)
+{
+	if (conn->ssl && SSL_pending(conn->ssl) > 0)
+		return 1;
+	for (;;) {
+		struct pollfd pfd[4] = { { conn->fd, POLLIN, 0 }, { wake_fd > 0 ? wake_fd : -1, POLLIN, 0 },
+			                 { conn->cancel_pipe[0], POLLIN, 0 }, { conn->cancel_fd, POLLIN, 0 } };
+		int rc = poll(pfd, 4, ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0 || pfd[2].revents || pfd[3].revents)
+			return -1;
+		if (rc == 0)
+			return 0;
+		if (pfd[1].revents)
+			return 2;
+		return 1;
+	}
+}
+
 /* ---- the libetpan stream layer ---- */
 
 static ssize_t low_read(mailstream_low *low, void *buf, size_t count)

@@ -56,6 +56,12 @@ void net_conn_set_read_check(struct net_conn *conn, net_read_check_cb *check, vo
  * first, then conn. */
 struct _mailstream_low *net_stream_low_new(struct net_conn *conn);
 
+/* Waits up to ms for conn to have bytes to read (already decrypted and
+ * pending in TLS, or on the socket) or for wake_fd (> 0) to be readable.
+ * Returns 1 data, 2 wake_fd, 0 timeout, -1 error or cancel. For waiting
+ * in IMAP IDLE without a read that would block. */
+int net_conn_wait_readable(struct net_conn *conn, int wake_fd, int ms);
+
 /* "OpenSSL 3.0.x ..." (borrowed, static). */
 const char *net_tls_library_version(void);
 

@@ -130,7 +130,6 @@ struct pop_session {
 	int broken;     /* the stream failed or lost sync: never write again */
 	int quit_done;
 	struct buf line; /* the last line read by pop_read_line, without CRLF */
-	char chunk[16384];
 };
 
 /* Sends one command line (CRLF added; it must hold no CR or LF) and reads

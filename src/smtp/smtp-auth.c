@@ -10,8 +10,10 @@
 #define _GNU_SOURCE
 #include "smtp-private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void smtp_base64(struct buf *out, const unsigned char *data, size_t len)
 {
@@ -108,9 +110,13 @@ static int auth_login(mailsmtp *smtp, const char *user, const char *password)
 	return mailsmtp_read_response(smtp);
 }
 
-static const char *account_name(const struct smtp_session *session)
+/* "account work", or "this account" when the caller named none. */
+static void account_name(const struct smtp_session *session, char *out, size_t size)
 {
-	return session->account ? session->account : "this account";
+	if (session->account)
+		snprintf(out, size, "account %s", session->account);
+	else
+		snprintf(out, size, "this account");
 }
 
 /* The refusal of AUTH, decided on the reply code. */
@@ -118,14 +124,16 @@ static void auth_refused(struct smtp_session *session, const char *user, int is_
 {
 	int code = session->smtp->response_code;
 	struct buf words = BUF_INIT;
+	char account[96];
 
+	account_name(session, account, sizeof(account));
 	smtp_server_words(session, &words);
 	const char *what = is_oauth2 ? "OAuth2 token" : "password";
 	switch (code) {
 	case 535:
 		lib_error_set(err, LIB_ERR_AUTH,
-		              "the server refused the %s of user %s for account %s: %s? (%d %s)", what, user,
-		              account_name(session), is_oauth2 ? "an expired or revoked token" : "a wrong user or password",
+		              "the server refused the %s of user %s for %s: %s? (%d %s)", what, user, account,
+		              is_oauth2 ? "an expired or revoked token" : "a wrong user or password",
 		              code, words.data);
 		break;
 	case 534:
@@ -173,19 +181,21 @@ int smtp_auth(struct smtp_session *session, const struct smtp_login *login, stru
 {
 	const char *user = login->user;
 	int is_oauth2 = 0, code;
+	char account[96];
+
+	account_name(session, account, sizeof(account));
 
 	/* the user name goes into commands and SASL strings as it is */
 	for (const unsigned char *p = (const unsigned char *)user; *p; p++)
 		if (*p < 32 || *p == 127) {
-			lib_error_set(err, LIB_ERR_CONFIG, "the user name of account %s contains a control character",
-			              account_name(session));
+			lib_error_set(err, LIB_ERR_CONFIG, "the user name of %s contains a control character", account);
 			return -1;
 		}
 	if (!session->ehlo.auth && !smtp_session_has_extension(session, "AUTH")) {
 		lib_error_set(err, LIB_ERR_AUTH,
-		              "the server offers no AUTH on this connection, but account %s has user %s "
+		              "the server offers no AUTH on this connection, but %s has user %s "
 		              "(remove user if the server needs no login)",
-		              account_name(session), user);
+		              account, user);
 		return -1;
 	}
 	char *secret = login->get_secret(login->ctx, &is_oauth2, err);

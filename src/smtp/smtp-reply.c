@@ -72,11 +72,14 @@ static int contains_nocase(const char *text, const char *word)
 void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_t size_limit,
                         const char *account, const char *server_text, struct lib_error *err)
 {
-	char server[600], limit[32];
+	char server[600], limit[32], named[96];
 	const char *who = addr ? addr : "?";
 
-	if (!account)
-		account = "this account";
+	if (account)
+		snprintf(named, sizeof(named), "account %s", account);
+	else
+		snprintf(named, sizeof(named), "this account");
+	account = named;
 	snprintf(server, sizeof(server), " (server: %d%s%s)", code, server_text && *server_text ? " " : "",
 	         server_text ? server_text : "");
 	switch (smtp_reply_classify(code)) {
@@ -95,21 +98,21 @@ void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_
 		break;
 	case SMTP_REPLY_AUTH_REQUIRED:
 		if (server_text && contains_nocase(server_text, "STARTTLS"))
-			lib_error_set(err, LIB_ERR_TLS, "the server requires STARTTLS before mail: remove tls off from account %s%s",
+			lib_error_set(err, LIB_ERR_TLS, "the server requires STARTTLS before mail: remove tls off from %s%s",
 			              account, server);
 		else
 			lib_error_set(err, LIB_ERR_AUTH,
-			              "the server requires authentication: set user and password for account %s%s", account,
+			              "the server requires authentication: set user and password for %s%s", account,
 			              server);
 		break;
 	case SMTP_REPLY_AUTH_FAILED:
 		if (code == 534)
 			lib_error_set(err, LIB_ERR_AUTH,
-			              "the server refused the credentials of account %s and wants another way to sign in: "
+			              "the server refused the credentials of %s and wants another way to sign in: "
 			              "an app password, or OAuth2%s",
 			              account, server);
 		else
-			lib_error_set(err, LIB_ERR_AUTH, "the server refused the credentials of account %s%s", account, server);
+			lib_error_set(err, LIB_ERR_AUTH, "the server refused the credentials of %s%s", account, server);
 		break;
 	case SMTP_REPLY_REFUSED:
 		if (stage == SMTP_STAGE_MAIL)

@@ -162,6 +162,16 @@ static void progress_trampoline(size_t current, size_t maximum, void *ctx)
 	session->progress(session->progress_ctx, current, maximum);
 }
 
+/* The connection failed at stage; note says what that means for the message. */
+static int lost(struct smtp_session *session, const char *what, const char *note, struct smtp_result *result)
+{
+	struct lib_error err;
+
+	smtp_connection_lost(session, what, &err);
+	lib_error_set(&result->error, err.cls, "%s%s", err.text, note);
+	return -1;
+}
+
 /* The step's reply: 1 when it is one of want (a 0-terminated list),
  * else 0 with the result filled (or -1 when the connection was lost). */
 static int step_reply(struct smtp_session *session, int r, const int *want, enum smtp_stage stage, const char *addr,
@@ -174,9 +184,8 @@ static int step_reply(struct smtp_session *session, int r, const int *want, enum
 	result->stage = stage;
 	if (r == MAILSMTP_ERROR_STREAM || code == 0) {
 		result->code = 0;
-		smtp_connection_lost(session, stage == SMTP_STAGE_MAIL ? "MAIL FROM" : stage == SMTP_STAGE_RCPT ? "RCPT TO" : "DATA",
-		                     &result->error);
-		return -1;
+		return lost(session, stage == SMTP_STAGE_MAIL ? "MAIL FROM" : stage == SMTP_STAGE_RCPT ? "RCPT TO" : "DATA",
+		            " (nothing was delivered)", result);
 	}
 	for (; *want; want++)
 		if (code == *want)
@@ -192,13 +201,6 @@ static int step_reply(struct smtp_session *session, int r, const int *want, enum
 	return 0;
 }
 
-static int data_error(struct smtp_result *result, const char *fmt, const char *quoted, const char *why)
-{
-	result->stage = SMTP_STAGE_CHECK;
-	lib_error_set(&result->error, LIB_ERR_DATA, fmt, quoted, why);
-	return -1;
-}
-
 int smtp_send(struct smtp_session *session, const char *from_addr, const char *const *rcpts, size_t n,
               const char *message, size_t len, struct smtp_result *result)
 {
@@ -212,18 +214,25 @@ int smtp_send(struct smtp_session *session, const char *from_addr, const char *c
 	/* everything is checked before anything is sent */
 	if (smtp_address_check(from_addr, why, sizeof(why)) < 0) {
 		address_quote(from_addr ? from_addr : "", quoted, sizeof(quoted));
-		return data_error(result, "the sender address \"%s\" %s: nothing was sent", quoted, why);
+		lib_error_set(&result->error, LIB_ERR_DATA, "the sender address \"%s\" %s: nothing was sent", quoted, why);
+		return -1;
 	}
-	if (n == 0)
-		return data_error(result, "%s%s: nothing was sent", "the message has no recipients", "");
+	if (n == 0) {
+		lib_error_set(&result->error, LIB_ERR_DATA, "the message has no recipients: nothing was sent");
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (smtp_address_check(rcpts[i], why, sizeof(why)) < 0) {
 			result->refused_rcpt = (long)i;
 			address_quote(rcpts[i] ? rcpts[i] : "", quoted, sizeof(quoted));
-			return data_error(result, "the recipient address \"%s\" %s: nothing was sent", quoted, why);
+			lib_error_set(&result->error, LIB_ERR_DATA, "the recipient address \"%s\" %s: nothing was sent",
+			              quoted, why);
+			return -1;
 		}
-	if (message_check(message, len, why, sizeof(why)) < 0)
-		return data_error(result, "%sthe message cannot be sent as it is: %s", "", why);
+	if (message_check(message, len, why, sizeof(why)) < 0) {
+		lib_error_set(&result->error, LIB_ERR_DATA, "the message cannot be sent as it is: %s", why);
+		return -1;
+	}
 	if (session->broken) {
 		lib_error_set(&result->error, LIB_ERR_CONNECTION, "the connection to the server was lost earlier");
 		return -1;
@@ -254,21 +263,14 @@ int smtp_send(struct smtp_session *session, const char *from_addr, const char *c
 		                   ? mailstream_send_data_with_context(session->smtp->stream, message, body_len,
 		                                                       progress_trampoline, session)
 		                   : mailstream_send_data(session->smtp->stream, message, body_len, 0, NULL);
-		if (sent < 0) {
-			smtp_connection_lost(session, "sending the message", &result->error);
-			lib_error_set(&result->error, LIB_ERR_CONNECTION, "%s (the message was not delivered)",
-			              result->error.text);
-			return -1;
-		}
+		if (sent < 0)
+			return lost(session, "sending the message", " (the message was not delivered)", result);
 		int code = mailsmtp_read_response(session->smtp);
-		if (code == 0) {
-			/* RFC 5321 6.1: the server may have taken it; a resend
-			 * risks a duplicate, which is better than a loss */
-			smtp_connection_lost(session, "waiting for the server to confirm the message", &result->error);
-			lib_error_set(&result->error, LIB_ERR_CONNECTION,
-			              "%s (the whole message was sent: it may have been delivered)", result->error.text);
-			return -1;
-		}
+		if (code == 0)
+			/* RFC 5321 6.1: the server may have taken it; sending it
+			 * again risks a duplicate, which beats a loss */
+			return lost(session, "waiting for the server to confirm the message",
+			            " (all of the message was sent: it may have been delivered)", result);
 		static const int ok_message[] = { 250, 0 };
 		ok = step_reply(session, MAILSMTP_NO_ERROR, ok_message, SMTP_STAGE_MESSAGE, NULL, result);
 		if (ok > 0) {

@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,36 @@ void ui_draw_text(const char *text, size_t width)
 	lib_utf8_fit(&fitted, text, width);
 	addstr(fitted.data ? fitted.data : "");
 	buf_free(&fitted);
+}
+
+/* new-mail-command: run in the background with the counts in its
+ * environment, never waited for and never given the terminal. */
+void ui_new_mail(struct ui *ui, size_t n)
+{
+	const char *command = conf_get(ui->conf, NULL, CONF_K_NEW_MAIL_COMMAND);
+	if (!command)
+		return;
+	pid_t pid = fork();
+	if (pid == 0 && fork() != 0) /* the middle process exits: no zombie is left */
+		_exit(0);
+	if (pid == 0) {
+		char count[32];
+		snprintf(count, sizeof(count), "%zu", n);
+		setenv("TERN_NEW", count, 1);
+		setenv("TERN_ACCOUNT", ui->account->name, 1);
+		setenv("TERN_FOLDER", ui->folder, 1);
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		setsid();
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
 }
 
 void ui_draw_status(struct ui *ui, struct buf *line)
@@ -229,6 +260,7 @@ static void open_folder(struct ui *ui, const char *folder)
 	ui->mbox = model_mailbox_new();
 	ui->cursor = ui->top = 0;
 	ui->synced = 0;
+	ui->known = 0;
 	snprintf(ui->state, sizeof(ui->state), "opening");
 	model_view_build(ui->view, ui->mbox, ui->sort, ui->reverse);
 	engine_worker_open_folder(ui->worker, ui->wire_folder);
@@ -276,6 +308,14 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		if (!ev->partial) {
 			if (!ui->synced && !ui->folders)
 				engine_worker_list_folders(ui->worker);
+			if (ui->synced && model_mailbox_count(ui->mbox) > ui->known) {
+				size_t n = model_mailbox_count(ui->mbox) - ui->known;
+				char *text = xasprintf("New mail: %zu new message%s in %s.", n, n == 1 ? "" : "s", ui->folder);
+				ui_say(ui, 0, text);
+				free(text);
+				ui_new_mail(ui, n);
+			}
+			ui->known = model_mailbox_count(ui->mbox);
 			ui->synced = 1;
 			snprintf(ui->state, sizeof(ui->state), "synced");
 		}
@@ -285,7 +325,8 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		break;
 	case ENGINE_EV_STATUS:
 		if (strcmp(ev->text, "connecting") == 0 || strcmp(ev->text, "connected") == 0 ||
-		    strcmp(ev->text, "reconnecting") == 0 || strcmp(ev->text, "cancelled") == 0)
+		    strcmp(ev->text, "reconnecting") == 0 || strcmp(ev->text, "cancelled") == 0 ||
+		    strcmp(ev->text, "offline") == 0)
 			snprintf(ui->state, sizeof(ui->state), "%s", ev->text);
 		else
 			ui_say(ui, 0, ev->text);

@@ -36,6 +36,7 @@ struct ui {
 	int reverse;
 	size_t cursor, top;
 	int synced, failed;
+	size_t known;      /* messages when last synced: more after a resync is new mail */
 	char state[160];   /* the sync state in the status line */
 	struct buf message;
 	int message_is_error;
@@ -62,6 +63,8 @@ struct ui {
 
 /* ui-main.c */
 void ui_say(struct ui *ui, int is_error, const char *text);
+/* Runs new-mail-command, if set, for n new messages. */
+void ui_new_mail(struct ui *ui, size_t n);
 void ui_draw_message(struct ui *ui);
 /* Pads line with '-' to the width and draws it as the status line. */
 void ui_draw_status(struct ui *ui, struct buf *line);

@@ -28,8 +28,13 @@ class TernRun:
                          "LC_ALL": "C.UTF-8", "TZ": "UTC"})
         self.env.update(env or {})
 
+    @staticmethod
+    def quote(value):
+        """A mailrc double-quoted string."""
+        return '"%s"' % str(value).replace("\\", "\\\\").replace('"', '\\"')
+
     def global_(self, key, value):
-        self.lines.append('%s "%s"' % (key, value))
+        self.lines.append("%s %s" % (key, self.quote(value)))
 
     def account(self, name, imap=None, port=None, user="alice", password=None,
                 host=None, **keys):
@@ -50,7 +55,7 @@ class TernRun:
         keys.setdefault("timeout", 10)
         for key, value in keys.items():
             if value is not None:
-                self.lines.append('  %s "%s"' % (key.replace("_", "-"), value))
+                self.lines.append("  %s %s" % (key.replace("_", "-"), self.quote(value)))
         self.write()
 
     def write(self):

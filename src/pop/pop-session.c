@@ -1,0 +1,413 @@
+/* Opening a POP3 session: TCP, TLS (implicit, or STLS which is then
+ * required), greeting, CAPA, login; and the command/reply layer the
+ * transaction state uses. libetpan's mailpop3 runs the authorization
+ * state; the transaction state (LIST, UIDL, TOP, RETR, DELE, QUIT) is
+ * spoken here over the same mailstream, because libetpan's versions
+ * index an array with unchecked server numbers, hold a whole message in
+ * memory, and report a refused QUIT as success (LIBRARIES.md).
+ * As for IMAP: no credential is asked for, let alone sent, before the
+ * server's certificate has been verified. */
+#include "pop-private.h"
+
+#include <libetpan/libetpan.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define STREAM_BUFFER 16384
+
+/* net read check while libetpan reads (before login): bounds its lines
+ * and the total it may pile up (a CAPA reply it keeps as a list). */
+static int guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
+{
+	struct pop_guard *guard = ctx;
+
+	guard->total += len;
+	if (guard->total > POP_LOGIN_BYTES_MAX) {
+		snprintf(why, why_size, "the server sent more than %u MB before the login was done",
+		         POP_LOGIN_BYTES_MAX >> 20);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n')
+			guard->line_len = 0;
+		else if (++guard->line_len > POP_LOGIN_LINE_MAX) {
+			snprintf(why, why_size, "the server sent a line longer than %u KB", POP_LOGIN_LINE_MAX >> 10);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void pop_server_words(const char *text, struct buf *out)
+{
+	while (text && (*text == ' ' || *text == '\t'))
+		text++;
+	if (text && *text)
+		lib_sanitize(out, text, strlen(text), LIB_SANITIZE_LINE);
+	else
+		buf_addstr(out, "no reason given");
+}
+
+static void stream_failed(struct pop_session *session, const char *what, struct lib_error *err)
+{
+	const char *why = net_conn_last_error(session->conn);
+
+	session->broken = 1;
+	lib_error_set(err, LIB_ERR_CONNECTION, "%s: connection lost: %s", what,
+	              *why ? why : "the server closed the connection");
+}
+
+/* ---- the reply reader of the transaction state ---- */
+
+/* Makes sure the stream has buffered bytes, reading once from the
+ * network when it has none. (mailstream_read itself would block asking
+ * for more than a reply holds.) Returns how many, or -1. */
+static ssize_t fill(struct pop_session *session)
+{
+	mailstream *stream = session->pop->pop3_stream;
+
+	if (stream->read_buffer_len == 0 && mailstream_feed_read_buffer(stream) <= 0)
+		return -1;
+	return (ssize_t)stream->read_buffer_len;
+}
+
+/* Drops the first n buffered bytes (n <= read_buffer_len, so this never
+ * touches the network). */
+static void consume(struct pop_session *session, char *scratch, size_t n)
+{
+	mailstream_read(session->pop->pop3_stream, scratch, n);
+}
+
+int pop_read_line(struct pop_session *session, const char *what, struct lib_error *err)
+{
+	char scratch[POP_LINE_MAX];
+
+	buf_reset(&session->line);
+	for (;;) {
+		if (fill(session) < 0) {
+			stream_failed(session, what, err);
+			return -1;
+		}
+		mailstream *stream = session->pop->pop3_stream;
+		const char *nl = memchr(stream->read_buffer, '\n', stream->read_buffer_len);
+		size_t n = nl ? (size_t)(nl - stream->read_buffer) + 1 : stream->read_buffer_len;
+		if (session->line.len + n > POP_LINE_MAX) {
+			session->broken = 1;
+			lib_error_set(err, LIB_ERR_PROTOCOL, "%s: the server sent a line longer than %d bytes", what,
+			              POP_LINE_MAX);
+			return -1;
+		}
+		buf_add(&session->line, stream->read_buffer, n);
+		consume(session, scratch, n);
+		if (nl)
+			break;
+	}
+	while (session->line.len && (session->line.data[session->line.len - 1] == '\n' ||
+	                             session->line.data[session->line.len - 1] == '\r'))
+		session->line.data[--session->line.len] = '\0';
+	buf_addstr(&session->line, ""); /* NUL-terminated even when empty */
+	return 0;
+}
+
+int pop_command(struct pop_session *session, const char *what, const char *command, struct lib_error *err)
+{
+	mailstream *stream = session->pop->pop3_stream;
+
+	if (session->broken) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "%s: the connection is no longer usable", what);
+		return -1;
+	}
+	if (strpbrk(command, "\r\n"))
+		lib_fatal("pop: a command with a line break: %s", what);
+	if (mailstream_write(stream, command, strlen(command)) < 0 || mailstream_write(stream, "\r\n", 2) < 0 ||
+	    mailstream_flush(stream) < 0) {
+		stream_failed(session, what, err);
+		return -1;
+	}
+	if (pop_read_line(session, what, err) < 0)
+		return -1;
+	const char *line = session->line.data;
+	if (strncmp(line, "+OK", 3) == 0 && (line[3] == '\0' || line[3] == ' '))
+		return 1;
+	if (strncmp(line, "-ERR", 4) == 0 && (line[4] == '\0' || line[4] == ' ')) {
+		memmove(session->line.data, line + 4, session->line.len - 4 + 1);
+		session->line.len -= 4;
+		return 0;
+	}
+	struct buf shown = BUF_INIT;
+	lib_sanitize(&shown, line, strlen(line) > 80 ? 80 : strlen(line), LIB_SANITIZE_LINE);
+	lib_error_set(err, LIB_ERR_PROTOCOL, "%s: the server answered neither +OK nor -ERR: \"%s\"", what,
+	              shown.data ? shown.data : "");
+	buf_free(&shown);
+	session->broken = 1;
+	return -1;
+}
+
+int pop_read_body(struct pop_session *session, const char *what, pop_sink_cb *sink, void *ctx,
+                  struct lib_error *err)
+{
+	struct pop_decoder decoder;
+	char decoded[STREAM_BUFFER + 1], scratch[STREAM_BUFFER];
+	int dropping = 0;
+
+	pop_decoder_init(&decoder);
+	while (!decoder.done) {
+		if (fill(session) < 0) {
+			stream_failed(session, what, err);
+			return -1;
+		}
+		mailstream *stream = session->pop->pop3_stream;
+		size_t avail = stream->read_buffer_len < sizeof(scratch) ? stream->read_buffer_len : sizeof(scratch);
+		size_t out_len = 0;
+		size_t used = pop_decoder_run(&decoder, stream->read_buffer, avail, decoded, &out_len);
+		consume(session, scratch, used);
+		if (out_len && !dropping) {
+			int rc = sink(ctx, decoded, out_len, err);
+			if (rc < 0) {
+				session->broken = 1; /* the rest of the reply is still coming */
+				return -1;
+			}
+			dropping = rc > 0;
+		}
+	}
+	return 0;
+}
+
+int pop_session_quit(struct pop_session *session, struct lib_error *err)
+{
+	session->quit_done = 1;
+	int rc = pop_command(session, "QUIT", "QUIT", err);
+	if (rc == 0) {
+		struct buf words = BUF_INIT;
+		pop_server_words(session->line.data, &words);
+		lib_error_set(err, LIB_ERR_SERVER, "QUIT refused by the server: %s", words.data);
+		buf_free(&words);
+	}
+	return rc;
+}
+
+/* ---- opening ---- */
+
+/* The server's words of its last reply to a libetpan call. */
+static void libetpan_words(struct pop_session *session, struct buf *out)
+{
+	pop_server_words(session->pop->pop3_response, out);
+}
+
+static int capabilities(struct pop_session *session, int *stls, struct lib_error *err)
+{
+	clist *caps = NULL;
+	int r = mailpop3_capa(session->pop, &caps);
+
+	session->capa_known = session->capa_uidl = session->capa_top = 0;
+	*stls = 0;
+	if (r == MAILPOP3_ERROR_CAPA_NOT_SUPPORTED)
+		return 0; /* an RFC 1939 server without CAPA: find out by trying */
+	if (r == MAILPOP3_ERROR_MEMORY)
+		lib_fatal("out of memory in libetpan");
+	if (r != MAILPOP3_NO_ERROR) {
+		stream_failed(session, "CAPA", err);
+		return -1;
+	}
+	for (clistiter *it = caps ? clist_begin(caps) : NULL; it; it = clist_next(it)) {
+		const struct mailpop3_capa *cap = clist_content(it);
+		if (strcasecmp(cap->cap_name, "UIDL") == 0)
+			session->capa_uidl = 1;
+		else if (strcasecmp(cap->cap_name, "TOP") == 0)
+			session->capa_top = 1;
+		else if (strcasecmp(cap->cap_name, "STLS") == 0)
+			*stls = 1;
+	}
+	if (caps)
+		mailpop3_capa_resp_free(caps);
+	session->capa_known = 1;
+	return 0;
+}
+
+static const char no_plain_text[] = "and tern will not log in in plain text "
+                                    "(use pop3s:// if the server has port 995, or tls off on a trusted network only)";
+
+static int start_tls(struct pop_session *session, const struct pop_server *server, struct lib_error *err)
+{
+	int stls = 0;
+
+	if (capabilities(session, &stls, err) < 0)
+		return -1;
+	if (session->capa_known && !stls) {
+		lib_error_set(err, LIB_ERR_TLS, "the server does not offer STLS, %s", no_plain_text);
+		return -1;
+	}
+	int r = mailpop3_stls(session->pop);
+	/* Anything after the +OK and before the handshake was injected in
+	 * plain text (CVE-2020-15953's class); libetpan checks too. */
+	if (r == MAILPOP3_ERROR_SSL || session->pop->pop3_stream->read_buffer_len != 0) {
+		lib_error_set(err, LIB_ERR_TLS, "the server sent data after agreeing to STLS (an injection attempt?)");
+		return -1;
+	}
+	if (r == MAILPOP3_ERROR_STLS_NOT_SUPPORTED) {
+		struct buf words = BUF_INIT;
+		libetpan_words(session, &words);
+		lib_error_set(err, LIB_ERR_TLS, "the server refused STLS (%s), %s", words.data, no_plain_text);
+		buf_free(&words);
+		return -1;
+	}
+	if (r != MAILPOP3_NO_ERROR) {
+		stream_failed(session, "STLS", err);
+		return -1;
+	}
+	return net_tls_start(session->conn, server->host, &server->tls, err);
+}
+
+/* A refused USER, PASS or APOP: err with the server's words. */
+static void login_refused(struct pop_session *session, const char *user, struct lib_error *err)
+{
+	struct buf words = BUF_INIT;
+
+	libetpan_words(session, &words);
+	enum lib_error_class cls = pop_refusal_class(session->pop->pop3_response, LIB_ERR_AUTH);
+	if (cls == LIB_ERR_TEMPORARY)
+		lib_error_set(err, cls, "login for user %s refused for now: %s", user, words.data);
+	else
+		lib_error_set(err, cls, "login refused for user %s: %s", user, words.data);
+	buf_free(&words);
+}
+
+static void secret_free(char *secret)
+{
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+static int login(struct pop_session *session, const struct pop_login *creds, struct lib_error *err)
+{
+	const char *user = creds->user;
+	int is_oauth2 = 0, r;
+
+	if (!user || !*user || strlen(user) > 255 || strpbrk(user, "\r\n")) {
+		lib_error_set(err, LIB_ERR_CONFIG, "the user name must be one line of 1 to 255 bytes for POP3");
+		return -1;
+	}
+	char *secret = creds->get_secret(creds->ctx, &is_oauth2, err);
+	if (!secret)
+		return -1;
+	if (is_oauth2) {
+		secret_free(secret);
+		lib_error_set(err, LIB_ERR_CONFIG, "oauth2-token-command: tern logs in to POP3 servers with a password only");
+		return -1;
+	}
+	if (strpbrk(secret, "\r\n") || strlen(secret) > 400) {
+		secret_free(secret);
+		lib_error_set(err, LIB_ERR_CONFIG, "the password cannot be sent over POP3: it holds a line break or "
+		                                   "is longer than 400 bytes");
+		return -1;
+	}
+	/* APOP when the greeting offers it (RFC 1939 section 7). A plain
+	 * refusal may mean the server has no APOP secret for this user, so
+	 * USER/PASS is tried next; a refusal with a response code is final. */
+	if (pop_apop_timestamp_ok(session->pop->pop3_timestamp)) {
+		r = mailpop3_apop(session->pop, user, secret);
+		if (r == MAILPOP3_NO_ERROR) {
+			secret_free(secret);
+			return 0;
+		}
+		if (r != MAILPOP3_ERROR_DENIED) {
+			secret_free(secret);
+			stream_failed(session, "APOP", err);
+			return -1;
+		}
+		if (pop_refusal_class(session->pop->pop3_response, LIB_ERR_NONE) != LIB_ERR_NONE) {
+			secret_free(secret);
+			login_refused(session, user, err);
+			return -1;
+		}
+	}
+	r = mailpop3_user(session->pop, user);
+	if (r == MAILPOP3_NO_ERROR)
+		r = mailpop3_pass(session->pop, secret);
+	secret_free(secret);
+	if (r == MAILPOP3_NO_ERROR)
+		return 0;
+	if (r == MAILPOP3_ERROR_BAD_USER || r == MAILPOP3_ERROR_BAD_PASSWORD)
+		login_refused(session, user, err);
+	else
+		stream_failed(session, r == MAILPOP3_ERROR_BAD_STATE ? "login" : "USER/PASS", err);
+	return -1;
+}
+
+struct pop_session *pop_session_open(const struct pop_server *server, const struct pop_login *creds,
+                                     struct lib_error *err)
+{
+	struct pop_session *session = xcalloc(1, sizeof(*session));
+	int stls;
+
+	session->conn = net_connect(server->host, server->port, server->timeout, server->cancel_fd, err);
+	if (!session->conn)
+		goto fail;
+	if (server->implicit_tls && net_tls_start(session->conn, server->host, &server->tls, err) < 0)
+		goto fail;
+	net_conn_set_read_check(session->conn, guard_check, &session->guard);
+
+	session->pop = mailpop3_new(0, NULL);
+	if (!session->pop)
+		lib_fatal("out of memory (mailpop3_new)");
+	mailstream *stream = mailstream_new(net_stream_low_new(session->conn), STREAM_BUFFER);
+	if (!stream)
+		lib_fatal("out of memory (mailstream_new)");
+	int r = mailpop3_connect(session->pop, stream); /* the session owns stream from here */
+	if (r != MAILPOP3_NO_ERROR) {
+		if (session->pop->pop3_response) {
+			struct buf words = BUF_INIT;
+			libetpan_words(session, &words);
+			lib_error_set(err, pop_refusal_class(session->pop->pop3_response, LIB_ERR_CONNECTION),
+			              "the server refused the session: %s", words.data);
+			buf_free(&words);
+		} else if (*net_conn_last_error(session->conn)) {
+			stream_failed(session, "greeting", err);
+		} else {
+			lib_error_set(err, LIB_ERR_PROTOCOL, "the server's greeting is not +OK: is this a POP3 server?");
+		}
+		goto fail;
+	}
+	if (!server->implicit_tls && !server->tls_off) {
+		if (start_tls(session, server, err) < 0)
+			goto fail;
+	}
+	/* Capabilities read before TLS are not to be trusted: read again. */
+	if (capabilities(session, &stls, err) < 0)
+		goto fail;
+	if (login(session, creds, err) < 0)
+		goto fail;
+	/* From here tern reads every reply itself, with its own bounds. */
+	net_conn_set_read_check(session->conn, NULL, NULL);
+	return session;
+fail:
+	session->broken = 1; /* no QUIT: maybe not even a verified server */
+	pop_session_close(session);
+	return NULL;
+}
+
+void pop_session_close(struct pop_session *session)
+{
+	if (!session)
+		return;
+	if (session->pop) {
+		if (session->pop->pop3_stream) {
+			if (!session->broken && !session->quit_done) {
+				struct lib_error ignored;
+				pop_session_quit(session, &ignored);
+			}
+			/* Closed here so that mailpop3_free sends no QUIT of its
+			 * own; the low layer borrows conn, freed below. */
+			mailstream_close(session->pop->pop3_stream);
+			session->pop->pop3_stream = NULL;
+		}
+		free(session->pop->pop3_timestamp);
+		session->pop->pop3_timestamp = NULL;
+		mailpop3_free(session->pop);
+	}
+	net_conn_free(session->conn);
+	buf_free(&session->line);
+	free(session);
+}
