@@ -45,7 +45,7 @@ struct fetch {
 	int known;
 	/* messages DELEted in this session: indexes into msgs */
 	size_t *deleted;
-	size_t ndeleted;
+	size_t ndeleted, deleted_cap;
 };
 
 static void warn(struct fetch *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -375,7 +375,10 @@ static int fetch_by_uidl(struct fetch *f, struct lib_error *err)
 			buf_free(&words);
 			continue;
 		}
-		f->deleted = xrealloc(f->deleted, (f->ndeleted + 1) * sizeof(*f->deleted));
+		if (f->ndeleted == f->deleted_cap) {
+			f->deleted_cap = f->deleted_cap ? f->deleted_cap * 2 : 256;
+			f->deleted = xrealloc(f->deleted, f->deleted_cap * sizeof(*f->deleted));
+		}
 		f->deleted[f->ndeleted++] = i;
 	}
 	return 0;

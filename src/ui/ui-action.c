@@ -69,6 +69,20 @@ static void tag_set(struct ui *ui, uint32_t uid, int on)
 	set_put(TAGS(ui), uid, on);
 }
 
+size_t ui_tag_matching(struct ui *ui, const struct model_pattern *p)
+{
+	const struct model_summary *all = model_mailbox_summaries(ui->mbox);
+	size_t count = model_mailbox_count(ui->mbox), n = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (model_pattern_match(p, &all[i], ui_tagged(ui, all[i].uid))) {
+			tag_set(ui, all[i].uid, 1);
+			n++;
+		}
+	}
+	return n;
+}
+
 void ui_tags_clear(struct ui *ui)
 {
 	free(ui->tags);
@@ -269,7 +283,7 @@ void ui_action_event(struct ui *ui, struct engine_event *ev)
 	}
 	ui_rebuild_view(ui, keep);
 	if (!keep) {
-		size_t count = model_view_count(ui->view);
+		size_t count = ui_count(ui);
 		ui->cursor = row < count ? row : count ? count - 1 : 0;
 	}
 }

@@ -47,6 +47,8 @@ static const char default_bindings[] =
 	"bind index C copy-message\n"
 	"bind index t tag-entry\n"
 	"bind index ; tag-prefix\n"
+	"bind index T tag-pattern\n"
+	"bind index l limit\n"
 	"bind pager N toggle-new\n"
 	"bind pager F flag-message\n"
 	"bind pager d delete-message\n"

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../engine/engine.h"
@@ -83,6 +84,61 @@ void ui_say(struct ui *ui, int is_error, const char *text)
 	ui->message_is_error = is_error;
 }
 
+/* ---- rows: the view, or under a limit the rows of it that match ---- */
+
+size_t ui_count(struct ui *ui)
+{
+	if (!ui->view)
+		return 0;
+	return ui->limit ? ui->nlrows : model_view_count(ui->view);
+}
+
+/* The view's row of a screen row. */
+static size_t view_row(struct ui *ui, size_t row)
+{
+	return ui->limit ? ui->lrows[row] : row;
+}
+
+static const struct model_summary *row_summary(struct ui *ui, size_t row)
+{
+	return &model_mailbox_summaries(ui->mbox)[model_view_summary(ui->view, view_row(ui, row))];
+}
+
+/* The screen row showing uid, or (size_t)-1. */
+static size_t row_of_uid(struct ui *ui, uint32_t uid)
+{
+	size_t vrow = model_view_find_uid(ui->view, uid);
+	if (!ui->limit || vrow == (size_t)-1)
+		return vrow;
+	size_t lo = 0, hi = ui->nlrows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ui->lrows[mid] < vrow)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ui->nlrows && ui->lrows[lo] == vrow ? lo : (size_t)-1;
+}
+
+/* Recomputes the rows a limit shows, after the view was rebuilt. */
+static void apply_limit(struct ui *ui)
+{
+	free(ui->lrows);
+	ui->lrows = NULL;
+	ui->nlrows = 0;
+	if (!ui->limit)
+		return;
+	size_t count = model_view_count(ui->view);
+	const struct model_summary *all = model_mailbox_summaries(ui->mbox);
+	ui->lrows = xmalloc((count ? count : 1) * sizeof(*ui->lrows));
+	for (size_t row = 0; row < count; row++) {
+		const struct model_summary *s = &all[model_view_summary(ui->view, row)];
+		if (model_pattern_match(ui->limit, s, ui_tagged(ui, s->uid)))
+			ui->lrows[ui->nlrows++] = row;
+	}
+}
+
 /* ---- drawing ---- */
 
 size_t ui_rows(void)
@@ -102,8 +158,14 @@ static void draw_index_status(struct ui *ui)
 	}
 	buf_addf(&line, "-*- tern: %s/", ui->account->name);
 	lib_sanitize(&line, ui->folder, strlen(ui->folder), LIB_SANITIZE_LINE);
-	buf_addf(&line, " [Msgs:%zu New:%zu Flag:%zu] (%s) --- %s ", count, unseen, flagged,
-	         model_sort_name(ui->sort, ui->reverse), ui->state);
+	buf_addf(&line, " [Msgs:%zu New:%zu Flag:%zu] (%s) ", count, unseen, flagged,
+	         model_sort_name(ui->sort, ui->reverse));
+	if (ui->limit) {
+		buf_addf(&line, "(limited to %zu: ", ui_count(ui));
+		lib_sanitize(&line, ui->limit_text, strlen(ui->limit_text), LIB_SANITIZE_LINE);
+		buf_addstr(&line, ") ");
+	}
+	buf_addf(&line, "--- %s ", ui->state);
 	ui_draw_status(ui, &line);
 	buf_free(&line);
 }
@@ -121,9 +183,8 @@ void ui_draw_message(struct ui *ui)
 
 static void draw_index(struct ui *ui)
 {
-	size_t rows = ui_rows(), count = ui->view ? model_view_count(ui->view) : 0;
+	size_t rows = ui_rows(), count = ui_count(ui);
 	const char *format = conf_get(ui->conf, NULL, CONF_K_INDEX_FORMAT);
-	const struct model_summary *all = ui->mbox ? model_mailbox_summaries(ui->mbox) : NULL;
 	struct buf line = BUF_INIT;
 	char tree[256];
 
@@ -142,9 +203,9 @@ static void draw_index(struct ui *ui)
 				ui_draw_text("(opening the folder...)", (size_t)COLS);
 			continue;
 		}
-		const struct model_summary *s = &all[model_view_summary(ui->view, row)];
-		model_view_tree(ui->view, row, tree, sizeof(tree));
-		struct ui_row info = { row + 1, tree, model_view_hidden(ui->view, row), ui_tagged(ui, s->uid) };
+		const struct model_summary *s = row_summary(ui, row);
+		model_view_tree(ui->view, view_row(ui, row), tree, sizeof(tree));
+		struct ui_row info = { row + 1, tree, model_view_hidden(ui->view, view_row(ui, row)), ui_tagged(ui, s->uid) };
 		buf_reset(&line);
 		ui_format_index(&line, format, s, &info, (size_t)COLS);
 		attr_t attr = ui->colors[UI_COLOR_NORMAL];
@@ -214,8 +275,9 @@ void ui_rebuild_view(struct ui *ui, uint32_t keep_uid)
 	if (!ui->mbox)
 		return;
 	model_view_build(ui->view, ui->mbox, ui->sort, ui->reverse);
-	size_t row = keep_uid ? model_view_find_uid(ui->view, keep_uid) : (size_t)-1;
-	size_t count = model_view_count(ui->view);
+	apply_limit(ui);
+	size_t row = keep_uid ? row_of_uid(ui, keep_uid) : (size_t)-1;
+	size_t count = ui_count(ui);
 	if (row != (size_t)-1)
 		ui->cursor = row;
 	else /* mutt opens on the newest message: the last row, or the first when reversed */
@@ -224,14 +286,14 @@ void ui_rebuild_view(struct ui *ui, uint32_t keep_uid)
 
 const struct model_summary *ui_current(struct ui *ui)
 {
-	if (!ui->mbox || !ui->view || model_view_count(ui->view) == 0)
+	if (!ui->mbox || !ui->view || ui_count(ui) == 0)
 		return NULL;
-	return &model_mailbox_summaries(ui->mbox)[model_view_summary(ui->view, ui->cursor)];
+	return row_summary(ui, ui->cursor < ui_count(ui) ? ui->cursor : ui_count(ui) - 1);
 }
 
 int ui_step(struct ui *ui, int dir)
 {
-	size_t count = ui->view ? model_view_count(ui->view) : 0;
+	size_t count = ui_count(ui);
 	if (dir > 0 && ui->cursor + 1 < count) {
 		ui->cursor++;
 		return 1;
@@ -245,9 +307,8 @@ int ui_step(struct ui *ui, int dir)
 
 static uint32_t cursor_uid(struct ui *ui)
 {
-	if (!ui->mbox || !ui->view || model_view_count(ui->view) == 0)
-		return 0;
-	return model_mailbox_summaries(ui->mbox)[model_view_summary(ui->view, ui->cursor)].uid;
+	const struct model_summary *s = ui_current(ui);
+	return s ? s->uid : 0;
 }
 
 static void open_folder(struct ui *ui, const char *folder)
@@ -378,19 +439,40 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 
 /* ---- keys ---- */
 
-/* Finds the next row (dir 1) or previous (-1) whose subject or sender
- * holds ui->search, case-insensitively; wraps around. */
+/* Compiles a pattern typed by the user; NULL after saying what is wrong
+ * and where. */
+static struct model_pattern *compile(struct ui *ui, const char *text)
+{
+	char *error = NULL;
+	size_t at = 0;
+	struct model_pattern *p = model_pattern_compile(text, time(NULL), &error, &at);
+
+	if (p && model_pattern_needs_server(p)) {
+		model_pattern_free(p);
+		p = NULL;
+		error = xstrdup("~b and ~B (searching bodies on the server) are not supported yet");
+	}
+	if (!p) {
+		char *line = xasprintf("%s (at column %zu of \"%s\")", error ? error : "bad pattern", at + 1, text);
+		ui_say(ui, 1, line);
+		free(line);
+		free(error);
+	}
+	return p;
+}
+
+/* Finds the next row (dir 1) or previous (-1) matching the last search
+ * pattern (mutt syntax; a plain word matches sender or subject); wraps. */
 static void index_search(struct ui *ui, int dir)
 {
-	size_t count = model_view_count(ui->view), nlen = ui->search ? strlen(ui->search) : 0;
-	const struct model_summary *all = model_mailbox_summaries(ui->mbox);
+	size_t count = ui_count(ui);
 
-	if (!nlen || !count)
+	if (!ui->search_pattern || !count)
 		return;
 	for (size_t k = 1; k <= count; k++) {
 		size_t row = (ui->cursor + count + (dir > 0 ? k : count - k)) % count;
-		const struct model_summary *s = &all[model_view_summary(ui->view, row)];
-		if (strcasestr(s->subject, ui->search) || strcasestr(s->from, ui->search)) {
+		const struct model_summary *s = row_summary(ui, row);
+		if (model_pattern_match(ui->search_pattern, s, ui_tagged(ui, s->uid))) {
 			if ((dir > 0 && row < ui->cursor) || (dir < 0 && row > ui->cursor))
 				ui_say(ui, 0, dir > 0 ? "Search wrapped to the top." : "Search wrapped to the bottom.");
 			ui->cursor = row;
@@ -402,7 +484,7 @@ static void index_search(struct ui *ui, int dir)
 
 static void run_function(struct ui *ui, enum ui_function fn)
 {
-	size_t count = ui->view ? model_view_count(ui->view) : 0, rows = ui_rows();
+	size_t count = ui_count(ui), rows = ui_rows();
 
 	if (ui->help) {
 		size_t total = ui->keys.maps[ui->map].count, page = rows > 2 ? rows - 2 : 1;
@@ -471,19 +553,62 @@ static void run_function(struct ui *ui, enum ui_function fn)
 	case UI_FN_SEARCH:
 	case UI_FN_SEARCH_REVERSE: {
 		char *text = ui_prompt(ui, fn == UI_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
-		if (text && *text) {
-			free(ui->search);
-			ui->search = text;
+		struct model_pattern *p = text && *text ? compile(ui, text) : NULL;
+		if (p) {
+			model_pattern_free(ui->search_pattern);
+			ui->search_pattern = p;
 			ui->search_dir = fn == UI_FN_SEARCH ? 1 : -1;
 			index_search(ui, ui->search_dir);
-		} else {
-			free(text);
 		}
+		free(text);
 		break;
 	}
 	case UI_FN_SEARCH_NEXT:
 		index_search(ui, ui->search_dir ? ui->search_dir : 1);
 		break;
+	case UI_FN_LIMIT: {
+		char *text = ui_prompt(ui, "Limit to messages matching: ", ui->limit_text, NULL, 0);
+		if (!text)
+			break;
+		uint32_t uid = cursor_uid(ui);
+		if (!*text || strcmp(text, "all") == 0 || strcmp(text, "~A") == 0) {
+			model_pattern_free(ui->limit);
+			ui->limit = NULL;
+			free(ui->limit_text);
+			ui->limit_text = NULL;
+			free(text);
+		} else {
+			struct model_pattern *p = compile(ui, text);
+			if (!p) {
+				free(text);
+				break;
+			}
+			model_pattern_free(ui->limit);
+			ui->limit = p;
+			free(ui->limit_text);
+			ui->limit_text = text;
+		}
+		apply_limit(ui);
+		size_t row = uid ? row_of_uid(ui, uid) : (size_t)-1;
+		ui->cursor = row != (size_t)-1 ? row : ui_count(ui) ? ui_count(ui) - 1 : 0;
+		ui->top = 0;
+		if (ui->limit && !ui_count(ui))
+			ui_say(ui, 0, "No messages match.");
+		break;
+	}
+	case UI_FN_TAG_PATTERN: {
+		char *text = ui_prompt(ui, "Tag messages matching: ", NULL, NULL, 0);
+		struct model_pattern *p = text && *text ? compile(ui, text) : NULL;
+		if (p) {
+			size_t n = ui_tag_matching(ui, p);
+			char *note = xasprintf("Tagged %zu message%s.", n, n == 1 ? "" : "s");
+			ui_say(ui, 0, note);
+			free(note);
+			model_pattern_free(p);
+		}
+		free(text);
+		break;
+	}
 	case UI_FN_CHANGE_FOLDER: {
 		char *name = ui_prompt(ui, "Open folder ('?' lists, Tab completes): ", NULL, ui->folders, ui->nfolders);
 		if (name && strcmp(name, "?") == 0) {
@@ -496,6 +621,10 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			ui_pager_close(ui);
 			ui_expunge_ask(ui, 1);
 			ui_tags_clear(ui);
+			model_pattern_free(ui->limit);
+			ui->limit = NULL;
+			free(ui->limit_text);
+			ui->limit_text = NULL;
 			open_folder(ui, name);
 		}
 		free(name);
@@ -530,19 +659,23 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		ui->cursor = count ? count - 1 : 0;
 		break;
 	case UI_FN_COLLAPSE_THREAD:
-		if (ui->sort != MODEL_SORT_THREADS)
+		if (ui->limit)
+			ui_say(ui, 0, "Threads cannot be collapsed while the index is limited.");
+		else if (ui->sort != MODEL_SORT_THREADS)
 			ui_say(ui, 0, "Threading is not on (sort threads, or press o and t).");
 		else if (count)
 			ui->cursor = model_view_collapse(ui->view, ui->cursor, model_view_hidden(ui->view, ui->cursor) == 0);
 		break;
 	case UI_FN_COLLAPSE_ALL:
-		if (ui->sort != MODEL_SORT_THREADS) {
+		if (ui->limit) {
+			ui_say(ui, 0, "Threads cannot be collapsed while the index is limited.");
+		} else if (ui->sort != MODEL_SORT_THREADS) {
 			ui_say(ui, 0, "Threading is not on (sort threads, or press o and t).");
 		} else {
 			uint32_t uid = cursor_uid(ui);
 			ui->collapsed_all = !ui->collapsed_all;
 			model_view_collapse_all(ui->view, ui->collapsed_all);
-			size_t row = model_view_find_uid(ui->view, uid);
+			size_t row = row_of_uid(ui, uid);
 			ui->cursor = row == (size_t)-1 ? 0 : row;
 		}
 		break;
@@ -712,6 +845,10 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		free(ui.folders[i]);
 	free(ui.folders);
 	free(ui.search);
+	model_pattern_free(ui.search_pattern);
+	model_pattern_free(ui.limit);
+	free(ui.limit_text);
+	free(ui.lrows);
 	engine_worker_stop(ui.worker);
 	model_view_free(ui.view);
 	model_mailbox_free(ui.mbox);

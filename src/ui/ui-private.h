@@ -59,7 +59,9 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_COUNT };
 	X(SAVE_MESSAGE, "save-message", "move to another folder") \
 	X(COPY_MESSAGE, "copy-message", "copy to another folder") \
 	X(TAG_ENTRY, "tag-entry", "tag or untag") \
-	X(TAG_PREFIX, "tag-prefix", "apply the next action to all tagged messages")
+	X(TAG_PREFIX, "tag-prefix", "apply the next action to all tagged messages") \
+	X(TAG_PATTERN, "tag-pattern", "tag the messages matching a pattern") \
+	X(LIMIT, "limit", "show only the messages matching a pattern")
 
 #define UI_FN_ENUM(id, name, help) UI_FN_##id,
 enum ui_function { UI_FN_NONE, UI_FUNCTIONS(UI_FN_ENUM) UI_FN_COUNT };

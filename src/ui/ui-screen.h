@@ -49,7 +49,12 @@ struct ui {
 	struct ui_attach *attach; /* the attachment list, or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */
 	size_t nfolders;
-	char *search;             /* the last search */
+	char *search;             /* the last search in the pager */
+	struct model_pattern *search_pattern; /* the last search in the index */
+	struct model_pattern *limit; /* l: only matching messages are shown */
+	char *limit_text;
+	size_t *lrows;            /* under a limit: the view rows shown, ascending */
+	size_t nlrows;
 	int search_dir;
 	enum ui_function pending; /* runs once the opened message has arrived */
 	uint32_t *tags;           /* tagged uids, sorted */
@@ -69,6 +74,8 @@ void ui_draw_message(struct ui *ui);
 /* Pads line with '-' to the width and draws it as the status line. */
 void ui_draw_status(struct ui *ui, struct buf *line);
 size_t ui_rows(void);
+/* Rows on screen: the view's, or under a limit the matching ones. */
+size_t ui_count(struct ui *ui);
 /* The summary under the index cursor, or NULL. */
 const struct model_summary *ui_current(struct ui *ui);
 /* Moves the index cursor one message on (dir 1) or back (-1); 0 when
@@ -86,6 +93,8 @@ struct engine_event;
 int ui_action_function(struct ui *ui, enum ui_function fn);
 void ui_action_event(struct ui *ui, struct engine_event *ev);
 int ui_tagged(const struct ui *ui, uint32_t uid);
+/* Tags every message of the folder that matches p; returns how many. */
+size_t ui_tag_matching(struct ui *ui, const struct model_pattern *p);
 void ui_tags_clear(struct ui *ui);
 /* Offers to expunge what is marked deleted; wait: until the server is done. */
 void ui_expunge_ask(struct ui *ui, int wait);

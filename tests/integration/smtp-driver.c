@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 	struct list to = { 0 }, cc = { 0 }, bcc = { 0 }, rcpt = { 0 }, attach = { 0 };
 	const char *from = NULL, *envelope_from = NULL, *subject = NULL, *text = NULL, *raw_path = NULL;
 	const char *then_rcpt = NULL;
-	int mode = -1, open_only = 0, default_sigpipe = 0;
+	int mode = -1, open_only = 0, default_sigpipe = 0, exit_code = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -246,7 +246,8 @@ int main(int argc, char **argv)
 		};
 		if (mime_outgoing_build(&msg, &message, &message_id, &err) < 0) {
 			printf("build-error: %s: %s\n", class_name(err.cls), err.text);
-			return lib_error_exit_code(err.cls);
+			exit_code = lib_error_exit_code(err.cls);
+			goto done;
 		}
 		printf("message-id: %s\n", message_id);
 	}
@@ -270,20 +271,21 @@ int main(int argc, char **argv)
 	if (!session) {
 		printf("open: failed\nclass: %s\nexplanation: %s\nsecret-asked: %d\n", class_name(err.cls), err.text,
 		       secret_asked);
-		return lib_error_exit_code(err.cls);
+		exit_code = lib_error_exit_code(err.cls);
+		goto done;
 	}
 	printf("open: ok\ntls: %s\nauth: %s\nsize-limit: %zu\n", smtp_session_tls_description(session),
 	       smtp_session_auth_mechanism(session), smtp_session_size_limit(session));
 	if (open_only) {
 		smtp_session_close(session);
-		return 0;
+		goto done;
 	}
 	smtp_session_set_progress(session, progress, NULL);
 	fflush(stdout);
 	struct smtp_result result;
 	smtp_send(session, envelope_from, envelope.items, envelope.count, message.data, message.len, &result);
 	print_result("", &result);
-	int exit_code = lib_error_exit_code(result.error.cls);
+	exit_code = lib_error_exit_code(result.error.cls);
 	if (then_rcpt) {
 		const char *again[] = { then_rcpt };
 		printf("usable: %d\n", smtp_session_usable(session));
@@ -292,7 +294,8 @@ int main(int argc, char **argv)
 		exit_code = lib_error_exit_code(result.error.cls);
 	}
 	smtp_session_close(session);
-
+done:
+	fflush(stdout);
 	free(message_id);
 	buf_free(&message);
 	for (size_t i = 0; i < attach.count; i++)

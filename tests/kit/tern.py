@@ -37,14 +37,19 @@ class TernRun:
         self.lines.append("%s %s" % (key, self.quote(value)))
 
     def account(self, name, imap=None, port=None, user="alice", password=None,
-                host=None, **keys):
+                host=None, pop3=None, pop3_port=None, **keys):
         """imap: 'imaps' (implicit TLS) or 'imap' (STARTTLS); port defaults
-        to the kit's port of that kind. password None: the kit user's;
-        False: no password line."""
+        to the kit's port of that kind. pop3: 'pop3s' (implicit TLS) or
+        'pop3' (STLS); its port is pop3_port, else port when there is no
+        imap, else the kit's. password None: the kit user's; False: no
+        password line."""
         self.lines.append("account %s" % name)
         if imap:
-            port = port or self.kit.ports[imap]
-            self.lines.append("  imap %s://%s:%d" % (imap, host or self.kit.host, port))
+            imap_port = port or self.kit.ports[imap]
+            self.lines.append("  imap %s://%s:%d" % (imap, host or self.kit.host, imap_port))
+        if pop3:
+            pop3_port = pop3_port or (None if imap else port) or self.kit.ports[pop3]
+            self.lines.append("  pop3 %s://%s:%d" % (pop3, host or self.kit.host, pop3_port))
         if user:
             self.lines.append('  user "%s"' % user)
         if password is None and user in getattr(self.kit, "users", {}):
