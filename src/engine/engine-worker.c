@@ -374,7 +374,7 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
-static void list_folders(struct engine_worker *w)
+static void list_folders(struct engine_worker *w, int counts)
 {
 	struct lib_error err = { 0 };
 	struct imap_folder *folders = NULL;
@@ -387,13 +387,49 @@ static void list_folders(struct engine_worker *w)
 		return;
 	}
 	struct buf names = BUF_INIT;
-	for (size_t i = 0; i < count; i++)
-		if (!folders[i].noselect && !strchr(folders[i].name, '\n'))
+	for (size_t i = 0; i < count; i++) {
+		if (folders[i].noselect || strpbrk(folders[i].name, "\t\n"))
+			continue;
+		if (!counts) {
 			buf_addf(&names, "%s\n", folders[i].name);
+			continue;
+		}
+		struct imap_status status = { 0 };
+		if (imap_folder_status(w->ea.imap, folders[i].wire_name, &status, &err) < 0 && err.cls == LIB_ERR_CONNECTION)
+			break;
+		buf_addf(&names, "%s\t%d\t%u\t%u\n", folders[i].name, folders[i].subscribed, status.messages,
+		         status.unseen);
+	}
 	imap_folder_list_free(folders, count);
 	struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
 	ev->text = buf_detach(&names);
+	ev->flags = (unsigned)counts;
 	emit(w, ev);
+}
+
+static void folder_change(struct engine_worker *w, struct engine_job *job)
+{
+	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
+	struct lib_error err = { 0 };
+	char *wire = imap_utf7_encode(job->folder);
+	char *new_wire = job->target ? imap_utf7_encode(job->target) : NULL;
+	struct engine_event *ev;
+
+	if (ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->op, wire, new_wire, &err) < 0) {
+		if (err.cls == LIB_ERR_CONNECTION)
+			drop_session(w);
+		ev = event_new(ENGINE_EV_ERROR);
+		ev->cls = err.cls;
+		ev->text = engine_error_line(w->ea.account, &err);
+	} else {
+		ev = event_new(ENGINE_EV_DONE);
+		ev->text = job->target ? xasprintf("%s %s to %s.", done[job->op], job->folder, job->target)
+		                       : xasprintf("%s %s.", done[job->op], job->folder);
+	}
+	ev->job = ENGINE_JOB_FOLDER_CHANGE;
+	emit(w, ev);
+	free(wire);
+	free(new_wire);
 }
 
 /* Between jobs: IDLE on the open folder (or, on a server without IDLE, a
@@ -489,7 +525,9 @@ static void *worker_main(void *data)
 		else if (job->type == ENGINE_JOB_FETCH_BODY)
 			fetch_body(w, job);
 		else if (job->type == ENGINE_JOB_LIST_FOLDERS)
-			list_folders(w);
+			list_folders(w, job->counts);
+		else if (job->type == ENGINE_JOB_FOLDER_CHANGE)
+			folder_change(w, job);
 		else
 			bulk(w, job);
 		job_free(job);
@@ -558,10 +596,21 @@ void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint3
 	submit(w, job);
 }
 
-void engine_worker_list_folders(struct engine_worker *w)
+void engine_worker_list_folders(struct engine_worker *w, int counts)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_LIST_FOLDERS;
+	job->counts = counts;
+	submit(w, job);
+}
+
+void engine_worker_folder_change(struct engine_worker *w, int op, const char *folder, const char *new_name)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_FOLDER_CHANGE;
+	job->op = op;
+	job->folder = xstrdup(folder);
+	job->target = new_name ? xstrdup(new_name) : NULL;
 	submit(w, job);
 }
 

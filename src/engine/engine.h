@@ -64,7 +64,7 @@ void engine_account_close(struct engine_account *ea);
 
 enum engine_job_type {
 	ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS,
-	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE,
+	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE, ENGINE_JOB_FOLDER_CHANGE,
 };
 
 struct engine_job {
@@ -75,8 +75,10 @@ struct engine_job {
 	size_t nuids;
 	unsigned flags;
 	int add;
-	char *target;     /* COPY: the wire name of the target folder */
+	char *target;     /* COPY: the wire name of the target folder; FOLDER_CHANGE: the new name */
 	int move;
+	int op;           /* FOLDER_CHANGE: enum imap_folder_op */
+	int counts;       /* LIST_FOLDERS: with STATUS counts */
 };
 
 enum engine_event_type {
@@ -85,7 +87,8 @@ enum engine_event_type {
 	ENGINE_EV_STATUS,   /* text: connecting, connected, reconnecting, a warning */
 	ENGINE_EV_ERROR,    /* text: the one-line message; cls; uid when about one message */
 	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
-	ENGINE_EV_FOLDERS,  /* text: the selectable folders' UTF-8 names, one per line */
+	ENGINE_EV_FOLDERS,  /* text: one line per folder: NAME, or with counts
+	                       NAME \t SUBSCRIBED \t MESSAGES \t UNSEEN (UTF-8) */
 	ENGINE_EV_DONE,     /* job finished on the server: job, uids, moved (they left the folder), text */
 };
 
@@ -121,8 +124,12 @@ void engine_worker_options(struct engine_worker *w, const struct engine_account 
 void engine_worker_open_folder(struct engine_worker *w, const char *folder);
 /* Queues a job: the whole message uid (body cache first: works offline). */
 void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
-/* Queues a job: the account's folder list. */
-void engine_worker_list_folders(struct engine_worker *w);
+/* Queues a job: the account's folder list; with counts, every folder's
+ * STATUS too (for the folder browser). */
+void engine_worker_list_folders(struct engine_worker *w, int counts);
+/* Queues a job: create, rename (to new_name), delete, subscribe or
+ * unsubscribe folder (UTF-8 names); ends in DONE or ERROR. */
+void engine_worker_folder_change(struct engine_worker *w, int op, const char *folder, const char *new_name);
 /* Bulk actions on n uids of folder (the arrays are copied). Each ends in
  * ENGINE_EV_DONE or, with the same job, uids and flags, ENGINE_EV_ERROR.
  * store_flags adds (add) or removes model flags. delete moves to the

@@ -167,3 +167,52 @@ char *imap_folder_with_role(struct imap_session *session, unsigned role, struct 
 	imap_folder_list_free(folders, count);
 	return found;
 }
+
+int imap_folder_change(struct imap_session *session, enum imap_folder_op op, const char *wire_name,
+                       const char *new_name, struct lib_error *err)
+{
+	static const char *const verbs[] = { "CREATE", "RENAME", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE" };
+	int r;
+
+	if (op == IMAP_FOLDER_DELETE || op == IMAP_FOLDER_RENAME) {
+		/* a selected folder cannot go away under us: leave it first */
+		if (session->selected && strcmp(session->selected, wire_name) == 0) {
+			mailimap_close(session->imap);
+			free(session->selected);
+			session->selected = NULL;
+		}
+	}
+	switch (op) {
+	case IMAP_FOLDER_CREATE:
+		r = mailimap_create(session->imap, wire_name);
+		if (r == MAILIMAP_NO_ERROR)
+			r = mailimap_subscribe(session->imap, wire_name);
+		break;
+	case IMAP_FOLDER_RENAME:
+		r = mailimap_rename(session->imap, wire_name, new_name);
+		if (r == MAILIMAP_NO_ERROR) { /* the subscription follows the folder */
+			mailimap_unsubscribe(session->imap, wire_name);
+			r = mailimap_subscribe(session->imap, new_name);
+		}
+		break;
+	case IMAP_FOLDER_DELETE:
+		mailimap_unsubscribe(session->imap, wire_name);
+		r = mailimap_delete(session->imap, wire_name);
+		break;
+	case IMAP_FOLDER_SUBSCRIBE:
+		r = mailimap_subscribe(session->imap, wire_name);
+		break;
+	default:
+		r = mailimap_unsubscribe(session->imap, wire_name);
+		break;
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		struct buf what = BUF_INIT;
+		buf_addf(&what, "%s ", verbs[op]);
+		lib_sanitize(&what, wire_name, strlen(wire_name), LIB_SANITIZE_LINE);
+		imap_error(session, r, what.data, err);
+		buf_free(&what);
+		return -1;
+	}
+	return 0;
+}

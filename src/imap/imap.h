@@ -112,6 +112,13 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
  * UID EXPUNGE of exactly these uids. target is a wire name. */
 int imap_messages_copy(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                        const char *target, int move, struct lib_error *err);
+enum imap_folder_op { IMAP_FOLDER_CREATE, IMAP_FOLDER_RENAME, IMAP_FOLDER_DELETE, IMAP_FOLDER_SUBSCRIBE,
+	IMAP_FOLDER_UNSUBSCRIBE };
+/* CREATE (and SUBSCRIBE), RENAME to new_name, DELETE, SUBSCRIBE or
+ * UNSUBSCRIBE a folder; names are wire names. */
+int imap_folder_change(struct imap_session *session, enum imap_folder_op op, const char *wire_name,
+                       const char *new_name, struct lib_error *err);
+
 /* The folder wire names with a SPECIAL-USE role (IMAP_ROLE_TRASH...), or
  * NULL (caller frees) — from LIST. */
 char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);

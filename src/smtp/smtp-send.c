@@ -67,11 +67,12 @@ int smtp_address_check(const char *addr, char *why, size_t why_size)
 		snprintf(why, why_size, "is empty");
 		return -1;
 	}
+	/* the reason that matters most is named first, wherever it is */
+	if (strpbrk(addr, "\r\n")) {
+		snprintf(why, why_size, "contains a line break");
+		return -1;
+	}
 	for (const unsigned char *p = (const unsigned char *)addr; *p; p++) {
-		if (*p == '\r' || *p == '\n') {
-			snprintf(why, why_size, "contains a line break");
-			return -1;
-		}
 		if (*p < 32 || *p == 127) {
 			snprintf(why, why_size, "contains a control character");
 			return -1;

@@ -29,7 +29,7 @@ static const char default_bindings[] =
 	"bind index <esc>/ search-reverse\n"
 	"bind index n search-next\n"
 	"bind index c change-folder\n"
-	"bind index y change-folder\n"
+	"bind index y browse-folders\n"
 	"bind index v view-attachments\n"
 	"bind index | pipe-message\n"
 	"bind index <esc>v collapse-thread\n"
@@ -96,7 +96,24 @@ static const char default_bindings[] =
 	"bind attach x exit\n"
 	"bind attach ? help\n"
 	"bind attach ^L redraw-screen\n"
-	"bind attach ^G cancel\n";
+	"bind attach ^G cancel\n"
+	"bind browser j next-entry\n"
+	"bind browser <down> next-entry\n"
+	"bind browser k previous-entry\n"
+	"bind browser <up> previous-entry\n"
+	"bind browser <return> select-entry\n"
+	"bind browser <enter> select-entry\n"
+	"bind browser C create-mailbox\n"
+	"bind browser r rename-mailbox\n"
+	"bind browser d delete-mailbox\n"
+	"bind browser s subscribe\n"
+	"bind browser u unsubscribe\n"
+	"bind browser <tab> toggle-subscribed\n"
+	"bind browser q exit\n"
+	"bind browser x exit\n"
+	"bind browser ? help\n"
+	"bind browser ^L redraw-screen\n"
+	"bind browser ^G cancel\n";
 
 #define UI_FN_NAME(id, name, help) name,
 #define UI_FN_HELP(id, name, help) help,
@@ -105,7 +122,7 @@ static const char *const function_help[UI_FN_COUNT] = { "", UI_FUNCTIONS(UI_FN_H
 #undef UI_FN_NAME
 #undef UI_FN_HELP
 
-static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach" };
+static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach", "browser" };
 
 static const struct {
 	const char *name;
@@ -321,7 +338,7 @@ static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_ke
 	int nkeys = ui_key_parse(cmd->argv[1], seq, UI_MAX_SEQ);
 	enum ui_function fn = function_lookup(cmd->argv[2]);
 	if (map < 0) {
-		diag_error(conf, cmd, "bind: unknown map '%s' (index, pager or attach)", cmd->argv[0]);
+		diag_error(conf, cmd, "bind: unknown map '%s' (index, pager, attach or browser)", cmd->argv[0]);
 		return -1;
 	}
 	if (nkeys < 0) {

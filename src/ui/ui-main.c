@@ -256,6 +256,8 @@ static void draw(struct ui *ui)
 	if (ui->help) {
 		draw_help(ui);
 		draw_index_status(ui);
+	} else if (ui->browser) {
+		ui_browser_draw(ui);
 	} else if (ui->attach) {
 		ui_attach_draw(ui);
 	} else if (ui->pager) {
@@ -368,7 +370,7 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		ui_rebuild_view(ui, uid);
 		if (!ev->partial) {
 			if (!ui->synced && !ui->folders)
-				engine_worker_list_folders(ui->worker);
+				engine_worker_list_folders(ui->worker, 0);
 			if (ui->synced && model_mailbox_count(ui->mbox) > ui->known) {
 				size_t n = model_mailbox_count(ui->mbox) - ui->known;
 				char *text = xasprintf("New mail: %zu new message%s in %s.", n, n == 1 ? "" : "s", ui->folder);
@@ -403,6 +405,11 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		}
 		break;
 	case ENGINE_EV_FOLDERS: {
+		if (ev->flags) { /* with counts: for the browser */
+			if (ui->browser)
+				ui_browser_folders(ui, ev->text);
+			break;
+		}
 		for (size_t i = 0; i < ui->nfolders; i++)
 			free(ui->folders[i]);
 		free(ui->folders);
@@ -416,9 +423,20 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		break;
 	}
 	case ENGINE_EV_DONE:
+		if (ev->job == ENGINE_JOB_FOLDER_CHANGE) {
+			ui_say(ui, 0, ev->text);
+			engine_worker_list_folders(ui->worker, 0); /* completion follows */
+			if (ui->browser)
+				engine_worker_list_folders(ui->worker, 1);
+			break;
+		}
 		ui_action_event(ui, ev);
 		break;
 	case ENGINE_EV_ERROR:
+		if (ev->job == ENGINE_JOB_FOLDER_CHANGE) {
+			ui_say(ui, 1, ev->text);
+			break;
+		}
 		if (ev->nuids) { /* a bulk action the server refused: roll it back */
 			ui_action_event(ui, ev);
 			break;
@@ -435,6 +453,18 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		break;
 	}
 	engine_event_free(ev);
+}
+
+void ui_open_folder(struct ui *ui, const char *folder)
+{
+	ui_pager_close(ui);
+	ui_expunge_ask(ui, 1);
+	ui_tags_clear(ui);
+	model_pattern_free(ui->limit);
+	ui->limit = NULL;
+	free(ui->limit_text);
+	ui->limit_text = NULL;
+	open_folder(ui, folder);
 }
 
 /* ---- keys ---- */
@@ -518,6 +548,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		ui->quit = 1;
 		return;
 	}
+	if (ui->browser && (ui_browser_function(ui, fn) || fn != UI_FN_REDRAW))
+		return; /* the index's keys do not reach through the browser */
 	if (ui->attach && ui_attach_function(ui, fn))
 		return;
 	if (ui->pager && !ui->attach && ui_pager_function(ui, fn))
@@ -609,6 +641,9 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		free(text);
 		break;
 	}
+	case UI_FN_BROWSE_FOLDERS:
+		ui_browser_open(ui);
+		break;
 	case UI_FN_CHANGE_FOLDER: {
 		char *name = ui_prompt(ui, "Open folder ('?' lists, Tab completes): ", NULL, ui->folders, ui->nfolders);
 		if (name && strcmp(name, "?") == 0) {
@@ -618,14 +653,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			ui_say(ui, 0, list.data ? list.data : "No folder list yet.");
 			buf_free(&list);
 		} else if (name && *name) {
-			ui_pager_close(ui);
-			ui_expunge_ask(ui, 1);
-			ui_tags_clear(ui);
-			model_pattern_free(ui->limit);
-			ui->limit = NULL;
-			free(ui->limit_text);
-			ui->limit_text = NULL;
-			open_folder(ui, name);
+			ui_open_folder(ui, name);
 		}
 		free(name);
 		break;
@@ -838,6 +866,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	}
 
 	endwin();
+	ui_browser_close(&ui);
 	ui_tags_clear(&ui);
 	ui_attach_close(&ui);
 	ui_pager_close(&ui);

@@ -18,7 +18,7 @@
 #define UI_KEY_ESC 0x1b
 #define UI_MAX_SEQ 3 /* keys in one binding: <esc>v is two */
 
-enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_COUNT };
+enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_COUNT };
 
 #define UI_FUNCTIONS(X) \
 	X(NEXT_ENTRY, "next-entry", "move to the next message") \
@@ -61,7 +61,15 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_COUNT };
 	X(TAG_ENTRY, "tag-entry", "tag or untag") \
 	X(TAG_PREFIX, "tag-prefix", "apply the next action to all tagged messages") \
 	X(TAG_PATTERN, "tag-pattern", "tag the messages matching a pattern") \
-	X(LIMIT, "limit", "show only the messages matching a pattern")
+	X(LIMIT, "limit", "show only the messages matching a pattern") \
+	X(BROWSE_FOLDERS, "browse-folders", "list the folders with their counts") \
+	X(SELECT_ENTRY, "select-entry", "open the folder") \
+	X(CREATE_MAILBOX, "create-mailbox", "create a folder") \
+	X(RENAME_MAILBOX, "rename-mailbox", "rename the folder") \
+	X(DELETE_MAILBOX, "delete-mailbox", "delete the folder (asks first)") \
+	X(SUBSCRIBE, "subscribe", "subscribe to the folder") \
+	X(UNSUBSCRIBE, "unsubscribe", "unsubscribe from the folder") \
+	X(TOGGLE_SUBSCRIBED, "toggle-subscribed", "show all folders or the subscribed ones")
 
 #define UI_FN_ENUM(id, name, help) UI_FN_##id,
 enum ui_function { UI_FN_NONE, UI_FUNCTIONS(UI_FN_ENUM) UI_FN_COUNT };

@@ -15,6 +15,7 @@ void ui_colors_apply(attr_t *colors, const struct conf *conf);
 
 struct ui_pager;
 struct ui_attach;
+struct ui_browser;
 struct model_mailbox;
 struct model_view;
 struct engine_worker;
@@ -47,6 +48,7 @@ struct ui {
 	size_t help_top;
 	struct ui_pager *pager;   /* the message open in the pager, or NULL */
 	struct ui_attach *attach; /* the attachment list, or NULL */
+	struct ui_browser *browser; /* the folder browser, or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */
 	size_t nfolders;
 	char *search;             /* the last search in the pager */
@@ -119,6 +121,15 @@ void ui_pager_close(struct ui *ui);
 /* The open message's source and parse, or NULL while it loads. */
 const char *ui_pager_raw(struct ui *ui, size_t *len);
 struct mime_message *ui_pager_mime(struct ui *ui);
+
+/* ui-browser.c */
+void ui_browser_open(struct ui *ui);
+void ui_browser_close(struct ui *ui);
+void ui_browser_folders(struct ui *ui, const char *text);
+void ui_browser_draw(struct ui *ui);
+int ui_browser_function(struct ui *ui, enum ui_function fn);
+/* Opens folder (UTF-8 name) in the index. */
+void ui_open_folder(struct ui *ui, const char *folder);
 
 /* ui-attach.c */
 void ui_attach_open(struct ui *ui);

@@ -1,0 +1,209 @@
+/* The folder browser: every folder (or the subscribed ones) with its
+ * message and unseen counts from STATUS; Enter opens one, and folders are
+ * created, renamed, deleted (after a question) and (un)subscribed here.
+ * The list comes from the worker; every change is followed by a fresh one. */
+#include "ui-screen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/engine.h"
+#include "../imap/imap.h"
+
+struct browser_row {
+	char *name;
+	int subscribed;
+	unsigned messages, unseen;
+};
+
+struct ui_browser {
+	struct browser_row *rows;
+	size_t nrows;
+	size_t cursor, top;
+	int all;     /* all folders, not only the subscribed */
+	int loading;
+};
+
+static void rows_free(struct ui_browser *b)
+{
+	for (size_t i = 0; i < b->nrows; i++)
+		free(b->rows[i].name);
+	free(b->rows);
+	b->rows = NULL;
+	b->nrows = 0;
+}
+
+void ui_browser_open(struct ui *ui)
+{
+	if (!ui->browser)
+		ui->browser = xcalloc(1, sizeof(*ui->browser));
+	ui->browser->loading = 1;
+	ui->map = UI_MAP_BROWSER;
+	engine_worker_list_folders(ui->worker, 1);
+}
+
+void ui_browser_close(struct ui *ui)
+{
+	if (!ui->browser)
+		return;
+	rows_free(ui->browser);
+	free(ui->browser);
+	ui->browser = NULL;
+	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+}
+
+void ui_browser_folders(struct ui *ui, const char *text)
+{
+	struct ui_browser *b = ui->browser;
+	char *copy = xstrdup(text), *save = NULL;
+
+	rows_free(b);
+	b->loading = 0;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *fields[4] = { line, NULL, NULL, NULL };
+		for (int f = 1; f < 4; f++) {
+			char *tab = fields[f - 1] ? strchr(fields[f - 1], '\t') : NULL;
+			if (tab) {
+				*tab = '\0';
+				fields[f] = tab + 1;
+			}
+		}
+		b->rows = xrealloc(b->rows, (b->nrows + 1) * sizeof(*b->rows));
+		b->rows[b->nrows++] = (struct browser_row){ xstrdup(fields[0]), fields[1] ? atoi(fields[1]) : 1,
+			                                    fields[2] ? (unsigned)strtoul(fields[2], NULL, 10) : 0,
+			                                    fields[3] ? (unsigned)strtoul(fields[3], NULL, 10) : 0 };
+	}
+	free(copy);
+}
+
+/* The rows shown: all, or the subscribed ones. */
+static size_t shown(struct ui_browser *b, size_t *index, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->nrows && n < max; i++)
+		if (b->all || b->rows[i].subscribed)
+			index[n++] = i;
+	return n;
+}
+
+static struct browser_row *current(struct ui_browser *b)
+{
+	size_t *index = xmalloc((b->nrows + 1) * sizeof(*index));
+	size_t n = shown(b, index, b->nrows);
+	struct browser_row *row = b->cursor < n ? &b->rows[index[b->cursor]] : NULL;
+	free(index);
+	return row;
+}
+
+void ui_browser_draw(struct ui *ui)
+{
+	struct ui_browser *b = ui->browser;
+	size_t rows = ui_rows(), *index = xmalloc((b->nrows + 1) * sizeof(*index));
+	size_t n = shown(b, index, b->nrows);
+
+	erase();
+	if (b->cursor >= n)
+		b->cursor = n ? n - 1 : 0;
+	if (b->cursor < b->top)
+		b->top = b->cursor;
+	if (b->cursor >= b->top + rows)
+		b->top = b->cursor - rows + 1;
+	if (b->loading && !n) {
+		move(0, 0);
+		ui_draw_text("(asking the server for the folders...)", (size_t)COLS);
+	}
+	for (size_t r = 0; r < rows && b->top + r < n; r++) {
+		const struct browser_row *row = &b->rows[index[b->top + r]];
+		struct buf line = BUF_INIT;
+		buf_addf(&line, "%4zu %c %8u %7u  ", b->top + r + 1, row->subscribed ? ' ' : 'u', row->messages,
+		         row->unseen);
+		lib_sanitize(&line, row->name, strlen(row->name), LIB_SANITIZE_LINE);
+		move((int)r, 0);
+		attrset(b->top + r == b->cursor ? ui->colors[UI_COLOR_INDICATOR]
+		                                 : row->unseen ? ui->colors[UI_COLOR_NEW] : ui->colors[UI_COLOR_NORMAL]);
+		ui_draw_text(line.data, (size_t)COLS);
+		attrset(A_NORMAL);
+		buf_free(&line);
+	}
+	struct buf status = BUF_INIT;
+	buf_addf(&status, "-*- tern: %s folders (%s, %zu)  Enter open  C create  r rename  d delete  s/u subscribe  Tab %s ",
+	         ui->account->name, b->all ? "all" : "subscribed", n, b->all ? "subscribed" : "all");
+	ui_draw_status(ui, &status);
+	buf_free(&status);
+	free(index);
+}
+
+int ui_browser_function(struct ui *ui, enum ui_function fn)
+{
+	struct ui_browser *b = ui->browser;
+	struct browser_row *row = current(b);
+	char *name;
+
+	switch (fn) {
+	case UI_FN_NEXT_ENTRY:
+		b->cursor++;
+		return 1;
+	case UI_FN_PREVIOUS_ENTRY:
+		if (b->cursor)
+			b->cursor--;
+		return 1;
+	case UI_FN_TOGGLE_SUBSCRIBED:
+		b->all = !b->all;
+		return 1;
+	case UI_FN_SELECT_ENTRY:
+		if (row) {
+			name = xstrdup(row->name);
+			ui_browser_close(ui);
+			ui_open_folder(ui, name);
+			free(name);
+		}
+		return 1;
+	case UI_FN_CREATE_MAILBOX:
+		name = ui_prompt(ui, "Create folder: ", NULL, NULL, 0);
+		if (name && *name)
+			engine_worker_folder_change(ui->worker, IMAP_FOLDER_CREATE, name, NULL);
+		free(name);
+		return 1;
+	case UI_FN_RENAME_MAILBOX:
+		if (!row)
+			return 1;
+		name = ui_prompt(ui, "Rename to: ", row->name, NULL, 0);
+		if (name && *name && strcmp(name, row->name) != 0)
+			engine_worker_folder_change(ui->worker, IMAP_FOLDER_RENAME, row->name, name);
+		free(name);
+		return 1;
+	case UI_FN_DELETE_MAILBOX: {
+		if (!row)
+			return 1;
+		if (strcmp(row->name, "INBOX") == 0) {
+			ui_say(ui, 1, "INBOX cannot be deleted.");
+			return 1;
+		}
+		char *question = xasprintf("Delete folder %s and the %u messages in it?", row->name, row->messages);
+		struct buf clean = BUF_INIT;
+		lib_sanitize(&clean, question, strlen(question), LIB_SANITIZE_LINE);
+		/* deleting mail is not a default: "yes" must be typed */
+		char *answer = ui_prompt(ui, clean.data, NULL, NULL, 0);
+		if (answer && strcmp(answer, "yes") == 0)
+			engine_worker_folder_change(ui->worker, IMAP_FOLDER_DELETE, row->name, NULL);
+		else
+			ui_say(ui, 0, "Not deleted (type yes to delete).");
+		free(answer);
+		buf_free(&clean);
+		free(question);
+		return 1;
+	}
+	case UI_FN_SUBSCRIBE:
+	case UI_FN_UNSUBSCRIBE:
+		if (row)
+			engine_worker_folder_change(ui->worker, fn == UI_FN_SUBSCRIBE ? IMAP_FOLDER_SUBSCRIBE
+			                                                              : IMAP_FOLDER_UNSUBSCRIBE,
+			                            row->name, NULL);
+		return 1;
+	case UI_FN_EXIT:
+		ui_browser_close(ui);
+		return 1;
+	default:
+		return 0;
+	}
+}
