@@ -1,6 +1,7 @@
 /* tern: command-line arguments and the choice of mode. */
 #include <locale.h>
 #include <getopt.h>
+#include <signal.h>
 #include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,9 @@ int main(int argc, char **argv)
 	char **exec = NULL;
 	size_t nexec = 0;
 
+	/* A server that closes the connection under a write (OpenSSL writes
+	 * with plain write()) must be an error to handle, not the end. */
+	signal(SIGPIPE, SIG_IGN);
 	setlocale(LC_ALL, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */

@@ -38,6 +38,7 @@ struct engine_worker {
 	struct store_bodies *bodies;
 	int cancel[2]; /* a byte in it abandons the network work under way */
 	int notify[2]; /* a byte in it: a job is queued (ends an IDLE) */
+	int resync;    /* the journal was replayed: resync the open folder now */
 	char *watching; /* the open folder, watched with IDLE between jobs */
 };
 
@@ -143,6 +144,8 @@ static void on_sync_progress(void *data, const char *folder, size_t done, size_t
 	emit(ctx->worker, ev);
 }
 
+static void journal_replay(struct engine_worker *w);
+
 static int ensure_session(struct engine_worker *w, struct lib_error *err)
 {
 	if (w->ea.imap)
@@ -160,6 +163,7 @@ static int ensure_session(struct engine_worker *w, struct lib_error *err)
 	w->ea = fresh;
 	pthread_mutex_unlock(&w->lock);
 	emit_status(w, "connected");
+	journal_replay(w);
 	return 0;
 }
 
@@ -306,55 +310,168 @@ static const char *plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
-/* Bulk actions; the DONE or ERROR event carries the job back. */
+/* Runs one bulk action on the server; *text says what was done, *moved
+ * whether the messages left the folder. 0, or -1 with err. */
+static int run_action(struct engine_worker *w, enum engine_job_type type, const char *folder, const uint32_t *uids,
+                      size_t n, unsigned flags, int add, const char *target, char **text, int *moved,
+                      struct lib_error *err)
+{
+	char *trash = NULL;
+	int rc = 0;
+
+	*text = NULL;
+	*moved = 0;
+	switch (type) {
+	case ENGINE_JOB_STORE_FLAGS:
+		rc = imap_messages_store_flags(w->ea.imap, folder, uids, n, flags, add, err);
+		break;
+	case ENGINE_JOB_DELETE:
+		trash = trash_folder(w, err);
+		if (trash && strcmp(trash, folder) != 0) {
+			rc = imap_messages_copy(w->ea.imap, folder, uids, n, trash, 1, err);
+			char *name = imap_utf7_decode(trash);
+			*text = xasprintf("Moved %zu message%s to %s.", n, plural(n), name);
+			free(name);
+			*moved = 1;
+		} else {
+			rc = imap_messages_store_flags(w->ea.imap, folder, uids, n, MODEL_F_DELETED, 1, err);
+			*text = xasprintf("Marked %zu message%s deleted; $ expunges.", n, plural(n));
+		}
+		break;
+	case ENGINE_JOB_COPY: {
+		rc = imap_messages_copy(w->ea.imap, folder, uids, n, target, add, err);
+		char *name = imap_utf7_decode(target);
+		*text = xasprintf("%s %zu message%s to %s.", add ? "Moved" : "Copied", n, plural(n), name);
+		free(name);
+		*moved = add;
+		break;
+	}
+	case ENGINE_JOB_EXPUNGE:
+		rc = imap_messages_expunge(w->ea.imap, folder, uids, n, err);
+		*text = xasprintf("Expunged %zu message%s.", n, plural(n));
+		*moved = 1;
+		break;
+	default:
+		break;
+	}
+	free(trash);
+	if (rc < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+/* Adds a job that could not reach the server to the journal. */
+static int journal_add(struct engine_worker *w, const struct engine_job *job, char **why)
+{
+	char *path = engine_journal_path(w->ea.account);
+	struct engine_journal_entry *entries = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (!w->ea.uidvalidity) {
+		*why = xstrdup("the folder was never synced, so its messages cannot be named for later");
+	} else if (engine_journal_load(path, &entries, &n) < 0) {
+		*why = xasprintf("cannot read %s", path);
+	} else {
+		entries = xrealloc(entries, (n + 1) * sizeof(*entries));
+		entries[n] = (struct engine_journal_entry){
+			job->type, xstrdup(job->folder), w->ea.uidvalidity, job->flags,
+			job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target ? xstrdup(job->target) : NULL,
+			xmalloc(job->nuids * sizeof(uint32_t)), job->nuids,
+		};
+		memcpy(entries[n].uids, job->uids, job->nuids * sizeof(uint32_t));
+		n++;
+		rc = engine_journal_save(path, entries, n, why);
+	}
+	engine_journal_free(entries, n);
+	free(path);
+	return rc;
+}
+
+/* Replays the journal in order once connected. An action whose folder
+ * changed UIDVALIDITY, or that the server refuses (the message vanished),
+ * is reported and dropped; a lost connection keeps the rest for later. */
+static void journal_replay(struct engine_worker *w)
+{
+	char *path = engine_journal_path(w->ea.account);
+	struct engine_journal_entry *entries = NULL;
+	size_t n = 0, done = 0, replayed = 0;
+
+	if (engine_journal_load(path, &entries, &n) < 0 || n == 0) {
+		engine_journal_free(entries, n);
+		free(path);
+		return;
+	}
+	for (; done < n; done++) {
+		struct engine_journal_entry *e = &entries[done];
+		struct lib_error err = { 0 };
+		uint32_t uidvalidity = 0;
+		char *text = NULL, *why = NULL;
+		int moved;
+		if (imap_folder_uidvalidity(w->ea.imap, e->folder, &uidvalidity, &err) == 0 && uidvalidity != e->uidvalidity) {
+			char *name = imap_utf7_decode(e->folder);
+			char *note = xasprintf("a queued action on %s was dropped: the folder was recreated meanwhile", name);
+			emit_status(w, note);
+			free(note);
+			free(name);
+		} else if (err.cls == LIB_ERR_CONNECTION ||
+		           (err.cls == LIB_ERR_NONE &&
+		            run_action(w, e->type, e->folder, e->uids, e->nuids, e->flags, e->add, e->target, &text, &moved,
+		                       &err) < 0 &&
+		            err.cls == LIB_ERR_CONNECTION)) {
+			break; /* offline again: keep this one and the rest */
+		} else if (err.cls != LIB_ERR_NONE) {
+			char *note = xasprintf("a queued action failed and was dropped: %s", err.text);
+			emit_status(w, note);
+			free(note);
+		} else {
+			replayed++;
+		}
+		free(text);
+		/* after each action, so a crash replays at most that one again */
+		if (engine_journal_save(path, entries + done + 1, n - done - 1, &why) < 0) {
+			emit_status(w, why);
+			free(why);
+			break;
+		}
+	}
+	if (replayed) {
+		char *note = xasprintf("Done %zu action%s queued while offline.", replayed, plural(replayed));
+		emit_status(w, note);
+		free(note);
+		w->resync = 1;
+	}
+	engine_journal_free(entries, n);
+	free(path);
+}
+
+/* Bulk actions; the DONE or ERROR event carries the job back. Offline, a
+ * flag change, delete or move goes to the journal instead. */
 static void bulk(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
 	struct engine_event *ev;
-	char *text = NULL, *trash = NULL;
-	int rc = ensure_session(w, &err), moved = 0;
+	char *text = NULL;
+	int moved = 0;
+	int rc = ensure_session(w, &err);
 
-	if (rc == 0) {
-		switch (job->type) {
-		case ENGINE_JOB_STORE_FLAGS:
-			rc = imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, job->flags, job->add,
-			                               &err);
-			break;
-		case ENGINE_JOB_DELETE:
-			trash = trash_folder(w, &err);
-			if (trash && strcmp(trash, job->folder) != 0) {
-				rc = imap_messages_copy(w->ea.imap, job->folder, job->uids, job->nuids, trash, 1, &err);
-				char *name = imap_utf7_decode(trash);
-				text = xasprintf("Moved %zu message%s to %s.", job->nuids, plural(job->nuids), name);
-				free(name);
-				moved = 1;
-			} else {
-				rc = imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED,
-				                               1, &err);
-				text = xasprintf("Marked %zu message%s deleted; $ expunges.", job->nuids, plural(job->nuids));
-			}
-			break;
-		case ENGINE_JOB_COPY: {
-			rc = imap_messages_copy(w->ea.imap, job->folder, job->uids, job->nuids, job->target, job->move, &err);
-			char *name = imap_utf7_decode(job->target);
-			text = xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids,
-			                 plural(job->nuids), name);
-			free(name);
-			moved = job->move;
-			break;
-		}
-		case ENGINE_JOB_EXPUNGE:
-			rc = imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, &err);
-			text = xasprintf("Expunged %zu message%s.", job->nuids, plural(job->nuids));
-			moved = 1;
-			break;
-		default:
-			break;
+	if (rc == 0)
+		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
+		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &err);
+	if (rc < 0 && err.cls == LIB_ERR_CONNECTION) {
+		drop_session(w);
+		char *why = NULL;
+		if (job->type != ENGINE_JOB_EXPUNGE && journal_add(w, job, &why) == 0) {
+			rc = 0;
+			moved = 0; /* the local change stays; the sync after the replay settles it */
+			text = xstrdup("The server cannot be reached: queued, it will be done on reconnect.");
+		} else if (why) {
+			lib_error_set(&err, LIB_ERR_CONNECTION, "%s (and it could not be queued: %s)", err.text, why);
+			free(why);
 		}
 	}
-	free(trash);
-	if (rc < 0 && err.cls == LIB_ERR_CONNECTION)
-		drop_session(w);
 	ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
 	ev->folder = xstrdup(job->folder);
 	ev->job = job->type;
@@ -462,7 +579,7 @@ static void watch(struct engine_worker *w)
 		pthread_mutex_unlock(&w->lock);
 		return;
 	}
-	int rc = imap_idle(w->ea.imap, seconds, w->notify[0], &err);
+	int rc = w->resync ? 0 : imap_idle(w->ea.imap, seconds, w->notify[0], &err);
 	int woken = read(w->notify[0], drain, sizeof(drain)) > 0;
 	if (rc < 0) {
 		if (!w->cancelled && !w->stopping) {
@@ -471,7 +588,8 @@ static void watch(struct engine_worker *w)
 		}
 		return;
 	}
-	if (rc == 1 || (!woken && interval > 0 && !w->jobs)) {
+	if (rc == 1 || w->resync || (!woken && interval > 0 && !w->jobs)) {
+		w->resync = 0;
 		struct model_mailbox *mbox = model_mailbox_new();
 		if (engine_folder_sync(&w->ea, w->watching, mbox, &err) == 0) {
 			struct engine_event *ev = event_new(ENGINE_EV_FOLDER);

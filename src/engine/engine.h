@@ -112,6 +112,26 @@ struct engine_event {
 	int moved;
 };
 
+/* The offline journal (engine-journal.c): actions made while the server
+ * was unreachable, replayed in order on the next connection. */
+struct engine_journal_entry {
+	enum engine_job_type type; /* STORE_FLAGS, DELETE or COPY */
+	char *folder;              /* wire name */
+	uint32_t uidvalidity;      /* the uids mean nothing under another */
+	unsigned flags;
+	int add;                   /* STORE_FLAGS: add; COPY: move */
+	char *target;              /* COPY: wire name */
+	uint32_t *uids;
+	size_t nuids;
+};
+/* $XDG_DATA_HOME/tern/ACCOUNT.journal. Caller frees. */
+char *engine_journal_path(const struct conf_account *account);
+/* 0 (no file: no entries) or -1; torn lines are skipped. */
+int engine_journal_load(const char *path, struct engine_journal_entry **entries, size_t *n);
+/* Writes the entries durably (removes the file when there are none). */
+int engine_journal_save(const char *path, const struct engine_journal_entry *entries, size_t n, char **err);
+void engine_journal_free(struct engine_journal_entry *entries, size_t n);
+
 struct engine_worker;
 
 /* Starts the worker of account; it writes a byte to wake_fd whenever an

@@ -209,3 +209,12 @@ int imap_idle(struct imap_session *session, int seconds, int wake_fd, struct lib
 	}
 	return rc == 1;
 }
+
+int imap_folder_uidvalidity(struct imap_session *session, const char *wire_name, uint32_t *uidvalidity,
+                            struct lib_error *err)
+{
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	*uidvalidity = session->imap->imap_selection_info->sel_uidvalidity;
+	return 0;
+}

@@ -123,6 +123,10 @@ int imap_folder_change(struct imap_session *session, enum imap_folder_op op, con
  * NULL (caller frees) — from LIST. */
 char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);
 
+/* SELECTs wire_name (if it is not selected) and gives its UIDVALIDITY. */
+int imap_folder_uidvalidity(struct imap_session *session, const char *wire_name, uint32_t *uidvalidity,
+                            struct lib_error *err);
+
 /* Waits for news of the selected folder with IDLE (RFC 2177) for at most
  * seconds, or until wake_fd (> 0) turns readable. Returns 1 when the server
  * reported changes (resync now), 0 on timeout or wake, -1 with err. A

@@ -125,7 +125,7 @@ static int field_name_ok(const char *name)
  * for Bcc, reveal what must stay hidden). */
 static int field_is_reserved(const char *name)
 {
-	static const char *const reserved[] = { "date", "from", "to", "cc", "bcc", "subject", "message-id",
+	static const char *const reserved[] = { "date", "from", "reply-to", "to", "cc", "bcc", "subject", "message-id",
 		                                "in-reply-to", "references", "mime-version", "user-agent" };
 	for (size_t i = 0; i < LIB_ARRAY_LEN(reserved); i++)
 		if (strcasecmp(name, reserved[i]) == 0)
@@ -142,11 +142,26 @@ static int ascii_printable(const char *s)
 	return 1;
 }
 
+/* A value written as it is may only fold at its spaces: no word may make
+ * a line longer than RFC 5322's 998. */
+#define VERBATIM_WORD_MAX 900
+static int words_short(const char *s)
+{
+	size_t word = 0;
+	for (; *s; s++)
+		if ((word = *s == ' ' ? 0 : word + 1) > VERBATIM_WORD_MAX)
+			return 0;
+	return 1;
+}
+
 /* ---- the header writer: folds at white space ---- */
 
 struct header {
 	struct buf *out;
-	size_t col; /* characters on the current line */
+	size_t col;  /* characters on the current line */
+	int started; /* a word was written after the field name: a fold may
+	                come now (not before: readers keep the white space
+	                of a fold right after the colon) */
 };
 
 static void header_begin(struct header *h, const char *name)
@@ -154,6 +169,7 @@ static void header_begin(struct header *h, const char *name)
 	buf_addstr(h->out, name);
 	buf_addch(h->out, ':');
 	h->col = strlen(name) + 1;
+	h->started = 0;
 }
 
 static void header_end(struct header *h)
@@ -167,6 +183,7 @@ static void header_glue(struct header *h, const char *text, size_t len)
 {
 	buf_add(h->out, text, len);
 	h->col += len;
+	h->started = 1;
 }
 
 /* A word after white space: on a new line when it would not fit (and
@@ -174,7 +191,7 @@ static void header_glue(struct header *h, const char *text, size_t len)
  * characters that will be glued after the word. */
 static void header_word(struct header *h, const char *word, size_t len, size_t reserve)
 {
-	if (h->col + 1 + len + reserve > HEADER_WIDTH && h->col > 1) {
+	if (h->col + 1 + len + reserve > HEADER_WIDTH && h->started && h->col > 1) {
 		buf_addstr(h->out, "\r\n ");
 		h->col = 1;
 	} else {
@@ -272,12 +289,12 @@ static void header_encoded(struct header *h, const char *text, size_t len, int g
 		int glued = first && glue_first;
 		size_t used = h->col + (glued ? 0 : 1) + reserve;
 		size_t take = used < HEADER_WIDTH ? word_fit(text + pos, len - pos, HEADER_WIDTH - used, use_q) : 0;
-		if (take == 0 && !glued) {
+		if (take == 0 && !glued && h->started) {
 			buf_addstr(h->out, "\r\n");
 			h->col = 0;
 			take = word_fit(text + pos, len - pos, HEADER_WIDTH - 1 - reserve, use_q);
 		}
-		if (take == 0) /* glued and no room: one character, whatever the width */
+		if (take == 0) /* no room and no fold allowed: one character, whatever the width */
 			take = word_fit(text + pos, len - pos, WORD_MAX, use_q);
 		buf_reset(&word);
 		encoded_word(&word, text + pos, take, use_q);
@@ -307,14 +324,10 @@ static int plain_ok(const char *text)
 	return 1;
 }
 
-/* Unstructured text (RFC 5322 3.2.5): as it is when it can be, folded at
- * its spaces, else as encoded words. */
-static void header_text(struct header *h, const char *text)
+/* ASCII text as it is, folded at its spaces (a word too long for the
+ * line stays whole: check_all keeps every word far below 998). */
+static void header_verbatim(struct header *h, const char *text)
 {
-	if (!plain_ok(text)) {
-		header_encoded(h, text, strlen(text), 0, 0);
-		return;
-	}
 	const char *p = text;
 	for (;;) {
 		const char *space = strchr(p, ' ');
@@ -324,6 +337,16 @@ static void header_text(struct header *h, const char *text)
 			break;
 		p = space + 1;
 	}
+}
+
+/* Unstructured text (RFC 5322 3.2.5): as it is when it can be, else as
+ * encoded words. */
+static void header_text(struct header *h, const char *text)
+{
+	if (plain_ok(text))
+		header_verbatim(h, text);
+	else
+		header_encoded(h, text, strlen(text), 0, 0);
 }
 
 static int is_atext(unsigned char c)
@@ -455,18 +478,18 @@ static void qp_line(struct buf *out, const char *line, size_t len)
 	buf_addstr(out, "\r\n");
 }
 
-/* The text part's body, CRLF line ends, ending in CRLF; *qp says which
- * transfer encoding it got, *ascii whether it is all ASCII. */
-static void text_body(const char *text, size_t len, struct buf *out, int *qp, int *ascii)
+/* The text part's body, CRLF line ends, ending in CRLF; *qp says whether
+ * it had to be quoted-printable (non-ASCII, a NUL, a lone CR, a line over
+ * 998 bytes) or could go as 7bit. */
+static void text_body(const char *text, size_t len, struct buf *out, int *qp)
 {
 	size_t line_len = 0;
 
-	*ascii = 1;
 	*qp = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c >= 128)
-			*ascii = 0;
+			*qp = 1;
 		if (c == '\n') {
 			line_len = 0;
 			continue;
@@ -476,8 +499,6 @@ static void text_body(const char *text, size_t len, struct buf *out, int *qp, in
 		if (c != '\r' && ++line_len > TEXT_LINE_MAX)
 			*qp = 1;
 	}
-	if (!*ascii)
-		*qp = 1;
 	buf_add(out, "", 0);
 	for (size_t start = 0; start < len;) {
 		const char *nl = memchr(text + start, '\n', len - start);
@@ -716,7 +737,7 @@ static int attachment_entity(const struct mime_attachment *a, struct buf *out, s
 	if (!type)
 		type = xstrdup(mime_type_guess(filename, data, len));
 
-	struct header h = { out, 0 };
+	struct header h = { out, 0, 0 };
 	header_begin(&h, "Content-Type");
 	header_word(&h, type, strlen(type), 1);
 	if (strncmp(type, "text/", 5) == 0 && utf8_valid((const char *)data, len)) {
@@ -798,7 +819,10 @@ static int check_all(const struct mime_outgoing *msg, struct lib_error *err)
 		const struct mime_address *list;
 		size_t count;
 		const char *what;
-	} lists[] = { { msg->to, msg->to_count, "To" }, { msg->cc, msg->cc_count, "Cc" }, { msg->bcc, msg->bcc_count, "Bcc" } };
+	} lists[] = { { msg->reply_to, msg->reply_to_count, "Reply-To" },
+		      { msg->to, msg->to_count, "To" },
+		      { msg->cc, msg->cc_count, "Cc" },
+		      { msg->bcc, msg->bcc_count, "Bcc" } };
 	for (size_t l = 0; l < LIB_ARRAY_LEN(lists); l++)
 		for (size_t i = 0; i < lists[l].count; i++)
 			if (address_check(&lists[l].list[i], lists[l].what, err) < 0)
@@ -811,7 +835,7 @@ static int check_all(const struct mime_outgoing *msg, struct lib_error *err)
 			continue;
 		if (value_check(ids[i], i ? "References" : "In-Reply-To", err) < 0)
 			return -1;
-		if (!ascii_printable(ids[i])) {
+		if (!ascii_printable(ids[i]) || !words_short(ids[i])) {
 			lib_error_set(err, LIB_ERR_DATA, "%s is not a list of <message-ids>", i ? "References" : "In-Reply-To");
 			return -1;
 		}
@@ -831,6 +855,10 @@ static int check_all(const struct mime_outgoing *msg, struct lib_error *err)
 		if (!f->value || value_check(f->value, what, err) < 0) {
 			if (!f->value)
 				lib_error_set(err, LIB_ERR_DATA, "%s has no value", what);
+			return -1;
+		}
+		if (!words_short(f->value)) {
+			lib_error_set(err, LIB_ERR_DATA, "%s has a word over %d characters", what, VERBATIM_WORD_MAX);
 			return -1;
 		}
 	}
@@ -875,8 +903,8 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	 * must be checked against what the parts hold */
 	size_t part_count = 1 + msg->attachment_count;
 	struct buf *parts = xcalloc(part_count, sizeof(*parts));
-	int qp = 0, ascii = 1;
-	text_body(msg->text ? msg->text : "", msg->text ? msg->text_len : 0, &parts[0], &qp, &ascii);
+	int qp = 0;
+	text_body(msg->text ? msg->text : "", msg->text ? msg->text_len : 0, &parts[0], &qp);
 	for (size_t i = 0; i < msg->attachment_count; i++)
 		if (attachment_entity(&msg->attachments[i], &parts[i + 1], err) < 0) {
 			for (size_t k = 0; k < part_count; k++)
@@ -885,21 +913,21 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 			return -1;
 		}
 
-	char boundary[48] = "", random[32], date[64];
+	char boundary[48] = "", token[32], date[64];
 	if (msg->attachment_count) {
 		int tries = 0;
 		do {
 			if (++tries > BOUNDARY_TRIES)
 				lib_fatal("no boundary found that the message does not contain");
-			random_text(msg, random, 24);
-			snprintf(boundary, sizeof(boundary), "=_tern_%s", random);
+			random_text(msg, token, 24);
+			snprintf(boundary, sizeof(boundary), "=_tern_%s", token);
 		} while (boundary_collides(boundary, parts, part_count));
 	}
-	random_text(msg, random, 26);
+	random_text(msg, token, 26);
 	const char *domain = strrchr(msg->from.addr, '@') + 1;
-	char *id = xasprintf("<%s@%s>", random, domain);
+	char *id = xasprintf("<%s@%s>", token, domain);
 
-	struct header h = { out, 0 };
+	struct header h = { out, 0, 0 };
 	buf_add(out, "", 0);
 	date_text(msg->date ? msg->date : (int64_t)time(NULL), date, sizeof(date));
 	header_begin(&h, "Date");
@@ -908,6 +936,11 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	header_begin(&h, "From");
 	header_addresses(&h, &msg->from, 1);
 	header_end(&h);
+	if (msg->reply_to_count) {
+		header_begin(&h, "Reply-To");
+		header_addresses(&h, msg->reply_to, msg->reply_to_count);
+		header_end(&h);
+	}
 	if (msg->to_count || !msg->cc_count) {
 		header_begin(&h, "To");
 		if (msg->to_count)
@@ -935,12 +968,18 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 		if (!ids[i] || !*ids[i])
 			continue;
 		header_begin(&h, id_names[i]);
-		header_text(&h, ids[i]);
+		header_verbatim(&h, ids[i]);
 		header_end(&h);
 	}
 	for (size_t i = 0; i < msg->extra_count; i++) {
+		/* structured or not, tern cannot tell: ASCII goes as it is (a URL
+		 * or an address must not be encoded), other text as encoded words */
+		const char *value = msg->extra[i].value;
 		header_begin(&h, msg->extra[i].name);
-		header_text(&h, msg->extra[i].value);
+		if (ascii_printable(value))
+			header_verbatim(&h, value);
+		else
+			header_encoded(&h, value, strlen(value), 0, 0);
 		header_end(&h);
 	}
 	buf_addstr(out, "MIME-Version: 1.0\r\n");
@@ -948,10 +987,8 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 
 	const char *text_headers = qp ? "Content-Type: text/plain; charset=utf-8\r\n"
 	                                "Content-Transfer-Encoding: quoted-printable\r\n"
-	                              : ascii ? "Content-Type: text/plain; charset=us-ascii\r\n"
-	                                        "Content-Transfer-Encoding: 7bit\r\n"
-	                                      : "Content-Type: text/plain; charset=utf-8\r\n"
-	                                        "Content-Transfer-Encoding: 7bit\r\n";
+	                              : "Content-Type: text/plain; charset=us-ascii\r\n"
+	                                "Content-Transfer-Encoding: 7bit\r\n";
 	if (!msg->attachment_count) {
 		buf_addstr(out, text_headers);
 		buf_addstr(out, "\r\n");
@@ -959,11 +996,16 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	} else {
 		buf_addf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
 		/* RFC 2046 5.1.1: the CRLF before each delimiter belongs to it,
-		 * so the text keeps its own last line end */
-		buf_addf(out, "--%s\r\n%s\r\n", boundary, text_headers);
-		buf_add(out, parts[0].data, parts[0].len);
-		for (size_t i = 1; i < part_count; i++) {
-			buf_addf(out, "\r\n--%s\r\n", boundary);
+		 * so the text keeps its own last line end. No text given: no
+		 * text part. */
+		int first = 1;
+		if (msg->text) {
+			buf_addf(out, "--%s\r\n%s\r\n", boundary, text_headers);
+			buf_add(out, parts[0].data, parts[0].len);
+			first = 0;
+		}
+		for (size_t i = 1; i < part_count; i++, first = 0) {
+			buf_addf(out, "%s--%s\r\n", first ? "" : "\r\n", boundary);
 			buf_add(out, parts[i].data, parts[i].len);
 		}
 		buf_addf(out, "\r\n--%s--\r\n", boundary);

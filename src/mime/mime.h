@@ -189,13 +189,14 @@ struct mime_field {
 /* What to build. Strings are borrowed for the call. */
 struct mime_outgoing {
 	struct mime_address from;
-	const struct mime_address *to, *cc, *bcc; /* bcc is never written in the header */
-	size_t to_count, cc_count, bcc_count;
+	const struct mime_address *reply_to, *to, *cc, *bcc; /* bcc is never written in the header */
+	size_t reply_to_count, to_count, cc_count, bcc_count;
 	const char *subject;                       /* UTF-8; NULL or "": none */
 	const char *in_reply_to, *references;      /* "<id@host> ..." or NULL */
-	const struct mime_field *extra;
+	const struct mime_field *extra;            /* ASCII values go as they are, others as RFC 2047 text */
 	size_t extra_count;
-	const char *text;                          /* the body, UTF-8, LF or CRLF line ends; NULL: empty */
+	const char *text;                          /* the body, UTF-8, LF or CRLF line ends; NULL: none
+	                                              (with attachments: no text part) */
 	size_t text_len;
 	const struct mime_attachment *attachments;
 	size_t attachment_count;
@@ -205,7 +206,7 @@ struct mime_outgoing {
 };
 
 /* Appends the message to out: RFC 5322 with CRLF, all 7-bit: Date,
- * From, To (or "undisclosed-recipients:;"), Cc, Subject, a random
+ * From, Reply-To, To (or "undisclosed-recipients:;"), Cc, Subject, a random
  * Message-ID at the From domain, In-Reply-To, References, the extra
  * fields, MIME-Version, User-Agent; RFC 2047 words for non-ASCII text
  * (folded at 76 columns, never splitting a character); the text as 7bit

@@ -20,7 +20,7 @@ struct _mailstream;
 /* Header bytes kept for the header hash. */
 #define POP_HEADER_MAX (256u << 10)
 /* At most this many messages in a listing. */
-#define POP_LIST_MAX 10000000u
+#define POP_LIST_MAX 1000000u
 
 /* ---- parsing server replies (pop-parse.c): no I/O ---- */
 

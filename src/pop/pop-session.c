@@ -10,6 +10,7 @@
 #include "pop-private.h"
 
 #include <libetpan/libetpan.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,18 +261,50 @@ static int start_tls(struct pop_session *session, const struct pop_server *serve
 	return net_tls_start(session->conn, server->host, &server->tls, err);
 }
 
-/* A refused USER, PASS or APOP: err with the server's words. */
-static void login_refused(struct pop_session *session, const char *user, struct lib_error *err)
+/* A refused USER, PASS or APOP: err with the server's words (text
+ * after -ERR). */
+static void login_refused(const char *text, const char *user, struct lib_error *err)
 {
 	struct buf words = BUF_INIT;
 
-	libetpan_words(session, &words);
-	enum lib_error_class cls = pop_refusal_class(session->pop->pop3_response, LIB_ERR_AUTH);
+	pop_server_words(text, &words);
+	while (text && *text == ' ')
+		text++;
+	enum lib_error_class cls = pop_refusal_class(text, LIB_ERR_AUTH);
 	if (cls == LIB_ERR_TEMPORARY)
 		lib_error_set(err, cls, "login for user %s refused for now: %s", user, words.data);
 	else
 		lib_error_set(err, cls, "login refused for user %s: %s", user, words.data);
 	buf_free(&words);
+}
+
+/* APOP user digest, the digest MD5(timestamp secret) in hex. Spoken
+ * here: libetpan 1.9.4's mailpop3_apop sends a wrong digest (RFC 1939's
+ * own example gives e1b93f28... instead of c4c9334b...). Returns 1 for
+ * +OK, 0 for -ERR (words in session->line) or no MD5, -1 stream error. */
+static int apop(struct pop_session *session, const char *user, const char *secret, struct lib_error *err)
+{
+	const char *timestamp = session->pop->pop3_timestamp;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	char command[512];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (!ctx)
+		lib_fatal("out of memory (EVP_MD_CTX_new)");
+	int ok = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1 && EVP_DigestUpdate(ctx, timestamp, strlen(timestamp)) == 1 &&
+	         EVP_DigestUpdate(ctx, secret, strlen(secret)) == 1 && EVP_DigestFinal_ex(ctx, digest, &len) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok || len != 16) { /* MD5 disabled (FIPS): USER/PASS instead */
+		buf_reset(&session->line);
+		buf_addstr(&session->line, "");
+		return 0;
+	}
+	int n = snprintf(command, sizeof(command), "APOP %s ", user);
+	for (unsigned int i = 0; i < len; i++)
+		n += snprintf(command + n, sizeof(command) - (size_t)n, "%02x", digest[i]);
+	explicit_bzero(digest, sizeof(digest));
+	return pop_command(session, "APOP", command, err);
 }
 
 static void secret_free(char *secret)
@@ -307,19 +340,17 @@ static int login(struct pop_session *session, const struct pop_login *creds, str
 	 * refusal may mean the server has no APOP secret for this user, so
 	 * USER/PASS is tried next; a refusal with a response code is final. */
 	if (pop_apop_timestamp_ok(session->pop->pop3_timestamp)) {
-		r = mailpop3_apop(session->pop, user, secret);
-		if (r == MAILPOP3_NO_ERROR) {
+		r = apop(session, user, secret, err);
+		if (r != 0)
 			secret_free(secret);
+		if (r == 1)
 			return 0;
-		}
-		if (r != MAILPOP3_ERROR_DENIED) {
-			secret_free(secret);
-			stream_failed(session, "APOP", err);
+		if (r < 0)
 			return -1;
-		}
-		if (pop_refusal_class(session->pop->pop3_response, LIB_ERR_NONE) != LIB_ERR_NONE) {
+		const char *words = session->line.data + strspn(session->line.data, " ");
+		if (pop_refusal_class(words, LIB_ERR_NONE) != LIB_ERR_NONE) {
 			secret_free(secret);
-			login_refused(session, user, err);
+			login_refused(words, user, err);
 			return -1;
 		}
 	}
@@ -330,7 +361,7 @@ static int login(struct pop_session *session, const struct pop_login *creds, str
 	if (r == MAILPOP3_NO_ERROR)
 		return 0;
 	if (r == MAILPOP3_ERROR_BAD_USER || r == MAILPOP3_ERROR_BAD_PASSWORD)
-		login_refused(session, user, err);
+		login_refused(session->pop->pop3_response, user, err);
 	else
 		stream_failed(session, r == MAILPOP3_ERROR_BAD_STATE ? "login" : "USER/PASS", err);
 	return -1;

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <strings.h>
 
-void smtp_base64(struct buf *out, const unsigned char *data, size_t len)
+size_t smtp_base64(char *out, const unsigned char *data, size_t len)
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char quad[4];
+	size_t used = 0;
 
 	for (size_t i = 0; i < len; i += 3) {
 		unsigned long bits = (unsigned long)data[i] << 16;
@@ -26,45 +26,29 @@ void smtp_base64(struct buf *out, const unsigned char *data, size_t len)
 			bits |= (unsigned long)data[i + 1] << 8;
 		if (i + 2 < len)
 			bits |= data[i + 2];
-		quad[0] = alphabet[(bits >> 18) & 63];
-		quad[1] = alphabet[(bits >> 12) & 63];
-		quad[2] = i + 1 < len ? alphabet[(bits >> 6) & 63] : '=';
-		quad[3] = i + 2 < len ? alphabet[bits & 63] : '=';
-		buf_add(out, quad, 4);
+		out[used++] = alphabet[(bits >> 18) & 63];
+		out[used++] = alphabet[(bits >> 12) & 63];
+		out[used++] = i + 1 < len ? alphabet[(bits >> 6) & 63] : '=';
+		out[used++] = i + 2 < len ? alphabet[bits & 63] : '=';
 	}
-	buf_add(out, "", 0);
+	out[used] = '\0';
+	return used;
 }
 
-/* A buffer that held a secret: zeroed before it is freed. */
-static void buf_wipe(struct buf *b)
-{
-	if (b->data)
-		explicit_bzero(b->data, b->cap);
-	buf_free(b);
-}
-
-/* Sends line + CRLF without letting libetpan's logger see it; -1 when the
- * write failed. */
-static int send_secret_line(mailsmtp *smtp, const char *line)
-{
-	struct buf command = BUF_INIT;
-
-	buf_addstr(&command, line);
-	buf_addstr(&command, "\r\n");
-	int r = mailsmtp_send_command_private(smtp, command.data);
-	buf_wipe(&command);
-	return r;
-}
-
-/* Sends base64(bytes) as one line. */
+/* Sends prefix + base64(bytes) + CRLF without letting libetpan's logger
+ * see it; -1 when the write failed. The line is built in one buffer of
+ * exactly its size (no realloc leaving copies behind) and zeroed after. */
 static int send_base64_line(mailsmtp *smtp, const char *prefix, const unsigned char *bytes, size_t len)
 {
-	struct buf line = BUF_INIT;
+	size_t prefix_len = strlen(prefix), size = prefix_len + SMTP_BASE64_SIZE(len) + 2;
+	char *line = xmalloc(size);
 
-	buf_addstr(&line, prefix);
-	smtp_base64(&line, bytes, len);
-	int r = send_secret_line(smtp, line.data);
-	buf_wipe(&line);
+	memcpy(line, prefix, prefix_len);
+	size_t used = prefix_len + smtp_base64(line + prefix_len, bytes, len);
+	memcpy(line + used, "\r\n", 3);
+	int r = mailsmtp_send_command_private(smtp, line);
+	explicit_bzero(line, size);
+	free(line);
 	return r;
 }
 
@@ -72,22 +56,21 @@ static int send_base64_line(mailsmtp *smtp, const char *prefix, const unsigned c
  * connection failed, or -1 when a write failed. */
 static int auth_plain(mailsmtp *smtp, const char *user, const char *password)
 {
-	struct buf raw = BUF_INIT;
+	size_t user_len = strlen(user), password_len = strlen(password);
+	size_t len = user_len + password_len + 2;
+	unsigned char *raw = xmalloc(len);
 
 	/* authzid empty, authcid, password (RFC 4616 2), sent as the initial
 	 * response (RFC 4954 4) */
-	buf_addch(&raw, '\0');
-	buf_addstr(&raw, user);
-	buf_addch(&raw, '\0');
-	buf_addstr(&raw, password);
-	int code = send_base64_line(smtp, "AUTH PLAIN ", (const unsigned char *)raw.data, raw.len) < 0
-	                   ? -1
-	                   : mailsmtp_read_response(smtp);
+	raw[0] = '\0';
+	memcpy(raw + 1, user, user_len);
+	raw[1 + user_len] = '\0';
+	memcpy(raw + 2 + user_len, password, password_len);
+	int code = send_base64_line(smtp, "AUTH PLAIN ", raw, len) < 0 ? -1 : mailsmtp_read_response(smtp);
 	if (code == 334) /* a server that wants the response after an empty challenge */
-		code = send_base64_line(smtp, "", (const unsigned char *)raw.data, raw.len) < 0
-		               ? -1
-		               : mailsmtp_read_response(smtp);
-	buf_wipe(&raw);
+		code = send_base64_line(smtp, "", raw, len) < 0 ? -1 : mailsmtp_read_response(smtp);
+	explicit_bzero(raw, len);
+	free(raw);
 	return code;
 }
 
@@ -191,6 +174,11 @@ int smtp_auth(struct smtp_session *session, const struct smtp_login *login, stru
 			lib_error_set(err, LIB_ERR_CONFIG, "the user name of %s contains a control character", account);
 			return -1;
 		}
+	if (!session->ehlo.auth && !smtp_session_has_extension(session, "AUTH") && session->ehlo.starttls) {
+		lib_error_set(err, LIB_ERR_TLS,
+		              "the server offers AUTH only after STARTTLS: remove tls off from %s", account);
+		return -1;
+	}
 	if (!session->ehlo.auth && !smtp_session_has_extension(session, "AUTH")) {
 		lib_error_set(err, LIB_ERR_AUTH,
 		              "the server offers no AUTH on this connection, but %s has user %s "

@@ -69,8 +69,10 @@ void smtp_server_words(struct smtp_session *session, struct buf *out);
 /* AUTH with the credentials from login (smtp-auth.c). 0, or -1 with err. */
 int smtp_auth(struct smtp_session *session, const struct smtp_login *login, struct lib_error *err);
 
-/* Standard base64 (RFC 4648) of len bytes, appended to out. */
-void smtp_base64(struct buf *out, const unsigned char *data, size_t len);
+/* Standard base64 (RFC 4648) of len bytes into out, which holds at least
+ * SMTP_BASE64_SIZE(len) bytes; NUL-terminated; returns the length. */
+#define SMTP_BASE64_SIZE(len) (((len) + 2) / 3 * 4 + 1)
+size_t smtp_base64(char *out, const unsigned char *data, size_t len);
 
 /* Marks the session broken and sets err for a lost connection during
  * what ("EHLO", "AUTH"...), with net's reason. */

@@ -53,7 +53,8 @@ class FakePop:
       cut_retr   message number whose RETR stops halfway and closes
       quit_err   QUIT answers -ERR (and deletes nothing)
       pass_reply the PASS reply when not +OK
-      apop       greet with an APOP timestamp and accept APOP
+      apop       greet with this APOP timestamp and check APOP digests
+      apop_refuse APOP answers a plain -ERR (no response code)
     Everything the client sent is in .received (lines)."""
 
     def __init__(self, kit, messages, plain=False, password="secret"):
@@ -68,6 +69,7 @@ class FakePop:
         self.quit_err = False
         self.pass_reply = None
         self.apop = None
+        self.apop_refuse = False
         self.received = []
         self.sessions = 0
         self.ctx = None
@@ -150,7 +152,10 @@ class FakePop:
             elif word == b"APOP":
                 user, _, digest = arg.decode().partition(" ")
                 want = hashlib.md5((self.apop + self.password).encode()).hexdigest()
-                send(b"+OK apop fine\r\n" if digest == want else b"-ERR [AUTH] bad digest\r\n")
+                if self.apop_refuse:
+                    send(b"-ERR no APOP secret for this user\r\n")
+                else:
+                    send(b"+OK apop fine\r\n" if digest == want else b"-ERR [AUTH] bad digest\r\n")
             elif word == b"LIST":
                 if self.list_lines is not None:
                     send(b"+OK\r\n" + b"".join(x.encode() + b"\r\n" for x in self.list_lines) + b".\r\n")
@@ -374,6 +379,11 @@ def main(t):
         t.is_((rc, counts(out)), (0, (5, 5, 0)), "fake-apop: logged in with APOP")
         t.ok(any(line.startswith(b"APOP alice ") for line in fake.received)
              and not any(b"secret" in line for line in fake.received), "fake-apop: no PASS, no password sent")
+        fake.apop_refuse = True
+        fake.received = []
+        rc, out, err = r.run("--fetch")
+        t.ok(rc == 0 and any(line.startswith(b"PASS") for line in fake.received),
+             "fake-apop: a plain APOP refusal falls back to USER/PASS", out + err)
         fake.stop()
 
     # fake-stls-injection and fake-silent, over plain sockets.

@@ -177,5 +177,17 @@ def main(t):
         rc, out, err = r5.run("-A", "imaponly", "--fetch")
         t.ok(rc == 78 and "has no pop3 server" in err, "-A of an account without POP3: exit 78", err)
 
+        # A Maildir that cannot be made: exit 74 before any login.
+        append_imap(k, "stays put")
+        blocker = os.path.join(k.dir, "not-a-dir")
+        open(blocker, "w").close()
+        before = open(k.dovecot_log).read().count("Login: user=<alice>")
+        r6 = TernRun(k, "badmaildir")
+        r6.account("acct", pop3="pop3s", maildir=os.path.join(blocker, "Mail"))
+        rc, out, err = r6.run("--fetch")
+        t.ok(rc == 74 and "cannot use %s/Mail as a Maildir" % blocker in err, "an unusable maildir: exit 74", err)
+        t.ok(open(k.dovecot_log).read().count("Login: user=<alice>") == before and len(server_contents(k)) == 1,
+             "an unusable maildir: no login, nothing deleted")
+
 
 run(main)

@@ -515,14 +515,22 @@ static void test_ids_and_extra(void)
 	struct buf refs = BUF_INIT;
 	for (int i = 0; i < 12; i++)
 		buf_addf(&refs, "%s<message-%d.abcdefgh@mail.example.org>", i ? " " : "", i);
-	struct mime_field extra[] = { { "Reply-To", "Ana <ana@example.org>" }, { "X-Mood", "très bien, merci" } };
+	/* a message id longer than a line is still never encoded */
+	static const char long_id[] = "<CAOlongid.0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdef@mail.gmail.com>";
+	buf_addf(&refs, " %s", long_id);
+	static const char url[] = "<https://lists.example.org/unsubscribe?list=announce&token=0123456789abcdef0123456789"
+	                          "abcdef>";
+	struct mime_field extra[] = { { "X-Mood", "très bien, merci" }, { "List-Unsubscribe", url } };
+	struct mime_address reply_to[] = { { "Zoë (work)", "zoe@example.org" } };
 	struct mime_outgoing msg = base();
-	msg.in_reply_to = "<message-11.abcdefgh@mail.example.org>";
+	msg.in_reply_to = long_id;
 	msg.references = refs.data;
 	msg.extra = extra;
 	msg.extra_count = 2;
+	msg.reply_to = reply_to;
+	msg.reply_to_count = 1;
 	char *raw = build(&msg, NULL, NULL);
-	lines_ok(raw, "ids");
+	ok(raw && strstr(raw, long_id) && strstr(raw, url), "ids and URLs are written as they are, never encoded");
 	char *got = header_of(raw, 0, "References");
 	is_str(got, refs.data, "a long References folds and unfolds back");
 	free(got);
@@ -530,12 +538,19 @@ static void test_ids_and_extra(void)
 	is_str(got, msg.in_reply_to, "In-Reply-To");
 	free(got);
 	got = header_of(raw, 0, "Reply-To");
-	is_str(got, "Ana <ana@example.org>", "extra field as it is");
+	is_str(got, "Zoë (work) <zoe@example.org>", "Reply-To: a non-ASCII name encoded, the address not");
 	free(got);
 	got = header_of(raw, 0, "X-Mood");
 	is_str(got, "très bien, merci", "non-ASCII extra field encoded and decoded");
 	free(got);
+	got = header_of(raw, 0, "List-Unsubscribe");
+	is_str(got, url, "a long ASCII extra field as it is");
+	free(got);
 	free(raw);
+	struct mime_field reserved[] = { { "Reply-To", "x@example.org" } };
+	msg.extra = reserved;
+	msg.extra_count = 1;
+	refused(&msg, "written by tern", "Reply-To as an extra field (use reply_to)");
 	buf_free(&refs);
 
 	struct mime_outgoing empty = base();
@@ -544,6 +559,15 @@ static void test_ids_and_extra(void)
 	raw = build(&empty, NULL, NULL);
 	ok(raw && !strstr(raw, "Subject:") && strstr(raw, "7bit\r\n\r\n") && raw[strlen(raw) - 1] == '\n',
 	   "no subject, no text: still a message");
+	free(raw);
+	struct mime_attachment att[] = { { .data = "\x89PNG\r\n\x1a\n", .len = 8, .filename = "dot.png" } };
+	empty.attachments = att;
+	empty.attachment_count = 1;
+	raw = build(&empty, NULL, NULL);
+	struct mime_message *parsed = mime_message_parse(raw, strlen(raw));
+	ok(mime_message_part_count(parsed) == 2 && strcmp(mime_message_part(parsed, 1)->type, "image/png") == 0 &&
+	   mime_message_note_count(parsed) == 0, "attachment only, no text: no text part");
+	mime_message_free(parsed);
 	free(raw);
 }
 
