@@ -16,7 +16,8 @@ static char *unfold(const char *value, size_t len)
 	struct buf out = BUF_INIT;
 	size_t i = 0;
 
-	while (i < len && (value[i] == ' ' || value[i] == '\t'))
+	/* leading white space goes, also when the value starts on a fold */
+	while (i < len && (value[i] == ' ' || value[i] == '\t' || value[i] == '\r' || value[i] == '\n'))
 		i++;
 	while (i < len && out.len < MIME_FIELD_MAX) {
 		/* folding: the CRLF goes, the white space stays; runs are copied whole */

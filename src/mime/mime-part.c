@@ -139,7 +139,8 @@ static char *field_unfold(const char *raw, const struct field *f, size_t *len)
 	struct buf out = BUF_INIT;
 	size_t i = f->value;
 
-	while (i < f->value_end && (raw[i] == ' ' || raw[i] == '\t'))
+	/* leading white space goes, also when the value starts on a fold */
+	while (i < f->value_end && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\r' || raw[i] == '\n'))
 		i++;
 	buf_add(&out, "", 0);
 	for (; i < f->value_end; i++)

@@ -433,6 +433,7 @@ int pop_fetch(const struct pop_server *server, const struct pop_login *login, co
 {
 	struct fetch f = { .options = options, .result = result, .now = (int64_t)time(NULL) };
 	char *cause = NULL, *warning = NULL;
+	struct buf why = BUF_INIT; /* why the UIDLs cannot be used */
 	int rc = -1;
 
 	memset(result, 0, sizeof(*result));
@@ -459,17 +460,15 @@ int pop_fetch(const struct pop_server *server, const struct pop_login *login, co
 		goto done;
 	result->listed = 1;
 	result->on_server = f.count;
-	struct buf why = BUF_INIT;
-	int u = read_uidls(&f, &why, err);
-	if (u == 1) {
+	int usable = read_uidls(&f, &why, err);
+	if (usable < 0)
+		goto done;
+	if (usable == 1) {
 		warn(&f, "%s: messages are recognised by a hash of their headers instead, and none is deleted "
 		         "from the server", why.data);
 		result->by_header_hash = 1;
 	}
-	buf_free(&why);
-	if (u < 0)
-		goto done;
-	f.by_uidl = u == 0;
+	f.by_uidl = usable == 0;
 	if ((f.by_uidl ? fetch_by_uidl(&f, err) : fetch_by_hash(&f, err)) < 0)
 		goto done;
 	rc = 0;
@@ -503,6 +502,7 @@ done:
 			warn(&f, "%s", save_err.text);
 		}
 	}
+	buf_free(&why);
 	pop_header_hash_free(&f.header);
 	pop_session_close(f.session);
 	pop_state_close(f.state);

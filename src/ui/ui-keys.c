@@ -49,6 +49,7 @@ static const char default_bindings[] =
 	"bind index ; tag-prefix\n"
 	"bind index T tag-pattern\n"
 	"bind index l limit\n"
+	"bind index A change-account\n"
 	"bind pager N toggle-new\n"
 	"bind pager F flag-message\n"
 	"bind pager d delete-message\n"

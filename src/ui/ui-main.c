@@ -332,6 +332,43 @@ static void open_folder(struct ui *ui, const char *folder)
 static void run_function(struct ui *ui, enum ui_function fn);
 static void handle_event(struct ui *ui, struct engine_event *ev);
 
+/* The worker of account i, started when first needed. */
+static struct engine_worker *worker_for(struct ui *ui, size_t i)
+{
+	if (!ui->workers[i]) {
+		struct engine_account options = { 0 };
+		engine_options_from_env(&options);
+		ui->workers[i] = engine_worker_start(ui->conf, &ui->conf->accounts[i], ui->wake[1]);
+		engine_worker_options(ui->workers[i], &options);
+	}
+	return ui->workers[i];
+}
+
+/* Takes every waiting event: the current account's are handled, a
+ * background account's only noted when they are errors. Returns 1 when
+ * stop_job (if >= 0) ended among them. */
+static int drain_events(struct ui *ui, int stop_job)
+{
+	char drain[256];
+	int stopped = 0;
+
+	while (read(ui->wake[0], drain, sizeof(drain)) > 0)
+		;
+	for (size_t i = 0; i < ui->conf->naccounts; i++) {
+		struct engine_event *ev;
+		while (ui->workers[i] && (ev = engine_worker_next_event(ui->workers[i]))) {
+			if (ui->workers[i] != ui->worker) {
+				engine_event_free(ev); /* the account's folder is not on screen */
+				continue;
+			}
+			if ((ev->type == ENGINE_EV_DONE || ev->type == ENGINE_EV_ERROR) && ev->nuids && (int)ev->job == stop_job)
+				stopped = 1;
+			handle_event(ui, ev);
+		}
+	}
+	return stopped;
+}
+
 void ui_wait_job(struct ui *ui, int job)
 {
 	ui_say(ui, 0, "Waiting for the server... (any key stops waiting)");
@@ -343,17 +380,8 @@ void ui_wait_job(struct ui *ui, int job)
 			return;
 		if (fds[0].revents)
 			return;
-		char drain[256];
-		while (read(ui->wake[0], drain, sizeof(drain)) > 0)
-			;
-		struct engine_event *ev;
-		while ((ev = engine_worker_next_event(ui->worker))) {
-			int done = (ev->type == ENGINE_EV_DONE || ev->type == ENGINE_EV_ERROR) && ev->nuids &&
-			           (int)ev->job == job;
-			handle_event(ui, ev);
-			if (done)
-				return;
-		}
+		if (drain_events(ui, job))
+			return;
 	}
 }
 
@@ -641,6 +669,33 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		free(text);
 		break;
 	}
+	case UI_FN_CHANGE_ACCOUNT: {
+		char **names = xcalloc(ui->conf->naccounts, sizeof(*names));
+		for (size_t i = 0; i < ui->conf->naccounts; i++)
+			names[i] = ui->conf->accounts[i].name;
+		char *name = ui_prompt(ui, "Account (Tab completes): ", NULL, names, ui->conf->naccounts);
+		free(names);
+		const struct conf_account *account = name && *name ? conf_account_find(ui->conf, name) : NULL;
+		if (name && *name && !account) {
+			ui_say(ui, 1, "No such account.");
+		} else if (account && account->imap.scheme == CONF_URL_NONE) {
+			ui_say(ui, 1, "That account has no IMAP server to read.");
+		} else if (account && account != ui->account) {
+			ui_pager_close(ui);
+			ui_browser_close(ui);
+			ui_expunge_ask(ui, 1);
+			ui->account = account;
+			ui->worker = worker_for(ui, (size_t)(account - ui->conf->accounts));
+			for (size_t i = 0; i < ui->nfolders; i++)
+				free(ui->folders[i]);
+			free(ui->folders);
+			ui->folders = NULL;
+			ui->nfolders = 0;
+			ui_open_folder(ui, "INBOX");
+		}
+		free(name);
+		break;
+	}
 	case UI_FN_BROWSE_FOLDERS:
 		ui_browser_open(ui);
 		break;
@@ -836,10 +891,8 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	curs_set(0);
 	ui_colors_apply(ui.colors, conf);
 
-	struct engine_account options = { 0 };
-	engine_options_from_env(&options);
-	ui.worker = engine_worker_start(conf, ui.account, ui.wake[1]);
-	engine_worker_options(ui.worker, &options);
+	ui.workers = xcalloc(conf->naccounts, sizeof(*ui.workers));
+	ui.worker = worker_for(&ui, (size_t)(ui.account - conf->accounts));
 	open_folder(&ui, folder ? folder : "INBOX");
 
 	while (!ui.quit) {
@@ -847,14 +900,8 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { ui.wake[0], POLLIN, 0 } };
 		if (poll(fds, 2, -1) < 0 && errno != EINTR)
 			break;
-		if (fds[1].revents) {
-			char drain[256];
-			while (read(ui.wake[0], drain, sizeof(drain)) > 0)
-				;
-			struct engine_event *ev;
-			while ((ev = engine_worker_next_event(ui.worker)))
-				handle_event(&ui, ev);
-		}
+		if (fds[1].revents)
+			drain_events(&ui, -1);
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			break;
 		read_keys(&ui);
@@ -878,7 +925,9 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	model_pattern_free(ui.limit);
 	free(ui.limit_text);
 	free(ui.lrows);
-	engine_worker_stop(ui.worker);
+	for (size_t i = 0; i < conf->naccounts; i++)
+		engine_worker_stop(ui.workers[i]);
+	free(ui.workers);
 	model_view_free(ui.view);
 	model_mailbox_free(ui.mbox);
 	ui_keys_free(&ui.keys);

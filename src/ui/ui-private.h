@@ -63,6 +63,7 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_
 	X(TAG_PATTERN, "tag-pattern", "tag the messages matching a pattern") \
 	X(LIMIT, "limit", "show only the messages matching a pattern") \
 	X(BROWSE_FOLDERS, "browse-folders", "list the folders with their counts") \
+	X(CHANGE_ACCOUNT, "change-account", "switch to another account of the mailrc") \
 	X(SELECT_ENTRY, "select-entry", "open the folder") \
 	X(CREATE_MAILBOX, "create-mailbox", "create a folder") \
 	X(RENAME_MAILBOX, "rename-mailbox", "rename the folder") \

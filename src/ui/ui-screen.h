@@ -23,8 +23,9 @@ struct engine_worker;
 struct ui {
 	struct conf *conf;
 	const struct conf_account *account;
-	struct engine_worker *worker;
-	int wake[2];
+	struct engine_worker *worker;   /* the current account's */
+	struct engine_worker **workers; /* one per account of conf, started when first used */
+	int wake[2];                    /* every worker writes here */
 	struct ui_keys keys;
 	attr_t colors[UI_COLOR_COUNT];
 	enum ui_map map;

@@ -68,7 +68,11 @@ def main(t):
         t.skip_all(missing())
     if driver_path() is None:
         t.skip_all("smtp-driver not built (make check builds it; or set SMTP_DRIVER)")
-    tmp = tempfile.mkdtemp(prefix="tern-smtp-")
+    with tempfile.TemporaryDirectory(prefix="tern-smtp-") as tmp:
+        run_all(t, tmp)
+
+
+def run_all(t, tmp):
     pdf = os.path.join(tmp, "report.bin")
     pdf_bytes = b"%PDF-1.7\n" + os.urandom(300000) + b"\r\n.\r\n\n.\nend"
     with open(pdf, "wb") as f:

@@ -36,6 +36,12 @@ int main(void)
 	is_int((long)env.date, 1751359957L, "Date to UTC epoch");
 	mime_envelope_clear(&env);
 
+	const char folded_first[] = "Subject:\r\n hello\r\nReferences:\r\n <a@x>\r\n\r\n";
+	mime_envelope_parse(folded_first, sizeof(folded_first) - 1, &env);
+	ok(strcmp(env.subject, "hello") == 0 && strcmp(env.references, "<a@x>") == 0,
+	   "a value that starts on a folded line has no leading space");
+	mime_envelope_clear(&env);
+
 	mime_envelope_parse("", 0, &env);
 	ok(env.from && !*env.from && env.date == 0, "an empty block gives empty fields");
 	mime_envelope_clear(&env);
