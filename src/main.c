@@ -19,6 +19,9 @@ static const char usage_text[] =
 	"       tern [-F mailrc] [-A account] [-f folder] -H   list the messages of a folder\n"
 	"       tern [-F mailrc] [-A account] --check [--all] [--json]\n"
 	"                                                  message counts and quota\n"
+	"       tern [-F mailrc] [-A account] -s subject [-c addr]... [-b addr]... [-a file]...\n"
+	"            [-r from] [--dry-run] address...      send stdin as a message\n"
+	"       tern [-F mailrc] --flush-outbox            send what waits in the outbox\n"
 	"       tern [-F mailrc] --check-config            check the mailrc and exit\n"
 	"       tern -v | --version                        version and libraries\n"
 	"       tern -h | --help                           this help\n"
@@ -30,7 +33,13 @@ static const char usage_text[] =
 	"\n"
 	"See tern(1) and mailrc(5).\n";
 
-enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON };
+enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND };
+
+static void push_arg(char ***list, size_t *n, char *arg)
+{
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = arg;
+}
 
 static int usage_error(const char *fmt, const char *what)
 {
@@ -56,6 +65,8 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "flush-outbox", no_argument, NULL, OPT_FLUSH },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -64,6 +75,8 @@ int main(int argc, char **argv)
 	int mode = 0, all = 0, json = 0, opt;
 	char **exec = NULL;
 	size_t nexec = 0;
+	struct cli_send_options send = { 0 };
+	int sending = 0;
 
 	/* A server that closes the connection under a write (OpenSSL writes
 	 * with plain write()) must be an error to handle, not the end. */
@@ -73,7 +86,7 @@ int main(int argc, char **argv)
 		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */
 	protect_secrets();
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":A:F:f:e:Hhv", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":A:F:f:e:s:c:b:a:r:Hhv", options, NULL)) != -1) {
 		switch (opt) {
 		case 'A': account = optarg; break;
 		case 'F': mailrc = optarg; break;
@@ -81,6 +94,17 @@ int main(int argc, char **argv)
 		case 'e':
 			exec = xrealloc(exec, (nexec + 1) * sizeof(*exec));
 			exec[nexec++] = optarg;
+			break;
+		case 's': send.subject = optarg; sending = 1; break;
+		case 'c': push_arg(&send.cc, &send.ncc, optarg); sending = 1; break;
+		case 'b': push_arg(&send.bcc, &send.nbcc, optarg); sending = 1; break;
+		case 'a': push_arg(&send.attach, &send.nattach, optarg); sending = 1; break;
+		case 'r': send.from = optarg; sending = 1; break;
+		case OPT_DRY_RUN: send.dry_run = 1; sending = 1; break;
+		case OPT_FLUSH:
+			if (mode && mode != opt)
+				return usage_error("%s", "--flush-outbox goes alone");
+			mode = opt;
 			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'v': return cli_version(stdout);
@@ -102,8 +126,14 @@ int main(int argc, char **argv)
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	for (int i = optind; i < argc; i++)
+		push_arg(&send.to, &send.nto, argv[i]);
+	if (send.nto)
+		sending = 1;
+	if (sending && mode)
+		return usage_error("%s", "sending (addresses, -s, -c, -b, -a, -r) goes with no other mode");
+	if (sending)
+		mode = OPT_SEND;
 	if ((all || json) && mode != OPT_CHECK)
 		return usage_error("%s", "--all and --json go with --check");
 	if (folder && mode && mode != 'H')
@@ -123,7 +153,11 @@ int main(int argc, char **argv)
 		conf_free(conf);
 		return lib_error_exit_code(LIB_ERR_USAGE);
 	}
-	if (mode == 'H') {
+	if (mode == OPT_SEND) {
+		exit_code = cli_send(conf, account, &send);
+	} else if (mode == OPT_FLUSH) {
+		exit_code = cli_flush_outbox(conf);
+	} else if (mode == 'H') {
 		exit_code = cli_list(conf, account, folder);
 	} else if (mode == OPT_CHECK) {
 		exit_code = cli_check(conf, account, all, json);
@@ -134,5 +168,9 @@ int main(int argc, char **argv)
 		exit_code = ui_run(conf, account, folder);
 	}
 	conf_free(conf);
+	free(send.to);
+	free(send.cc);
+	free(send.bcc);
+	free(send.attach);
 	return exit_code;
 }

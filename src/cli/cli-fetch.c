@@ -8,7 +8,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -178,9 +177,6 @@ int cli_fetch(const struct conf *conf, const char *account_name)
 	size_t fetched = 0;
 	int rc = 0;
 
-	/* A server that vanishes while a command is written must give an
-	 * error, not kill tern between a download and its record. */
-	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < conf->naccounts; i++) {
 		const struct conf_account *account = &conf->accounts[i];
 		if (account_name && strcmp(account->name, account_name) != 0)

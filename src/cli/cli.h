@@ -27,6 +27,17 @@ int cli_check(const struct conf *conf, const char *account, int all_folders, int
 /* tern -H: one line per message of folder (NULL: INBOX). */
 int cli_list(const struct conf *conf, const char *account, const char *folder);
 
+/* tern -s ... ADDR...: scripted sending (cli-send.c). */
+struct cli_send_options {
+	const char *subject, *from;
+	char **to, **cc, **bcc, **attach;
+	size_t nto, ncc, nbcc, nattach;
+	int dry_run;
+};
+int cli_send(const struct conf *conf, const char *account, const struct cli_send_options *options);
+/* tern --flush-outbox. */
+int cli_flush_outbox(const struct conf *conf);
+
 /* JSON string literal of UTF-8 text, sanitized, appended to out. */
 void cli_json_string(struct buf *out, const char *text);
 

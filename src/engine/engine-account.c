@@ -101,7 +101,7 @@ static char *run_secret_command(const char *key, const char *command, struct lib
 	return line;
 }
 
-static char *get_secret(void *data, int *is_oauth2, struct lib_error *err)
+char *engine_get_secret(void *data, int *is_oauth2, struct lib_error *err)
 {
 	struct engine_account *ea = data;
 	const char *password = conf_get(ea->conf, ea->account, CONF_K_PASSWORD);
@@ -177,7 +177,7 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 		.timeout = (int)conf_get_number(ea->conf, ea->account, CONF_K_TIMEOUT),
 		.cancel_fd = ea->cancel_fd,
 	};
-	struct imap_login login = { user, get_secret, ea };
+	struct imap_login login = { user, engine_get_secret, ea };
 	ea->imap = imap_session_open(&server, &login, err);
 	free(ca_path);
 	free(user);

@@ -52,6 +52,12 @@ char *engine_account_user(const struct conf *conf, const struct conf_account *ac
 /* Path of the account's header cache file. Caller frees. */
 char *engine_cache_path(const struct conf *conf, const struct conf_account *account);
 
+/* The account's password (password, password-command, else the prompt
+ * hook) or, with *is_oauth2 set, its OAuth2 token; the get_secret of
+ * struct imap_login and struct smtp_login, with ctx the engine_account.
+ * Caller zeroes and frees. */
+char *engine_get_secret(void *ea, int *is_oauth2, struct lib_error *err);
+
 /* Opens the account's IMAP session (and its cache unless no_cache). */
 int engine_imap_open(struct engine_account *ea, struct lib_error *err);
 /* Loads the folder from the cache into mbox (empty), syncs it with the
@@ -131,6 +137,34 @@ int engine_journal_load(const char *path, struct engine_journal_entry **entries,
 /* Writes the entries durably (removes the file when there are none). */
 int engine_journal_save(const char *path, const struct engine_journal_entry *entries, size_t n, char **err);
 void engine_journal_free(struct engine_journal_entry *entries, size_t n);
+
+/* The outbox (engine-outbox.c). */
+struct engine_outbox_entry {
+	char *path;       /* the file in the outbox; NULL until written */
+	char *account;
+	char *from;       /* envelope sender */
+	char **rcpts;     /* every recipient, Bcc included */
+	size_t nrcpts;
+	char *state;      /* "queued", "sent" (only the Sent copy is missing) or "failed" */
+	char *reason;     /* why it failed, or why the copy is pending; may be NULL */
+	char *message;
+	size_t len;
+};
+/* $XDG_DATA_HOME/tern/outbox. Caller frees. */
+char *engine_outbox_dir(void);
+/* Writes e durably (creating the outbox); a new entry gets a unique name. */
+int engine_outbox_write(struct engine_outbox_entry *e, char **err);
+int engine_outbox_read(const char *path, struct engine_outbox_entry *e);
+void engine_outbox_entry_clear(struct engine_outbox_entry *e);
+/* The outbox's entries, oldest first. Caller frees each and the array. */
+char **engine_outbox_list(size_t *count);
+/* Sends a queued (or, asked again, a failed) entry, or only stores the
+ * Sent copy of a "sent" one, then removes it. Returns 0 done; 1 delivered
+ * but the Sent copy is still pending (kept, as "sent", never sent again);
+ * -1 with err: still queued (temporary or connection) or now "failed"
+ * with the reason (a refusal, kept for the user to fix). hooks may be NULL. */
+int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
+                       struct lib_error *err);
 
 struct engine_worker;
 

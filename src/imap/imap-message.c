@@ -218,3 +218,25 @@ int imap_folder_uidvalidity(struct imap_session *session, const char *wire_name,
 	*uidvalidity = session->imap->imap_selection_info->sel_uidvalidity;
 	return 0;
 }
+
+int imap_append(struct imap_session *session, const char *wire_name, const char *message, size_t len,
+                unsigned flags, struct lib_error *err)
+{
+	struct mailimap_flag_list *list = mailimap_flag_list_new_empty();
+
+	if (flags & MODEL_F_SEEN)
+		mailimap_flag_list_add(list, mailimap_flag_new_seen());
+	if (flags & MODEL_F_DRAFT)
+		mailimap_flag_list_add(list, mailimap_flag_new_draft());
+	int r = mailimap_append(session->imap, wire_name, list, NULL, message, len);
+	mailimap_flag_list_free(list);
+	if (r != MAILIMAP_NO_ERROR) {
+		struct buf what = BUF_INIT;
+		buf_addstr(&what, "APPEND to ");
+		lib_sanitize(&what, wire_name, strlen(wire_name), LIB_SANITIZE_LINE);
+		imap_error(session, r, what.data, err);
+		buf_free(&what);
+		return -1;
+	}
+	return 0;
+}

@@ -123,6 +123,11 @@ int imap_folder_change(struct imap_session *session, enum imap_folder_op op, con
  * NULL (caller frees) — from LIST. */
 char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);
 
+/* APPEND a message (CRLF) to wire_name with the model flags (\Seen for a
+ * Sent copy, \Draft for a draft). */
+int imap_append(struct imap_session *session, const char *wire_name, const char *message, size_t len,
+                unsigned flags, struct lib_error *err);
+
 /* SELECTs wire_name (if it is not selected) and gives its UIDVALIDITY. */
 int imap_folder_uidvalidity(struct imap_session *session, const char *wire_name, uint32_t *uidvalidity,
                             struct lib_error *err);

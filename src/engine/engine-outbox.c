@@ -1,0 +1,302 @@
+/* The outbox: every message is written durably here before any attempt
+ * to send it, and leaves only when the server accepted it and its Sent
+ * copy is stored (DESIGN.md, durability rules). A Maildir under
+ * $XDG_DATA_HOME/tern/outbox; each file is a small envelope, a blank
+ * line, then the message:
+ *     Tern-Account: work
+ *     Tern-From: ana@example.org
+ *     Tern-To: bob@example.org          (one line per recipient, Bcc too)
+ *     Tern-State: queued | sent | failed
+ *     Tern-Reason: why it failed, or why the Sent copy is pending
+ * "sent" means the server took it and only the Sent copy is missing: it is
+ * never sent again, only copied. */
+#define _GNU_SOURCE
+#include "engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../imap/imap.h"
+#include "../smtp/smtp.h"
+
+char *engine_outbox_dir(void)
+{
+	char *data = lib_path_data_home();
+	char *dir = xasprintf("%s/tern/outbox", data);
+	free(data);
+	return dir;
+}
+
+static void make_dirs(const char *dir)
+{
+	char *copy = xstrdup(dir);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(copy, 0700);
+			*p = '/';
+		}
+	}
+	mkdir(copy, 0700);
+	free(copy);
+	const char *subs[] = { "tmp", "new", "cur" };
+	for (size_t i = 0; i < LIB_ARRAY_LEN(subs); i++) {
+		char *sub = xasprintf("%s/%s", dir, subs[i]);
+		mkdir(sub, 0700);
+		free(sub);
+	}
+}
+
+void engine_outbox_entry_clear(struct engine_outbox_entry *e)
+{
+	free(e->path);
+	free(e->account);
+	free(e->from);
+	for (size_t i = 0; i < e->nrcpts; i++)
+		free(e->rcpts[i]);
+	free(e->rcpts);
+	free(e->state);
+	free(e->reason);
+	free(e->message);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Writes e to its path (or a new unique name) durably. */
+int engine_outbox_write(struct engine_outbox_entry *e, char **err)
+{
+	struct buf text = BUF_INIT;
+
+	if (!e->path) {
+		char *dir = engine_outbox_dir();
+		struct timespec now;
+		unsigned char rnd[6];
+		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
+			memset(rnd, 0, sizeof(rnd));
+		if (fd >= 0)
+			close(fd);
+		make_dirs(dir);
+		clock_gettime(CLOCK_REALTIME, &now);
+		e->path = xasprintf("%s/new/%lld.%09ld.%d.%02x%02x%02x%02x%02x%02x.tern", dir, (long long)now.tv_sec,
+		                    now.tv_nsec, (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+		free(dir);
+	}
+	buf_addf(&text, "Tern-Account: %s\nTern-From: %s\n", e->account, e->from);
+	for (size_t i = 0; i < e->nrcpts; i++)
+		buf_addf(&text, "Tern-To: %s\n", e->rcpts[i]);
+	buf_addf(&text, "Tern-State: %s\n", e->state ? e->state : "queued");
+	if (e->reason && *e->reason) {
+		struct buf one = BUF_INIT;
+		lib_sanitize(&one, e->reason, strlen(e->reason), LIB_SANITIZE_LINE);
+		buf_addf(&text, "Tern-Reason: %s\n", one.data);
+		buf_free(&one);
+	}
+	buf_addch(&text, '\n');
+	buf_add(&text, e->message, e->len);
+	int rc = lib_file_write_durable(e->path, text.data, text.len, 0600, err);
+	buf_free(&text);
+	return rc;
+}
+
+int engine_outbox_read(const char *path, struct engine_outbox_entry *e)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	memset(e, 0, sizeof(*e));
+	if (!fp)
+		return -1;
+	e->path = xstrdup(path);
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0)
+			break;
+		char *value = strchr(line, ' ');
+		if (!value)
+			continue;
+		*value++ = '\0';
+		if (strcmp(line, "Tern-Account:") == 0)
+			e->account = xstrdup(value);
+		else if (strcmp(line, "Tern-From:") == 0)
+			e->from = xstrdup(value);
+		else if (strcmp(line, "Tern-State:") == 0)
+			e->state = xstrdup(value);
+		else if (strcmp(line, "Tern-Reason:") == 0)
+			e->reason = xstrdup(value);
+		else if (strcmp(line, "Tern-To:") == 0) {
+			e->rcpts = xrealloc(e->rcpts, (e->nrcpts + 1) * sizeof(*e->rcpts));
+			e->rcpts[e->nrcpts++] = xstrdup(value);
+		}
+	}
+	struct buf body = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&body, chunk, n);
+	free(line);
+	fclose(fp);
+	e->len = body.len;
+	e->message = buf_detach(&body);
+	if (!e->account || !e->from || !e->nrcpts || !e->state) {
+		engine_outbox_entry_clear(e);
+		return -1;
+	}
+	return 0;
+}
+
+static int name_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **engine_outbox_list(size_t *count)
+{
+	char *dir = engine_outbox_dir();
+	char *new_dir = xasprintf("%s/new", dir);
+	DIR *d = opendir(new_dir);
+	char **paths = NULL;
+	struct dirent *entry;
+
+	*count = 0;
+	while (d && (entry = readdir(d))) {
+		size_t len = strlen(entry->d_name);
+		if (entry->d_name[0] == '.' || len < 5 || strcmp(entry->d_name + len - 5, ".tern") != 0)
+			continue; /* half-written temporary files end in .tmp */
+		paths = xrealloc(paths, (*count + 1) * sizeof(*paths));
+		paths[(*count)++] = xasprintf("%s/%s", new_dir, entry->d_name);
+	}
+	if (d)
+		closedir(d);
+	qsort(paths, *count, sizeof(*paths), name_compare); /* oldest first */
+	free(new_dir);
+	free(dir);
+	return paths;
+}
+
+/* The Sent copy: folder-sent (none: no copy), else the \Sent folder. 1
+ * stored (or not wanted), 0 pending (reason set), never -1: the message
+ * itself was delivered. */
+static int sent_copy(struct engine_account *ea, struct engine_outbox_entry *e)
+{
+	const char *configured = conf_get(ea->conf, ea->account, CONF_K_FOLDER_SENT);
+	struct lib_error err = { 0 };
+	char *folder = NULL;
+
+	if (configured && strcmp(configured, "none") == 0)
+		return 1;
+	if (ea->account->imap.scheme == CONF_URL_NONE)
+		return 1; /* nowhere to keep a copy: POP3 or SMTP-only account */
+	if (!ea->imap && engine_imap_open(ea, &err) < 0)
+		goto pending;
+	folder = configured ? imap_utf7_encode(configured) : imap_folder_with_role(ea->imap, IMAP_ROLE_SENT, &err);
+	if (!folder) {
+		if (err.cls == LIB_ERR_NONE)
+			lib_error_set(&err, LIB_ERR_CONFIG, "no folder-sent set and the server marks no \\Sent folder");
+		goto pending;
+	}
+	if (imap_append(ea->imap, folder, e->message, e->len, MODEL_F_SEEN, &err) < 0)
+		goto pending;
+	free(folder);
+	return 1;
+pending:
+	free(folder);
+	free(e->reason);
+	e->reason = xasprintf("delivered, but the Sent copy is pending: %s", err.text);
+	return 0;
+}
+
+int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
+                       struct lib_error *err)
+{
+	const struct conf_account *account = conf_account_find(conf, e->account);
+	struct engine_account ea = { .conf = conf, .account = account, .no_cache = 1 };
+
+	if (hooks)
+		ea.hooks = *hooks;
+	char *why = NULL;
+
+	if (!account) {
+		lib_error_set(err, LIB_ERR_CONFIG, "the outbox holds a message for account %s, which the mailrc lacks",
+		              e->account);
+		return -1;
+	}
+	if (strcmp(e->state, "queued") == 0 || strcmp(e->state, "failed") == 0) {
+		const struct conf_url *url = &account->smtp;
+		if (url->scheme == CONF_URL_NONE) {
+			lib_error_set(err, LIB_ERR_CONFIG, "account %s has no smtp server", account->name);
+			return -1;
+		}
+		const char *ca_file = conf_get(conf, account, CONF_K_TLS_CA_FILE);
+		char *ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
+		char *user = engine_account_user(conf, account);
+		int has_secret = conf_get(conf, account, CONF_K_PASSWORD) || conf_get(conf, account, CONF_K_PASSWORD_COMMAND) ||
+		                 conf_get(conf, account, CONF_K_OAUTH2_TOKEN_COMMAND);
+		struct smtp_server server = {
+			.host = url->host,
+			.port = url->port,
+			.implicit_tls = url->implicit_tls,
+			.tls_off = !conf_get_bool(conf, account, CONF_K_TLS),
+			.tls = { ca_path, conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
+			.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
+			.account = account->name,
+		};
+		/* no credentials configured: no AUTH, and a server that wants it says 530 */
+		struct smtp_login login = { has_secret ? user : NULL, engine_get_secret, &ea };
+		struct smtp_result result;
+		struct smtp_session *session = smtp_session_open(&server, &login, err);
+		int rc = -1;
+		if (session) {
+			rc = smtp_send(session, e->from, (const char *const *)e->rcpts, e->nrcpts, e->message, e->len, &result);
+			if (rc < 0)
+				*err = result.error;
+			smtp_session_close(session);
+		}
+		free(ca_path);
+		free(user);
+		if (rc < 0) {
+			if (err->cls != LIB_ERR_TEMPORARY && err->cls != LIB_ERR_CONNECTION) {
+				/* a refusal: kept for the user to fix, never retried by itself */
+				free(e->state);
+				e->state = xstrdup("failed");
+				free(e->reason);
+				e->reason = xstrdup(err->text);
+				if (engine_outbox_write(e, &why) < 0)
+					free(why);
+			}
+			return -1;
+		}
+		free(e->state);
+		e->state = xstrdup("sent");
+		free(e->reason);
+		e->reason = NULL;
+		if (engine_outbox_write(e, &why) < 0) { /* keep going: the copy is what is left */
+			free(why);
+		}
+	}
+	if (strcmp(e->state, "sent") != 0) {
+		lib_error_set(err, LIB_ERR_SERVER, "%s", e->reason ? e->reason : "refused earlier");
+		return -1;
+	}
+	int copied = sent_copy(&ea, e);
+	engine_account_close(&ea);
+	if (!copied) {
+		if (engine_outbox_write(e, &why) < 0)
+			free(why);
+		return 1;
+	}
+	if (unlink(e->path) != 0 && errno != ENOENT) {
+		lib_error_set(err, LIB_ERR_INTERNAL, "cannot remove %s from the outbox: %s", e->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
