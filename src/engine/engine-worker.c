@@ -524,6 +524,30 @@ static void list_folders(struct engine_worker *w, int counts)
 	emit(w, ev);
 }
 
+static void search(struct engine_worker *w, struct engine_job *job)
+{
+	struct lib_error err = { 0 };
+	uint32_t *uids = NULL;
+	size_t n = 0;
+	struct engine_event *ev;
+
+	if (ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->target, &uids, &n, &err) < 0) {
+		if (err.cls == LIB_ERR_CONNECTION)
+			drop_session(w);
+		ev = event_new(ENGINE_EV_ERROR);
+		ev->cls = err.cls;
+		ev->text = engine_error_line(w->ea.account, &err);
+	} else {
+		ev = event_new(ENGINE_EV_DONE);
+		ev->uids = uids;
+		ev->nuids = n;
+	}
+	ev->job = ENGINE_JOB_SEARCH;
+	ev->add = job->add;
+	ev->folder = xstrdup(job->folder);
+	emit(w, ev);
+}
+
 static void folder_change(struct engine_worker *w, struct engine_job *job)
 {
 	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
@@ -646,6 +670,8 @@ static void *worker_main(void *data)
 			list_folders(w, job->counts);
 		else if (job->type == ENGINE_JOB_FOLDER_CHANGE)
 			folder_change(w, job);
+		else if (job->type == ENGINE_JOB_SEARCH)
+			search(w, job);
 		else
 			bulk(w, job);
 		job_free(job);
@@ -719,6 +745,16 @@ void engine_worker_list_folders(struct engine_worker *w, int counts)
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_LIST_FOLDERS;
 	job->counts = counts;
+	submit(w, job);
+}
+
+void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_SEARCH;
+	job->folder = xstrdup(folder);
+	job->target = xstrdup(criteria);
+	job->add = token;
 	submit(w, job);
 }
 

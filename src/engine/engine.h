@@ -70,7 +70,7 @@ void engine_account_close(struct engine_account *ea);
 
 enum engine_job_type {
 	ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS,
-	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE, ENGINE_JOB_FOLDER_CHANGE,
+	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE, ENGINE_JOB_FOLDER_CHANGE, ENGINE_JOB_SEARCH,
 };
 
 struct engine_job {
@@ -95,7 +95,8 @@ enum engine_event_type {
 	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
 	ENGINE_EV_FOLDERS,  /* text: one line per folder: NAME, or with counts
 	                       NAME \t SUBSCRIBED \t MESSAGES \t UNSEEN (UTF-8) */
-	ENGINE_EV_DONE,     /* job finished on the server: job, uids, moved (they left the folder), text */
+	ENGINE_EV_DONE,     /* job finished on the server: job, uids, moved (they left the folder), text;
+	                       SEARCH: uids are the matches, add the caller's token */
 };
 
 struct engine_event {
@@ -178,6 +179,9 @@ void engine_worker_options(struct engine_worker *w, const struct engine_account 
 void engine_worker_open_folder(struct engine_worker *w, const char *folder);
 /* Queues a job: the whole message uid (body cache first: works offline). */
 void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
+/* Queues a job: UID SEARCH criteria in folder; DONE (job SEARCH, uids,
+ * add = token) or ERROR. */
+void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token);
 /* Queues a job: the account's folder list; with counts, every folder's
  * STATUS too (for the folder browser). */
 void engine_worker_list_folders(struct engine_worker *w, int counts);

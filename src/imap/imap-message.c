@@ -240,3 +240,45 @@ int imap_append(struct imap_session *session, const char *wire_name, const char 
 	}
 	return 0;
 }
+
+int imap_search(struct imap_session *session, const char *wire_name, const char *criteria, uint32_t **uids,
+                size_t *n, struct lib_error *err)
+{
+	struct buf command = BUF_INIT;
+
+	*uids = NULL;
+	*n = 0;
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	buf_addstr(&command, "UID SEARCH ");
+	for (const char *p = criteria; *p; p++) {
+		/* "{n}" CRLF becomes "{n+}" CRLF: one write, no continuation wait */
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			if (close && close[1] == '\r' && close[2] == '\n' && strspn(p + 1, "0123456789") == (size_t)(close - p - 1)) {
+				if (!mailimap_has_extension(session->imap, "LITERAL+")) {
+					lib_error_set(err, LIB_ERR_SERVER, "the server cannot search for non-ASCII text here (no LITERAL+)");
+					buf_free(&command);
+					return -1;
+				}
+				buf_add(&command, p, (size_t)(close - p));
+				buf_addstr(&command, "+}");
+				p = close;
+				continue;
+			}
+		}
+		buf_addch(&command, *p);
+	}
+	int r = mailimap_custom_command(session->imap, command.data);
+	buf_free(&command);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "SEARCH", err);
+		return -1;
+	}
+	clist *found = session->imap->imap_response_info ? session->imap->imap_response_info->rsp_search_result : NULL;
+	for (clistiter *it = clist_begin_safe(found); it; it = clist_next(it)) {
+		*uids = xrealloc(*uids, (*n + 1) * sizeof(**uids));
+		(*uids)[(*n)++] = *(uint32_t *)clist_content(it);
+	}
+	return 0;
+}

@@ -123,6 +123,12 @@ int imap_folder_change(struct imap_session *session, enum imap_folder_op op, con
  * NULL (caller frees) — from LIST. */
 char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);
 
+/* UID SEARCH criteria (IMAP syntax, e.g. from model_pattern_imap_search)
+ * in wire_name; the matching UIDs in *uids (caller frees). A literal in
+ * criteria ({n}) is sent as LITERAL+ and refused without it. */
+int imap_search(struct imap_session *session, const char *wire_name, const char *criteria, uint32_t **uids,
+                size_t *n, struct lib_error *err);
+
 /* APPEND a message (CRLF) to wire_name with the model flags (\Seen for a
  * Sent copy, \Draft for a draft). */
 int imap_append(struct imap_session *session, const char *wire_name, const char *message, size_t len,

@@ -331,6 +331,7 @@ static void open_folder(struct ui *ui, const char *folder)
 
 static void run_function(struct ui *ui, enum ui_function fn);
 static void handle_event(struct ui *ui, struct engine_event *ev);
+static void server_search_done(struct ui *ui, struct engine_event *ev);
 
 /* The worker of account i, started when first needed. */
 static struct engine_worker *worker_for(struct ui *ui, size_t i)
@@ -451,6 +452,10 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		break;
 	}
 	case ENGINE_EV_DONE:
+		if (ev->job == ENGINE_JOB_SEARCH) {
+			server_search_done(ui, ev);
+			break;
+		}
 		if (ev->job == ENGINE_JOB_FOLDER_CHANGE) {
 			ui_say(ui, 0, ev->text);
 			engine_worker_list_folders(ui->worker, 0); /* completion follows */
@@ -463,6 +468,10 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 	case ENGINE_EV_ERROR:
 		if (ev->job == ENGINE_JOB_FOLDER_CHANGE) {
 			ui_say(ui, 1, ev->text);
+			break;
+		}
+		if (ev->job == ENGINE_JOB_SEARCH) {
+			server_search_done(ui, ev);
 			break;
 		}
 		if (ev->nuids) { /* a bulk action the server refused: roll it back */
@@ -505,11 +514,6 @@ static struct model_pattern *compile(struct ui *ui, const char *text)
 	size_t at = 0;
 	struct model_pattern *p = model_pattern_compile(text, time(NULL), &error, &at);
 
-	if (p && model_pattern_needs_server(p)) {
-		model_pattern_free(p);
-		p = NULL;
-		error = xstrdup("~b and ~B (searching bodies on the server) are not supported yet");
-	}
 	if (!p) {
 		char *line = xasprintf("%s (at column %zu of \"%s\")", error ? error : "bad pattern", at + 1, text);
 		ui_say(ui, 1, line);
@@ -538,6 +542,76 @@ static void index_search(struct ui *ui, int dir)
 		}
 	}
 	ui_say(ui, 0, "Not found.");
+}
+
+/* Puts a compiled pattern to use for fn (LIMIT, SEARCH, SEARCH_REVERSE,
+ * TAG_PATTERN); takes p and text. */
+static void use_pattern(struct ui *ui, enum ui_function fn, struct model_pattern *p, char *text)
+{
+	if (fn == UI_FN_LIMIT) {
+		uint32_t uid = cursor_uid(ui);
+		model_pattern_free(ui->limit);
+		ui->limit = p;
+		free(ui->limit_text);
+		ui->limit_text = text;
+		apply_limit(ui);
+		size_t row = uid ? row_of_uid(ui, uid) : (size_t)-1;
+		ui->cursor = row != (size_t)-1 ? row : ui_count(ui) ? ui_count(ui) - 1 : 0;
+		ui->top = 0;
+		if (!ui_count(ui))
+			ui_say(ui, 0, "No messages match.");
+		else
+			buf_reset(&ui->message);
+	} else if (fn == UI_FN_TAG_PATTERN) {
+		size_t n = ui_tag_matching(ui, p);
+		char *note = xasprintf("Tagged %zu message%s.", n, n == 1 ? "" : "s");
+		ui_say(ui, 0, note);
+		free(note);
+		model_pattern_free(p);
+		free(text);
+	} else {
+		model_pattern_free(ui->search_pattern);
+		ui->search_pattern = p;
+		ui->search_dir = fn == UI_FN_SEARCH_REVERSE ? -1 : 1;
+		buf_reset(&ui->message);
+		index_search(ui, ui->search_dir);
+		free(text);
+	}
+}
+
+/* A pattern with ~b or ~B first asks the server (UID SEARCH); the rest is
+ * done when the answer arrives (server_search_done). */
+static void start_pattern(struct ui *ui, enum ui_function fn, struct model_pattern *p, char *text)
+{
+	if (!model_pattern_needs_server(p)) {
+		use_pattern(ui, fn, p, text);
+		return;
+	}
+	char *criteria = model_pattern_imap_search(p);
+	model_pattern_free(ui->pending_pattern);
+	free(ui->pending_text);
+	ui->pending_pattern = p;
+	ui->pending_text = text;
+	ui->pending_fn = fn;
+	engine_worker_search(ui->worker, ui->wire_folder, criteria, ++ui->search_token);
+	free(criteria);
+	ui_say(ui, 0, "Searching the message bodies on the server...");
+}
+
+static void server_search_done(struct ui *ui, struct engine_event *ev)
+{
+	if (!ui->pending_pattern || ev->add != ui->search_token)
+		return; /* an answer to a search since replaced */
+	if (ev->type == ENGINE_EV_ERROR) {
+		ui_say(ui, 1, ev->text);
+		model_pattern_free(ui->pending_pattern);
+		free(ui->pending_text);
+	} else {
+		model_pattern_set_server_uids(ui->pending_pattern, ev->uids, ev->nuids);
+		use_pattern(ui, ui->pending_fn, ui->pending_pattern, ui->pending_text);
+	}
+	ui->pending_pattern = NULL;
+	ui->pending_text = NULL;
 }
 
 static void run_function(struct ui *ui, enum ui_function fn)
@@ -614,13 +688,10 @@ static void run_function(struct ui *ui, enum ui_function fn)
 	case UI_FN_SEARCH_REVERSE: {
 		char *text = ui_prompt(ui, fn == UI_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
 		struct model_pattern *p = text && *text ? compile(ui, text) : NULL;
-		if (p) {
-			model_pattern_free(ui->search_pattern);
-			ui->search_pattern = p;
-			ui->search_dir = fn == UI_FN_SEARCH ? 1 : -1;
-			index_search(ui, ui->search_dir);
-		}
-		free(text);
+		if (p)
+			start_pattern(ui, fn, p, text);
+		else
+			free(text);
 		break;
 	}
 	case UI_FN_SEARCH_NEXT:
@@ -630,43 +701,32 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		char *text = ui_prompt(ui, "Limit to messages matching: ", ui->limit_text, NULL, 0);
 		if (!text)
 			break;
-		uint32_t uid = cursor_uid(ui);
 		if (!*text || strcmp(text, "all") == 0 || strcmp(text, "~A") == 0) {
+			uint32_t uid = cursor_uid(ui);
 			model_pattern_free(ui->limit);
 			ui->limit = NULL;
 			free(ui->limit_text);
 			ui->limit_text = NULL;
 			free(text);
-		} else {
-			struct model_pattern *p = compile(ui, text);
-			if (!p) {
-				free(text);
-				break;
-			}
-			model_pattern_free(ui->limit);
-			ui->limit = p;
-			free(ui->limit_text);
-			ui->limit_text = text;
+			apply_limit(ui);
+			size_t row = uid ? row_of_uid(ui, uid) : (size_t)-1;
+			ui->cursor = row != (size_t)-1 ? row : ui_count(ui) ? ui_count(ui) - 1 : 0;
+			break;
 		}
-		apply_limit(ui);
-		size_t row = uid ? row_of_uid(ui, uid) : (size_t)-1;
-		ui->cursor = row != (size_t)-1 ? row : ui_count(ui) ? ui_count(ui) - 1 : 0;
-		ui->top = 0;
-		if (ui->limit && !ui_count(ui))
-			ui_say(ui, 0, "No messages match.");
+		struct model_pattern *p = compile(ui, text);
+		if (p)
+			start_pattern(ui, fn, p, text);
+		else
+			free(text);
 		break;
 	}
 	case UI_FN_TAG_PATTERN: {
 		char *text = ui_prompt(ui, "Tag messages matching: ", NULL, NULL, 0);
 		struct model_pattern *p = text && *text ? compile(ui, text) : NULL;
-		if (p) {
-			size_t n = ui_tag_matching(ui, p);
-			char *note = xasprintf("Tagged %zu message%s.", n, n == 1 ? "" : "s");
-			ui_say(ui, 0, note);
-			free(note);
-			model_pattern_free(p);
-		}
-		free(text);
+		if (p)
+			start_pattern(ui, fn, p, text);
+		else
+			free(text);
 		break;
 	}
 	case UI_FN_CHANGE_ACCOUNT: {
@@ -922,6 +982,8 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	free(ui.folders);
 	free(ui.search);
 	model_pattern_free(ui.search_pattern);
+	model_pattern_free(ui.pending_pattern);
+	free(ui.pending_text);
 	model_pattern_free(ui.limit);
 	free(ui.limit_text);
 	free(ui.lrows);

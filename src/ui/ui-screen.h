@@ -57,6 +57,10 @@ struct ui {
 	struct model_pattern *limit; /* l: only matching messages are shown */
 	char *limit_text;
 	size_t *lrows;            /* under a limit: the view rows shown, ascending */
+	struct model_pattern *pending_pattern; /* waiting for the server's UID SEARCH */
+	char *pending_text;
+	enum ui_function pending_fn;
+	int search_token;         /* matches the answer to the latest server search */
 	size_t nlrows;
 	int search_dir;
 	enum ui_function pending; /* runs once the opened message has arrived */

@@ -24,7 +24,12 @@ def main(t):
         people = ["Ana Lima <ana@example.org>", "Bob Jones <bob@example.org>", "Carol White <carol@example.org>"]
         for i in range(30):
             body = "x" * (100 if i % 3 else 20000)
-            c.append("INBOX", None, None, ("From: %s\r\nSubject: %s number %d\r\nDate: Mon, %d Jan 2035 10:00:00 +0000\r\n\r\n%s\r\n"
+            if i in (4, 7, 22):
+                body += "\r\nthe secret word is zanzibar\r\n"
+            if i == 7:
+                body += "Grüße aus München\r\n"
+            c.append("INBOX", None, None, ("From: %s\r\nSubject: %s number %d\r\nDate: Mon, %d Jan 2035 10:00:00 +0000\r\n"
+                                           "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
                                            % (people[i % 3], "invoice" if i % 5 == 0 else "note", i, 1 + i % 28, body)).encode())
         c.logout()
         r = TernRun(k, "limit")
@@ -64,6 +69,37 @@ def main(t):
             screen = s.wait_for("column")
             t.ok(re.search(r"at column \d+ of \"~s \(invoice\"", screen) is not None,
                  "a bad pattern is refused, naming the spot", screen)
+            s.send("l")
+            s.wait_for("Limit to")
+            s.send("C-u")
+            s.type("~b zanzibar")
+            s.send("Enter")
+            screen = s.wait_for("limited to 3")
+            rows = [line for line in screen.splitlines() if re.match(r"^ *\d+ ", line)]
+            t.ok(len(rows) == 3 and all(re.search(r"number (4|7|22)$", line) for line in rows),
+                 "l ~b searches the bodies on the server", screen)
+            s.send("l")
+            s.wait_for("Limit to")
+            s.send("C-u")
+            s.type("~s 'number 2' ~b zanzibar")
+            s.send("Enter")
+            screen = s.wait_for("limited to 1")
+            t.ok("(limited to 1: ~s 'number 2' ~b zanzibar)" in screen and "number 22" in screen,
+                 "a server part and a local part together", screen)
+            s.send("l")
+            s.wait_for("Limit to")
+            s.send("C-u")
+            s.type("~b München")
+            s.send("Enter")
+            screen = s.wait_for("~b München)")
+            t.ok("(limited to 1: ~b München)" in screen and "number 7" in screen,
+                 "a non-ASCII body search (a LITERAL+ literal)", screen)
+            s.send("l")
+            s.wait_for("Limit to")
+            s.send("C-u")
+            s.type("all")
+            s.send("Enter")
+            s.wait_for("Msgs:30")
             s.send("=", "/")
             s.wait_for("Search for")
             s.type("~f carol ~s invoice")
