@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"       tern [-F mailrc] [-A account] -s subject [-c addr]... [-b addr]... [-a file]...\n"
 	"            [-r from] [--dry-run] address...      send stdin as a message\n"
 	"       tern [-F mailrc] --flush-outbox            send what waits in the outbox\n"
+	"       tern [-F mailrc] [-A account] --fetch      download POP3 mail into the Maildir\n"
 	"       tern [-F mailrc] --check-config            check the mailrc and exit\n"
 	"       tern -v | --version                        version and libraries\n"
 	"       tern -h | --help                           this help\n"
@@ -33,7 +34,7 @@ static const char usage_text[] =
 	"\n"
 	"See tern(1) and mailrc(5).\n";
 
-enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND };
+enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH };
 
 static void push_arg(char ***list, size_t *n, char *arg)
 {
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "flush-outbox", no_argument, NULL, OPT_FLUSH },
+		{ "fetch", no_argument, NULL, OPT_FETCH },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -111,8 +113,9 @@ int main(int argc, char **argv)
 		case 'H':
 		case OPT_CHECK:
 		case OPT_CHECK_CONFIG:
+		case OPT_FETCH:
 			if (mode && mode != opt)
-				return usage_error("%s", "choose one of -H, --check and --check-config");
+				return usage_error("%s", "choose one of -H, --check, --fetch and --check-config");
 			mode = opt;
 			break;
 		case OPT_ALL: all = 1; break;
@@ -157,6 +160,8 @@ int main(int argc, char **argv)
 		exit_code = cli_send(conf, account, &send);
 	} else if (mode == OPT_FLUSH) {
 		exit_code = cli_flush_outbox(conf);
+	} else if (mode == OPT_FETCH) {
+		exit_code = cli_fetch(conf, account);
 	} else if (mode == 'H') {
 		exit_code = cli_list(conf, account, folder);
 	} else if (mode == OPT_CHECK) {

@@ -7,10 +7,8 @@
  * refused, 74 the Maildir or state file could not be written). */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "../pop/pop.h"
 
@@ -36,70 +34,6 @@ static void warn(void *ctx, const char *text)
 	char *line = xasprintf("account %s: %s", fa->account->name, text);
 	cli_hooks.warn(cli_hooks.ctx, line);
 	free(line);
-}
-
-/* Runs command with sh and returns the first line it prints; NULL with
- * err naming the command when it fails or prints nothing.
- * TODO: the same as engine-account.c's; move both behind one engine
- * call (engine_account_secret) when the engine learns POP3. */
-static char *run_secret_command(const char *key, const char *command, struct lib_error *err)
-{
-	FILE *pipe = popen(command, "r");
-	char *line = NULL, sink[256];
-	size_t cap = 0;
-
-	if (!pipe) {
-		lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" could not be started: %s", key, command, strerror(errno));
-		return NULL;
-	}
-	ssize_t len = getline(&line, &cap, pipe);
-	while (fread(sink, 1, sizeof(sink), pipe) > 0) /* the rest, so the command gets no SIGPIPE */
-		;
-	explicit_bzero(sink, sizeof(sink));
-	int status = pclose(pipe);
-	if (status != 0 || len <= 0) {
-		if (line)
-			explicit_bzero(line, cap);
-		free(line);
-		if (status != 0)
-			lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" failed (exit status %d)", key, command,
-			              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		else
-			lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" printed nothing", key, command);
-		return NULL;
-	}
-	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		line[--len] = '\0';
-	return line;
-}
-
-/* struct pop_login's get_secret: called only once the server is verified. */
-static char *get_secret(void *ctx, int *is_oauth2, struct lib_error *err)
-{
-	struct fetch_account *fa = ctx;
-	const char *password = conf_get(fa->conf, fa->account, CONF_K_PASSWORD);
-	const char *command = conf_get(fa->conf, fa->account, CONF_K_PASSWORD_COMMAND);
-	const char *oauth2 = conf_get(fa->conf, fa->account, CONF_K_OAUTH2_TOKEN_COMMAND);
-
-	*is_oauth2 = 0;
-	if (oauth2 && !password && !command) {
-		*is_oauth2 = 1;
-		return run_secret_command("oauth2-token-command", oauth2, err);
-	}
-	if (password)
-		return xstrdup(password);
-	if (command)
-		return run_secret_command("password-command", command, err);
-	if (cli_hooks.ask_secret) {
-		char *prompt = xasprintf("Password for %s: ", fa->account->name);
-		char *secret = cli_hooks.ask_secret(cli_hooks.ctx, prompt);
-		free(prompt);
-		if (secret)
-			return secret;
-	}
-	lib_error_set(err, LIB_ERR_AUTH, "no password: set password or password-command for account %s",
-	              fa->account->name);
-	return NULL;
 }
 
 /* The account's Maildir: maildir, else $XDG_DATA_HOME/tern/ACCOUNT.
@@ -153,7 +87,8 @@ static int fetch_account(const struct conf *conf, const struct conf_account *acc
 		.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 		.cancel_fd = 0,
 	};
-	struct pop_login login = { user, get_secret, &fa };
+	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks };
+	struct pop_login login = { user, engine_get_secret, &ea };
 	struct pop_fetch_options options = {
 		.maildir = maildir,
 		.account = account->name,
