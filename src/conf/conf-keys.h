@@ -42,6 +42,8 @@
 	  "Folder deleted mail moves to; default the server's \\Trash folder; none to expunge instead.") \
 	X(DEFAULT_ACCOUNT, "default-account", CONF_T_ACCOUNT, CONF_S_GLOBAL, NULL, 0, 0, \
 	  "Account opened at start; default the first account.") \
+	X(SIGNATURE, "signature", CONF_T_PATH, CONF_S_BOTH, NULL, 0, 0, \
+	  "File appended to new messages and replies, after a \"-- \" line.") \
 	X(EDITOR, "editor", CONF_T_STRING, CONF_S_GLOBAL, NULL, 0, 0, \
 	  "Command to edit messages; default $VISUAL, else $EDITOR, else vi.") \
 	X(CHECK_INTERVAL, "check-interval", CONF_T_NUMBER, CONF_S_GLOBAL, "60", 0, 86400, \

@@ -97,10 +97,7 @@ int engine_journal_save(const char *path, const struct engine_journal_entry *ent
 		buf_addch(&text, '\n');
 	}
 	char *dir = lib_path_dirname(path);
-	char *parent = lib_path_dirname(dir);
-	mkdir(parent, 0700);
-	mkdir(dir, 0700);
-	free(parent);
+	lib_mkdirs(dir, 0700);
 	free(dir);
 	int rc = lib_file_write_durable(path, text.data, text.len, 0600, err);
 	buf_free(&text);

@@ -36,20 +36,10 @@ char *engine_outbox_dir(void)
 
 static void make_dirs(const char *dir)
 {
-	char *copy = xstrdup(dir);
-	for (char *p = copy + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(copy, 0700);
-			*p = '/';
-		}
-	}
-	mkdir(copy, 0700);
-	free(copy);
 	const char *subs[] = { "tmp", "new", "cur" };
 	for (size_t i = 0; i < LIB_ARRAY_LEN(subs); i++) {
 		char *sub = xasprintf("%s/%s", dir, subs[i]);
-		mkdir(sub, 0700);
+		lib_mkdirs(sub, 0700);
 		free(sub);
 	}
 }

@@ -548,6 +548,38 @@ static void search(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
+static void send_entry(struct engine_worker *w, struct engine_job *job)
+{
+	struct engine_outbox_entry entry;
+	struct lib_error err = { 0 };
+	struct engine_event *ev;
+
+	if (engine_outbox_read(job->folder, &entry) < 0) {
+		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->folder);
+		ev = event_new(ENGINE_EV_ERROR);
+		ev->cls = err.cls;
+		ev->text = engine_error_line(w->ea.account, &err);
+	} else {
+		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, &err);
+		if (rc < 0) {
+			int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
+			char *line = engine_error_line(w->ea.account, &err);
+			ev = event_new(ENGINE_EV_ERROR);
+			ev->cls = err.cls;
+			ev->text = xasprintf("%s; %s", line, queued ? "queued in the outbox, sent later"
+			                                            : "kept in the outbox: fix it, then tern --flush-outbox");
+			free(line);
+		} else {
+			ev = event_new(ENGINE_EV_DONE);
+			ev->add = rc == 1;
+			ev->text = rc == 1 ? xasprintf("Sent; %s", entry.reason) : xstrdup("Sent.");
+		}
+		engine_outbox_entry_clear(&entry);
+	}
+	ev->job = ENGINE_JOB_SEND;
+	emit(w, ev);
+}
+
 static void folder_change(struct engine_worker *w, struct engine_job *job)
 {
 	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
@@ -672,6 +704,8 @@ static void *worker_main(void *data)
 			folder_change(w, job);
 		else if (job->type == ENGINE_JOB_SEARCH)
 			search(w, job);
+		else if (job->type == ENGINE_JOB_SEND)
+			send_entry(w, job);
 		else
 			bulk(w, job);
 		job_free(job);
@@ -745,6 +779,14 @@ void engine_worker_list_folders(struct engine_worker *w, int counts)
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_LIST_FOLDERS;
 	job->counts = counts;
+	submit(w, job);
+}
+
+void engine_worker_send(struct engine_worker *w, const char *path)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_SEND;
+	job->folder = xstrdup(path); /* the outbox file */
 	submit(w, job);
 }
 

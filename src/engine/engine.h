@@ -71,6 +71,7 @@ void engine_account_close(struct engine_account *ea);
 enum engine_job_type {
 	ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS,
 	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE, ENGINE_JOB_FOLDER_CHANGE, ENGINE_JOB_SEARCH,
+	ENGINE_JOB_SEND,
 };
 
 struct engine_job {
@@ -179,6 +180,10 @@ void engine_worker_options(struct engine_worker *w, const struct engine_account 
 void engine_worker_open_folder(struct engine_worker *w, const char *folder);
 /* Queues a job: the whole message uid (body cache first: works offline). */
 void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
+/* Queues a job: send the outbox entry at path (engine_outbox_send);
+ * DONE (text: what happened; add: 1 when a Sent copy is pending) or
+ * ERROR (cls: temporary and connection mean it stays queued). */
+void engine_worker_send(struct engine_worker *w, const char *path);
 /* Queues a job: UID SEARCH criteria in folder; DONE (job SEARCH, uids,
  * add = token) or ERROR. */
 void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token);

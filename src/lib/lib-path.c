@@ -1,7 +1,9 @@
 /* XDG base directories and small path helpers. */
 #include "lib.h"
 
+#include <errno.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,4 +56,23 @@ char *lib_path_join(const char *base, const char *rel)
 	if (rel[0] == '/' || rel[0] == '~')
 		return lib_path_expand(rel);
 	return xasprintf("%s/%s", base, rel);
+}
+
+int lib_mkdirs(const char *path, mode_t mode)
+{
+	char *copy = xstrdup(path);
+	int rc = 0;
+
+	for (char *p = copy + 1; *p && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) != 0 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(copy, mode) != 0 && errno != EEXIST)
+		rc = -1;
+	free(copy);
+	return rc;
 }

@@ -54,6 +54,9 @@ char *lib_path_data_home(void);
 char *lib_path_expand(const char *path);
 /* The directory part of path ("." when it has none); caller frees. */
 char *lib_path_dirname(const char *path);
+/* mkdir -p: creates path and its missing parents with mode (existing
+ * ones are left as they are). 0, or -1 with errno. */
+int lib_mkdirs(const char *path, mode_t mode);
 /* base joined with rel unless rel is absolute or starts with "~";
  * caller frees. */
 char *lib_path_join(const char *base, const char *rel);

@@ -24,20 +24,6 @@ struct store_bodies {
 	uint64_t total; /* bytes in the cache, counted at open and kept since */
 };
 
-static void mkdirs(const char *path)
-{
-	char *copy = xstrdup(path);
-	for (char *p = copy + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(copy, 0700);
-			*p = '/';
-		}
-	}
-	mkdir(copy, 0700);
-	free(copy);
-}
-
 /* FNV-1a of the folder name: file names stay short and safe. */
 static char *message_path(const struct store_bodies *bodies, const char *folder, uint32_t uidvalidity, uint32_t uid)
 {
@@ -126,7 +112,7 @@ struct store_bodies *store_bodies_open(const char *cache_dir, const char *accoun
 	bodies->dir = xasprintf("%s.bodies", header_path);
 	free(header_path);
 	bodies->max_bytes = max_bytes;
-	mkdirs(bodies->dir);
+	lib_mkdirs(bodies->dir, 0700);
 	size_t count;
 	struct entry *entries = scan(bodies->dir, &count, &bodies->total);
 	for (size_t i = 0; i < count; i++)
@@ -179,7 +165,7 @@ int store_body_put(struct store_bodies *bodies, const char *folder, uint32_t uid
 	char *path = message_path(bodies, folder, uidvalidity, uid);
 	char *dir = lib_path_dirname(path);
 
-	mkdirs(dir);
+	lib_mkdirs(dir, 0700);
 	int rc = lib_file_write_durable(path, data, len, 0600, NULL);
 	if (rc == 0) {
 		bodies->total += len;

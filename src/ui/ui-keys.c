@@ -50,6 +50,21 @@ static const char default_bindings[] =
 	"bind index T tag-pattern\n"
 	"bind index l limit\n"
 	"bind index A change-account\n"
+	"bind index m mail\n"
+	"bind index r reply\n"
+	"bind index g group-reply\n"
+	"bind index f forward-message\n"
+	"bind pager m mail\n"
+	"bind pager r reply\n"
+	"bind pager g group-reply\n"
+	"bind pager f forward-message\n"
+	"bind compose y send-message\n"
+	"bind compose e edit-message\n"
+	"bind compose a attach-file\n"
+	"bind compose D detach-file\n"
+	"bind compose q exit\n"
+	"bind compose ? help\n"
+	"bind compose ^L redraw-screen\n"
 	"bind pager N toggle-new\n"
 	"bind pager F flag-message\n"
 	"bind pager d delete-message\n"
@@ -123,7 +138,7 @@ static const char *const function_help[UI_FN_COUNT] = { "", UI_FUNCTIONS(UI_FN_H
 #undef UI_FN_NAME
 #undef UI_FN_HELP
 
-static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach", "browser" };
+static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach", "browser", "compose" };
 
 static const struct {
 	const char *name;
@@ -339,7 +354,7 @@ static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_ke
 	int nkeys = ui_key_parse(cmd->argv[1], seq, UI_MAX_SEQ);
 	enum ui_function fn = function_lookup(cmd->argv[2]);
 	if (map < 0) {
-		diag_error(conf, cmd, "bind: unknown map '%s' (index, pager, attach or browser)", cmd->argv[0]);
+		diag_error(conf, cmd, "bind: unknown map '%s' (index, pager, attach, browser or compose)", cmd->argv[0]);
 		return -1;
 	}
 	if (nkeys < 0) {

@@ -256,6 +256,8 @@ static void draw(struct ui *ui)
 	if (ui->help) {
 		draw_help(ui);
 		draw_index_status(ui);
+	} else if (ui->compose) {
+		ui_compose_draw(ui);
 	} else if (ui->browser) {
 		ui_browser_draw(ui);
 	} else if (ui->attach) {
@@ -456,6 +458,10 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 			server_search_done(ui, ev);
 			break;
 		}
+		if (ev->job == ENGINE_JOB_SEND) {
+			ui_say(ui, 0, ev->text);
+			break;
+		}
 		if (ev->job == ENGINE_JOB_FOLDER_CHANGE) {
 			ui_say(ui, 0, ev->text);
 			engine_worker_list_folders(ui->worker, 0); /* completion follows */
@@ -472,6 +478,10 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		}
 		if (ev->job == ENGINE_JOB_SEARCH) {
 			server_search_done(ui, ev);
+			break;
+		}
+		if (ev->job == ENGINE_JOB_SEND) {
+			ui_say(ui, 1, ev->text);
 			break;
 		}
 		if (ev->nuids) { /* a bulk action the server refused: roll it back */
@@ -650,6 +660,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		ui->quit = 1;
 		return;
 	}
+	if (ui->compose && (ui_compose_function(ui, fn) || fn != UI_FN_REDRAW))
+		return;
 	if (ui->browser && (ui_browser_function(ui, fn) || fn != UI_FN_REDRAW))
 		return; /* the index's keys do not reach through the browser */
 	if (ui->attach && ui_attach_function(ui, fn))
@@ -663,6 +675,12 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		if (ui_current(ui))
 			ui_pager_open(ui, ui_current(ui));
 		break;
+	case UI_FN_COMPOSE:
+		ui_compose_start(ui, fn);
+		break;
+	case UI_FN_REPLY:
+	case UI_FN_GROUP_REPLY:
+	case UI_FN_FORWARD:
 	case UI_FN_VIEW_ATTACHMENTS:
 	case UI_FN_PIPE_MESSAGE:
 		if (!ui_current(ui))
@@ -673,7 +691,9 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			ui->pending = fn; /* runs when the message has arrived */
 			break;
 		}
-		if (fn == UI_FN_VIEW_ATTACHMENTS) {
+		if (fn == UI_FN_REPLY || fn == UI_FN_GROUP_REPLY || fn == UI_FN_FORWARD) {
+			ui_compose_start(ui, fn);
+		} else if (fn == UI_FN_VIEW_ATTACHMENTS) {
 			ui_attach_open(ui);
 		} else {
 			char *command = ui_prompt(ui, "Pipe to command: ", NULL, NULL, 0);
@@ -954,6 +974,8 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	ui.workers = xcalloc(conf->naccounts, sizeof(*ui.workers));
 	ui.worker = worker_for(&ui, (size_t)(ui.account - conf->accounts));
 	open_folder(&ui, folder ? folder : "INBOX");
+	if (ui.keys.npushed == 0)
+		ui_compose_recover(&ui); /* a scripted run is not asked */
 
 	while (!ui.quit) {
 		draw(&ui);
@@ -973,6 +995,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	}
 
 	endwin();
+	ui_compose_close(&ui);
 	ui_browser_close(&ui);
 	ui_tags_clear(&ui);
 	ui_attach_close(&ui);

@@ -18,7 +18,7 @@
 #define UI_KEY_ESC 0x1b
 #define UI_MAX_SEQ 3 /* keys in one binding: <esc>v is two */
 
-enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_COUNT };
+enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_COMPOSE, UI_MAP_COUNT };
 
 #define UI_FUNCTIONS(X) \
 	X(NEXT_ENTRY, "next-entry", "move to the next message") \
@@ -70,7 +70,15 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_
 	X(DELETE_MAILBOX, "delete-mailbox", "delete the folder (asks first)") \
 	X(SUBSCRIBE, "subscribe", "subscribe to the folder") \
 	X(UNSUBSCRIBE, "unsubscribe", "unsubscribe from the folder") \
-	X(TOGGLE_SUBSCRIBED, "toggle-subscribed", "show all folders or the subscribed ones")
+	X(TOGGLE_SUBSCRIBED, "toggle-subscribed", "show all folders or the subscribed ones") \
+	X(COMPOSE, "mail", "write a new message") \
+	X(REPLY, "reply", "reply to the sender") \
+	X(GROUP_REPLY, "group-reply", "reply to everyone") \
+	X(FORWARD, "forward-message", "forward the message") \
+	X(SEND_MESSAGE, "send-message", "send the message") \
+	X(EDIT_MESSAGE, "edit-message", "edit the message again") \
+	X(ATTACH_FILE, "attach-file", "attach a file") \
+	X(DETACH_FILE, "detach-file", "remove the last attachment")
 
 #define UI_FN_ENUM(id, name, help) UI_FN_##id,
 enum ui_function { UI_FN_NONE, UI_FUNCTIONS(UI_FN_ENUM) UI_FN_COUNT };

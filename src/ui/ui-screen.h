@@ -16,6 +16,7 @@ void ui_colors_apply(attr_t *colors, const struct conf *conf);
 struct ui_pager;
 struct ui_attach;
 struct ui_browser;
+struct ui_compose;
 struct model_mailbox;
 struct model_view;
 struct engine_worker;
@@ -50,6 +51,7 @@ struct ui {
 	struct ui_pager *pager;   /* the message open in the pager, or NULL */
 	struct ui_attach *attach; /* the attachment list, or NULL */
 	struct ui_browser *browser; /* the folder browser, or NULL */
+	struct ui_compose *compose; /* the message being written, or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */
 	size_t nfolders;
 	char *search;             /* the last search in the pager */
@@ -135,6 +137,16 @@ void ui_browser_draw(struct ui *ui);
 int ui_browser_function(struct ui *ui, enum ui_function fn);
 /* Opens folder (UTF-8 name) in the index. */
 void ui_open_folder(struct ui *ui, const char *folder);
+
+/* ui-compose.c */
+/* Starts writing: COMPOSE, or REPLY, GROUP_REPLY, FORWARD of the message in
+ * the pager. */
+void ui_compose_start(struct ui *ui, enum ui_function fn);
+/* Offers to recover a draft a crash left; 1 when the compose screen is up. */
+int ui_compose_recover(struct ui *ui);
+void ui_compose_draw(struct ui *ui);
+int ui_compose_function(struct ui *ui, enum ui_function fn);
+void ui_compose_close(struct ui *ui);
 
 /* ui-attach.c */
 void ui_attach_open(struct ui *ui);

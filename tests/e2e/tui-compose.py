@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""e2e: writing mail in the reader with a scripted editor: m with an
+attachment, sent and found in the recipient's INBOX and in Sent; r sets
+In-Reply-To and References and quotes; a draft left by a killed terminal
+is offered for recovery on the next start and sends."""
+
+import email
+import email.policy
+import imaplib
+import os
+import ssl
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
+from kit import Kit                 # noqa: E402
+from screen import Screen           # noqa: E402
+from tap import run                 # noqa: E402
+from tern import TernRun, TERN      # noqa: E402
+
+
+def messages(k, user, folder="INBOX"):
+    ctx = ssl.create_default_context(cafile=k.ca_file)
+    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
+    c.login(user, k.users[user])
+    typ, data = c.select('"%s"' % folder, readonly=True)
+    out = []
+    if typ == "OK" and int(data[0]):
+        typ, data = c.fetch("1:*", "(RFC822)")
+        out = [email.message_from_bytes(i[1], policy=email.policy.default) for i in data if isinstance(i, tuple)]
+    c.logout()
+    return out
+
+
+def wait_message(k, user, subject, folder="INBOX", seconds=15):
+    end = time.time() + seconds
+    while time.time() < end:
+        found = [m for m in messages(k, user, folder) if subject in str(m["Subject"])]
+        if found:
+            return found
+        time.sleep(0.3)
+    return []
+
+
+def main(t):
+    with Kit() as k:
+        c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ssl.create_default_context(cafile=k.ca_file))
+        c.login("alice", "secret")
+        c.append("INBOX", None, None, b"From: Bob Jones <bob@example.com>\r\nTo: alice@example.com\r\n"
+                 b"Subject: lunch plans\r\nMessage-ID: <orig-1@example.com>\r\nReferences: <root-0@example.com>\r\n"
+                 b"Date: Mon, 1 Jan 2035 12:00:00 +0000\r\n\r\nShall we eat at noon?\r\n")
+        c.logout()
+        r = TernRun(k, "compose")
+        attachment = os.path.join(r.home, "notes.txt")
+        with open(attachment, "w") as f:
+            f.write("attached notes\n")
+        editor = os.path.join(r.home, "editor.sh")
+        with open(editor, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "f=\"$1\"\n"
+                    "case \"$(cat %s/mode)\" in\n"
+                    "new) sed -i -e 's/^To: *$/To: Bob <bob@example.com>/' -e 's/^Subject: *$/Subject: written in tern/' \"$f\"\n"
+                    "     sed -i '/^Subject:/a Attach: %s' \"$f\"\n"
+                    "     printf 'Hello Bob, from the reader.\\n' >> \"$f\" ;;\n"
+                    "reply) printf 'Noon is fine.\\n' >> \"$f\" ;;\n"
+                    "crash) sed -i -e 's/^To: *$/To: bob@example.com/' -e 's/^Subject: *$/Subject: survived a crash/' \"$f\"\n"
+                    "       printf 'Written before the crash.\\n' >> \"$f\"; sleep 60 ;;\n"
+                    "esac\n" % (r.home, attachment))
+        os.chmod(editor, 0o755)
+        mode = os.path.join(r.home, "mode")
+        r.global_("editor", editor)
+        r.account("acct", imap="imaps", smtp="smtp://127.0.0.1:%d" % k.ports["submission"],
+                  **{"from": "Alice <alice@example.com>"})
+        env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "LC_ALL", "TZ")}
+
+        with open(mode, "w") as f:
+            f.write("new")
+        with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
+            s.wait_for("synced")
+            s.send("m")
+            screen = s.wait_for("compose")
+            t.ok("To: Bob <bob@example.com>" in screen and "Subject: written in tern" in screen and "notes.txt" in screen,
+                 "m: the compose screen shows the edited headers and the attachment", screen)
+            s.send("y")
+            screen = s.wait_for("Sent.", 20)
+            t.ok("Sent." in screen, "y sends", screen)
+            got = wait_message(k, "bob", "written in tern")
+            t.ok(got and "Hello Bob, from the reader." in got[0].get_body(("plain",)).get_content(),
+                 "bob received it")
+            names = [p.get_filename() for p in got[0].iter_attachments()] if got else []
+            t.ok("notes.txt" in names, "with the attachment", names)
+            t.ok(wait_message(k, "alice", "written in tern", "Sent"), "a copy is in Sent")
+
+            with open(mode, "w") as f:
+                f.write("reply")
+            s.send("/")
+            s.type("lunch")
+            s.send("Enter", "r")
+            screen = s.wait_for("compose")
+            t.ok("To: Bob Jones <bob@example.com>" in screen and "Subject: Re: lunch plans" in screen,
+                 "r: replies to the sender with Re:", screen)
+            s.send("y")
+            s.wait_for("Sent.", 20)
+            got = wait_message(k, "bob", "Re: lunch plans")
+            t.ok(got and got[0]["In-Reply-To"] == "<orig-1@example.com>"
+                 and "<root-0@example.com>" in str(got[0]["References"]) and "<orig-1@example.com>" in str(got[0]["References"]),
+                 "In-Reply-To and References thread the reply", got and dict(got[0]))
+            body = got[0].get_body(("plain",)).get_content() if got else ""
+            t.ok("> Shall we eat at noon?" in body and "Noon is fine." in body and "wrote:" in body,
+                 "the original is quoted under an attribution line", body)
+            s.send("q")
+            s.exit_status()
+
+        # A killed terminal during the edit: the draft is offered next time.
+        with open(mode, "w") as f:
+            f.write("crash")
+        s = Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30)
+        s.wait_for("synced")
+        s.send("m")
+        time.sleep(2)
+        s.close()   # the terminal goes, tern with it
+        drafts = os.path.join(r.env["XDG_DATA_HOME"], "tern", "drafts")
+        t.ok(os.path.isdir(drafts) and os.listdir(drafts), "the draft survived", os.listdir(drafts) if os.path.isdir(drafts) else None)
+        with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
+            screen = s.wait_for("Recover it?", 20)
+            t.ok("was not sent. Recover it?" in screen, "the next start offers to recover it", screen)
+            s.send("Enter")
+            screen = s.wait_for("compose")
+            t.ok("Subject: survived a crash" in screen, "the recovered draft is on the compose screen", screen)
+            s.send("y")
+            s.wait_for("Sent.", 20)
+            t.ok(wait_message(k, "bob", "survived a crash"), "and it is sent")
+            t.ok(not os.listdir(drafts), "the draft is gone once the message is in the outbox")
+            s.send("q")
+            t.is_(s.exit_status(), 0, "quit")
+
+
+run(main)
