@@ -60,6 +60,10 @@
 	  "Command that turns HTML on stdin into text, e.g. \"w3m -dump -T text/html\"; default a built-in stripper.") \
 	X(PREFER_HTML, "prefer-html", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \
 	  "In multipart/alternative show the HTML part instead of the plain text one.") \
+	X(SIDEBAR, "sidebar", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \
+	  "Show the account's folders with their unseen counts beside the index.") \
+	X(SIDEBAR_WIDTH, "sidebar-width", CONF_T_NUMBER, CONF_S_GLOBAL, "24", 10, 80, \
+	  "Columns of the sidebar.") \
 	X(NEW_MAIL_COMMAND, "new-mail-command", CONF_T_STRING, CONF_S_GLOBAL, NULL, 0, 0, \
 	  "Command run when new mail arrives in the open folder; $TERN_NEW, $TERN_ACCOUNT, $TERN_FOLDER tell what.") \
 	X(BODY_CACHE_SIZE, "body-cache-size", CONF_T_NUMBER, CONF_S_GLOBAL, "200", 0, 100000, \

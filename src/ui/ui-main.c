@@ -141,6 +141,47 @@ static void apply_limit(struct ui *ui)
 
 /* ---- drawing ---- */
 
+/* Columns the sidebar takes (with its separator), 0 when off. */
+static int sidebar_columns(struct ui *ui)
+{
+	if (!conf_get_bool(ui->conf, NULL, CONF_K_SIDEBAR))
+		return 0;
+	int width = (int)conf_get_number(ui->conf, NULL, CONF_K_SIDEBAR_WIDTH);
+	return width + 1 < COLS - 20 ? width + 1 : 0;
+}
+
+static void draw_sidebar(struct ui *ui, int width)
+{
+	size_t rows = ui_rows();
+	for (size_t r = 0; r < rows; r++) {
+		struct buf line = BUF_INIT, name = BUF_INIT;
+		attr_t attr = ui->colors[UI_COLOR_NORMAL];
+		if (r < ui->ncounts) {
+			const struct ui_folder_count *f = &ui->counts[r];
+			char count[24] = "";
+			if (f->unseen)
+				snprintf(count, sizeof(count), " %u", f->unseen);
+			lib_sanitize(&name, f->name, strlen(f->name), LIB_SANITIZE_LINE);
+			size_t room = (size_t)width - strlen(count);
+			lib_utf8_fit(&line, name.data ? name.data : "", room);
+			buf_addstr(&line, count);
+			if (strcmp(f->name, ui->folder) == 0)
+				attr = ui->colors[UI_COLOR_INDICATOR];
+			else if (f->unseen)
+				attr = ui->colors[UI_COLOR_NEW];
+		} else {
+			lib_utf8_fit(&line, "", (size_t)width);
+		}
+		move((int)r, 0);
+		attrset(attr);
+		addstr(line.data);
+		attrset(A_NORMAL);
+		addstr("\xe2\x94\x82"); /* a vertical line */
+		buf_free(&line);
+		buf_free(&name);
+	}
+}
+
 size_t ui_rows(void)
 {
 	return LINES > 2 ? (size_t)LINES - 2 : 1;
@@ -165,6 +206,12 @@ static void draw_index_status(struct ui *ui)
 		lib_sanitize(&line, ui->limit_text, strlen(ui->limit_text), LIB_SANITIZE_LINE);
 		buf_addstr(&line, ") ");
 	}
+	unsigned elsewhere = 0;
+	for (size_t i = 0; i < ui->ncounts; i++)
+		if (strcmp(ui->counts[i].name, ui->folder) != 0)
+			elsewhere += ui->counts[i].unseen;
+	if (elsewhere)
+		buf_addf(&line, "(%u unseen in other folders) ", elsewhere);
 	buf_addf(&line, "--- %s ", ui->state);
 	ui_draw_status(ui, &line);
 	buf_free(&line);
@@ -187,7 +234,11 @@ static void draw_index(struct ui *ui)
 	const char *format = conf_get(ui->conf, NULL, CONF_K_INDEX_FORMAT);
 	struct buf line = BUF_INIT;
 	char tree[256];
+	int offset = sidebar_columns(ui);
+	size_t width = (size_t)(COLS - offset);
 
+	if (offset)
+		draw_sidebar(ui, offset - 1);
 	if (ui->cursor >= count)
 		ui->cursor = count ? count - 1 : 0;
 	if (ui->cursor < ui->top)
@@ -196,18 +247,18 @@ static void draw_index(struct ui *ui)
 		ui->top = ui->cursor - rows + 1;
 	for (size_t r = 0; r < rows; r++) {
 		size_t row = ui->top + r;
-		move((int)r, 0);
+		move((int)r, offset);
 		clrtoeol();
 		if (row >= count) {
 			if (count == 0 && r == 0 && !ui->synced)
-				ui_draw_text("(opening the folder...)", (size_t)COLS);
+				ui_draw_text("(opening the folder...)", width);
 			continue;
 		}
 		const struct model_summary *s = row_summary(ui, row);
 		model_view_tree(ui->view, view_row(ui, row), tree, sizeof(tree));
 		struct ui_row info = { row + 1, tree, model_view_hidden(ui->view, view_row(ui, row)), ui_tagged(ui, s->uid) };
 		buf_reset(&line);
-		ui_format_index(&line, format, s, &info, (size_t)COLS);
+		ui_format_index(&line, format, s, &info, width);
 		attr_t attr = ui->colors[UI_COLOR_NORMAL];
 		if (s->flags & MODEL_F_DELETED)
 			attr = ui->colors[UI_COLOR_DELETED];
@@ -333,6 +384,58 @@ static void open_folder(struct ui *ui, const char *folder)
 
 static void run_function(struct ui *ui, enum ui_function fn);
 static void handle_event(struct ui *ui, struct engine_event *ev);
+
+static void counts_free(struct ui *ui)
+{
+	for (size_t i = 0; i < ui->ncounts; i++)
+		free(ui->counts[i].name);
+	free(ui->counts);
+	ui->counts = NULL;
+	ui->ncounts = 0;
+}
+
+/* The subscribed folders' counts, INBOX first (lines NAME \t SUB \t MSGS \t UNSEEN). */
+static void counts_update(struct ui *ui, const char *text)
+{
+	char *copy = xstrdup(text), *save = NULL;
+
+	counts_free(ui);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *fields[4] = { line, NULL, NULL, NULL }, *p = line;
+		for (int f = 1; f < 4 && p; f++) {
+			p = strchr(p, '\t');
+			if (p) {
+				*p++ = '\0';
+				fields[f] = p;
+			}
+		}
+		if (!fields[3] || atoi(fields[1]) == 0)
+			continue;
+		ui->counts = xrealloc(ui->counts, (ui->ncounts + 1) * sizeof(*ui->counts));
+		struct ui_folder_count *c = &ui->counts[ui->ncounts++];
+		c->name = xstrdup(fields[0]);
+		c->messages = (unsigned)strtoul(fields[2], NULL, 10);
+		c->unseen = (unsigned)strtoul(fields[3], NULL, 10);
+		if (strcmp(c->name, "INBOX") == 0 && ui->ncounts > 1) { /* INBOX on top */
+			struct ui_folder_count inbox = *c;
+			memmove(ui->counts + 1, ui->counts, (ui->ncounts - 1) * sizeof(*ui->counts));
+			ui->counts[0] = inbox;
+		}
+	}
+	free(copy);
+}
+
+/* Every check-interval: the other folders' counts (STATUS), for the
+ * sidebar and the status line. */
+static void ask_counts(struct ui *ui)
+{
+	long interval = conf_get_number(ui->conf, NULL, CONF_K_CHECK_INTERVAL);
+	time_t now = time(NULL);
+	if (!ui->synced || (ui->counts_asked && (interval <= 0 || now - ui->counts_asked < interval)))
+		return; /* once after the first sync, then every check-interval */
+	ui->counts_asked = now;
+	engine_worker_list_folders(ui->worker, 1);
+}
 static void server_search_done(struct ui *ui, struct engine_event *ev);
 
 /* The worker of account i, started when first needed. */
@@ -436,9 +539,10 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		}
 		break;
 	case ENGINE_EV_FOLDERS: {
-		if (ev->flags) { /* with counts: for the browser */
+		if (ev->flags) { /* with counts: for the browser, the sidebar and the status line */
 			if (ui->browser)
 				ui_browser_folders(ui, ev->text);
+			counts_update(ui, ev->text);
 			break;
 		}
 		for (size_t i = 0; i < ui->nfolders; i++)
@@ -771,6 +875,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			free(ui->folders);
 			ui->folders = NULL;
 			ui->nfolders = 0;
+			counts_free(ui);
+			ui->counts_asked = 0;
 			ui_open_folder(ui, "INBOX");
 		}
 		free(name);
@@ -978,9 +1084,11 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		ui_compose_recover(&ui); /* a scripted run is not asked */
 
 	while (!ui.quit) {
+		ask_counts(&ui);
 		draw(&ui);
 		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { ui.wake[0], POLLIN, 0 } };
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+		long interval = conf_get_number(conf, NULL, CONF_K_CHECK_INTERVAL);
+		if (poll(fds, 2, interval > 0 ? (int)(interval * 1000) : -1) < 0 && errno != EINTR)
 			break;
 		if (fds[1].revents)
 			drain_events(&ui, -1);
@@ -995,6 +1103,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	}
 
 	endwin();
+	counts_free(&ui);
 	ui_compose_close(&ui);
 	ui_browser_close(&ui);
 	ui_tags_clear(&ui);

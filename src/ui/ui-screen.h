@@ -13,6 +13,11 @@ enum ui_color {
 
 void ui_colors_apply(attr_t *colors, const struct conf *conf);
 
+struct ui_folder_count {
+	char *name;
+	unsigned messages, unseen;
+};
+
 struct ui_pager;
 struct ui_attach;
 struct ui_browser;
@@ -54,6 +59,9 @@ struct ui {
 	struct ui_compose *compose; /* the message being written, or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */
 	size_t nfolders;
+	struct ui_folder_count *counts; /* every folder's counts (STATUS), for the sidebar */
+	size_t ncounts;
+	time_t counts_asked;      /* when they were last asked for */
 	char *search;             /* the last search in the pager */
 	struct model_pattern *search_pattern; /* the last search in the index */
 	struct model_pattern *limit; /* l: only matching messages are shown */
