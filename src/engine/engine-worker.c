@@ -524,6 +524,23 @@ static void list_folders(struct engine_worker *w, int counts)
 	emit(w, ev);
 }
 
+/* The event that ends a job: ERROR with err (a lost connection also
+ * drops the session, to be rebuilt by the next job) or DONE. */
+static struct engine_event *job_event(struct engine_worker *w, enum engine_job_type job, int failed,
+                                      const struct lib_error *err)
+{
+	struct engine_event *ev = event_new(failed ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
+
+	if (failed) {
+		if (err->cls == LIB_ERR_CONNECTION)
+			drop_session(w);
+		ev->cls = err->cls;
+		ev->text = engine_error_line(w->ea.account, err);
+	}
+	ev->job = job;
+	return ev;
+}
+
 static void search(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
@@ -531,18 +548,10 @@ static void search(struct engine_worker *w, struct engine_job *job)
 	size_t n = 0;
 	struct engine_event *ev;
 
-	if (ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->target, &uids, &n, &err) < 0) {
-		if (err.cls == LIB_ERR_CONNECTION)
-			drop_session(w);
-		ev = event_new(ENGINE_EV_ERROR);
-		ev->cls = err.cls;
-		ev->text = engine_error_line(w->ea.account, &err);
-	} else {
-		ev = event_new(ENGINE_EV_DONE);
-		ev->uids = uids;
-		ev->nuids = n;
-	}
-	ev->job = ENGINE_JOB_SEARCH;
+	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->target, &uids, &n, &err) < 0;
+	ev = job_event(w, ENGINE_JOB_SEARCH, failed, &err);
+	ev->uids = uids;
+	ev->nuids = n;
 	ev->add = job->add;
 	ev->folder = xstrdup(job->folder);
 	emit(w, ev);
@@ -588,18 +597,11 @@ static void folder_change(struct engine_worker *w, struct engine_job *job)
 	char *new_wire = job->target ? imap_utf7_encode(job->target) : NULL;
 	struct engine_event *ev;
 
-	if (ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->op, wire, new_wire, &err) < 0) {
-		if (err.cls == LIB_ERR_CONNECTION)
-			drop_session(w);
-		ev = event_new(ENGINE_EV_ERROR);
-		ev->cls = err.cls;
-		ev->text = engine_error_line(w->ea.account, &err);
-	} else {
-		ev = event_new(ENGINE_EV_DONE);
+	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->op, wire, new_wire, &err) < 0;
+	ev = job_event(w, ENGINE_JOB_FOLDER_CHANGE, failed, &err);
+	if (!failed)
 		ev->text = job->target ? xasprintf("%s %s to %s.", done[job->op], job->folder, job->target)
 		                       : xasprintf("%s %s.", done[job->op], job->folder);
-	}
-	ev->job = ENGINE_JOB_FOLDER_CHANGE;
 	emit(w, ev);
 	free(wire);
 	free(new_wire);

@@ -558,34 +558,22 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		break;
 	}
 	case ENGINE_EV_DONE:
-		if (ev->job == ENGINE_JOB_SEARCH) {
-			server_search_done(ui, ev);
-			break;
-		}
-		if (ev->job == ENGINE_JOB_SEND) {
-			ui_say(ui, 0, ev->text);
-			break;
-		}
-		if (ev->job == ENGINE_JOB_FOLDER_CHANGE) {
-			ui_say(ui, 0, ev->text);
-			engine_worker_list_folders(ui->worker, 0); /* completion follows */
-			if (ui->browser)
-				engine_worker_list_folders(ui->worker, 1);
-			break;
-		}
-		ui_action_event(ui, ev);
-		break;
 	case ENGINE_EV_ERROR:
-		if (ev->job == ENGINE_JOB_FOLDER_CHANGE) {
-			ui_say(ui, 1, ev->text);
-			break;
-		}
 		if (ev->job == ENGINE_JOB_SEARCH) {
 			server_search_done(ui, ev);
 			break;
 		}
-		if (ev->job == ENGINE_JOB_SEND) {
-			ui_say(ui, 1, ev->text);
+		if (ev->job == ENGINE_JOB_SEND || ev->job == ENGINE_JOB_FOLDER_CHANGE) {
+			ui_say(ui, ev->type == ENGINE_EV_ERROR, ev->text);
+			if (ev->job == ENGINE_JOB_FOLDER_CHANGE && ev->type == ENGINE_EV_DONE) {
+				engine_worker_list_folders(ui->worker, 0); /* completion follows */
+				if (ui->browser)
+					engine_worker_list_folders(ui->worker, 1);
+			}
+			break;
+		}
+		if (ev->type == ENGINE_EV_DONE) {
+			ui_action_event(ui, ev);
 			break;
 		}
 		if (ev->nuids) { /* a bulk action the server refused: roll it back */
