@@ -29,7 +29,8 @@ static const char usage_text[] =
 	"\n"
 	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
 	"  -A NAME   use account NAME instead of the default account\n"
-	"  -f NAME   the folder to open or list (default INBOX)\n"
+	"  -f NAME   the folder to open or list (default INBOX; /path, ~/path or ./path:\n"
+	"            a local Maildir or mbox, listed with -H)\n"
 	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
@@ -141,6 +142,21 @@ int main(int argc, char **argv)
 		return usage_error("%s", "--all and --json go with --check");
 	if (folder && mode && mode != 'H')
 		return usage_error("%s", "-f goes with -H or the reader");
+	/* Local folders need no mailrc: -f PATH -H lists a Maildir or mbox when
+	 * PATH starts with '/', '~' or '.'; with no mailrc at all, -H lists -f
+	 * FILE, else $MAIL, else ~/Maildir (as mailx would). */
+	if (mode == 'H') {
+		int no_mailrc = 0;
+		if (!mailrc && !account) {
+			char *found = conf_find_path(NULL);
+			no_mailrc = found == NULL;
+			free(found);
+		}
+		if (cli_local_is_path(folder) || no_mailrc) {
+			free(exec);
+			return cli_list_local(folder);
+		}
+	}
 	int exit_code;
 	if (mode == OPT_CHECK_CONFIG) {
 		exit_code = cli_check_config(mailrc, exec, nexec);

@@ -31,6 +31,40 @@ static void format_date(int64_t date, char *out, size_t size)
 	snprintf(last, sizeof(last), "%s", out);
 }
 
+void cli_print_index(struct model_mailbox *mbox)
+{
+	const struct model_summary *all = model_mailbox_summaries(mbox);
+	size_t count = model_mailbox_count(mbox);
+	struct buf line = BUF_INIT, clean = BUF_INIT;
+	for (size_t i = 0; i < count; i++) {
+		char flags[4], date[32], number[24];
+		model_flags_format(all[i].flags, flags);
+		format_date(all[i].date, date, sizeof(date));
+		char *sender = mime_address_display(all[i].from);
+		snprintf(number, sizeof(number), "%5zu ", i + 1);
+		buf_addstr(&line, number);
+		buf_addstr(&line, flags);
+		buf_addch(&line, ' ');
+		buf_addstr(&line, date);
+		buf_addstr(&line, "  ");
+		buf_reset(&clean);
+		lib_sanitize(&clean, sender, strlen(sender), LIB_SANITIZE_LINE);
+		lib_utf8_fit(&line, clean.data ? clean.data : "", 20);
+		buf_addstr(&line, "  ");
+		lib_sanitize(&line, all[i].subject, strlen(all[i].subject), LIB_SANITIZE_LINE);
+		buf_addch(&line, '\n');
+		if (line.len > 65536) { /* write in large pieces */
+			fwrite(line.data, 1, line.len, stdout);
+			buf_reset(&line);
+		}
+		free(sender);
+	}
+	if (line.len)
+		fwrite(line.data, 1, line.len, stdout);
+	buf_free(&line);
+	buf_free(&clean);
+}
+
 int cli_list(const struct conf *conf, const char *account_name, const char *folder)
 {
 	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
@@ -53,36 +87,7 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 		free(line);
 		rc = lib_error_exit_code(err.cls);
 	} else {
-		const struct model_summary *all = model_mailbox_summaries(mbox);
-		size_t count = model_mailbox_count(mbox);
-		struct buf line = BUF_INIT, clean = BUF_INIT;
-		for (size_t i = 0; i < count; i++) {
-			char flags[4], date[32], number[24];
-			model_flags_format(all[i].flags, flags);
-			format_date(all[i].date, date, sizeof(date));
-			char *sender = mime_address_display(all[i].from);
-			snprintf(number, sizeof(number), "%5zu ", i + 1);
-			buf_addstr(&line, number);
-			buf_addstr(&line, flags);
-			buf_addch(&line, ' ');
-			buf_addstr(&line, date);
-			buf_addstr(&line, "  ");
-			buf_reset(&clean);
-			lib_sanitize(&clean, sender, strlen(sender), LIB_SANITIZE_LINE);
-			lib_utf8_fit(&line, clean.data ? clean.data : "", 20);
-			buf_addstr(&line, "  ");
-			lib_sanitize(&line, all[i].subject, strlen(all[i].subject), LIB_SANITIZE_LINE);
-			buf_addch(&line, '\n');
-			if (line.len > 65536) { /* write in large pieces */
-				fwrite(line.data, 1, line.len, stdout);
-				buf_reset(&line);
-			}
-			free(sender);
-		}
-		if (line.len)
-			fwrite(line.data, 1, line.len, stdout);
-		buf_free(&line);
-		buf_free(&clean);
+		cli_print_index(mbox);
 	}
 	free(wire);
 	engine_account_close(&ea);

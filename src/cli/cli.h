@@ -24,6 +24,9 @@ int cli_version(FILE *out);
 int cli_check_config(const char *path, char **exec, size_t nexec);
 /* tern --check: folder counts (STATUS) and quota for each account. */
 int cli_check(const struct conf *conf, const char *account, int all_folders, int json);
+/* The -H lines of a mailbox on stdout (cli-list.c): number, flags, date,
+ * sender, subject, sanitized. */
+void cli_print_index(struct model_mailbox *mbox);
 /* tern -H: one line per message of folder (NULL: INBOX). */
 int cli_list(const struct conf *conf, const char *account, const char *folder);
 
@@ -45,5 +48,15 @@ void cli_json_string(struct buf *out, const char *text);
  * of every account with a pop3 server) and prints per account how many
  * messages came, stayed on the server and were removed from it. */
 int cli_fetch(const struct conf *conf, const char *account);
+
+/* tern -f PATH -H for a local folder (cli-local.c): a Maildir or mbox,
+ * listed in cli_list's lines; path NULL: the folder used with no mailrc
+ * ($MAIL when it exists, else ~/Maildir). Returns 0, 66 when the folder
+ * is missing or not a folder, 75 when an mbox is locked, 74 on I/O
+ * errors. */
+int cli_list_local(const char *path);
+/* Whether -f folder names a local folder rather than an IMAP one: it
+ * starts with '/', '~' or '.'. */
+int cli_local_is_path(const char *folder);
 
 #endif

@@ -167,7 +167,8 @@ char **engine_outbox_list(size_t *count)
 	}
 	if (d)
 		closedir(d);
-	qsort(paths, *count, sizeof(*paths), name_compare); /* oldest first */
+	if (*count)
+		qsort(paths, *count, sizeof(*paths), name_compare); /* oldest first */
 	free(new_dir);
 	free(dir);
 	return paths;

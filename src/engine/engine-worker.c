@@ -145,6 +145,7 @@ static void on_sync_progress(void *data, const char *folder, size_t done, size_t
 }
 
 static void journal_replay(struct engine_worker *w);
+static void outbox_retry(struct engine_worker *w);
 
 static int ensure_session(struct engine_worker *w, struct lib_error *err)
 {
@@ -227,6 +228,7 @@ static void open_folder(struct engine_worker *w, const char *folder)
 			emit(w, ev);
 			free(w->watching);
 			w->watching = xstrdup(folder);
+			outbox_retry(w);
 			return;
 		}
 		model_mailbox_free(mbox);
@@ -607,6 +609,37 @@ static void folder_change(struct engine_worker *w, struct engine_job *job)
 	free(new_wire);
 }
 
+/* Sends what waits in the outbox for this account (queued by a lost
+ * connection or a 4xx, or delivered with the Sent copy pending); failed
+ * ones wait for the user. Tells the UI what is left. */
+static void outbox_retry(struct engine_worker *w)
+{
+	size_t count, sent = 0, waiting = 0;
+	char **paths = engine_outbox_list(&count);
+
+	for (size_t i = 0; i < count; i++) {
+		struct engine_outbox_entry entry;
+		struct lib_error err = { 0 };
+		if (engine_outbox_read(paths[i], &entry) == 0 && strcmp(entry.account, w->ea.account->name) == 0) {
+			if (strcmp(entry.state, "failed") == 0 || engine_outbox_send(w->ea.conf, &entry, NULL, &err) != 0)
+				waiting++;
+			else
+				sent++;
+			engine_outbox_entry_clear(&entry);
+		}
+		free(paths[i]);
+	}
+	free(paths);
+	struct engine_event *ev = event_new(ENGINE_EV_STATUS);
+	ev->text = sent ? xasprintf("Sent %zu message%s from the outbox.", sent, plural(sent)) : NULL;
+	ev->done = waiting; /* how many wait in the outbox */
+	ev->total = 1;      /* marks an outbox report */
+	if (ev->text || waiting || sent)
+		emit(w, ev);
+	else
+		engine_event_free(ev);
+}
+
 /* Between jobs: IDLE on the open folder (or, on a server without IDLE, a
  * resync every check-interval), and a resync whenever the server reports
  * news, sent to the UI as a fresh index. */
@@ -646,6 +679,8 @@ static void watch(struct engine_worker *w)
 		}
 		return;
 	}
+	if (!woken && interval > 0 && !w->jobs)
+		outbox_retry(w); /* every check-interval */
 	if (rc == 1 || w->resync || (!woken && interval > 0 && !w->jobs)) {
 		w->resync = 0;
 		struct model_mailbox *mbox = model_mailbox_new();

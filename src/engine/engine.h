@@ -91,7 +91,8 @@ struct engine_job {
 enum engine_event_type {
 	ENGINE_EV_FOLDER,   /* mbox: the folder's index (partial: from the cache or the first batch) */
 	ENGINE_EV_PROGRESS, /* done of total headers fetched */
-	ENGINE_EV_STATUS,   /* text: connecting, connected, reconnecting, a warning */
+	ENGINE_EV_STATUS,   /* text: connecting, connected, reconnecting, a warning; with total 1 an
+	                       outbox report: done messages wait in the outbox (text may be NULL) */
 	ENGINE_EV_ERROR,    /* text: the one-line message; cls; uid when about one message */
 	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
 	ENGINE_EV_FOLDERS,  /* text: one line per folder: NAME, or with counts

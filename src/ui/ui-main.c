@@ -212,6 +212,8 @@ static void draw_index_status(struct ui *ui)
 			elsewhere += ui->counts[i].unseen;
 	if (elsewhere)
 		buf_addf(&line, "(%u unseen in other folders) ", elsewhere);
+	if (ui->outbox)
+		buf_addf(&line, "(%zu in the outbox) ", ui->outbox);
 	buf_addf(&line, "--- %s ", ui->state);
 	ui_draw_status(ui, &line);
 	buf_free(&line);
@@ -521,6 +523,12 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		snprintf(ui->state, sizeof(ui->state), "Fetching headers %zu/%zu", ev->done, ev->total);
 		break;
 	case ENGINE_EV_STATUS:
+		if (ev->total == 1) { /* the outbox */
+			ui->outbox = ev->done;
+			if (ev->text)
+				ui_say(ui, 0, ev->text);
+			break;
+		}
 		if (strcmp(ev->text, "connecting") == 0 || strcmp(ev->text, "connected") == 0 ||
 		    strcmp(ev->text, "reconnecting") == 0 || strcmp(ev->text, "cancelled") == 0 ||
 		    strcmp(ev->text, "offline") == 0)
@@ -559,6 +567,9 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 	}
 	case ENGINE_EV_DONE:
 	case ENGINE_EV_ERROR:
+		if (ev->job == ENGINE_JOB_SEND && ev->type == ENGINE_EV_ERROR &&
+		    (ev->cls == LIB_ERR_TEMPORARY || ev->cls == LIB_ERR_CONNECTION))
+			ui->outbox++; /* queued: the worker retries it every check-interval */
 		if (ev->job == ENGINE_JOB_SEARCH) {
 			server_search_done(ui, ev);
 			break;

@@ -62,6 +62,7 @@ struct ui {
 	struct ui_folder_count *counts; /* every folder's counts (STATUS), for the sidebar */
 	size_t ncounts;
 	time_t counts_asked;      /* when they were last asked for */
+	size_t outbox;            /* messages of this account waiting in the outbox */
 	char *search;             /* the last search in the pager */
 	struct model_pattern *search_pattern; /* the last search in the index */
 	struct model_pattern *limit; /* l: only matching messages are shown */

@@ -134,5 +134,27 @@ def main(t):
             s.send("q")
             t.is_(s.exit_status(), 0, "quit")
 
+        # The SMTP server down: queued, shown, and sent by the worker's next check.
+        with open(mode, "w") as f:
+            f.write("new")
+        r.lines.insert(0, 'check-interval "2"')
+        r.write()
+        k.smtp_stop()
+        with Screen([TERN, "-F", r.mailrc], env=env, width=120, height=30) as s:
+            s.wait_for("synced")
+            s.send("m")
+            s.wait_for("compose")
+            s.send("y")
+            screen = s.wait_for("queued in the outbox", 30)
+            t.ok("Connection refused; queued in the" in screen and "(1 in the outbox)" in screen,
+                 "SMTP down: the message is queued and the status line shows it", screen)
+            k.smtp_start()
+            screen = s.wait_for("Sent 1 message from the outbox", 30)
+            t.ok("Sent 1 message from the outbox." in screen, "the worker sends it at its next check", screen)
+            s.send("q")
+            s.exit_status()
+        got = wait_message(k, "bob", "written in tern")
+        t.is_(len(got), 2, "delivered exactly once (the earlier one and this one)")
+
 
 run(main)
