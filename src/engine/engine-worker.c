@@ -40,6 +40,7 @@ struct engine_worker {
 	int notify[2]; /* a byte in it: a job is queued (ends an IDLE) */
 	int resync;    /* the journal was replayed: resync the open folder now */
 	char *watching; /* the open folder, watched with IDLE between jobs */
+	time_t last_check; /* the last periodic check (outbox, polling resync) */
 };
 
 static void push(struct queue_item **head, struct queue_item **tail, void *item)
@@ -671,7 +672,14 @@ static void watch(struct engine_worker *w)
 		return;
 	}
 	int rc = w->resync ? 0 : imap_idle(w->ea.imap, seconds, w->notify[0], &err);
-	int woken = read(w->notify[0], drain, sizeof(drain)) > 0;
+	while (read(w->notify[0], drain, sizeof(drain)) > 0)
+		;
+	/* Periodic work goes by the clock: jobs that end the IDLE early (the
+	 * UI asks for folder counts every check-interval) must not starve it. */
+	time_t now = time(NULL);
+	int due = interval > 0 && now - w->last_check >= interval;
+	if (due)
+		w->last_check = now;
 	if (rc < 0) {
 		if (!w->cancelled && !w->stopping) {
 			drop_session(w);
@@ -679,9 +687,9 @@ static void watch(struct engine_worker *w)
 		}
 		return;
 	}
-	if (!woken && interval > 0 && !w->jobs)
-		outbox_retry(w); /* every check-interval */
-	if (rc == 1 || w->resync || (!woken && interval > 0 && !w->jobs)) {
+	if (due)
+		outbox_retry(w);
+	if (rc == 1 || w->resync || due) { /* news, a replayed journal, or polling */
 		w->resync = 0;
 		struct model_mailbox *mbox = model_mailbox_new();
 		if (engine_folder_sync(&w->ea, w->watching, mbox, &err) == 0) {

@@ -13,6 +13,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
 from kit import Kit, HOST           # noqa: E402
@@ -110,11 +111,13 @@ def main(t):
             find(s, "act 1")
             s.send("F")
             s.wait_for("Flag:1")
-            s.send("C-l")
+            for _ in range(50):   # the STORE runs on the worker, after the screen shows it
+                if "\\Flagged" in (flags_of(k, "act 1") or ""):
+                    break
+                time.sleep(0.1)
             t.ok("\\Flagged" in (flags_of(k, "act 1") or ""), "F flags on the server")
             s.send("F")
             s.wait_for("Flag:0")
-            import time
             time.sleep(0.5)
             t.ok("\\Flagged" not in (flags_of(k, "act 1") or ""), "F again unflags on the server")
             s.send("N")
