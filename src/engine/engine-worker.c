@@ -41,6 +41,7 @@ struct engine_worker {
 	int resync;    /* the journal was replayed: resync the open folder now */
 	char *watching; /* the open folder, watched with IDLE between jobs */
 	time_t last_check; /* the last periodic check (outbox, polling resync) */
+	int busy;          /* the job type under way, -1 when none */
 };
 
 static void push(struct queue_item **head, struct queue_item **tail, void *item)
@@ -713,6 +714,14 @@ static void job_free(struct engine_job *job)
 	free(job);
 }
 
+/* Jobs the user asked for that change mail: on quitting they still run
+ * (or, offline, go to the journal), never silently dropped. */
+static int user_action(enum engine_job_type type)
+{
+	return type == ENGINE_JOB_STORE_FLAGS || type == ENGINE_JOB_DELETE || type == ENGINE_JOB_COPY ||
+	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE;
+}
+
 static void *worker_main(void *data)
 {
 	struct engine_worker *w = data;
@@ -726,11 +735,17 @@ static void *worker_main(void *data)
 		}
 		while (!w->jobs && !w->stopping)
 			pthread_cond_wait(&w->wake, &w->lock);
-		if (w->stopping) {
+		if (w->stopping && !w->jobs) {
 			pthread_mutex_unlock(&w->lock);
 			break;
 		}
 		struct engine_job *job = pop(&w->jobs, &w->jobs_tail);
+		if (w->stopping && !user_action(job->type)) {
+			pthread_mutex_unlock(&w->lock);
+			job_free(job); /* quitting: reads are abandoned, user actions are not */
+			continue;
+		}
+		w->busy = job->type;
 		w->cancelled = 0;
 		char drain[64]; /* a cancel is for the job it was pressed in */
 		while (read(w->cancel[0], drain, sizeof(drain)) > 0)
@@ -753,6 +768,9 @@ static void *worker_main(void *data)
 			send_entry(w, job);
 		else
 			bulk(w, job);
+		pthread_mutex_lock(&w->lock);
+		w->busy = -1;
+		pthread_mutex_unlock(&w->lock);
 		job_free(job);
 	}
 	return NULL;
@@ -773,6 +791,7 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 	/* No one to ask for a password here: the UI owns the terminal. */
 	w->ea.hooks = (struct engine_hooks){ NULL, on_warning, on_sync_progress, w };
 	w->wake_fd = wake_fd;
+	w->busy = -1;
 	if (pipe2(w->cancel, O_CLOEXEC | O_NONBLOCK) < 0)
 		lib_fatal("pipe: %s", strerror(errno));
 	w->ea.cancel_fd = w->cancel[0];
@@ -928,9 +947,17 @@ void engine_worker_stop(struct engine_worker *w)
 {
 	if (!w)
 		return;
-	engine_worker_cancel(w);
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
+	/* Whatever is only being read or waited for (a stalled server, IDLE)
+	 * is abandoned at once; a user action under way finishes. */
+	if (w->busy < 0 || !user_action((enum engine_job_type)w->busy)) {
+		w->cancelled = 1;
+		ssize_t rc = write(w->cancel[1], "c", 1);
+		(void)rc;
+	}
+	ssize_t rc = write(w->notify[1], "s", 1); /* ends an IDLE */
+	(void)rc;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);

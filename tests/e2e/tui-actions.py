@@ -42,6 +42,17 @@ def flags_of(k, subject, folder="INBOX"):
     return data[0].decode()
 
 
+def settled(k, subject, want, seconds=5):
+    """The flags of subject once want(flags) holds (the STORE runs on the
+    worker after the screen shows the change), or the last seen."""
+    end = time.time() + seconds
+    flags = flags_of(k, subject) or ""
+    while not want(flags) and time.time() < end:
+        time.sleep(0.1)
+        flags = flags_of(k, subject) or ""
+    return flags
+
+
 def count(k, folder, criteria="ALL"):
     c = imap(k)
     c.select('"%s"' % folder, readonly=True)
@@ -111,18 +122,13 @@ def main(t):
             find(s, "act 1")
             s.send("F")
             s.wait_for("Flag:1")
-            for _ in range(50):   # the STORE runs on the worker, after the screen shows it
-                if "\\Flagged" in (flags_of(k, "act 1") or ""):
-                    break
-                time.sleep(0.1)
-            t.ok("\\Flagged" in (flags_of(k, "act 1") or ""), "F flags on the server")
+            t.ok("\\Flagged" in settled(k, "act 1", lambda f: "\\Flagged" in f), "F flags on the server")
             s.send("F")
             s.wait_for("Flag:0")
-            time.sleep(0.5)
-            t.ok("\\Flagged" not in (flags_of(k, "act 1") or ""), "F again unflags on the server")
+            t.ok("\\Flagged" not in settled(k, "act 1", lambda f: "\\Flagged" not in f),
+                 "F again unflags on the server")
             s.send("N")
-            time.sleep(0.5)
-            t.ok("\\Seen" in (flags_of(k, "act 1") or ""), "N marks read on the server")
+            t.ok("\\Seen" in settled(k, "act 1", lambda f: "\\Seen" in f), "N marks read on the server")
 
             find(s, "act 2")
             s.send("d")
