@@ -230,6 +230,7 @@ static void open_folder(struct engine_worker *w, const char *folder)
 			emit(w, ev);
 			free(w->watching);
 			w->watching = xstrdup(folder);
+			w->last_check = time(NULL); /* just synced: the next check is an interval away */
 			outbox_retry(w);
 			return;
 		}

@@ -119,6 +119,51 @@ static uint32_t *targets(struct ui *ui, size_t *n)
 	return uids;
 }
 
+/* Flag changes sent but not yet confirmed: a snapshot of the folder
+ * taken before the server applied them must not undo them on screen. */
+static void pending_add(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
+{
+	ui->pending_flags = xrealloc(ui->pending_flags, (ui->npending_flags + 1) * sizeof(*ui->pending_flags));
+	struct ui_pending_flags *p = &ui->pending_flags[ui->npending_flags++];
+	p->uids = xmalloc((n ? n : 1) * sizeof(*uids));
+	memcpy(p->uids, uids, n * sizeof(*uids));
+	p->n = n;
+	p->flags = flags;
+	p->add = add;
+}
+
+static void pending_done(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
+{
+	for (size_t i = 0; i < ui->npending_flags; i++) {
+		struct ui_pending_flags *p = &ui->pending_flags[i];
+		if (p->n == n && p->flags == flags && p->add == add && memcmp(p->uids, uids, n * sizeof(*uids)) == 0) {
+			free(p->uids);
+			memmove(p, p + 1, (ui->npending_flags - i - 1) * sizeof(*p));
+			ui->npending_flags--;
+			return;
+		}
+	}
+}
+
+void ui_pending_flags_free(struct ui *ui)
+{
+	for (size_t i = 0; i < ui->npending_flags; i++)
+		free(ui->pending_flags[i].uids);
+	free(ui->pending_flags);
+	ui->pending_flags = NULL;
+	ui->npending_flags = 0;
+}
+
+static void set_flags(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add);
+
+void ui_pending_flags_apply(struct ui *ui)
+{
+	for (size_t i = 0; i < ui->npending_flags; i++) {
+		struct ui_pending_flags *p = &ui->pending_flags[i];
+		set_flags(ui, p->uids, p->n, p->flags, p->add);
+	}
+}
+
 static void set_flags(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -143,6 +188,7 @@ static void flag_action(struct ui *ui, unsigned flag)
 		add = first ? !(first->flags & flag) : 1;
 	}
 	set_flags(ui, uids, n, flag, add);
+	pending_add(ui, uids, n, flag, add);
 	engine_worker_store_flags(ui->worker, ui->wire_folder, uids, n, flag, add);
 	free(uids);
 }
@@ -209,10 +255,12 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
 		set_flags(ui, uids, n, MODEL_F_DELETED, fn == UI_FN_DELETE_MESSAGE);
 		for (size_t i = 0; i < n; i++)
 			set_put(MARKED(ui), uids[i], fn == UI_FN_DELETE_MESSAGE);
-		if (fn == UI_FN_DELETE_MESSAGE)
+		if (fn == UI_FN_DELETE_MESSAGE) {
 			engine_worker_delete(ui->worker, ui->wire_folder, uids, n);
-		else
+		} else {
+			pending_add(ui, uids, n, MODEL_F_DELETED, 0);
 			engine_worker_store_flags(ui->worker, ui->wire_folder, uids, n, MODEL_F_DELETED, 0);
+		}
 		free(uids);
 		if (n == 1 && !ui->pager)
 			ui_step(ui, 1); /* mutt moves on after d */
@@ -258,6 +306,8 @@ void ui_action_event(struct ui *ui, struct engine_event *ev)
 {
 	if (!ev->folder || strcmp(ev->folder, ui->wire_folder) != 0)
 		return;
+	if (ev->job == ENGINE_JOB_STORE_FLAGS)
+		pending_done(ui, ev->uids, ev->nuids, ev->flags, ev->add);
 	if (ev->type == ENGINE_EV_ERROR) {
 		if (ev->job == ENGINE_JOB_STORE_FLAGS)
 			set_flags(ui, ev->uids, ev->nuids, ev->flags, !ev->add);

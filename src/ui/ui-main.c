@@ -503,6 +503,7 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		model_mailbox_free(ui->mbox);
 		ui->mbox = ev->mbox;
 		ev->mbox = NULL;
+		ui_pending_flags_apply(ui); /* the snapshot may predate them */
 		ui_rebuild_view(ui, uid);
 		if (!ev->partial) {
 			if (!ui->synced && !ui->folders)
@@ -610,6 +611,7 @@ void ui_open_folder(struct ui *ui, const char *folder)
 	ui_pager_close(ui);
 	ui_expunge_ask(ui, 1);
 	ui_tags_clear(ui);
+	ui_pending_flags_free(ui);
 	model_pattern_free(ui->limit);
 	ui->limit = NULL;
 	free(ui->limit_text);
@@ -1103,6 +1105,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 
 	endwin();
 	counts_free(&ui);
+	ui_pending_flags_free(&ui);
 	ui_compose_close(&ui);
 	ui_browser_close(&ui);
 	ui_tags_clear(&ui);

@@ -13,6 +13,13 @@ enum ui_color {
 
 void ui_colors_apply(attr_t *colors, const struct conf *conf);
 
+struct ui_pending_flags {
+	uint32_t *uids;
+	size_t n;
+	unsigned flags;
+	int add;
+};
+
 struct ui_folder_count {
 	char *name;
 	unsigned messages, unseen;
@@ -78,6 +85,8 @@ struct ui {
 	uint32_t *tags;           /* tagged uids, sorted */
 	size_t ntags;
 	int tag_prefix;           /* ';' was pressed: the next action is for the tagged */
+	struct ui_pending_flags *pending_flags; /* flag changes the server has not confirmed yet */
+	size_t npending_flags;
 	uint32_t *marked;         /* uids this session marked deleted, sorted: what $ may expunge */
 	size_t nmarked;
 	int collapsed_all;
@@ -114,6 +123,9 @@ int ui_tagged(const struct ui *ui, uint32_t uid);
 /* Tags every message of the folder that matches p; returns how many. */
 size_t ui_tag_matching(struct ui *ui, const struct model_pattern *p);
 void ui_tags_clear(struct ui *ui);
+/* Re-applies unconfirmed flag changes to a fresh snapshot of the folder. */
+void ui_pending_flags_apply(struct ui *ui);
+void ui_pending_flags_free(struct ui *ui);
 /* Offers to expunge what is marked deleted; wait: until the server is done. */
 void ui_expunge_ask(struct ui *ui, int wait);
 
