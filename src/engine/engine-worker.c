@@ -367,6 +367,34 @@ static int run_action(struct engine_worker *w, enum engine_job_type type, const 
 	return rc;
 }
 
+/* COPY or move to a folder of another account: fetch, APPEND there, and
+ * only when every APPEND succeeded remove the sources. */
+static int copy_across(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
+{
+	struct engine_account target = { .conf = w->ea.conf, .account = job->target_account, .no_cache = 1 };
+	int rc = engine_imap_open(&target, err);
+
+	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+		struct buf message = BUF_INIT;
+		rc = imap_message_fetch(w->ea.imap, job->folder, job->uids[i], &message, err);
+		if (rc == 0)
+			rc = imap_append(target.imap, job->target, message.data, message.len, MODEL_F_SEEN, err);
+		buf_free(&message);
+	}
+	engine_account_close(&target);
+	if (rc < 0)
+		return -1; /* the sources are untouched */
+	if (job->move && (imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED, 1,
+	                                            err) < 0 ||
+	                  imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, err) < 0))
+		return -1;
+	char *name = imap_utf7_decode(job->target);
+	*text = xasprintf("%s %zu message%s to %s:%s.", job->move ? "Moved" : "Copied", job->nuids, plural(job->nuids),
+	                  job->target_account->name, name);
+	free(name);
+	return 0;
+}
+
 /* Adds a job that could not reach the server to the journal. */
 static int journal_add(struct engine_worker *w, const struct engine_job *job, char **why)
 {
@@ -462,13 +490,17 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	int moved = 0;
 	int rc = ensure_session(w, &err);
 
-	if (rc == 0)
+	if (rc == 0 && job->target_account) {
+		rc = copy_across(w, job, &text, &err);
+		moved = job->move;
+	} else if (rc == 0) {
 		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
 		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &err);
+	}
 	if (rc < 0 && err.cls == LIB_ERR_CONNECTION) {
 		drop_session(w);
 		char *why = NULL;
-		if (job->type != ENGINE_JOB_EXPUNGE && journal_add(w, job, &why) == 0) {
+		if (job->type != ENGINE_JOB_EXPUNGE && !job->target_account && journal_add(w, job, &why) == 0) {
 			rc = 0;
 			moved = 0; /* the local change stays; the sync after the replay settles it */
 			text = xstrdup("The server cannot be reached: queued, it will be done on reconnect.");
@@ -905,6 +937,16 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
 	job->target = imap_utf7_encode(target);
+	job->move = move;
+	submit(w, job);
+}
+
+void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
+                                   const struct conf_account *target_account, const char *target, int move)
+{
+	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
+	job->target = imap_utf7_encode(target);
+	job->target_account = target_account;
 	job->move = move;
 	submit(w, job);
 }

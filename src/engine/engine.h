@@ -85,6 +85,7 @@ struct engine_job {
 	char *target;     /* COPY: the wire name of the target folder; FOLDER_CHANGE: the new name */
 	int move;
 	int op;           /* FOLDER_CHANGE: enum imap_folder_op */
+	const struct conf_account *target_account; /* COPY to another account, else NULL */
 	int counts;       /* LIST_FOLDERS: with STATUS counts */
 };
 
@@ -205,6 +206,11 @@ void engine_worker_store_flags(struct engine_worker *w, const char *folder, cons
 void engine_worker_delete(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 void engine_worker_copy(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
                         const char *target, int move);
+/* Copies or moves to target (UTF-8) of another account of the mailrc:
+ * each message is fetched and APPENDed there; a move deletes the source
+ * messages (\Deleted + UID EXPUNGE) only after every APPEND succeeded. */
+void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
+                                   const struct conf_account *target_account, const char *target, int move);
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */
 void engine_worker_cancel(struct engine_worker *w);

@@ -273,7 +273,22 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
 		if (!(uids = targets(ui, &n)))
 			return 1;
 		char *target = ask_folder(ui, fn == UI_FN_SAVE_MESSAGE ? "Move" : "Copy", n);
-		if (target && strcmp(target, ui->folder) == 0) {
+		char *colon = target ? strchr(target, ':') : NULL;
+		const struct conf_account *other = NULL;
+		if (colon) { /* ACCOUNT:FOLDER names a folder of another account */
+			*colon = '\0';
+			other = conf_account_find(ui->conf, target);
+			*colon = ':';
+		}
+		if (other && other != ui->account) {
+			if (other->imap.scheme == CONF_URL_NONE)
+				ui_say(ui, 1, "That account has no IMAP server.");
+			else {
+				engine_worker_copy_to_account(ui->worker, ui->wire_folder, uids, n, other, colon + 1,
+				                              fn == UI_FN_SAVE_MESSAGE);
+				ui_say(ui, 0, fn == UI_FN_SAVE_MESSAGE ? "Moving..." : "Copying...");
+			}
+		} else if (target && strcmp(target, ui->folder) == 0) {
 			ui_say(ui, 0, "That is this folder.");
 		} else if (target) {
 			engine_worker_copy(ui->worker, ui->wire_folder, uids, n, target, fn == UI_FN_SAVE_MESSAGE);
