@@ -60,6 +60,8 @@
 	  "Command that turns HTML on stdin into text, e.g. \"w3m -dump -T text/html\"; default a built-in stripper.") \
 	X(PREFER_HTML, "prefer-html", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \
 	  "In multipart/alternative show the HTML part instead of the plain text one.") \
+	X(CONFIRM_EXPUNGE, "confirm-expunge", CONF_T_BOOL, CONF_S_GLOBAL, "on", 0, 0, \
+	  "Ask before expunging the messages marked deleted ($, leaving a folder, quitting); off expunges at once.") \
 	X(SIDEBAR, "sidebar", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \
 	  "Show the account's folders with their unseen counts beside the index.") \
 	X(SIDEBAR_WIDTH, "sidebar-width", CONF_T_NUMBER, CONF_S_GLOBAL, "24", 10, 80, \

@@ -223,7 +223,7 @@ void ui_expunge_ask(struct ui *ui, int wait)
 	}
 	if (n) {
 		char *question = xasprintf("Expunge %zu deleted message%s?", n, n == 1 ? "" : "s");
-		if (ui_yesno(ui, question)) {
+		if (!conf_get_bool(ui->conf, NULL, CONF_K_CONFIRM_EXPUNGE) || ui_yesno(ui, question)) {
 			engine_worker_expunge(ui->worker, ui->wire_folder, uids, n);
 			if (wait)
 				ui_wait_job(ui, ENGINE_JOB_EXPUNGE);

@@ -178,6 +178,24 @@ def main(t):
             s.send("q")
             t.is_(s.exit_status(), 0, "quit")
 
+        # confirm-expunge off: $ expunges without a question.
+        r3 = TernRun(k, "noask")
+        r3.global_("confirm-expunge", "off")
+        r3.account("acct", imap="imaps", folder_trash="none")
+        env3 = {key: r3.env[key] for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ")}
+        with Screen([TERN, "-F", r3.mailrc], env=env3, width=110, height=30) as s:
+            s.wait_for("synced")
+            find(s, "act 4")
+            s.send("d")
+            s.wait_for("Marked 1 message deleted")
+            s.send("$")
+            screen = s.wait_for("Expunged 1 message")
+            t.ok("Expunged 1 message." in screen and "Expunge 1 deleted" not in screen,
+                 "confirm-expunge off: $ expunges without asking", screen)
+            t.ok(flags_of(k, "act 4") is None, "and the message is gone from the server")
+            s.send("q")
+            t.is_(s.exit_status(), 0, "quit")
+
     # Without MOVE, and 1,000 tagged messages in one command (through a recording proxy).
     with Kit(tls=False, imap_capability="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ UIDPLUS "
                                          "CONDSTORE QRESYNC SPECIAL-USE") as k:
