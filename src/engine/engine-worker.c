@@ -497,6 +497,8 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
 		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &err);
 	}
+	if (rc < 0 && err.cls == LIB_ERR_SERVER && job->type == ENGINE_JOB_STORE_FLAGS)
+		w->resync = 1; /* a conflict (or a refusal): show the server's state */
 	if (rc < 0 && err.cls == LIB_ERR_CONNECTION) {
 		drop_session(w);
 		char *why = NULL;

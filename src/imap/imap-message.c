@@ -2,6 +2,7 @@
  * reading never flips \Seen; tern sets it itself), and flag stores. */
 #include "imap-private.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,31 +86,170 @@ static struct mailimap_set *uid_set(const uint32_t *uids, size_t n)
 	return set;
 }
 
+/* The modseq tern knows for uid: what its own last store gave it, else
+ * the folder's at the last sync. */
+static uint64_t known_modseq(const struct imap_session *session, uint32_t uid)
+{
+	for (size_t i = 0; i < session->nown; i++)
+		if (session->own[i].uid == uid)
+			return session->own[i].modseq;
+	return session->sync_modseq;
+}
+
+static void own_modseq(struct imap_session *session, uint32_t uid, uint64_t modseq)
+{
+	for (size_t i = 0; i < session->nown; i++) {
+		if (session->own[i].uid == uid) {
+			session->own[i].modseq = modseq;
+			return;
+		}
+	}
+	session->own = xrealloc(session->own, (session->nown + 1) * sizeof(*session->own));
+	session->own[session->nown++] = (struct imap_own_modseq){ uid, modseq };
+}
+
+struct store_ctx {
+	struct imap_session *session;
+	const uint32_t *uids; /* the group stored: FETCHes of others are news, not ours */
+	size_t n;
+};
+
+/* Takes the MODSEQ of each FETCH a store answers with. */
+static void on_store_fetch(struct mailimap_msg_att *att, void *data)
+{
+	struct store_ctx *ctx = data;
+	uint32_t uid = 0;
+	uint64_t modseq = 0;
+
+	for (clistiter *it = clist_begin_safe(att->att_list); it; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC && item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
+			uid = item->att_data.att_static->att_data.att_uid;
+		else if (item->att_type == MAILIMAP_MSG_ATT_ITEM_EXTENSION && item->att_data.att_extension_data &&
+		         item->att_data.att_extension_data->ext_extension->ext_id == MAILIMAP_EXTENSION_CONDSTORE &&
+		         item->att_data.att_extension_data->ext_type == MAILIMAP_CONDSTORE_TYPE_FETCH_DATA)
+			modseq = ((struct mailimap_condstore_fetch_mod_resp *)item->att_data.att_extension_data->ext_data)
+			                 ->cs_modseq_value;
+	}
+	for (size_t i = 0; uid && modseq && i < ctx->n; i++)
+		if (ctx->uids[i] == uid)
+			own_modseq(ctx->session, uid, modseq);
+}
+
+static void on_progress_ignored(size_t current, size_t maximum, void *data)
+{
+	(void)current, (void)maximum, (void)data;
+}
+
+/* How many uids the server refused with [MODIFIED set] (RFC 7162 3.2). */
+static size_t modified_count(struct imap_session *session)
+{
+	size_t n = 0;
+	clist *list = session->imap->imap_response_info ? session->imap->imap_response_info->rsp_extension_list : NULL;
+
+	for (clistiter *it = clist_begin_safe(list); it; it = clist_next(it)) {
+		struct mailimap_extension_data *ext = clist_content(it);
+		if (ext->ext_extension->ext_id != MAILIMAP_EXTENSION_CONDSTORE ||
+		    ext->ext_type != MAILIMAP_CONDSTORE_TYPE_RESP_TEXT_CODE)
+			continue;
+		struct mailimap_condstore_resptextcode *code = ext->ext_data;
+		if (code->cs_type != MAILIMAP_CONDSTORE_RESPTEXTCODE_MODIFIED || !code->cs_data.cs_modified_set)
+			continue;
+		for (clistiter *i = clist_begin_safe(code->cs_data.cs_modified_set->set_list); i; i = clist_next(i)) {
+			struct mailimap_set_item *item = clist_content(i);
+			n += item->set_last >= item->set_first ? item->set_last - item->set_first + 1 : 1;
+		}
+	}
+	return n;
+}
+
 int imap_messages_store_flags(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                               unsigned flags, int add, struct lib_error *err)
 {
-	static const struct { unsigned flag; struct mailimap_flag *(*make)(void); } names[] = {
-		{ MODEL_F_SEEN, mailimap_flag_new_seen }, { MODEL_F_ANSWERED, mailimap_flag_new_answered },
-		{ MODEL_F_FLAGGED, mailimap_flag_new_flagged }, { MODEL_F_DELETED, mailimap_flag_new_deleted },
-		{ MODEL_F_DRAFT, mailimap_flag_new_draft },
+	static const struct { unsigned flag; struct mailimap_flag *(*make)(void); const char *wire; } names[] = {
+		{ MODEL_F_SEEN, mailimap_flag_new_seen, "\\Seen" },
+		{ MODEL_F_ANSWERED, mailimap_flag_new_answered, "\\Answered" },
+		{ MODEL_F_FLAGGED, mailimap_flag_new_flagged, "\\Flagged" },
+		{ MODEL_F_DELETED, mailimap_flag_new_deleted, "\\Deleted" },
+		{ MODEL_F_DRAFT, mailimap_flag_new_draft, "\\Draft" },
 	};
+	size_t modified = 0;
 
 	if (!n)
 		return 0;
 	if (imap_select(session, wire_name, err) < 0)
 		return -1;
-	struct mailimap_flag_list *list = mailimap_flag_list_new_empty();
-	for (size_t i = 0; i < LIB_ARRAY_LEN(names); i++)
-		if (flags & names[i].flag)
-			mailimap_flag_list_add(list, names[i].make());
-	struct mailimap_store_att_flags *store = add ? mailimap_store_att_flags_new_add_flags_silent(list)
-	                                             : mailimap_store_att_flags_new_remove_flags_silent(list);
-	struct mailimap_set *set = uid_set(uids, n);
-	int r = mailimap_uid_store(session->imap, set, store);
-	mailimap_set_free(set);
-	mailimap_store_att_flags_free(store);
-	if (r != MAILIMAP_NO_ERROR) {
-		imap_error(session, r, "STORE", err);
+	/* With CONDSTORE a store only applies where nobody changed the message
+	 * since tern last saw it; uids are sent in groups of one known modseq. */
+	int conditional = strcmp(imap_session_sync_mode(session), "plain") != 0 && session->sync_modseq;
+	uint32_t *rest = xmalloc(n * sizeof(*rest)), *group = xmalloc(n * sizeof(*group));
+	size_t nrest = n;
+	memcpy(rest, uids, n * sizeof(*rest));
+	while (nrest) {
+		uint64_t modseq = conditional ? known_modseq(session, rest[0]) : 0;
+		size_t ngroup = 0, kept = 0;
+		for (size_t i = 0; i < nrest; i++) {
+			if (!conditional || known_modseq(session, rest[i]) == modseq)
+				group[ngroup++] = rest[i];
+			else
+				rest[kept++] = rest[i];
+		}
+		nrest = kept;
+		struct mailimap_set *set = uid_set(group, ngroup);
+		int r;
+		if (conditional) {
+			/* libetpan 1.9.4's mailimap_uid_store_unchangedsince leaves out
+			 * the space before "(UNCHANGEDSINCE", which Dovecot refuses */
+			struct buf command = BUF_INIT;
+			buf_addstr(&command, "UID STORE ");
+			for (clistiter *it = clist_begin(set->set_list); it; it = clist_next(it)) {
+				struct mailimap_set_item *item = clist_content(it);
+				buf_addf(&command, "%s%" PRIu32, it == clist_begin(set->set_list) ? "" : ",", item->set_first);
+				if (item->set_last != item->set_first)
+					buf_addf(&command, ":%" PRIu32, item->set_last);
+			}
+			buf_addf(&command, " (UNCHANGEDSINCE %" PRIu64 ") %sFLAGS.SILENT (", modseq, add ? "+" : "-");
+			const char *sep = "";
+			for (size_t i = 0; i < LIB_ARRAY_LEN(names); i++) {
+				if (flags & names[i].flag) {
+					buf_addf(&command, "%s%s", sep, names[i].wire);
+					sep = " ";
+				}
+			}
+			buf_addch(&command, ')');
+			struct store_ctx ctx = { session, group, ngroup };
+			mailimap_set_progress_callback(session->imap, on_progress_ignored, on_progress_ignored, NULL);
+			mailimap_set_msg_att_handler(session->imap, on_store_fetch, &ctx);
+			r = mailimap_custom_command(session->imap, command.data);
+			mailimap_set_msg_att_handler(session->imap, NULL, NULL);
+			mailimap_set_progress_callback(session->imap, NULL, NULL, NULL);
+			buf_free(&command);
+			if (r == MAILIMAP_NO_ERROR)
+				modified += modified_count(session);
+		} else {
+			struct mailimap_flag_list *list = mailimap_flag_list_new_empty();
+			for (size_t i = 0; i < LIB_ARRAY_LEN(names); i++)
+				if (flags & names[i].flag)
+					mailimap_flag_list_add(list, names[i].make());
+			struct mailimap_store_att_flags *store = add ? mailimap_store_att_flags_new_add_flags_silent(list)
+			                                             : mailimap_store_att_flags_new_remove_flags_silent(list);
+			r = mailimap_uid_store(session->imap, set, store);
+			mailimap_store_att_flags_free(store);
+		}
+		mailimap_set_free(set);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_error(session, r, "STORE", err);
+			free(rest);
+			free(group);
+			return -1;
+		}
+	}
+	free(rest);
+	free(group);
+	if (modified) {
+		lib_error_set(err, LIB_ERR_SERVER,
+		              "%zu message%s changed by another client meanwhile: not changed here (the index is "
+		              "being brought up to date)", modified, modified == 1 ? " was" : "s were");
 		return -1;
 	}
 	return 0;

@@ -29,6 +29,12 @@ struct imap_session {
 	int no_qresync, no_condstore;
 	int qresync_enabled;
 	char *selected; /* the selected folder's wire name, or NULL */
+	/* CONDSTORE for flag stores (RFC 7162 UNCHANGEDSINCE): the selected
+	 * folder's HIGHESTMODSEQ at its last sync, and the modseqs our own
+	 * stores gave messages since (their own higher values). */
+	uint64_t sync_modseq;
+	struct imap_own_modseq { uint32_t uid; uint64_t modseq; } *own;
+	size_t nown;
 };
 
 /* SELECTs wire_name unless it is selected already. */

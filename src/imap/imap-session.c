@@ -213,6 +213,7 @@ void imap_session_close(struct imap_session *session)
 	}
 	net_conn_free(session->conn);
 	free(session->selected);
+	free(session->own);
 	free(session);
 }
 

@@ -305,6 +305,10 @@ static int select_folder(struct imap_session *session, const char *wire_name, co
 	}
 	free(session->selected);
 	session->selected = NULL;
+	free(session->own); /* another folder, or a fresh look: forget our modseqs */
+	session->own = NULL;
+	session->nown = 0;
+	session->sync_modseq = 0;
 	if (r != MAILIMAP_NO_ERROR) {
 		struct buf what = BUF_INIT;
 		buf_addstr(&what, "SELECT ");
@@ -353,7 +357,10 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 	size_t cached = model_mailbox_count(mbox);
 
 	if (cached) {
-		if (strcmp(mode, "CONDSTORE") == 0 && state->highestmodseq && modseq) {
+		/* QRESYNC too: libetpan 1.9.4 sends "SELECT box QRESYNC (..)"
+		 * without the parentheses RFC 7162 asks for, and Dovecot then
+		 * reports no changes on a re-SELECT; CHANGEDSINCE is exact */
+		if (strcmp(mode, "plain") != 0 && state->highestmodseq && modseq) {
 			if (modseq != state->highestmodseq &&
 			    run_fetch(session, &ctx, SYNC_FLAGS, 1, 1, 0, state->highestmodseq, err) < 0)
 				goto done;
@@ -398,6 +405,8 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 	state->uidvalidity = info->sel_uidvalidity;
 	state->uidnext = info->sel_uidnext;
 	state->highestmodseq = modseq;
+	session->sync_modseq = modseq; /* every change up to it is in mbox now, */
+	session->nown = 0;               /* our own stores included */
 	/* additions are the headers fetched; with those known, any other
 	 * difference in the count is removals */
 	size_t after = model_mailbox_count(mbox);

@@ -23,8 +23,11 @@ from tern import TernRun, TERN      # noqa: E402
 
 
 def imap(k):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=20)
+    if k.tls:
+        ctx = ssl.create_default_context(cafile=k.ca_file)
+        c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=20)
+    else:
+        c = imaplib.IMAP4(k.host, k.ports["imap"], timeout=20)
     c.login("alice", "secret")
     return c
 
@@ -238,6 +241,52 @@ def main(t):
              "without MOVE: one UID COPY with a compact UID set", copies)
         t.ok(len(stores) == 1 and len(expunges) == 1,
              "then one UID STORE \\Deleted and one UID EXPUNGE of those uids", (stores, expunges))
+
+
+    # CONDSTORE: a flag change another client made since tern last looked is
+    # not overwritten. No IDLE and no polling, so tern cannot have seen it.
+    with Kit(tls=False, imap_capability="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE "
+                                         "CONDSTORE QRESYNC SPECIAL-USE") as k:
+        c = imaplib.IMAP4(k.host, k.ports["imap"], timeout=20)
+        c.login("alice", "secret")
+        c.append("INBOX", None, None, b"Subject: race 1\r\nDate: Mon, 1 Jan 2035 00:00:00 +0000\r\n\r\nx\r\n")
+        c.logout()
+        sock, sent = proxy(k.ports["imap"])
+        r = TernRun(k, "race")
+        r.global_("check-interval", "0")
+        r.account("acct", imap="imap", port=sock.getsockname()[1], tls="off", tls_ca_file=None)
+        env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ")}
+        with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
+            s.wait_for("synced")
+            c = imaplib.IMAP4(k.host, k.ports["imap"], timeout=20)
+            c.login("alice", "secret")
+            c.select("INBOX")
+            c.uid("STORE", "1", "+FLAGS", "(\\Flagged \\Answered)")
+            c.logout()
+            s.send("F")
+            screen = s.wait_for("changed by another client")
+            t.ok("1 message was changed by another client" in screen,
+                 "F on a message another client just changed: refused, and said so", screen.splitlines()[-1])
+            flags = settled(k, "race 1", lambda f: "\\Flagged" in f)
+            t.ok("\\Flagged" in flags and "\\Answered" in flags,
+                 "the other client's flags stay on the server", flags)
+            screen = s.wait_for("Flag:1")
+            t.ok("Flag:1" in screen, "the index catches up with the server's state", screen.splitlines()[-2:])
+            s.send("F")
+            s.wait_for("Flag:0")
+            t.ok("\\Flagged" not in settled(k, "race 1", lambda f: "\\Flagged" not in f),
+                 "after catching up, F unflags")
+            s.send("F")
+            s.wait_for("Flag:1")
+            t.ok("\\Flagged" in settled(k, "race 1", lambda f: "\\Flagged" in f),
+                 "and F again flags: tern's own changes are no conflict")
+            s.send("q")
+            s.exit_status()
+        sock.close()
+        commands = b"".join(sent).decode("latin-1").split("\r\n")
+        stores = [line for line in commands if re.search(r"^\S+ UID STORE ", line)]
+        t.ok(len(stores) == 3 and all("UNCHANGEDSINCE" in line for line in stores),
+             "each flag change is a UID STORE (UNCHANGEDSINCE ...)", stores)
 
 
 run(main)
