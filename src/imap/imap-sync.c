@@ -22,7 +22,6 @@
 
 #define SYNC_FIRST_BATCH 500  /* small, so the first screen comes fast */
 #define SYNC_BATCH 5000
-#define SYNC_MAX_REFERENCES 64
 
 enum sync_mode { SYNC_FLAGS, SYNC_HEADERS, SYNC_PROBE };
 
@@ -72,33 +71,6 @@ static int64_t internal_date(const struct mailimap_date_time *dt)
 	long offset = (zone / 100) * 3600L + (zone % 100) * 60L;
 	time_t t = timegm(&tm);
 	return t == (time_t)-1 ? 0 : (int64_t)t - (dt->dt_zone < 0 ? -offset : offset);
-}
-
-static void add_summary(struct sync_ctx *ctx, uint32_t uid, unsigned flags, uint32_t size, int64_t date,
-                        const char *headers, size_t len)
-{
-	struct mime_envelope env;
-	uint64_t refs[SYNC_MAX_REFERENCES], reply[4];
-
-	mime_envelope_parse(headers, len, &env);
-	size_t nrefs = model_ids_parse(env.references, strlen(env.references), refs, SYNC_MAX_REFERENCES);
-	size_t nreply = model_ids_parse(env.in_reply_to, strlen(env.in_reply_to), reply, LIB_ARRAY_LEN(reply));
-	struct model_summary summary = {
-		.uid = uid,
-		.flags = flags,
-		.size = size,
-		.date = env.date ? env.date : date,
-		.from = env.from,
-		.to = env.to,
-		.cc = env.cc,
-		.subject = env.subject,
-		.message_id = model_id_hash(env.message_id, strlen(env.message_id)),
-		.in_reply_to = nreply ? reply[nreply - 1] : 0,
-		.references = refs,
-		.nreferences = (uint32_t)nrefs,
-	};
-	model_mailbox_add(ctx->mbox, &summary);
-	mime_envelope_clear(&env);
 }
 
 static void on_message(struct mailimap_msg_att *att, void *data)
@@ -152,7 +124,7 @@ static void on_message(struct mailimap_msg_att *att, void *data)
 		break;
 	}
 	case SYNC_HEADERS:
-		add_summary(ctx, uid, flags, size, date, headers ? headers : "", headers ? headers_len : 0);
+		model_mailbox_add_header(ctx->mbox, uid, flags, size, date, headers ? headers : "", headers ? headers_len : 0);
 		ctx->done++;
 		break;
 	}

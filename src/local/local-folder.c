@@ -17,7 +17,6 @@
 #include "../model/model.h"
 
 /* As many References as the IMAP side keeps (imap-sync.c). */
-#define LOCAL_MAX_REFERENCES 64
 
 int64_t local_now_ms(void)
 {
@@ -145,33 +144,6 @@ int local_folder_set_flags(const char *path, uint32_t uid, unsigned flags, struc
 
 	local_folder_close(folder);
 	return rc;
-}
-
-void local_summary_add(struct model_mailbox *mbox, uint32_t uid, unsigned flags, uint32_t size, int64_t date,
-                       const char *header, size_t len)
-{
-	struct mime_envelope env;
-	uint64_t refs[LOCAL_MAX_REFERENCES], reply[4];
-
-	mime_envelope_parse(header, len, &env);
-	size_t nrefs = model_ids_parse(env.references, strlen(env.references), refs, LOCAL_MAX_REFERENCES);
-	size_t nreply = model_ids_parse(env.in_reply_to, strlen(env.in_reply_to), reply, LIB_ARRAY_LEN(reply));
-	struct model_summary summary = {
-		.uid = uid,
-		.flags = flags,
-		.size = size,
-		.date = env.date ? env.date : date,
-		.from = env.from,
-		.to = env.to,
-		.cc = env.cc,
-		.subject = env.subject,
-		.message_id = model_id_hash(env.message_id, strlen(env.message_id)),
-		.in_reply_to = nreply ? reply[nreply - 1] : 0,
-		.references = refs,
-		.nreferences = (uint32_t)nrefs,
-	};
-	model_mailbox_add(mbox, &summary);
-	mime_envelope_clear(&env);
 }
 
 /* Where the header block ends in data (just past its blank line), or 0

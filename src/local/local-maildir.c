@@ -169,7 +169,7 @@ static void parse_file(const char *path, const struct maildir_entry *entry, stru
 		close(fd);
 	}
 	uint32_t size = st.st_size > (off_t)UINT32_MAX ? UINT32_MAX : (uint32_t)st.st_size;
-	local_summary_add(mbox, entry->uid, entry->flags, size, (int64_t)st.st_mtime, header->data ? header->data : "",
+	model_mailbox_add_header(mbox, entry->uid, entry->flags, size, (int64_t)st.st_mtime, header->data ? header->data : "",
 	                  header->len);
 	free(file);
 }

@@ -347,7 +347,7 @@ static void finish_message(struct scan *s, off_t end)
 	unsigned flags = header_flags(h, s->header.len, &m->message_id);
 	if (s->mbox) {
 		off_t size = s->content_end > m->header_off ? s->content_end - m->header_off : 0;
-		local_summary_add(s->mbox, (uint32_t)s->nmsgs, flags, size > (off_t)UINT32_MAX ? UINT32_MAX : (uint32_t)size,
+		model_mailbox_add_header(s->mbox, (uint32_t)s->nmsgs, flags, size > (off_t)UINT32_MAX ? UINT32_MAX : (uint32_t)size,
 		                  s->from_date ? s->from_date : s->mtime, h, s->header.len);
 	}
 	s->in_message = s->in_header = 0;

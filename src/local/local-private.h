@@ -52,11 +52,6 @@ void local_maildir_entries_free(struct local_folder *folder);
 int local_mbox_load(struct local_folder *folder, struct model_mailbox *mbox, struct lib_error *err);
 int local_mbox_write_flags(struct local_folder *folder, uint32_t uid, unsigned flags, struct lib_error *err);
 
-/* Adds a summary made from a header block (decoded by mime_envelope_parse)
- * to mbox; date is used when the block has no readable Date. */
-void local_summary_add(struct model_mailbox *mbox, uint32_t uid, unsigned flags, uint32_t size, int64_t date,
-                       const char *header, size_t len);
-
 /* Appends the header block of the message open on fd (from its current
  * offset: up to and including the blank line, at most LOCAL_HEADER_MAX
  * bytes) to out. Returns 0, or -1 with errno. */

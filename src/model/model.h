@@ -71,6 +71,10 @@ void model_mailbox_reserve(struct model_mailbox *mbox, size_t count);
 /* Copies tmpl, its strings (NULL taken as "") and its references into the
  * mailbox; returns the stored summary (see above for how long it lives). */
 struct model_summary *model_mailbox_add(struct model_mailbox *mbox, const struct model_summary *tmpl);
+/* Parses a message's header block (RFC 5322) into a summary and adds it;
+ * date is used when the header has no valid Date:. */
+struct model_summary *model_mailbox_add_header(struct model_mailbox *mbox, uint32_t uid, unsigned flags,
+                                               uint32_t size, int64_t date, const char *header, size_t len);
 /* Like model_mailbox_add, but tmpl's strings and references must already
  * live in this mailbox (from model_mailbox_strndup, model_mailbox_ids_copy,
  * or be string literals): nothing is copied, so equal strings can share
