@@ -24,6 +24,8 @@ static const char usage_text[] =
 	"       tern [-F mailrc] --flush-outbox            send what waits in the outbox\n"
 	"       tern [-F mailrc] [-A account] --fetch      download POP3 mail into the Maildir\n"
 	"       tern [-F mailrc] --check-config            check the mailrc and exit\n"
+	"       tern --whatis ADDRESS [--mailrc]           which servers an address uses\n"
+	"       tern [-F mailrc] --setup                   set up an account, asking questions\n"
 	"       tern -v | --version                        version and libraries\n"
 	"       tern -h | --help                           this help\n"
 	"\n"
@@ -36,6 +38,7 @@ static const char usage_text[] =
 	"See tern(1) and mailrc(5).\n";
 
 enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH };
+enum { OPT_WHATIS = 320, OPT_MAILRC_ONLY, OPT_SETUP }; /* account discovery and set-up */
 
 static void push_arg(char ***list, size_t *n, char *arg)
 {
@@ -70,6 +73,9 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "flush-outbox", no_argument, NULL, OPT_FLUSH },
 		{ "fetch", no_argument, NULL, OPT_FETCH },
+		{ "whatis", required_argument, NULL, OPT_WHATIS },
+		{ "mailrc", no_argument, NULL, OPT_MAILRC_ONLY },
+		{ "setup", no_argument, NULL, OPT_SETUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -80,6 +86,8 @@ int main(int argc, char **argv)
 	size_t nexec = 0;
 	struct cli_send_options send = { 0 };
 	int sending = 0;
+	const char *whatis = NULL;
+	int mailrc_only = 0, setup = 0;
 
 	/* A server that closes the connection under a write (OpenSSL writes
 	 * with plain write()) must be an error to handle, not the end. */
@@ -119,6 +127,9 @@ int main(int argc, char **argv)
 				return usage_error("%s", "choose one of -H, --check, --fetch and --check-config");
 			mode = opt;
 			break;
+		case OPT_WHATIS: whatis = optarg; break;
+		case OPT_MAILRC_ONLY: mailrc_only = 1; break;
+		case OPT_SETUP: setup = 1; break;
 		case OPT_ALL: all = 1; break;
 		case OPT_JSON: json = 1; break;
 		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
@@ -138,6 +149,19 @@ int main(int argc, char **argv)
 		return usage_error("%s", "sending (addresses, -s, -c, -b, -a, -r) goes with no other mode");
 	if (sending)
 		mode = OPT_SEND;
+	if ((whatis || setup) && (mode || sending || folder || account || (whatis && setup)))
+		return usage_error("%s", "--whatis and --setup go alone");
+	if (mailrc_only && !whatis)
+		return usage_error("%s", "--mailrc goes with --whatis");
+	if (whatis) {
+		int rc = cli_whatis(mailrc, whatis, mailrc_only, exec, nexec);
+		free(exec);
+		return rc;
+	}
+	if (setup) {
+		free(exec);
+		return cli_setup(mailrc);
+	}
 	if ((all || json) && mode != OPT_CHECK)
 		return usage_error("%s", "--all and --json go with --check");
 	if (folder && mode && mode != 'H')
@@ -158,6 +182,14 @@ int main(int argc, char **argv)
 		}
 	}
 	int exit_code;
+	/* First run: no mailrc, no local mailbox, a terminal: set up an account. */
+	if (!mode && !mailrc && cli_setup_wanted()) {
+		exit_code = cli_setup(NULL);
+		if (exit_code) {
+			free(exec);
+			return exit_code;
+		}
+	}
 	if (mode == OPT_CHECK_CONFIG) {
 		exit_code = cli_check_config(mailrc, exec, nexec);
 		free(exec);

@@ -59,4 +59,20 @@ int cli_list_local(const char *path);
  * starts with '/', '~' or '.'. */
 int cli_local_is_path(const char *folder);
 
+/* tern --whatis ADDRESS [--mailrc] (cli-whatis.c): the servers for an
+ * address and where each answer came from, then a ready account block
+ * (block_only: just the block). The mailrc is optional (timeout,
+ * autoconfig-url). 0, 64 for a bad address, 69 when nothing was found. */
+int cli_whatis(const char *mailrc, const char *address, int block_only, char **exec, size_t nexec);
+
+/* First-run set-up (cli-setup.c). cli_setup_wanted: 1 when tern was
+ * started with no mailrc, no local mailbox ($MAIL, ~/Maildir) and a
+ * terminal. cli_setup asks for an address, finds its servers, asks how to
+ * log in, tests the account (tern -F TMP --test-account NAME) and writes
+ * path (NULL: $XDG_CONFIG_HOME/tern/mailrc), mode 0600, once the test passed or the user
+ * said to save anyway. Returns 0 when a mailrc was written, else an exit
+ * code (1 when the user gave up). */
+int cli_setup_wanted(void);
+int cli_setup(const char *path);
+
 #endif
