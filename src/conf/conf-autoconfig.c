@@ -86,7 +86,7 @@ static int plain_host(const char *host)
 static int printable(const char *text)
 {
 	for (const char *p = text; *p; p++)
-		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			return 0;
 	return 1;
 }
