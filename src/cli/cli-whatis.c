@@ -100,12 +100,13 @@ static void from_srv(struct cli_whatis *w, int proto, int timeout, struct buf *w
 	int best_variant = 0, refused = 0;
 	char qname[2][300];
 
-	for (int v = 0; v < 2; v++) {
+	for (int v = 0; v < 2 && !w->dns_failed; v++) {
 		struct lib_error err;
 		snprintf(qname[v], sizeof(qname[v]), "%s.%s", names[v], w->domain);
 		int n = net_dns_srv(qname[v], timeout, &records[v], &err);
 		if (n < 0) {
 			warn(warnings, err.text);
+			w->dns_failed = 1;
 			continue;
 		}
 		if (n == 1 && strcmp(records[v][0].target, ".") == 0) {
@@ -192,13 +193,14 @@ static void from_guess(struct cli_whatis *w, int proto, int timeout, struct buf 
 {
 	struct cli_whatis_server *server = server_of(w, proto);
 
-	for (int g = 0; g < 3 && protocols[proto].guesses[g]; g++) {
+	for (int g = 0; g < 3 && protocols[proto].guesses[g] && !w->dns_failed; g++) {
 		char host[300];
 		struct lib_error err;
 		snprintf(host, sizeof(host), "%s.%s", protocols[proto].guesses[g], w->domain);
 		int exists = net_dns_exists(host, timeout, &err);
 		if (exists < 0) {
 			warn(warnings, err.text);
+			w->dns_failed = 1;
 			return;
 		}
 		if (!exists)
@@ -245,8 +247,10 @@ int cli_whatis_discover(const char *address, const struct conf *conf, int timeou
 		struct net_mx *mx = NULL;
 		struct lib_error err;
 		int n = net_dns_mx(w->domain, timeout, &mx, &err);
-		if (n < 0)
+		if (n < 0) {
 			warn(warnings, err.text);
+			w->dns_failed = 1;
+		}
 		for (int i = 0; i < n && !w->provider; i++) {
 			p = conf_provider_by_mx(table, mx[i].host);
 			if (p) {

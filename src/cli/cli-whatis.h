@@ -24,6 +24,7 @@ struct cli_whatis {
 	int login_first;
 	char user[256];   /* the login name to write */
 	char name[64];    /* an account name for the mailrc */
+	int dns_failed;   /* a DNS question failed: ask no more (each would wait the timeout) */
 };
 
 /* Finds the servers for address with the sources in order: the provider
