@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 	}
 	int exit_code;
 	/* First run: no mailrc, no local mailbox, a terminal: set up an account. */
-	if (!mode && !mailrc && cli_setup_wanted()) {
+	if (!mode && !mailrc && !folder && cli_setup_wanted()) {
 		exit_code = cli_setup(NULL);
 		if (exit_code) {
 			free(exec);

@@ -31,9 +31,7 @@ static int fail(const struct lib_error *err)
 	return err->cls == LIB_ERR_DATA ? EXIT_NOINPUT : err->cls == LIB_ERR_TEMPORARY ? EXIT_TEMPFAIL : EXIT_IOERR;
 }
 
-/* $MAIL when it is set and exists, else ~/Maildir when it exists; NULL
- * (with err) when neither does. Caller frees. */
-static char *default_folder(struct lib_error *err)
+char *cli_local_default(struct lib_error *err)
 {
 	const char *mail = getenv("MAIL");
 	char *maildir = lib_path_expand("~/Maildir");
@@ -61,7 +59,7 @@ int cli_local_is_path(const char *folder)
 int cli_list_local(const char *path)
 {
 	struct lib_error err = { 0 };
-	char *full = path ? lib_path_expand(path) : default_folder(&err);
+	char *full = path ? lib_path_expand(path) : cli_local_default(&err);
 	struct model_mailbox *mbox = model_mailbox_new();
 	int rc = 0;
 

@@ -380,23 +380,42 @@ static const char *security_words(const char *url)
 	return "STARTTLS (plain connection, then upgraded to TLS; tern insists on it)";
 }
 
-static void print_server(const char *label, const struct cli_whatis_server *server)
+static void print_server(FILE *out, const char *label, const struct cli_whatis_server *server)
 {
 	if (server->url[0]) {
-		printf("  %-5s %s\n", label, server->url);
-		printf("        %s\n", security_words(server->url));
-		printf("        from %s\n", server->source);
+		fprintf(out, "  %-5s %s\n", label, server->url);
+		fprintf(out, "        %s\n", security_words(server->url));
+		fprintf(out, "        from %s\n", server->source);
 	} else if (server->refused) {
-		printf("  %-5s none: %s\n", label, server->source);
+		fprintf(out, "  %-5s none: %s\n", label, server->source);
 	} else {
-		printf("  %-5s not found\n", label);
+		fprintf(out, "  %-5s not found\n", label);
 	}
+}
+
+void cli_whatis_print(const struct cli_whatis *w, FILE *out)
+{
+	struct buf login = BUF_INIT;
+
+	cli_whatis_describe_login(w, &login);
+	fprintf(out, "%s%s%s\n", w->address, w->provider ? ": " : "", w->provider ? w->provider->name : "");
+	print_server(out, "IMAP", &w->imap);
+	print_server(out, "POP3", &w->pop3);
+	print_server(out, "SMTP", &w->smtp);
+	fprintf(out, "  Login: %s\n  User:  %s\n", login.data, w->user);
+	if (w->provider && w->provider->note)
+		fprintf(out, "  Note: %s\n", w->provider->note);
+	if (w->imap.url[0] && w->pop3.url[0])
+		fprintf(out, "  IMAP keeps mail on the server (a copy here); POP3 downloads it and removes it there (a move).\n");
+	if (w->imap.guess || w->pop3.guess || w->smtp.guess)
+		fprintf(out, "  Some answers are guesses: run tern --test-account once the account is in the mailrc.\n");
+	buf_free(&login);
 }
 
 int cli_whatis(const char *mailrc, const char *address, int block_only, char **exec, size_t nexec)
 {
 	struct conf *conf = NULL;
-	struct buf warnings = BUF_INIT, block = BUF_INIT, login = BUF_INIT;
+	struct buf warnings = BUF_INIT, block = BUF_INIT;
 	struct cli_whatis w;
 	int exit_code = 0;
 	char *found = mailrc ? NULL : conf_find_path(NULL);
@@ -426,7 +445,6 @@ int cli_whatis(const char *mailrc, const char *address, int block_only, char **e
 		goto out;
 	}
 	struct cli_account_block choice = { 0 };
-	choice.ask_password = 1;
 	if ((w.login & CONF_LOGIN_OAUTH2) && !(w.login & ~CONF_LOGIN_OAUTH2)) {
 		char *suggestion = cli_whatis_oauth2_suggestion(w.address);
 		choice.oauth2_command = suggestion;
@@ -439,23 +457,11 @@ int cli_whatis(const char *mailrc, const char *address, int block_only, char **e
 		fputs(block.data, stdout);
 		goto out;
 	}
-	cli_whatis_describe_login(&w, &login);
-	printf("%s%s%s\n", w.address, w.provider ? ": " : "", w.provider ? w.provider->name : "");
-	print_server("IMAP", &w.imap);
-	print_server("POP3", &w.pop3);
-	print_server("SMTP", &w.smtp);
-	printf("  Login: %s\n  User:  %s\n", login.data, w.user);
-	if (w.provider && w.provider->note)
-		printf("  Note: %s\n", w.provider->note);
-	if (w.imap.url[0] && w.pop3.url[0])
-		printf("  IMAP keeps mail on the server (a copy here); POP3 downloads it and removes it there (a move).\n");
-	if (w.imap.guess || w.pop3.guess || w.smtp.guess)
-		printf("  Some answers are guesses: run tern --test-account once the account is in the mailrc.\n");
+	cli_whatis_print(&w, stdout);
 	printf("\n# for the mailrc (%s):\n%s", "tern --whatis ADDRESS --mailrc prints only this", block.data);
 out:
 	buf_free(&warnings);
 	buf_free(&block);
-	buf_free(&login);
 	conf_free(conf);
 	return exit_code;
 }

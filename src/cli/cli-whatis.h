@@ -3,6 +3,8 @@
 #ifndef TERN_CLI_WHATIS_H
 #define TERN_CLI_WHATIS_H
 
+#include <stdio.h>
+
 #include "../conf/conf.h"
 #include "../conf/conf-provider.h"
 #include "../lib/lib.h"
@@ -44,7 +46,6 @@ struct cli_account_block {
 	const char *password;         /* saved in clear (the user chose so), or NULL */
 	const char *password_command; /* or NULL */
 	const char *oauth2_command;   /* or NULL */
-	int ask_password;             /* no secret in the file: tern asks */
 };
 
 /* Appends a ready "account" block for w to out. */
@@ -52,6 +53,10 @@ void cli_whatis_account_block(const struct cli_whatis *w, const struct cli_accou
 
 /* The suggested oauth2-token-command for address (caller frees). */
 char *cli_whatis_oauth2_suggestion(const char *address);
+
+/* The servers of w with their security and sources, the login wanted
+ * and the provider's note, as tern --whatis shows them. */
+void cli_whatis_print(const struct cli_whatis *w, FILE *out);
 
 /* Appends a human description of the login the provider wants. */
 void cli_whatis_describe_login(const struct cli_whatis *w, struct buf *out);

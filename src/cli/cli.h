@@ -55,6 +55,10 @@ int cli_fetch(const struct conf *conf, const char *account);
  * is missing or not a folder, 75 when an mbox is locked, 74 on I/O
  * errors. */
 int cli_list_local(const char *path);
+/* The local mailbox used with no mailrc: $MAIL when it is set and
+ * exists, else ~/Maildir when it exists; NULL (with err) when neither
+ * does. Caller frees. */
+char *cli_local_default(struct lib_error *err);
 /* Whether -f folder names a local folder rather than an IMAP one: it
  * starts with '/', '~' or '.'. */
 int cli_local_is_path(const char *folder);
