@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	}
 	if (setup) {
 		free(exec);
-		return cli_setup(mailrc);
+		return cli_setup(mailrc, 0);
 	}
 	if ((all || json) && mode != OPT_CHECK)
 		return usage_error("%s", "--all and --json go with --check");
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 	int exit_code;
 	/* First run: no mailrc, no local mailbox, a terminal: set up an account. */
 	if (!mode && !mailrc && !folder && cli_setup_wanted()) {
-		exit_code = cli_setup(NULL);
+		exit_code = cli_setup(NULL, 1);
 		if (exit_code) {
 			free(exec);
 			return exit_code;

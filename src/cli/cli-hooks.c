@@ -36,9 +36,11 @@ static char *ask_secret(void *ctx, const char *prompt)
 	}
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	/* Echo off before the prompt shows: what is typed once it is visible
+	 * must not be flushed away (TCSAFLUSH drops only earlier typeahead). */
+	tcsetattr(fd, TCSAFLUSH, &quiet);
 	fputs(prompt, tty);
 	fflush(tty);
-	tcsetattr(fd, TCSAFLUSH, &quiet);
 	ssize_t len = getline(&line, &cap, tty);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	fputc('\n', tty);

@@ -136,6 +136,9 @@ static int ask_address(struct setup *s)
 			fputs(warnings.data, stdout);
 		buf_free(&warnings);
 		if (rc == 0) {
+			printf("\n");
+			cli_whatis_print(&s->w, stdout);
+			printf("\n");
 			char *name = ask("Your name, as people see it (empty for none): ");
 			if (!name) {
 				free(address);
@@ -155,9 +158,6 @@ static int ask_missing_servers(struct setup *s)
 {
 	struct cli_whatis *w = &s->w;
 
-	printf("\n");
-	cli_whatis_print(w, stdout);
-	printf("\n");
 	if (!w->imap.url[0] && !w->pop3.url[0]) {
 		printf("tern found no server for incoming mail. Your provider's help pages name it.\n");
 		while (!w->imap.url[0] && !w->pop3.url[0]) {
@@ -253,8 +253,8 @@ static int ask_login(struct setup *s)
 		return 0;
 	}
 	printf("Where should the password live? Best in a password manager that tern asks with a command.\n");
-	c = ask_choice("[a]sk me each time, [c]ommand that prints it (e.g. pass show mail/x), "
-	               "[s]ave it in the mailrc (clear text, mode 600)? [a] ", "acs", 'a');
+	c = ask_choice("[c]ommand that prints it (e.g. pass show mail/x), [s]ave it in the mailrc (clear text, "
+	               "mode 600), or [n]owhere (type it when tern asks)? [c] ", "csn", 'c');
 	if (!c)
 		return -1;
 	if (c == 'c') {
@@ -363,7 +363,7 @@ static char *read_existing(const char *path)
 	return buf_detach(&text);
 }
 
-int cli_setup(const char *path)
+int cli_setup(const char *path, int then_read)
 {
 	char *target = NULL, *existing = NULL, *dir = NULL;
 	struct setup s;
@@ -486,8 +486,13 @@ int cli_setup(const char *path)
 		}
 		printf("Wrote %s (mode 600), account %s.\n", target, s.w.name);
 		if (s.password && !s.save_password)
-			printf("tern will ask for the password when it needs it; to avoid that, add a password-command line.\n");
+			printf("The password is not saved: tern -H, --check and --fetch ask for it; for the reader add a\n"
+			       "password-command line (e.g. password-command \"pass show mail/%s\").\n", s.w.name);
 		exit_code = 0;
+		if (then_read) {
+			char *enter = ask("Press Enter to read your mail. ");
+			free(enter);
+		}
 		goto out;
 	}
 cancelled:

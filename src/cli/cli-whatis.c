@@ -361,7 +361,7 @@ void cli_whatis_account_block(const struct cli_whatis *w, const struct cli_accou
 		add_quoted(out, choice->password);
 		buf_addch(out, '\n');
 	} else {
-		buf_addf(out, "  # tern asks for the password; or let a password manager give it:\n"
+		buf_addf(out, "  # the password, best from a password manager:\n"
 		              "  # password-command \"pass show mail/%s\"\n", w->name);
 		if (w->login & CONF_LOGIN_OAUTH2) {
 			char *suggestion = cli_whatis_oauth2_suggestion(w->address);

@@ -74,9 +74,10 @@ int cli_whatis(const char *mailrc, const char *address, int block_only, char **e
  * terminal. cli_setup asks for an address, finds its servers, asks how to
  * log in, tests the account (tern -F TMP --test-account NAME) and writes
  * path (NULL: $XDG_CONFIG_HOME/tern/mailrc), mode 0600, once the test passed or the user
- * said to save anyway. Returns 0 when a mailrc was written, else an exit
+ * said to save anyway; then_read: wait for Enter before the reader
+ * starts. Returns 0 when a mailrc was written, else an exit
  * code (1 when the user gave up). */
 int cli_setup_wanted(void);
-int cli_setup(const char *path);
+int cli_setup(const char *path, int then_read);
 
 #endif
