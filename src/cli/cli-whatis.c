@@ -34,16 +34,6 @@ static struct cli_whatis_server *server_of(struct cli_whatis *w, int proto)
 	return proto == WHATIS_IMAP ? &w->imap : proto == WHATIS_POP3 ? &w->pop3 : &w->smtp;
 }
 
-static int plain_domain(const char *domain)
-{
-	if (!*domain || strlen(domain) > 253 || domain[0] == '.' || domain[0] == '-')
-		return 0;
-	for (const char *p = domain; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
-			return 0;
-	return 1;
-}
-
 static void warn(struct buf *warnings, const char *text)
 {
 	buf_addstr(warnings, text);
@@ -222,7 +212,7 @@ int cli_whatis_discover(const char *address, const struct conf *conf, int timeou
 	const char *at = strrchr(address, '@');
 
 	memset(w, 0, sizeof(*w));
-	if (!at || at == address || strlen(address) >= sizeof(w->address) || !plain_domain(at + 1) ||
+	if (!at || at == address || strlen(address) >= sizeof(w->address) || !lib_host_name_ok(at + 1) ||
 	    !strchr(at + 1, '.')) {
 		warn(warnings, "that is not a mail address: write it as you@example.org");
 		return -1;

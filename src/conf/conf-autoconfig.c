@@ -6,6 +6,7 @@
  * untrusted (it may come over HTTP): every value is checked before it is
  * copied out, and the output never holds a byte a terminal would act on. */
 #include "conf-provider.h"
+#include "../lib/lib.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -13,11 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
-/* The text between <tag ...> and </tag> inside [from, to), entity
- * decoded into out; the search starts at *pos and moves past the match.
- * Returns 1 found, 0 not found or too long. */
-static int child_text(const char *from, const char *to, const char **pos, const char *tag, char *out,
-                      size_t size)
+/* The text of the next <tag> element between *pos and to, entity decoded
+ * and trimmed into out; *pos moves past it. Returns 1 found, 0 not found
+ * or too long. */
+static int child_text(const char *to, const char **pos, const char *tag, char *out, size_t size)
 {
 	size_t tlen = strlen(tag);
 
@@ -67,20 +67,9 @@ static int child_text(const char *from, const char *to, const char **pos, const 
 		out[n] = '\0';
 		size_t lead = strspn(out, " \t\r\n");
 		memmove(out, out + lead, n - lead + 1);
-		(void)from;
 		return 1;
 	}
 	return 0;
-}
-
-static int plain_host(const char *host)
-{
-	if (!*host || strlen(host) > 253)
-		return 0;
-	for (const char *p = host; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
-			return 0;
-	return 1;
 }
 
 static int printable(const char *text)
@@ -133,17 +122,17 @@ static void read_server(const char *from, const char *to, const char *type, cons
 	if (server->url[0])
 		return;
 	pos = from;
-	if (!child_text(from, to, &pos, "hostname", host, sizeof(host)) || !plain_host(host))
+	if (!child_text(to, &pos, "hostname", host, sizeof(host)) || !lib_host_name_ok(host))
 		return;
 	pos = from;
-	if (!child_text(from, to, &pos, "port", port_text, sizeof(port_text)))
+	if (!child_text(to, &pos, "port", port_text, sizeof(port_text)))
 		return;
 	char *end;
 	long port = strtol(port_text, &end, 10);
 	if (*end || port < 1 || port > 65535)
 		return;
 	pos = from;
-	if (!child_text(from, to, &pos, "socketType", socket_type, sizeof(socket_type)))
+	if (!child_text(to, &pos, "socketType", socket_type, sizeof(socket_type)))
 		return;
 	if (strcasecmp(socket_type, "SSL") == 0 || strcasecmp(socket_type, "TLS") == 0)
 		implicit = 1;
@@ -156,11 +145,11 @@ static void read_server(const char *from, const char *to, const char *type, cons
 	                                               : (implicit ? "smtps" : "smtp");
 	snprintf(server->url, sizeof(server->url), "%s://%s:%ld", scheme, host, port);
 	pos = from;
-	if (child_text(from, to, &pos, "username", user, sizeof(user)) &&
+	if (child_text(to, &pos, "username", user, sizeof(user)) &&
 	    (fill_placeholders(user, address, server->user, sizeof(server->user)) < 0 || !printable(server->user)))
 		server->user[0] = '\0';
 	pos = from;
-	while (child_text(from, to, &pos, "authentication", auth, sizeof(auth)))
+	while (child_text(to, &pos, "authentication", auth, sizeof(auth)))
 		if (strcasecmp(auth, "OAuth2") == 0)
 			server->oauth2 = 1;
 }
@@ -175,7 +164,7 @@ int conf_autoconfig_parse(const char *xml, size_t len, const char *address, stru
 	memset(out, 0, sizeof(*out));
 	if (memchr(xml, '\0', len))
 		return -1;
-	if (child_text(xml, end, &pos, "displayName", name, sizeof(name)) && printable(name))
+	if (child_text(end, &pos, "displayName", name, sizeof(name)) && printable(name))
 		snprintf(out->name, sizeof(out->name), "%s", name);
 	for (const char *p = xml; p < end; p++) {
 		p = memchr(p, '<', (size_t)(end - p));

@@ -59,7 +59,7 @@ struct conf_autoconfig {
  * for address. Only incomingServer/outgoingServer elements with their
  * hostname, port, socketType, username and authentication are read;
  * servers with socketType plain, odd host names or ports are skipped.
- * Returns 0 when at least one server was found, -1 otherwise. */
+ * xml[len] must be '\0'. Returns 0 when at least one server was found, -1 otherwise. */
 int conf_autoconfig_parse(const char *xml, size_t len, const char *address, struct conf_autoconfig *out);
 
 #endif

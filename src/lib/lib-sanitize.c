@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700
 #include "lib.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,4 +181,16 @@ void lib_utf8_fit(struct buf *out, const char *text, size_t width)
 	}
 	while (used++ < width)
 		buf_addch(out, ' ');
+}
+
+int lib_host_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 253 || name[0] == '-' || name[0] == '.')
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
+			return 0;
+	return 1;
 }

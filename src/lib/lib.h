@@ -105,6 +105,11 @@ void lib_error_set(struct lib_error *err, enum lib_error_class cls, const char *
 enum { LIB_SANITIZE_LINE = 1 };
 void lib_sanitize(struct buf *out, const char *text, size_t len, int options);
 
+/* 1 when name is a plain host name: 1 to 253 letters, digits, '-', '_'
+ * and '.', not starting with '-' or '.'. Names from DNS or a downloaded
+ * file pass this before they reach a mailrc or the terminal. */
+int lib_host_name_ok(const char *name);
+
 /* Display width of valid UTF-8 text in terminal columns (wcwidth). */
 size_t lib_utf8_width(const char *text, size_t len);
 /* How many bytes of text (len bytes of valid UTF-8) fit in width

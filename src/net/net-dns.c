@@ -88,19 +88,9 @@ static int query(const char *name, int type, int timeout, unsigned char *answer,
 	return -1;
 }
 
-/* A host name made of letters, digits, '-', '_' and '.', or "."; the only
- * names passed on (they end up in a mailrc and on the terminal). */
-static int plain_host(const char *name)
-{
-	if (!*name)
-		return 0;
-	for (const char *p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
-			return 0;
-	return 1;
-}
-
-/* Expands the name at rdata into out ("." for the root). 0 or -1. */
+/* Expands the name at rdata into out ("." for the root); only a plain
+ * host name is passed on (it ends up in a mailrc and on the terminal).
+ * 0 or -1. */
 static int expand_name(const ns_msg *msg, const unsigned char *rdata, char *out, size_t size)
 {
 	if (dn_expand(ns_msg_base(*msg), ns_msg_end(*msg), rdata, out, (int)size) < 0)
@@ -110,7 +100,7 @@ static int expand_name(const ns_msg *msg, const unsigned char *rdata, char *out,
 	size_t len = strlen(out);
 	if (len > 1 && out[len - 1] == '.')
 		out[len - 1] = '\0';
-	return plain_host(out) ? 0 : -1;
+	return strcmp(out, ".") == 0 || lib_host_name_ok(out) ? 0 : -1;
 }
 
 static int srv_order(const void *a, const void *b)
