@@ -15,7 +15,7 @@ struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exi
 	if (!path) {
 		found = conf_find_path(&looked);
 		if (!found) {
-			fprintf(stderr, "tern: no mailrc found (looked for %s); copy mailrc.sample there or use -F FILE\n",
+			fprintf(stderr, "tern: no mailrc found (looked for %s); run tern --setup, copy mailrc.sample there, or use -F FILE\n",
 			        looked);
 			free(looked);
 			*exit_code = lib_error_exit_code(LIB_ERR_CONFIG);

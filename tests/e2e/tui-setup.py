@@ -33,10 +33,32 @@ def has_test_account(env):
     return not (p.returncode == 64 and "unknown option" in p.stderr)
 
 
+def not_first_run(t):
+    """No set-up without a terminal, nor when a local mailbox exists."""
+    import tempfile
+    home = tempfile.mkdtemp(prefix="tern-nosetup-", dir="/tmp")
+    env = {"HOME": home, "XDG_CONFIG_HOME": os.path.join(home, "config"), "LC_ALL": "C.UTF-8",
+           "MAIL": os.path.join(home, "none"), "TERM": "xterm"}
+    p = subprocess.run([TERN], env=dict(os.environ, **env), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    t.is_(p.returncode, 78, "no mailrc and no terminal: exit 78, no questions")
+    t.ok("run tern --setup" in p.stderr, "the message points to tern --setup", p.stderr)
+    mbox = os.path.join(home, "mbox")
+    with open(mbox, "w") as f:
+        f.write("From a@b Thu Jan  1 00:00:00 2026\nSubject: x\n\nbody\n")
+    env["MAIL"] = mbox
+    with Screen([TERN], env=env, width=100, height=20) as s:
+        status = s.exit_status(20)
+        screen = s.capture()
+        t.ok("Your mail address" not in screen and status is not None,
+             "with a local mailbox ($MAIL) tern does not start the set-up", screen)
+
+
 def main(t):
     why = missing()
+    not_first_run(t)
     if why:
-        t.skip_all(why)
+        t.skip("the set-up against the kit", why)
+        return
     with Kit(users={USER: PASSWORD}) as k:
         k.generate(USER, 4)
         zone = {
