@@ -398,7 +398,7 @@ int cli_setup(const char *path, int then_read)
 		goto out;
 	}
 
-	int step = 0; /* 0 address, 1 servers, 2 protocol, 3 login, 4 test */
+	int step = 0; /* where to start: 0 address, 1 edit servers, 2 protocol and login, 3 login */
 	for (;;) {
 		if (step == 0) {
 			setup_clear(&s);
@@ -406,11 +406,12 @@ int cli_setup(const char *path, int then_read)
 				goto cancelled;
 			step = 2;
 		}
-		if (step == 1 && edit_servers(&s) < 0)
+		/* Editing the servers keeps the login; a new login keeps the servers. */
+		if (step == 1 && (edit_servers(&s) < 0 || ask_protocol(&s) < 0))
 			goto cancelled;
-		if (step <= 2 && ask_protocol(&s) < 0)
+		if (step == 2 && ask_protocol(&s) < 0)
 			goto cancelled;
-		if (step <= 3) {
+		if (step == 2 || step == 3) {
 			free(s.password_command);
 			free(s.oauth2_command);
 			if (s.password)
