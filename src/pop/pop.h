@@ -25,7 +25,8 @@ struct pop_server {
 
 /* Credentials are asked for only once the server is verified and ready
  * for them. get_secret returns a password that pop zeroes and frees, or
- * NULL with err set; *is_oauth2 set means a token, which POP3 refuses. */
+ * NULL with err set; *is_oauth2 set means an OAuth2 access token, sent
+ * with AUTH XOAUTH2 when the server's CAPA offers it (SASL ... XOAUTH2). */
 struct pop_login {
 	const char *user;
 	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
@@ -43,6 +44,18 @@ struct pop_session *pop_session_open(const struct pop_server *server, const stru
 /* QUIT when the connection is still sound (which makes the server carry
  * out the DELEs of the session), then free. NULL is fine. */
 void pop_session_close(struct pop_session *session);
+
+/* ---- looking without touching (pop-info.c), for diagnostics ---- */
+
+/* The CAPA names (and SASL mechanisms) the server announced after TLS,
+ * space-separated and sanitized, appended to out; nothing without CAPA. */
+void pop_session_capabilities(const struct pop_session *session, struct buf *out);
+/* STAT: how many messages the maildrop holds and their size. 0 or -1. */
+int pop_stat(struct pop_session *session, unsigned *count, unsigned long long *octets, struct lib_error *err);
+/* TOP number 0: the header of message number (raw, LF line ends, at most
+ * 256 KB) appended to out. Deletes nothing. 0, or -1 with err
+ * (LIB_ERR_SERVER when the server refuses TOP). */
+int pop_message_header(struct pop_session *session, unsigned number, struct buf *out, struct lib_error *err);
 
 /* ---- downloading (pop-fetch.c) ----
  * Every message the account's state file does not know is written into

@@ -359,3 +359,20 @@ void smtp_session_set_progress(struct smtp_session *session, smtp_progress_cb *p
 	session->progress = progress;
 	session->progress_ctx = ctx;
 }
+
+void smtp_session_extensions(const struct smtp_session *session, struct buf *out)
+{
+	const char *line = session->ehlo.keywords;
+
+	while (line && *line) {
+		size_t len = strcspn(line, "\n");
+		while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
+			len--;
+		if (len) {
+			buf_addstr(out, out->len ? ", " : "");
+			lib_sanitize(out, line, len, LIB_SANITIZE_LINE);
+		}
+		line += strcspn(line, "\n");
+		line += *line == '\n';
+	}
+}

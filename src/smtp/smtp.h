@@ -70,6 +70,9 @@ size_t smtp_session_size_limit(const struct smtp_session *session);
 /* 1 when the last EHLO announced keyword (case-insensitive), e.g.
  * "PIPELINING", "8BITMIME", "STARTTLS", "AUTH". */
 int smtp_session_has_extension(const struct smtp_session *session, const char *keyword);
+/* The extension lines of the last EHLO ("PIPELINING, SIZE 10240000,
+ * AUTH PLAIN LOGIN"), comma-separated and sanitized, appended to out. */
+void smtp_session_extensions(const struct smtp_session *session, struct buf *out);
 /* The SASL mechanism that logged in ("PLAIN", "LOGIN", "XOAUTH2"), or ""
  * when none did. Borrowed, static. */
 const char *smtp_session_auth_mechanism(const struct smtp_session *session);
