@@ -49,6 +49,13 @@ void cli_json_string(struct buf *out, const char *text);
  * messages came, stayed on the server and were removed from it. */
 int cli_fetch(const struct conf *conf, const char *account);
 
+/* tern --test-account [NAME] (cli-test.c): every server of the account
+ * (of every account when NULL) tested step by step, each failure with
+ * what to change; with no_send no test message; json: one JSON document
+ * on stdout instead of the lines. Returns 0 when every step passed, else
+ * the exit code of the first failure's class (69, 77...). */
+int cli_test_account(const struct conf *conf, const char *account, int no_send, int json);
+
 /* tern -f PATH -H for a local folder (cli-local.c): a Maildir or mbox,
  * listed in cli_list's lines; path NULL: the folder used with no mailrc
  * ($MAIL when it exists, else ~/Maildir). Returns 0, 66 when the folder
