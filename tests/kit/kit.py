@@ -428,7 +428,8 @@ class Kit:
       oauth2_tokens   {token: user}: Dovecot also accepts XOAUTH2 and
                       OAUTHBEARER, checking each token against a small
                       introspection endpoint of the kit (an HTTP server on
-                      127.0.0.1, in this process) that knows these tokens
+                      127.0.0.1, in this process) that knows these tokens;
+                      the SMTP server then offers AUTH XOAUTH2 for them too
 
     Servers are up and answering when the constructor returns.
     """
@@ -466,6 +467,7 @@ class Kit:
             self.ports = dict(zip(names, free_ports(len(names))))
             self._write_users()
             self._oauth2 = None
+            self.oauth2_tokens = dict(oauth2_tokens or {})
             if oauth2_tokens:
                 extra_conf = self._start_oauth2(oauth2_tokens) + "\n" + extra_conf
             self._write_dovecot_conf(imap_capability, extra_conf)
@@ -742,7 +744,8 @@ class Kit:
         conf = {"host": HOST, "ports": self._smtp_ports(), "tls": self.tls,
                 "cert": crt, "key": key, "users": self.users,
                 "maildirs": {u: self.maildir(u) for u in self.users},
-                "uid": MAIL_UID, "gid": MAIL_GID, "parent": os.getpid()}
+                "uid": MAIL_UID, "gid": MAIL_GID, "parent": os.getpid(),
+                "oauth2_tokens": self.oauth2_tokens}
         _write_atomic(os.path.join(self.dir, "smtpd.json"),
                       json.dumps(conf, indent=1), mode=0o600)
 
@@ -896,6 +899,27 @@ def smtpd_main(config_path):
                 os.fsync(f.fileno())
             os.chown(tmp, conf["uid"], conf["gid"])
             os.rename(tmp, os.path.join(maildir, "new", name))
+
+    tokens = conf.get("oauth2_tokens") or {}
+    if tokens:
+        # SASL XOAUTH2 with the kit's tokens, as Dovecot's oauth2 passdb
+        # accepts them: "user=U\x01auth=Bearer T\x01\x01", base64.
+        async def auth_XOAUTH2(self, server, args):
+            import base64
+            if len(args) == 1:
+                data = await server.challenge_auth("")
+                if not isinstance(data, bytes):
+                    return AuthResult(success=False)
+            else:
+                try:
+                    data = base64.b64decode(args[1].encode(), validate=True)
+                except ValueError:
+                    return AuthResult(success=False)
+            fields = dict(f.split("=", 1) for f in data.decode("utf-8", "replace").split("\x01") if "=" in f)
+            token = fields.get("auth", "")[len("Bearer "):]
+            ok = bool(token) and tokens.get(token) == fields.get("user")
+            return AuthResult(success=ok, handled=False)
+        Delivery.auth_XOAUTH2 = auth_XOAUTH2
 
     tls_ctx = None
     if conf["tls"]:
