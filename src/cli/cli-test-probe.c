@@ -281,7 +281,11 @@ int test_tls_step(struct test_server *server, const struct lib_error *err)
 		return 1;
 	}
 	char *advice = NULL;
-	if (!info->handshake_done)
+	if (!info->handshake_done && (strstr(err->text, "STARTTLS") || strstr(err->text, "STLS")))
+		advice = xasprintf("this port offers no STARTTLS: use the implicit TLS port (%s://%s:%u), or tls off on "
+		                   "a trusted network only",
+		                   protos[server->proto].tls_scheme, server->url->host, protos[server->proto].tls_port);
+	else if (!info->handshake_done)
 		advice = xstrdup("check the port and the security of the server line in the mailrc");
 	else if (server->tls.fingerprint)
 		advice = xstrdup("the server's certificate is not the one pinned: if it was renewed, check the new one "

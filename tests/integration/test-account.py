@@ -5,7 +5,8 @@ each asserted on the step that failed, its advice and the exit code.
 Covered: the happy paths (IMAP + SMTP with the test message found over
 IMAP; POP3 + SMTP with it found over POP3 and nothing deleted; --json
 parsed), implicit TLS configured on the STARTTLS port and the reverse for
-IMAP (993/143), POP3 (995/110) and SMTP (465/587), a wrong password over
+IMAP (993/143), POP3 (995/110) and SMTP (465/587), a port of another
+protocol, a server without STARTTLS, tls off, a wrong password over
 IMAP, POP3 and SMTP (535), sending without AUTH (530 from the kit's
 aiosmtpd), relay denied (550 5.7.1) and a 554 5.7.1 policy refusal (from
 a fake SMTP server, test names say fake), untrusted, mismatched and
@@ -198,6 +199,13 @@ def main(t):
         t.ok(rc == 77 and "it answers a TLS handshake instead" in out and "write smtps://" in out,
              "smtp:// on the smtps port: wants TLS from the first byte, exit 77", out)
 
+        # -- a port of another protocol
+        r = TernRun(k, "other-proto")
+        r.account("a", imap="imap", port=k.ports["pop3"])
+        rc, out, err = r.run("--test-account")
+        t.ok(rc == 76 and "\u2717 greeting: \"+OK" in out and "is a POP3 port, not IMAP" in out,
+             "imap:// on the POP3 port: the greeting of another protocol", out)
+
         # -- wrong passwords
         r = TernRun(k, "badpw")
         r.account("a", imap="imaps", password="wrong", smtp=smtp_url(k), **{"from": "alice@localhost"})
@@ -305,6 +313,22 @@ def main(t):
         rc, out, err = r.run("--test-account")
         t.ok(rc == 69 and "Connection refused" in out and "nothing accepts connections on port %d" % closed in out
              and "IMAP is usually port 993 with imaps://" in out, "connection refused: check the port, exit 69", out)
+
+
+    # -- a server without STARTTLS; tls off
+    with Kit(tls=False) as k:
+        r = TernRun(k, "nostarttls")
+        r.account("a", imap="imap")
+        rc, out, err = r.run("--test-account")
+        t.ok(rc == 77 and "\u2717 TLS: the server does not offer STARTTLS" in out
+             and "this port offers no STARTTLS: use the implicit TLS port (imaps://127.0.0.1:993)" in out,
+             "no STARTTLS offered: exit 77, use the TLS port", out)
+        t.ok("user=<alice>" not in open(k.dovecot_log).read(), "no STARTTLS: no login was sent")
+        r = TernRun(k, "tlsoff")
+        r.account("a", imap="imap", tls="off")
+        rc, out, err = r.run("--test-account")
+        t.ok(rc == 0 and "\u2713 TLS: not used: tls off" in out, "tls off: passes, says the password is in plain text",
+             out)
 
 
 run(main)
