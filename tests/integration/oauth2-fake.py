@@ -210,6 +210,11 @@ def tests(t, work):
         k.generate("alice", 1)
         rc, out, err = r.run("--fetch", env={"XDG_CONFIG_HOME": h.env["XDG_CONFIG_HOME"]})
         t.ok(rc == 0, "e2e: tern --fetch downloads over POP3 with XOAUTH2", out + err)
+        r2 = TernRun(k, "badtoken")
+        r2.account("acct", pop3="pop3s", password=False, oauth2_token_command="echo not-a-token")
+        rc, out, err = r2.run("--test-account")
+        t.ok(rc == 77 and "\u2717 login: login refused for user alice" in out and "OAuth2 token was refused" in out,
+             "e2e: a token Dovecot refuses over POP3 XOAUTH2: exit 77 with advice", out)
         fake.revoke()
         h.expire()
         rc, out, err = r.run("--test-account", "--no-send")

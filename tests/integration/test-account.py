@@ -206,6 +206,13 @@ def main(t):
         t.ok(rc == 76 and "\u2717 greeting: \"+OK" in out and "is a POP3 port, not IMAP" in out,
              "imap:// on the POP3 port: the greeting of another protocol", out)
 
+        # -- a token for a POP3 server without SASL XOAUTH2
+        r = TernRun(k, "pop-no-xoauth2")
+        r.account("a", pop3="pop3s", password=False, oauth2_token_command="echo some-token")
+        rc, out, err = r.run("--test-account")
+        t.ok(rc == 77 and "does not offer SASL XOAUTH2 for POP3" in out,
+             "a token for a POP3 server without XOAUTH2: says so, exit 77", out)
+
         # -- wrong passwords
         r = TernRun(k, "badpw")
         r.account("a", imap="imaps", password="wrong", smtp=smtp_url(k), **{"from": "alice@localhost"})
