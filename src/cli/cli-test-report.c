@@ -31,18 +31,14 @@ static void json_tls(struct buf *out, const struct net_tls_info *info)
 		buf_addstr(out, "null");
 		return;
 	}
-	buf_addstr(out, "{\"version\":");
-	cli_json_string(out, info->version);
-	buf_addstr(out, ",\"cipher\":");
-	cli_json_string(out, info->cipher);
-	buf_addstr(out, ",\"subject\":");
-	cli_json_string(out, info->subject);
-	buf_addstr(out, ",\"issuer\":");
-	cli_json_string(out, info->issuer);
-	buf_addstr(out, ",\"names\":");
-	cli_json_string(out, info->names);
-	buf_addstr(out, ",\"not_after\":");
-	cli_json_string(out, info->not_after);
+	const struct { const char *key, *value; } fields[] = {
+		{ "version", info->version }, { "cipher", info->cipher }, { "subject", info->subject },
+		{ "issuer", info->issuer }, { "names", info->names }, { "not_after", info->not_after },
+	};
+	for (size_t i = 0; i < LIB_ARRAY_LEN(fields); i++) {
+		buf_addf(out, "%s\"%s\":", i ? "," : "{", fields[i].key);
+		cli_json_string(out, fields[i].value);
+	}
 	buf_addf(out, ",\"expired\":%s,\"name_match\":%s,\"verified\":%s}", info->expired ? "true" : "false",
 	         info->name_match ? "true" : "false", info->verified ? "true" : "false");
 }

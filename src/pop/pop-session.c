@@ -112,7 +112,10 @@ int pop_read_line(struct pop_session *session, const char *what, struct lib_erro
 	return 0;
 }
 
-int pop_command(struct pop_session *session, const char *what, const char *command, struct lib_error *err)
+/* pop_command, and with continuation a "+" line (a SASL challenge)
+ * returns 2. */
+static int exchange(struct pop_session *session, const char *what, const char *command, int continuation,
+                    struct lib_error *err)
 {
 	mailstream *stream = session->pop->pop3_stream;
 
@@ -130,6 +133,8 @@ int pop_command(struct pop_session *session, const char *what, const char *comma
 	if (pop_read_line(session, what, err) < 0)
 		return -1;
 	const char *line = session->line.data;
+	if (continuation && line[0] == '+' && (line[1] == '\0' || line[1] == ' '))
+		return 2;
 	if (strncmp(line, "+OK", 3) == 0 && (line[3] == '\0' || line[3] == ' '))
 		return 1;
 	if (strncmp(line, "-ERR", 4) == 0 && (line[4] == '\0' || line[4] == ' ')) {
@@ -144,6 +149,11 @@ int pop_command(struct pop_session *session, const char *what, const char *comma
 	buf_free(&shown);
 	session->broken = 1;
 	return -1;
+}
+
+int pop_command(struct pop_session *session, const char *what, const char *command, struct lib_error *err)
+{
+	return exchange(session, what, command, 0, err);
 }
 
 int pop_read_body(struct pop_session *session, const char *what, pop_sink_cb *sink, void *ctx,
@@ -329,26 +339,7 @@ static void secret_free(char *secret)
  * words in session->line), 2 for a "+" continuation, -1 stream error. */
 static int sasl_line(struct pop_session *session, const char *line, struct lib_error *err)
 {
-	mailstream *stream = session->pop->pop3_stream;
-
-	if (mailstream_write(stream, line, strlen(line)) < 0 || mailstream_write(stream, "\r\n", 2) < 0 ||
-	    mailstream_flush(stream) < 0 || pop_read_line(session, "AUTH XOAUTH2", err) < 0) {
-		stream_failed(session, "AUTH XOAUTH2", err);
-		return -1;
-	}
-	const char *reply = session->line.data;
-	if (reply[0] == '+' && (reply[1] == '\0' || reply[1] == ' '))
-		return 2;
-	if (strncmp(reply, "+OK", 3) == 0 && (reply[3] == '\0' || reply[3] == ' '))
-		return 1;
-	if (strncmp(reply, "-ERR", 4) == 0 && (reply[4] == '\0' || reply[4] == ' ')) {
-		memmove(session->line.data, reply + 4, session->line.len - 4 + 1);
-		session->line.len -= 4;
-		return 0;
-	}
-	session->broken = 1;
-	lib_error_set(err, LIB_ERR_PROTOCOL, "AUTH XOAUTH2: the server answered neither +OK, -ERR nor +");
-	return -1;
+	return exchange(session, "AUTH XOAUTH2", line, 1, err);
 }
 
 /* AUTH XOAUTH2 (RFC 5034 with Google's and Microsoft's SASL XOAUTH2):
