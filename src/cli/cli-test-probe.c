@@ -45,11 +45,17 @@ static int looks_binary(const char *text, int len)
 	return 0;
 }
 
-/* The first line of what the server sent, sanitized, at most 100 bytes. */
+/* The first line of what the server sent, sanitized, cut after about
+ * 100 bytes (at a character boundary). */
 static void first_line(const char *text, struct buf *out)
 {
-	size_t len = strcspn(text, "\r\n");
-	lib_sanitize(out, text, len > 100 ? 100 : len, LIB_SANITIZE_LINE);
+	size_t len = strcspn(text, "\r\n"), cut = len;
+	if (cut > 100)
+		for (cut = 100; cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80; cut--)
+			;
+	lib_sanitize(out, text, cut, LIB_SANITIZE_LINE);
+	if (cut < len)
+		buf_addstr(out, "\u2026");
 }
 
 static struct net_conn *connect_again(struct test_server *server, struct lib_error *err)
@@ -313,7 +319,7 @@ int test_tls_step(struct test_server *server, const struct lib_error *err)
 	return 0;
 }
 
-const char *test_advice(const struct test_server *server, const struct lib_error *err, int is_oauth2)
+const char *test_advice(const struct lib_error *err, int is_oauth2)
 {
 	switch (err->cls) {
 	case LIB_ERR_AUTH:
@@ -328,10 +334,13 @@ const char *test_advice(const struct test_server *server, const struct lib_error
 	case LIB_ERR_TEMPORARY:
 		return "the server is busy or the mailbox is in use: try again in a few minutes";
 	case LIB_ERR_TLS:
-		if (server->tls_off)
-			return NULL;
 		return "the server must offer STARTTLS on this port, or use the implicit TLS port";
+	case LIB_ERR_CONNECTION:
+		return "the connection broke: try again; if it keeps happening, the server or something in between "
+		       "(a firewall, an antivirus or company proxy) cuts it";
+	case LIB_ERR_PROTOCOL:
+		return "the server does not speak the protocol as expected: check that the port belongs to this protocol";
 	default:
-		return NULL;
+		return "the server refused: its own words above say why";
 	}
 }

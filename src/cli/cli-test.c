@@ -71,7 +71,7 @@ int test_step_add(struct test_server *server, const char *name, int ok, enum lib
 int test_step_fail(struct test_server *server, const char *name, const struct lib_error *err, const char *advice)
 {
 	return test_step_add(server, name, 0, err->cls == LIB_ERR_NONE ? LIB_ERR_INTERNAL : err->cls, err->text,
-	                     advice ? advice : test_advice(server, err, 0));
+	                     advice ? advice : test_advice(err, 0));
 }
 
 void test_server_free(struct test_server *server)
@@ -149,7 +149,7 @@ static int session_steps(struct test_server *server, const struct secret_watch *
 	else if (server->tls_off)
 		test_step_add(server, "tls", 1, LIB_ERR_NONE, "not used: tls off (the password travels in plain text)", NULL);
 	if (!opened)
-		return test_step_add(server, "login", 0, err->cls, err->text, test_advice(server, err, watch->is_oauth2));
+		return test_step_add(server, "login", 0, err->cls, err->text, test_advice(err, watch->is_oauth2));
 	return 1;
 }
 
@@ -405,7 +405,7 @@ static void test_smtp(struct test_ctx *t, struct test_server *server, const stru
 		if (watch.asked) {
 			if (starttls)
 				test_tls_step(server, NULL);
-			test_step_add(server, "auth", 0, err.cls, err.text, test_advice(server, &err, watch.is_oauth2));
+			test_step_add(server, "auth", 0, err.cls, err.text, test_advice(&err, watch.is_oauth2));
 		} else if (err.cls == LIB_ERR_TLS && starttls) {
 			test_tls_step(server, &err);
 		} else {

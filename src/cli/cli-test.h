@@ -54,7 +54,7 @@ int test_probe(struct test_server *server);
  * with err and advice for the certificate's fault. */
 int test_tls_step(struct test_server *server, const struct lib_error *err);
 /* Advice for an error of a session step (login refused...), or NULL. */
-const char *test_advice(const struct test_server *server, const struct lib_error *err, int is_oauth2);
+const char *test_advice(const struct lib_error *err, int is_oauth2);
 
 /* cli-test-report.c: the JSON document of all servers of all accounts. */
 struct test_account {

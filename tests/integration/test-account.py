@@ -199,6 +199,29 @@ def main(t):
         t.ok(rc == 77 and "it answers a TLS handshake instead" in out and "write smtps://" in out,
              "smtp:// on the smtps port: wants TLS from the first byte, exit 77", out)
 
+        # -- TLS bytes where a greeting belongs (fake: a server that opens with a TLS alert)
+        alert = socket.socket()
+        alert.bind((HOST, 0))
+        alert.listen(5)
+
+        def send_alert():
+            while True:
+                try:
+                    c, _ = alert.accept()
+                except OSError:
+                    return
+                c.sendall(b"\x15\x03\x03\x00\x02\x02\x46")
+                time.sleep(0.2)
+                c.close()
+        threading.Thread(target=send_alert, daemon=True).start()
+        r = TernRun(k, "fake-alert")
+        r.account("a", pop3="pop3", port=alert.getsockname()[1])
+        rc, out, err = r.run("--test-account")
+        t.ok(rc == 77 and "\u2717 greeting: the server sent TLS data (or binary bytes) where a plain-text greeting "
+             "was expected" in out and "write pop3s://" in out,
+             "fake TLS alert instead of a greeting: the port wants TLS from the first byte", out)
+        alert.close()
+
         # -- a port of another protocol
         r = TernRun(k, "other-proto")
         r.account("a", imap="imap", port=k.ports["pop3"])
