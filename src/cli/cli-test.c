@@ -84,22 +84,6 @@ void test_server_free(struct test_server *server)
 	buf_free(&server->capabilities);
 }
 
-/* get_secret for the sessions: notes that the login was reached (so
- * every step before it passed) and whether a token was used. */
-struct secret_watch {
-	struct engine_account ea;
-	int asked, is_oauth2;
-};
-
-static char *watch_secret(void *ctx, int *is_oauth2, struct lib_error *err)
-{
-	struct secret_watch *watch = ctx;
-	watch->asked = 1;
-	char *secret = engine_get_secret(&watch->ea, is_oauth2, err);
-	watch->is_oauth2 = *is_oauth2;
-	return secret;
-}
-
 struct test_ctx {
 	const struct conf *conf;
 	const struct conf_account *account;
@@ -107,7 +91,33 @@ struct test_ctx {
 	char *user;
 	char *ca_path;
 	struct imap_session *imap; /* kept for looking for the test message */
+	char *secret;              /* asked once per account, zeroed at the end */
+	int secret_is_oauth2;
 };
+
+/* get_secret for the sessions: notes that the login was reached (so
+ * every step before it passed) and whether a token was used. The secret
+ * is asked for (or its command run) once per account, not per server. */
+struct secret_watch {
+	struct test_ctx *t;
+	int asked, is_oauth2;
+};
+
+static char *watch_secret(void *ctx, int *is_oauth2, struct lib_error *err)
+{
+	struct secret_watch *watch = ctx;
+	struct test_ctx *t = watch->t;
+
+	watch->asked = 1;
+	if (!t->secret) {
+		struct engine_account ea = { .conf = t->conf, .account = t->account, .hooks = cli_hooks, .no_cache = 1 };
+		t->secret = engine_get_secret(&ea, &t->secret_is_oauth2, err);
+		if (!t->secret)
+			return NULL;
+	}
+	*is_oauth2 = watch->is_oauth2 = t->secret_is_oauth2;
+	return xstrdup(t->secret);
+}
 
 static void server_init(struct test_ctx *t, struct test_server *server, enum test_proto proto,
                         const struct conf_url *url)
@@ -170,7 +180,7 @@ static void capabilities_step(struct test_server *server, const char *name)
 
 static void test_imap(struct test_ctx *t, struct test_server *server)
 {
-	struct secret_watch watch = { .ea = { .conf = t->conf, .account = t->account, .hooks = cli_hooks, .no_cache = 1 } };
+	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
 	struct imap_server imap = {
 		.host = server->url->host, .port = server->url->port, .implicit_tls = server->url->implicit_tls,
@@ -217,7 +227,7 @@ static void test_imap(struct test_ctx *t, struct test_server *server)
 
 static void test_pop3(struct test_ctx *t, struct test_server *server)
 {
-	struct secret_watch watch = { .ea = { .conf = t->conf, .account = t->account, .hooks = cli_hooks, .no_cache = 1 } };
+	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
 	struct pop_server pop = {
 		.host = server->url->host, .port = server->url->port, .implicit_tls = server->url->implicit_tls,
@@ -331,7 +341,7 @@ static void receive_step(struct test_ctx *t, struct test_server *server, const c
 			}
 			free(uids);
 		} else {
-			struct secret_watch watch = { .ea = { .conf = t->conf, .account = t->account, .hooks = cli_hooks } };
+			struct secret_watch watch = { t, 0, 0 };
 			struct pop_server pop = {
 				.host = pop_url->host, .port = pop_url->port, .implicit_tls = pop_url->implicit_tls,
 				.tls_off = server->tls_off, .tls = { t->ca_path, server->tls.fingerprint, NULL },
@@ -385,7 +395,7 @@ static void receive_step(struct test_ctx *t, struct test_server *server, const c
 
 static void test_smtp(struct test_ctx *t, struct test_server *server, const struct test_account *report)
 {
-	struct secret_watch watch = { .ea = { .conf = t->conf, .account = t->account, .hooks = cli_hooks, .no_cache = 1 } };
+	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
 	struct smtp_server smtp = {
 		.host = server->url->host, .port = server->url->port, .implicit_tls = server->url->implicit_tls,
@@ -475,7 +485,7 @@ static int first_failure(const struct test_account *report)
 static void test_one(const struct conf *conf, const struct conf_account *account, int no_send, int json,
                      struct test_account *report)
 {
-	struct test_ctx t = { conf, account, no_send, json, engine_account_user(conf, account), NULL, NULL };
+	struct test_ctx t = { conf, account, no_send, json, engine_account_user(conf, account), NULL, NULL, NULL, 0 };
 	const char *ca_file = conf_get(conf, account, CONF_K_TLS_CA_FILE);
 
 	t.ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
@@ -498,6 +508,10 @@ static void test_one(const struct conf *conf, const struct conf_account *account
 		test_smtp(&t, server, report);
 	}
 	imap_session_close(t.imap);
+	if (t.secret) {
+		explicit_bzero(t.secret, strlen(t.secret));
+		free(t.secret);
+	}
 	free(t.ca_path);
 	free(t.user);
 }

@@ -53,7 +53,8 @@ int test_probe(struct test_server *server);
  * handshake: passed with version, subject, issuer, expiry; or failed
  * with err and advice for the certificate's fault. */
 int test_tls_step(struct test_server *server, const struct lib_error *err);
-/* Advice for an error of a session step (login refused...), or NULL. */
+/* Advice for a failed session step, by the error's class (a refused
+ * login: the checks to make, with is_oauth2 for a token). */
 const char *test_advice(const struct lib_error *err, int is_oauth2);
 
 /* cli-test-report.c: the JSON document of all servers of all accounts. */

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """e2e: with no password in the mailrc, tern asks for it on the terminal
-(tmux), without echo, and then lists the folder."""
+(tmux), without echo, and then lists the folder; tern --test-account
+asks once for all the servers of the account."""
 
 import os
 import subprocess
@@ -47,6 +48,23 @@ def main(t):
             t.is_(len([line for line in s.splitlines() if line[:6].strip().isdigit()]), 12,
                   "the twelve messages are listed")
             t.ok("Typed-At-Prompt-42" not in s, "the typed password is not echoed")
+        finally:
+            subprocess.run(tmux + ["kill-server"], capture_output=True)
+
+        # --test-account: one prompt for the IMAP and the POP3 server
+        r = TernRun(k, "test-account")
+        r.account("acct", imap="imaps", pop3="pop3s", password=False)
+        env = " ".join("%s='%s'" % (key, r.env[key]) for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ"))
+        cmd = "env %s '%s' -F '%s' --test-account; echo exit=$?; sleep 60" % (env, TERN, r.mailrc)
+        sock = os.path.join(tempfile.mkdtemp(prefix="tmx", dir="/tmp"), "s")
+        tmux[2] = sock
+        subprocess.run(tmux + ["new-session", "-d", "-x", "160", "-y", "50", cmd], check=True)
+        try:
+            s = wait_for("Password for acct:")
+            subprocess.run(tmux + ["send-keys", "Typed-At-Prompt-42", "Enter"], check=True)
+            s = wait_for("exit=", 60)
+            t.ok("exit=0" in s and "all 15 steps passed" in s, "--test-account passes with the typed password", s)
+            t.is_(s.count("Password for acct:"), 1, "--test-account asks for the password once")
         finally:
             subprocess.run(tmux + ["kill-server"], capture_output=True)
 
