@@ -311,6 +311,12 @@ def main(t):
                          "--json: name_match false for a mismatched certificate", tls)
             log = open(v.dovecot_log).read()
             t.ok("user=<alice>" not in log, "%s: no login reached the server" % cert)
+            for kind, url in (("submission", "smtp"), ("smtps", "smtps")):
+                r = TernRun(k, "%s-%s" % (cert, kind))
+                r.account("a", smtp="%s://%s:%d" % (url, HOST, v.ports[kind]), **{"from": "alice@localhost"})
+                rc, out, err = r.run("--test-account")
+                t.ok(rc == 77 and "\u2717 TLS: TLSv1." in out and want in out and "AUTH" not in out,
+                     "%s certificate over %s://: TLS step fails before AUTH, exit 77" % (cert, url), out)
 
         # -- the firewall case: SYNs dropped (full backlog), and refused
         black = socket.socket()
