@@ -157,8 +157,12 @@ int net_lookup(const char *host, unsigned port, int timeout, int cancel_fd, char
 		char text[NI_MAXHOST];
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof(text), NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
-		if (used && strstr(out, text))
-			continue; /* one line per address, not per socket type */
+		char *item = xasprintf(", %s,", text), *list = xasprintf(", %s,", out);
+		int seen = strstr(list, item) != NULL; /* one entry per address, not per socket type */
+		free(item);
+		free(list);
+		if (seen)
+			continue;
 		int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", text);
 		if (n < 0 || (size_t)n >= size - used)
 			break;

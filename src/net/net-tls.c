@@ -136,9 +136,16 @@ static int check_chain(SSL *ssl, X509 *cert, const char *host, struct lib_error 
 	return -1;
 }
 
+/* Copies text into out, cut at a UTF-8 character boundary. */
 static void fill_text(char *out, size_t size, const struct buf *text)
 {
-	snprintf(out, size, "%s", text->data ? text->data : "");
+	size_t len = text->len < size ? text->len : size - 1;
+
+	while (len > 0 && len < text->len && ((unsigned char)text->data[len] & 0xc0) == 0x80)
+		len--;
+	if (len)
+		memcpy(out, text->data, len);
+	out[len] = '\0';
 }
 
 /* What the handshake showed, for diagnostics (net_tls_config.info). */
