@@ -172,6 +172,12 @@ static void login_step(struct test_server *server, const struct secret_watch *wa
 	free(detail);
 }
 
+/* The fields struct imap_server, pop_server and smtp_server share, from
+ * the server under test (its tls.info collects what the handshake shows). */
+#define SESSION_SERVER(s)                                                                                        \
+	.host = (s)->url->host, .port = (s)->url->port, .implicit_tls = (s)->url->implicit_tls,                  \
+	.tls_off = (s)->tls_off, .tls = (s)->tls, .timeout = (s)->timeout
+
 static void capabilities_step(struct test_server *server, const char *name)
 {
 	test_step_add(server, name, 1, LIB_ERR_NONE, server->capabilities.len ? server->capabilities.data : "(none)",
@@ -183,8 +189,7 @@ static void test_imap(struct test_ctx *t, struct test_server *server)
 	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
 	struct imap_server imap = {
-		.host = server->url->host, .port = server->url->port, .implicit_tls = server->url->implicit_tls,
-		.tls_off = server->tls_off, .tls = server->tls, .timeout = server->timeout,
+		SESSION_SERVER(server),
 	};
 	struct imap_login login = { t->user, watch_secret, &watch };
 
@@ -230,8 +235,7 @@ static void test_pop3(struct test_ctx *t, struct test_server *server)
 	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
 	struct pop_server pop = {
-		.host = server->url->host, .port = server->url->port, .implicit_tls = server->url->implicit_tls,
-		.tls_off = server->tls_off, .tls = server->tls, .timeout = server->timeout,
+		SESSION_SERVER(server),
 	};
 	struct pop_login login = { t->user, watch_secret, &watch };
 
@@ -398,8 +402,7 @@ static void test_smtp(struct test_ctx *t, struct test_server *server, const stru
 	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
 	struct smtp_server smtp = {
-		.host = server->url->host, .port = server->url->port, .implicit_tls = server->url->implicit_tls,
-		.tls_off = server->tls_off, .tls = server->tls, .timeout = server->timeout, .account = t->account->name,
+		SESSION_SERVER(server), .account = t->account->name,
 	};
 	int has_secret = conf_get(t->conf, t->account, CONF_K_PASSWORD) ||
 	                 conf_get(t->conf, t->account, CONF_K_PASSWORD_COMMAND) ||
