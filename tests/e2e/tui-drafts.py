@@ -109,14 +109,23 @@ def main(t):
             # A recalled draft postponed again: exactly one draft remains.
             with open(subject_file, "w") as f:
                 f.write("second thoughts")
+            attachment = os.path.join(r.home, "plan.bin")
+            with open(attachment, "wb") as f:
+                f.write(bytes(range(256)) * 8)
             s.send("m")
             s.wait_for("compose")
+            s.send("a")
+            s.wait_for("Attach file:")
+            s.type(attachment)
+            s.send("Enter")
+            s.wait_for("plan.bin")
             s.send("P")
             s.wait_for("Postponed to Drafts.", 20)
             s.wait_for("second thoughts", 20)   # the Drafts index shows it
             s.send("R")
             screen = s.wait_for("Recalled", 20)
-            t.ok("Subject: second thoughts" in screen, "recalled again", screen)
+            t.ok("Subject: second thoughts" in screen and "plan.bin" in screen and "(2048 bytes)" in screen,
+                 "recalled again, with its attachment", screen)
             s.send("P")
             screen = s.wait_for("Postponed to Drafts.", 20)
             time.sleep(1)
@@ -124,6 +133,9 @@ def main(t):
             t.is_(len(drafts), 1, "postponed again: exactly one draft")
             t.ok(drafts and "second thoughts" in str(drafts[0][1]["Subject"])
                  and "\\Draft" in [f.decode() for f in drafts[0][0]], "the new one, with \\Draft")
+            files = list(drafts[0][1].iter_attachments()) if drafts else []
+            t.ok(len(files) == 1 and files[0].get_filename() == "plan.bin"
+                 and files[0].get_content() == bytes(range(256)) * 8, "its attachment byte for byte")
             s.send("q")
             s.exit_status()
 
