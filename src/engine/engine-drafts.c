@@ -56,9 +56,10 @@ int engine_draft_remove(struct engine_account *ea, const struct engine_draft_ref
 int engine_draft_store(struct engine_account *ea, const char *message, size_t len, const struct engine_draft_ref *old,
                        char **folder_name, struct lib_error *err)
 {
-	char *folder = engine_drafts_folder(ea, err);
-
 	*folder_name = NULL;
+	if (!ea->imap && ea->account->imap.scheme != CONF_URL_NONE && engine_imap_open(ea, err) < 0)
+		return -1;
+	char *folder = engine_drafts_folder(ea, err);
 	if (!folder)
 		return -1;
 	if (imap_append(ea->imap, folder, message, len, MODEL_F_DRAFT | MODEL_F_SEEN, err) < 0) {
