@@ -137,7 +137,7 @@ def main(t):
             t.ok(len(files) == 1 and files[0].get_filename() == "plan.bin"
                  and files[0].get_content() == bytes(range(256)) * 8, "its attachment byte for byte")
             s.send("q")
-            s.exit_status()
+            t.is_(s.exit_status(), 0, "quits cleanly (no sanitizer report)")
 
         # No such Drafts folder: a clear error, the local draft kept.
         r.lines = r.lines[:1]   # the editor line; the account again, with folder-drafts
@@ -163,9 +163,12 @@ def main(t):
             screen = s.wait_for("compose")
             t.ok("Subject: no place" in screen, "recovered", screen)
             s.send("q")
-            s.send("y")
+            s.wait_for("Abort this message?")
+            s.send("Enter")
+            screen = s.wait_for("Message aborted.")
             s.send("q")
-            s.exit_status()
+            status = s.exit_status()
+            t.ok(status == 0, "quits cleanly after aborting the recovered draft", s.capture())
 
 
 run(main)

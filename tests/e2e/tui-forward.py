@@ -135,8 +135,10 @@ def main(t):
             data = files[0].get_content() if files else b""
             t.ok(data.startswith(b"From: Eve <eve@example.com>\r\n") and "naïve café".encode() in data,
                  "its bytes arrive whole", data[:200])
+            s.send("q")    # the pager
             s.send("q")
-            s.exit_status()
+            status = s.exit_status()
+            t.ok(status == 0, "quits cleanly (no sanitizer report)", s.capture())
 
 
 run(main)
