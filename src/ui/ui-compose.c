@@ -462,6 +462,42 @@ static void recalled_text(struct mime_message *msg, struct buf *out)
 	}
 }
 
+/* Which server draft a local draft was recalled from, kept beside it
+ * (DRAFT.d/.recalled) so that a draft recovered after a crash still
+ * replaces its server copy when sent or postponed. */
+static char *recalled_path(const struct ui_compose *c)
+{
+	char *dir = files_dir(c), *path = xasprintf("%s/.recalled", dir);
+	free(dir);
+	return path;
+}
+
+static void recalled_keep(const struct ui_compose *c)
+{
+	char *dir = files_dir(c), *path = recalled_path(c), *line = engine_draft_ref_format(&c->draft), *why = NULL;
+	lib_mkdirs(dir, 0700);
+	if (lib_file_write_durable(path, line, strlen(line), 0600, &why) < 0)
+		free(why); /* only a crash would need it */
+	free(line);
+	free(path);
+	free(dir);
+}
+
+static void recalled_load(struct ui_compose *c)
+{
+	char *path = recalled_path(c);
+	FILE *fp = fopen(path, "r");
+	char line[4096];
+
+	if (fp && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		engine_draft_ref_parse(line, &c->draft);
+	}
+	if (fp)
+		fclose(fp);
+	free(path);
+}
+
 void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity)
 {
 	struct mime_message *msg = ui_pager_mime(ui);
@@ -509,6 +545,7 @@ void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity)
 		return;
 	}
 	c->draft = (struct engine_draft_ref){ xstrdup(folder), uidvalidity, current->uid };
+	recalled_keep(c);
 	ui_pager_close(ui);
 	ui->compose = c;
 	ui->map = UI_MAP_COMPOSE;
@@ -559,6 +596,7 @@ int ui_compose_recover(struct ui *ui)
 	struct ui_compose *c = xcalloc(1, sizeof(*c));
 	c->path = found;
 	read_draft(c);
+	recalled_load(c);
 	ui->compose = c;
 	ui->map = UI_MAP_COMPOSE;
 	return 1;

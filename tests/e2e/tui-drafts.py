@@ -3,9 +3,11 @@
 compose screen stores the draft on the server with \\Draft (and its Bcc)
 and drops the local autosave; R opens the Drafts folder, R there reopens
 the draft; sending it delivers it once and removes the draft; postponing
-a recalled draft again leaves exactly one draft; an account whose
-folder-drafts does not exist gets a clear error and keeps the local
-draft."""
+a recalled draft again leaves exactly one draft (attachment included);
+a recalled draft recovered after a killed terminal still removes its
+server copy when sent; an account whose folder-drafts does not exist,
+or a server with no \\Drafts folder, gets one clear line and the local
+draft is kept."""
 
 import email
 import email.policy
@@ -139,6 +141,29 @@ def main(t):
             s.send("q")
             t.is_(s.exit_status(), 0, "quits cleanly (no sanitizer report)")
 
+        # A recalled draft, the terminal killed: recovered at the next
+        # start, it still replaces its server copy when sent.
+        s = Screen([TERN, "-F", r.mailrc], env=env, width=120, height=30)
+        s.wait_for("synced")
+        s.send("R")
+        s.wait_for("choose a draft", 20)
+        s.wait_for("second thoughts")
+        s.send("R")
+        s.wait_for("Recalled", 20)
+        s.close()
+        with Screen([TERN, "-F", r.mailrc], env=env, width=120, height=30) as s:
+            s.wait_for("Recover it?", 20)
+            s.send("Enter")
+            screen = s.wait_for("compose")
+            t.ok("Subject: second thoughts" in screen, "the recalled draft is recovered after a crash", screen)
+            s.send("y")
+            s.wait_for("Sent.", 20)
+            t.is_(len(wait_count(k, "bob", "INBOX", "second thoughts", 1)), 1, "sent once")
+            t.is_(len(wait_count(k, "alice", "Drafts", "second thoughts", 0)), 0,
+                  "and its server draft is gone: the recall survived the crash")
+            s.send("q")
+            s.exit_status()
+
         # No such Drafts folder: a clear error, the local draft kept.
         r.lines = r.lines[:1]   # the editor line; the account again, with folder-drafts
         r.account("acct", imap="imaps", smtp="smtp://127.0.0.1:%d" % k.ports["submission"],
@@ -169,6 +194,28 @@ def main(t):
             s.send("q")
             status = s.exit_status()
             t.ok(status == 0, "quits cleanly after aborting the recovered draft", s.capture())
+
+    # A server that marks no \\Drafts folder and no folder-drafts: P and R
+    # say so in one line.
+    with Kit(extra_conf="namespace inbox {\n  mailbox Drafts {\n    special_use =\n  }\n}") as k:
+        r = TernRun(k, "nodrafts")
+        r.global_("editor", "true")
+        r.account("acct", imap="imaps", smtp="smtp://127.0.0.1:%d" % k.ports["submission"],
+                  **{"from": "Alice <alice@example.com>"})
+        env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "LC_ALL", "TZ")}
+        with Screen([TERN, "-F", r.mailrc], env=env, width=200, height=30) as s:
+            s.wait_for("synced")
+            s.send("R")
+            screen = s.wait_for("marks no", 20)
+            t.ok("account acct, server imaps://" in screen and
+                 "no folder-drafts set and the server marks no \\Drafts folder" in screen,
+                 "R without a Drafts folder: one clear line", screen)
+            s.send("m")
+            s.wait_for("compose")
+            s.send("P")
+            screen = s.wait_for("the message is kept", 20)
+            t.ok("no folder-drafts set and the server marks no \\Drafts folder" in screen,
+                 "P without a Drafts folder: the same, and the message is kept", screen)
 
 
 run(main)
