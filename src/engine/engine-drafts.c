@@ -70,7 +70,7 @@ int engine_draft_store(struct engine_account *ea, const char *message, size_t le
 	free(folder);
 	if (engine_draft_remove(ea, old, err) < 0) {
 		char *cause = xstrdup(err->text);
-		lib_error_set(err, err->cls, "postponed, but the earlier copy of the draft is still there: %s", cause);
+		lib_error_set(err, err->cls, "the copy it replaces is still there: %s", cause);
 		free(cause);
 		return 1;
 	}

@@ -486,6 +486,8 @@ static void drafts_found(struct ui *ui, struct engine_event *ev)
 		ui_say(ui, 1, ev->text);
 		return;
 	}
+	if (ui->compose)
+		return; /* the user started writing meanwhile */
 	if (!ui->wire_folder || strcmp(ev->folder, ui->wire_folder) != 0) {
 		ui_open_folder(ui, ev->text);
 		char *line = xasprintf("%s: choose a draft and press R to recall it.", ev->text);
