@@ -628,6 +628,49 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
+/* P on the compose screen: the draft to the server, then the local
+ * autosave goes (it is safe there now), then the draft it replaces. */
+static void postpone(struct engine_worker *w, struct engine_job *job)
+{
+	struct lib_error err = { 0 };
+	struct engine_draft_ref old = { job->folder, job->uidvalidity, job->uid };
+	char *where = NULL;
+	int rc = ensure_session(w, &err);
+
+	if (rc == 0)
+		rc = engine_draft_store(&w->ea, job->data, job->len, job->folder ? &old : NULL, &where, &err);
+	if (rc >= 0 && job->target)
+		unlink(job->target);
+	struct engine_event *ev = job_event(w, ENGINE_JOB_POSTPONE, rc < 0, &err);
+	if (rc >= 0) {
+		ev->add = rc == 1;
+		ev->text = rc == 1 ? xasprintf("Postponed to %s; %s", where, err.text) : xasprintf("Postponed to %s.", where);
+	}
+	free(where);
+	w->resync = 1; /* the Drafts folder was selected: back to the open folder */
+	emit(w, ev);
+}
+
+static void drafts(struct engine_worker *w)
+{
+	struct lib_error err = { 0 };
+	uint32_t uidvalidity = 0;
+	char *folder = NULL;
+	int failed = ensure_session(w, &err) < 0 || !(folder = engine_drafts_folder(&w->ea, &err)) ||
+	             imap_folder_uidvalidity(w->ea.imap, folder, &uidvalidity, &err) < 0;
+	struct engine_event *ev = job_event(w, ENGINE_JOB_DRAFTS, failed, &err);
+
+	if (!failed) {
+		ev->folder = folder;
+		folder = NULL;
+		ev->text = imap_utf7_decode(ev->folder);
+		ev->done = uidvalidity;
+	}
+	free(folder);
+	w->resync = 1;
+	emit(w, ev);
+}
+
 static void folder_change(struct engine_worker *w, struct engine_job *job)
 {
 	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
@@ -746,6 +789,7 @@ static void job_free(struct engine_job *job)
 	free(job->folder);
 	free(job->uids);
 	free(job->target);
+	free(job->data);
 	free(job);
 }
 
@@ -754,7 +798,8 @@ static void job_free(struct engine_job *job)
 static int user_action(enum engine_job_type type)
 {
 	return type == ENGINE_JOB_STORE_FLAGS || type == ENGINE_JOB_DELETE || type == ENGINE_JOB_COPY ||
-	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE;
+	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE ||
+	       type == ENGINE_JOB_POSTPONE;
 }
 
 static void *worker_main(void *data)
@@ -801,6 +846,10 @@ static void *worker_main(void *data)
 			search(w, job);
 		else if (job->type == ENGINE_JOB_SEND)
 			send_entry(w, job);
+		else if (job->type == ENGINE_JOB_POSTPONE)
+			postpone(w, job);
+		else if (job->type == ENGINE_JOB_DRAFTS)
+			drafts(w);
 		else
 			bulk(w, job);
 		pthread_mutex_lock(&w->lock);
@@ -886,6 +935,31 @@ void engine_worker_send(struct engine_worker *w, const char *path)
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_SEND;
 	job->folder = xstrdup(path); /* the outbox file */
+	submit(w, job);
+}
+
+void engine_worker_postpone(struct engine_worker *w, const char *message, size_t len, const struct engine_draft_ref *old,
+                            const char *local)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_POSTPONE;
+	job->data = xmalloc(len + 1);
+	memcpy(job->data, message, len);
+	job->data[len] = '\0';
+	job->len = len;
+	if (old && old->folder) {
+		job->folder = xstrdup(old->folder);
+		job->uidvalidity = old->uidvalidity;
+		job->uid = old->uid;
+	}
+	job->target = local ? xstrdup(local) : NULL;
+	submit(w, job);
+}
+
+void engine_worker_drafts(struct engine_worker *w)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_DRAFTS;
 	submit(w, job);
 }
 

@@ -71,7 +71,7 @@ void engine_account_close(struct engine_account *ea);
 enum engine_job_type {
 	ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS,
 	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE, ENGINE_JOB_FOLDER_CHANGE, ENGINE_JOB_SEARCH,
-	ENGINE_JOB_SEND,
+	ENGINE_JOB_SEND, ENGINE_JOB_POSTPONE, ENGINE_JOB_DRAFTS,
 };
 
 struct engine_job {
@@ -87,6 +87,9 @@ struct engine_job {
 	int op;           /* FOLDER_CHANGE: enum imap_folder_op */
 	const struct conf_account *target_account; /* COPY to another account, else NULL */
 	int counts;       /* LIST_FOLDERS: with STATUS counts */
+	char *data;       /* POSTPONE: the message (CRLF), len bytes */
+	size_t len;
+	uint32_t uidvalidity; /* POSTPONE: of the recalled draft folder/uid it replaces */
 };
 
 enum engine_event_type {
@@ -151,6 +154,7 @@ struct engine_outbox_entry {
 	size_t nrcpts;
 	char *state;      /* "queued", "sent" (only the Sent copy is missing) or "failed" */
 	char *reason;     /* why it failed, or why the copy is pending; may be NULL */
+	char *draft;      /* the recalled draft to remove once delivered (engine_draft_ref_format), or NULL */
 	char *message;
 	size_t len;
 };
@@ -170,6 +174,31 @@ char **engine_outbox_list(size_t *count);
 int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
                        struct lib_error *err);
 
+/* Drafts on the server (engine-drafts.c). A recalled draft: its folder
+ * (wire name), the folder's UIDVALIDITY when it was read, its uid. */
+struct engine_draft_ref {
+	char *folder;
+	uint32_t uidvalidity, uid;
+};
+/* The Drafts folder's wire name: folder-drafts, else the server's \Drafts
+ * (opening ea's session); NULL with err (LIB_ERR_CONFIG when there is
+ * none). Caller frees. */
+char *engine_drafts_folder(struct engine_account *ea, struct lib_error *err);
+/* APPENDs message to the Drafts folder with \Draft and \Seen, then
+ * removes old (may be NULL), the draft it replaces. 0; 1 when stored but
+ * old could not be removed (err says why); -1 with err, nothing stored.
+ * *folder_name: the UTF-8 name it went to (caller frees). */
+int engine_draft_store(struct engine_account *ea, const char *message, size_t len, const struct engine_draft_ref *old,
+                       char **folder_name, struct lib_error *err);
+/* \Deleted + UID EXPUNGE of ref's uid, if the folder still has the same
+ * UIDVALIDITY (else the uid names another message: nothing is done). */
+int engine_draft_remove(struct engine_account *ea, const struct engine_draft_ref *ref, struct lib_error *err);
+/* "UIDVALIDITY UID FOLDER" and back (for the outbox); parse is -1 when
+ * text is not that. format's result is the caller's. */
+char *engine_draft_ref_format(const struct engine_draft_ref *ref);
+int engine_draft_ref_parse(const char *text, struct engine_draft_ref *ref);
+void engine_draft_ref_clear(struct engine_draft_ref *ref);
+
 struct engine_worker;
 
 /* Starts the worker of account; it writes a byte to wake_fd whenever an
@@ -186,6 +215,16 @@ void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint3
  * DONE (text: what happened; add: 1 when a Sent copy is pending) or
  * ERROR (cls: temporary and connection mean it stays queued). */
 void engine_worker_send(struct engine_worker *w, const char *path);
+/* Queues a job: store the message (len bytes, CRLF) in the Drafts folder,
+ * then remove old (NULL: none), the recalled draft it replaces; then
+ * unlink local (NULL: none), the autosaved draft file, now safe on the
+ * server. DONE (text: where it went; add 1: the old copy is still there)
+ * or ERROR (nothing stored; local kept). */
+void engine_worker_postpone(struct engine_worker *w, const char *message, size_t len, const struct engine_draft_ref *old,
+                            const char *local);
+/* Queues a job: find the Drafts folder. DONE with folder (wire name),
+ * text (UTF-8 name), done (its UIDVALIDITY); or ERROR. */
+void engine_worker_drafts(struct engine_worker *w);
 /* Queues a job: UID SEARCH criteria in folder; DONE (job SEARCH, uids,
  * add = token) or ERROR. */
 void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token);

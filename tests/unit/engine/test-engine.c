@@ -1,6 +1,8 @@
-/* engine: naming an account's server in messages. */
+/* engine: naming an account's server in messages; a recalled draft's
+ * reference survives the outbox file (written, read back). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../tap.h"
@@ -25,5 +27,41 @@ int main(void)
 	free(a);
 	free(b);
 	conf_free(conf);
+
+	struct engine_draft_ref ref = { "INBOX.Drafts b", 1700000000u, 42 }, back;
+	char *line = engine_draft_ref_format(&ref);
+	is_str(line, "1700000000 42 INBOX.Drafts b", "draft reference: UIDVALIDITY UID FOLDER");
+	ok(engine_draft_ref_parse(line, &back) == 0 && back.uidvalidity == 1700000000u && back.uid == 42 &&
+	       back.folder && strcmp(back.folder, "INBOX.Drafts b") == 0,
+	   "and back, a folder with a space included");
+	engine_draft_ref_clear(&back);
+	ok(engine_draft_ref_parse("12 0 Drafts", &back) < 0 && engine_draft_ref_parse("x 1 Drafts", &back) < 0 &&
+	       engine_draft_ref_parse("1 2", &back) < 0 && engine_draft_ref_parse("1 99999999999 D", &back) < 0,
+	   "uid 0, garbage, no folder, a uid past 32 bits: refused");
+
+	char dir[] = "/tmp/tern-outbox-XXXXXX";
+	if (!mkdtemp(dir))
+		return 2;
+	setenv("XDG_DATA_HOME", dir, 1);
+	char *rcpt = "bob@example.org";
+	struct engine_outbox_entry e = { 0 }, r;
+	e.account = "a", e.from = "ana@example.org", e.rcpts = &rcpt, e.nrcpts = 1, e.state = "queued";
+	e.draft = line, e.message = "Subject: x\r\n\r\nhi\r\n", e.len = strlen(e.message);
+	char *why = NULL;
+	ok(engine_outbox_write(&e, &why) == 0 && engine_outbox_read(e.path, &r) == 0, "outbox entry written and read");
+	is_str(r.draft, line, "Tern-Draft comes back");
+	is_str(r.message, "Subject: x\r\n\r\nhi\r\n", "and the message after it");
+	unlink(e.path);
+	free(e.path);
+	engine_outbox_entry_clear(&r);
+	free(line);
+	char *sub = NULL;
+	const char *subs[] = { "tern/outbox/tmp", "tern/outbox/new", "tern/outbox/cur", "tern/outbox", "tern" };
+	for (size_t i = 0; i < sizeof(subs) / sizeof(*subs); i++) {
+		sub = xasprintf("%s/%s", dir, subs[i]);
+		rmdir(sub);
+		free(sub);
+	}
+	rmdir(dir);
 	return tap_done();
 }
