@@ -204,6 +204,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tern: the reader needs a terminal; for scripts use -H or --check (tern -h)\n");
 		exit_code = lib_error_exit_code(LIB_ERR_USAGE);
 	} else {
+		cli_ask_passwords(conf);
 		exit_code = ui_run(conf, account, folder);
 	}
 	conf_free(conf);

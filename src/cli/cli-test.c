@@ -407,7 +407,7 @@ static void test_smtp(struct test_ctx *t, struct test_server *server, const stru
 	int has_secret = conf_get(t->conf, t->account, CONF_K_PASSWORD) ||
 	                 conf_get(t->conf, t->account, CONF_K_PASSWORD_COMMAND) ||
 	                 conf_get(t->conf, t->account, CONF_K_OAUTH2_TOKEN_COMMAND);
-	struct smtp_login login = { has_secret ? t->user : NULL, watch_secret, &watch };
+	struct smtp_login login = { t->user, watch_secret, &watch, !has_secret };
 
 	if (!test_probe(server))
 		return;
@@ -430,7 +430,7 @@ static void test_smtp(struct test_ctx *t, struct test_server *server, const stru
 		test_tls_step(server, NULL);
 	smtp_session_extensions(session, &server->capabilities);
 	capabilities_step(server, "extensions");
-	if (!login.user) {
+	if (!*smtp_session_auth_mechanism(session)) {
 		test_step_add(server, "auth", 1, LIB_ERR_NONE,
 		              "not tried: the account has no password, password-command or oauth2-token-command", NULL);
 	} else {

@@ -19,6 +19,10 @@ struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exi
 /* Hooks for headless modes: warnings on stderr, passwords asked on the
  * terminal (when there is one). */
 extern const struct engine_hooks cli_hooks;
+/* Before the reader starts: asks on the terminal, without echo, for the
+ * password of each account with a server but no password, password-command
+ * or oauth2-token-command, and keeps it in memory only. */
+void cli_ask_passwords(struct conf *conf);
 
 int cli_version(FILE *out);
 int cli_check_config(const char *path, char **exec, size_t nexec);

@@ -268,8 +268,11 @@ int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, c
 			.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 			.account = account->name,
 		};
-		/* no credentials configured: no AUTH, and a server that wants it says 530 */
-		struct smtp_login login = { has_secret ? user : NULL, engine_get_secret, &ea };
+		/* no credentials configured: AUTH only when the server offers it and
+		 * the password can be asked for; else none, and a server that wants
+		 * it says 530 */
+		struct smtp_login login = { has_secret || ea.hooks.ask_secret ? user : NULL, engine_get_secret, &ea,
+		                            !has_secret };
 		struct smtp_result result;
 		struct smtp_session *session = smtp_session_open(&server, &login, err);
 		int rc = -1;

@@ -302,7 +302,9 @@ struct smtp_session *smtp_session_open(const struct smtp_server *server, const s
 		goto fail;
 	if (!server->implicit_tls && !server->tls_off && start_tls(session, server, err) < 0)
 		goto fail;
-	if (login && login->user && *login->user && smtp_auth(session, login, err) < 0)
+	if (login && login->user && *login->user &&
+	    (!login->if_offered || session->ehlo.auth || smtp_session_has_extension(session, "AUTH")) &&
+	    smtp_auth(session, login, err) < 0)
 		goto fail;
 	return session;
 fail:

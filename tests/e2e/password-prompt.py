@@ -68,5 +68,38 @@ def main(t):
         finally:
             subprocess.run(tmux + ["kill-server"], capture_output=True)
 
+        def session(r, cmd):
+            env = " ".join("%s='%s'" % (key, r.env[key]) for key in r.env if key.startswith(("HOME", "XDG_", "LC_", "TZ")))
+            tmux[2] = os.path.join(tempfile.mkdtemp(prefix="tmx", dir="/tmp"), "s")
+            subprocess.run(tmux + ["new-session", "-d", "-x", "120", "-y", "40",
+                                   "env %s %s; echo exit=$?; sleep 60" % (env, cmd)], check=True)
+
+        # the reader asks before it starts, and the typed password also logs
+        # in to the SMTP server when the server offers AUTH
+        r = TernRun(k, "reader")
+        r.account("acct", imap="imaps", password=False, smtp="smtp://127.0.0.1:%d" % k.ports["submission"],
+                  **{"from": "alice@localhost"})
+        session(r, "'%s' -F '%s'" % (TERN, r.mailrc))
+        try:
+            s = wait_for("Password for acct:")
+            t.ok("Password for acct:" in s, "the reader asks for the password before it starts", s)
+            subprocess.run(tmux + ["send-keys", "Typed-At-Prompt-42", "Enter"], check=True)
+            s = wait_for("Msgs:12")
+            t.ok("Msgs:12" in s and "Typed-At-Prompt-42" not in s, "the reader logs in with the typed password", s)
+        finally:
+            subprocess.run(tmux + ["kill-server"], capture_output=True)
+
+        session(r, "echo typed | '%s' -F '%s' -s 'Prompted send' alice@localhost" % (TERN, r.mailrc))
+        try:
+            s = wait_for("Password for acct:")
+            subprocess.run(tmux + ["send-keys", "Typed-At-Prompt-42", "Enter"], check=True)
+            s = wait_for("exit=", 30)
+            t.ok("exit=0" in s, "tern -s with no password in the mailrc asks for it and logs in to SMTP", s)
+            new = os.path.join(k.maildir("alice"), "new")
+            t.ok(any("Prompted send" in open(os.path.join(new, f), errors="replace").read() for f in os.listdir(new)),
+                 "the message was delivered")
+        finally:
+            subprocess.run(tmux + ["kill-server"], capture_output=True)
+
 
 run(main)

@@ -724,7 +724,17 @@ class Kit:
         if self._dovecot is None:
             return
         proc, self._dovecot = self._dovecot, None
-        victims = {proc.pid} | _children({proc.pid})
+        # Freeze the tree before killing it, so no child forked meanwhile
+        # (a login or anvil process) escapes with its listening socket.
+        victims, seen = {proc.pid}, set()
+        while victims != seen:
+            for pid in victims - seen:
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                except ProcessLookupError:
+                    pass
+            seen = set(victims)
+            victims |= _children(victims)
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
