@@ -163,7 +163,15 @@ int main(int argc, char **argv)
 		free(exec);
 		return exit_code;
 	}
-	struct conf *conf = cli_conf_load(mailrc, exec, nexec, &exit_code);
+	/* The reader with no mailrc: -f PATH, else $MAIL, else ~/Maildir. */
+	int local_only = 0;
+	if (!mode && !sending && !mailrc && !account) {
+		char *found = conf_find_path(NULL);
+		local_only = found == NULL;
+		free(found);
+	}
+	struct conf *conf = local_only ? cli_conf_local(folder, exec, nexec, &exit_code)
+	                               : cli_conf_load(mailrc, exec, nexec, &exit_code);
 	free(exec);
 	if (!conf)
 		return exit_code;

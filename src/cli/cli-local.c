@@ -12,10 +12,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../engine/engine.h"
 #include "../lib/lib.h"
 #include "../local/local.h"
 #include "../mime/mime.h"
 #include "../model/model.h"
+#include "../ui/ui.h"
 
 enum { EXIT_NOINPUT = 66, EXIT_IOERR = 74, EXIT_TEMPFAIL = 75 };
 
@@ -31,37 +33,15 @@ static int fail(const struct lib_error *err)
 	return err->cls == LIB_ERR_DATA ? EXIT_NOINPUT : err->cls == LIB_ERR_TEMPORARY ? EXIT_TEMPFAIL : EXIT_IOERR;
 }
 
-/* $MAIL when it is set and exists, else ~/Maildir when it exists; NULL
- * (with err) when neither does. Caller frees. */
-static char *default_folder(struct lib_error *err)
-{
-	const char *mail = getenv("MAIL");
-	char *maildir = lib_path_expand("~/Maildir");
-	struct stat st;
-
-	if (mail && *mail && stat(mail, &st) == 0) {
-		free(maildir);
-		return xstrdup(mail);
-	}
-	if (stat(maildir, &st) == 0)
-		return maildir;
-	if (mail && *mail)
-		lib_error_set(err, LIB_ERR_DATA, "no mailrc and no mailbox: neither $MAIL (%s) nor %s exists", mail, maildir);
-	else
-		lib_error_set(err, LIB_ERR_DATA, "no mailrc and no mailbox: $MAIL is not set and %s does not exist", maildir);
-	free(maildir);
-	return NULL;
-}
-
 int cli_local_is_path(const char *folder)
 {
-	return folder && (folder[0] == '/' || folder[0] == '~' || folder[0] == '.');
+	return engine_folder_is_path(folder);
 }
 
 int cli_list_local(const char *path)
 {
 	struct lib_error err = { 0 };
-	char *full = path ? lib_path_expand(path) : default_folder(&err);
+	char *full = path ? lib_path_expand(path) : engine_default_mailbox(&err);
 	struct model_mailbox *mbox = model_mailbox_new();
 	int rc = 0;
 
@@ -74,4 +54,35 @@ int cli_list_local(const char *path)
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = EXIT_IOERR;
 	return rc;
+}
+
+struct conf *cli_conf_local(const char *folder, char **exec, size_t nexec, int *exit_code)
+{
+	struct lib_error err = { 0 };
+
+	if (!folder) {
+		char *mailbox = engine_default_mailbox(&err);
+		if (!mailbox) {
+			*exit_code = fail(&err);
+			return NULL;
+		}
+		free(mailbox);
+	}
+	struct conf *conf = conf_load("/dev/null");
+	conf->accounts = xcalloc(1, sizeof(*conf->accounts));
+	conf->accounts[0].name = xstrdup("local");
+	conf->accounts[0].file = conf->path;
+	conf->naccounts = 1;
+	for (size_t i = 0; i < nexec; i++)
+		conf_apply_line(conf, "-e", exec[i]);
+	ui_check_commands(conf);
+	for (size_t i = 0; i < conf->ndiags; i++)
+		fprintf(stderr, "%s%s\n", conf->diags[i].is_error ? "" : "warning: ", conf->diags[i].text);
+	if (conf->nerrors) {
+		conf_free(conf);
+		*exit_code = lib_error_exit_code(LIB_ERR_CONFIG);
+		return NULL;
+	}
+	*exit_code = 0;
+	return conf;
 }

@@ -58,5 +58,11 @@ int cli_list_local(const char *path);
 /* Whether -f folder names a local folder rather than an IMAP one: it
  * starts with '/', '~' or '.'. */
 int cli_local_is_path(const char *folder);
+/* The reader with no mailrc at all: a configuration with one account,
+ * "local", that has no server, so its INBOX is $MAIL, else ~/Maildir
+ * (mailx's habit, for a bare server box); -e lines apply as usual. NULL
+ * with *exit_code (66) and the reason on stderr when there is no mailbox
+ * and folder is not given. */
+struct conf *cli_conf_local(const char *folder, char **exec, size_t nexec, int *exit_code);
 
 #endif

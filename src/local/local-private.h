@@ -25,6 +25,7 @@ struct mbox_entry {
 	off_t from_off;    /* its "From " line */
 	off_t header_off;  /* the header block, just after the "From " line */
 	off_t header_end;  /* just past the header's last line ending (the blank line follows) */
+	off_t content_end; /* just past its last line that is not blank */
 	uint64_t message_id;
 };
 
@@ -51,6 +52,17 @@ int local_maildir_write_flags(struct local_folder *folder, uint32_t uid, unsigne
 void local_maildir_entries_free(struct local_folder *folder);
 int local_mbox_load(struct local_folder *folder, struct model_mailbox *mbox, struct lib_error *err);
 int local_mbox_write_flags(struct local_folder *folder, uint32_t uid, unsigned flags, struct lib_error *err);
+int local_mbox_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err);
+int local_mbox_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err);
+int local_mbox_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err);
+int local_maildir_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err);
+int local_maildir_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err);
+int local_maildir_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err);
+
+/* message (len bytes, CRLF or LF line ends) with LF line ends, into out;
+ * with mbox set, lines starting with "From " or ">From " get one more '>'
+ * (mboxrd quoting) so the message cannot end early. */
+void local_message_unix(struct buf *out, const char *message, size_t len, int mbox);
 
 /* Appends the header block of the message open on fd (from its current
  * offset: up to and including the blank line, at most LOCAL_HEADER_MAX

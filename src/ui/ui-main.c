@@ -373,7 +373,8 @@ static void open_folder(struct ui *ui, const char *folder)
 	free(ui->folder);
 	free(ui->wire_folder);
 	ui->folder = xstrdup(folder);
-	ui->wire_folder = imap_utf7_encode(folder);
+	/* a path on this machine is no IMAP name: it stays as written */
+	ui->wire_folder = engine_folder_is_path(folder) ? xstrdup(folder) : imap_utf7_encode(folder);
 	model_mailbox_free(ui->mbox);
 	ui->mbox = model_mailbox_new();
 	ui->cursor = ui->top = 0;
@@ -1054,11 +1055,6 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	ui.account = account_name ? conf_account_find(conf, account_name) : conf_account_default(conf);
 	if (!ui.account) {
 		fprintf(stderr, "tern: no account in %s\n", conf->path);
-		return lib_error_exit_code(LIB_ERR_CONFIG);
-	}
-	if (ui.account->imap.scheme == CONF_URL_NONE) {
-		fprintf(stderr, "tern: account %s has no imap server; the reader opens IMAP accounts in this version\n",
-		        ui.account->name);
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	ui_keys_load(&ui.keys, conf);
