@@ -73,7 +73,7 @@ static void fetch_warn(void *data, const char *text)
 	free(line);
 }
 
-int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err)
+static int pop_run(struct engine_account *ea, int check_only, struct pop_fetch_result *result, struct lib_error *err)
 {
 	const struct conf *conf = ea->conf;
 	const struct conf_account *account = ea->account;
@@ -86,7 +86,7 @@ int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result,
 	}
 	int keep = conf_get_bool(conf, account, CONF_K_POP3_KEEP);
 	long days = conf_get_number(conf, account, CONF_K_POP3_DELETE_AFTER);
-	if (keep && days > 0)
+	if (keep && days > 0 && !check_only)
 		fetch_warn(ea, "pop3-delete-after is ignored: pop3-keep yes keeps every message on the server");
 	const char *ca_file = conf_get(conf, account, CONF_K_TLS_CA_FILE);
 	char *ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
@@ -106,6 +106,7 @@ int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result,
 		.account = account->name,
 		.keep = keep,
 		.delete_after_days = days,
+		.check_only = check_only,
 		.warn = fetch_warn,
 		.ctx = ea,
 	};
@@ -114,6 +115,16 @@ int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result,
 	free(maildir);
 	free(user);
 	return rc;
+}
+
+int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err)
+{
+	return pop_run(ea, 0, result, err);
+}
+
+int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err)
+{
+	return pop_run(ea, 1, result, err);
 }
 
 /* ---- an open local folder ---- */

@@ -190,6 +190,9 @@ char *engine_local_path(const struct conf *conf, const struct conf_account *acco
 /* Downloads the account's POP3 mail into its Maildir with its settings
  * (pop_fetch); warnings go to ea->hooks.warn, ea->cancel_fd abandons. */
 int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err);
+/* The same listing without downloading or deleting (--check): on_server,
+ * and fresh, the messages not downloaded yet. */
+int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err);
 /* message with every line ending CRLF (what APPEND wants), into out. */
 void engine_message_crlf(struct buf *out, const char *message, size_t len);
 
