@@ -16,6 +16,7 @@
 #include "../lib/lib.h"
 #include "../local/local.h"
 #include "../mime/mime.h"
+#include "../store/store.h"
 #include "../model/model.h"
 #include "../ui/ui.h"
 
@@ -45,10 +46,27 @@ int cli_list_local(const char *path)
 	struct model_mailbox *mbox = model_mailbox_new();
 	int rc = 0;
 
-	if (!full || local_folder_read(full, mbox, &err) < 0)
+	struct engine_account options = { 0 };
+	engine_options_from_env(&options);
+	struct store *cache = NULL;
+	if (full && !options.no_cache) {
+		/* the cache of local folders: tern -H reads each file only once */
+		char *path = store_path_make(NULL, "local"), *warning = NULL, *cause = NULL;
+		cache = store_open(path, &warning, &cause);
+		if (warning)
+			cli_hooks.warn(cli_hooks.ctx, warning);
+		free(warning);
+		free(cause);
+		free(path);
+	}
+	struct local_folder *folder = full ? local_folder_open(full, &err) : NULL;
+	local_folder_set_cache(folder, cache);
+	if (!folder || local_folder_load(folder, mbox, &err) < 0)
 		rc = fail(&err);
 	else
 		cli_print_index(mbox);
+	local_folder_close(folder);
+	store_close(cache);
 	free(full);
 	model_mailbox_free(mbox);
 	if (fflush(stdout) != 0 && rc == 0)

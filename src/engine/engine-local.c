@@ -135,7 +135,8 @@ struct engine_local {
 	struct model_mailbox *mbox; /* what the UI was last sent */
 };
 
-struct engine_local *engine_local_open(const char *name, const char *path, int make_maildir, struct lib_error *err)
+struct engine_local *engine_local_open(const char *name, const char *path, int make_maildir, struct store *cache,
+                                       struct lib_error *err)
 {
 	char *why = NULL;
 
@@ -147,6 +148,7 @@ struct engine_local *engine_local_open(const char *name, const char *path, int m
 	struct local_folder *folder = local_folder_open(path, err);
 	if (!folder)
 		return NULL;
+	local_folder_set_cache(folder, cache);
 	struct engine_local *l = xcalloc(1, sizeof(*l));
 	l->name = xstrdup(name);
 	l->folder = folder;

@@ -184,6 +184,23 @@ static void drop_session(struct engine_worker *w)
 
 static void outbox_retry(struct engine_worker *w);
 
+/* The account's header cache, opened once (unless no_cache); without it
+ * everything still works, only slower. */
+static void open_cache(struct engine_worker *w)
+{
+	if (!w->ea.no_cache && !w->ea.store) {
+		char *path = engine_cache_path(w->ea.conf, w->ea.account);
+		char *warning = NULL, *cause = NULL;
+		w->ea.store = store_open(path, &warning, &cause);
+		if (warning) {
+			emit_status(w, warning);
+			free(warning);
+		}
+		free(cause);
+		free(path);
+	}
+}
+
 /* Sends the local folder's index to the UI (partial: more is coming). */
 static int local_emit(struct engine_worker *w, int partial)
 {
@@ -232,7 +249,8 @@ static void open_local(struct engine_worker *w, const char *folder, const char *
 	struct lib_error err = { 0 };
 	int pop3 = !engine_folder_is_path(folder) && w->ea.account->pop3.scheme != CONF_URL_NONE;
 
-	w->local = engine_local_open(folder, path, pop3, &err);
+	open_cache(w);
+	w->local = engine_local_open(folder, path, pop3, w->ea.store, &err);
 	if (!w->local) {
 		emit_error(w, folder, 0, &err);
 		return;
@@ -265,17 +283,7 @@ static void open_folder(struct engine_worker *w, const char *folder)
 	}
 
 	/* 1. The cache, at once. */
-	if (!w->ea.no_cache && !w->ea.store) {
-		char *path = engine_cache_path(w->ea.conf, w->ea.account);
-		char *warning = NULL, *cause = NULL;
-		w->ea.store = store_open(path, &warning, &cause);
-		if (warning) {
-			emit_status(w, warning);
-			free(warning);
-		}
-		free(cause);
-		free(path);
-	}
+	open_cache(w);
 	if (w->ea.store) {
 		struct model_mailbox *cached = model_mailbox_new();
 		char *warning = NULL;

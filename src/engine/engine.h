@@ -197,9 +197,12 @@ int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result,
 void engine_message_crlf(struct buf *out, const char *message, size_t len);
 
 /* An open local folder as a worker holds it (one thread). name is the
- * UI's name for it; make_maildir creates a missing Maildir at path. */
+ * UI's name for it; make_maildir creates a missing Maildir at path;
+ * cache (borrowed, may be NULL) keeps its summaries for the next open. */
 struct engine_local;
-struct engine_local *engine_local_open(const char *name, const char *path, int make_maildir, struct lib_error *err);
+struct store;
+struct engine_local *engine_local_open(const char *name, const char *path, int make_maildir, struct store *cache,
+                                       struct lib_error *err);
 void engine_local_close(struct engine_local *l);
 const char *engine_local_name(const struct engine_local *l);
 /* 1 for an mbox, whose uids are positions (they change on removals). */

@@ -246,10 +246,15 @@ int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, 
 	if (mbox && ngone && !fill_all)
 		model_mailbox_remove_uids(mbox, gone, ngone);
 	free(gone);
+	struct local_cache *cache = fill_all ? local_cache_maildir_open(folder) : NULL;
+	size_t parsed = 0;
 	if (fill_all) {
 		model_mailbox_reserve(mbox, n);
 		for (size_t i = 0; i < folder->nfiles; i++)
-			parse_file(folder->path, &folder->files[i], mbox, &header);
+			if (!local_cache_maildir_add(cache, &folder->files[i], unique_len(folder->files[i].name), mbox)) {
+				parse_file(folder->path, &folder->files[i], mbox, &header);
+				parsed++;
+			}
 	}
 
 	/* New files, in arrival order, numbered after the highest uid. */
@@ -269,9 +274,15 @@ int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, 
 		entry->in_new = list[i].in_new;
 		entry->uid = folder->next_uid++;
 		entry->flags = name_flags(entry->name, entry->in_new);
-		if (mbox)
+		if (mbox && !local_cache_maildir_add(cache, entry, unique_len(entry->name), mbox)) {
 			parse_file(folder->path, entry, mbox, &header);
+			parsed++;
+		}
 	}
+	/* what the cache did not know, or files gone since: write it again */
+	if (mbox && folder->cache && (parsed || ngone || (fill_all && !cache)))
+		local_cache_maildir_save(folder, mbox, unique_len);
+	local_cache_free(cache);
 	buf_free(&header);
 	free(list);
 	return 0;

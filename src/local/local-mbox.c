@@ -526,6 +526,10 @@ int local_mbox_load(struct local_folder *folder, struct model_mailbox *mbox, str
 		close_locked(fd, &lock);
 		return 0;
 	}
+	if (!folder->loaded && local_cache_mbox_restore(folder, &st, mbox)) {
+		close_locked(fd, &lock);
+		return 0;
+	}
 	/* Rebuilt whole: uids are positions, so messages that were there
 	 * before an append keep theirs. */
 	if (mbox && folder->loaded)
@@ -536,6 +540,7 @@ int local_mbox_load(struct local_folder *folder, struct model_mailbox *mbox, str
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot read %s: %s", folder->path, strerror(errno));
 	} else {
 		remember_file(folder, &st, &s);
+		local_cache_mbox_save(folder, mbox);
 		/* Reading set the access time; a shell's "You have new mail"
 		 * compares it with the mtime, so keep it when mail is new. */
 		const struct model_summary *all = mbox ? model_mailbox_summaries(mbox) : NULL;

@@ -45,7 +45,24 @@ struct local_folder {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	struct store *cache; /* borrowed; NULL: no cache */
 };
+
+/* The header cache of local folders (local-cache.c). */
+struct local_cache;
+/* The cached Maildir summaries of folder, or NULL. */
+struct local_cache *local_cache_maildir_open(struct local_folder *folder);
+/* Adds entry's summary from the cache (uid and flags as entry says): 1,
+ * or 0 when it is not cached (c may be NULL). */
+int local_cache_maildir_add(struct local_cache *c, const struct maildir_entry *entry, size_t unique_len,
+                            struct model_mailbox *mbox);
+void local_cache_maildir_save(struct local_folder *folder, const struct model_mailbox *mbox,
+                              size_t (*unique_len)(const char *));
+void local_cache_free(struct local_cache *c);
+/* An mbox with st as cached: its summaries into mbox (empty) and its
+ * index into folder; 1, else 0. */
+int local_cache_mbox_restore(struct local_folder *folder, const struct stat *st, struct model_mailbox *mbox);
+void local_cache_mbox_save(struct local_folder *folder, const struct model_mailbox *mbox);
 
 int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, struct lib_error *err);
 int local_maildir_write_flags(struct local_folder *folder, uint32_t uid, unsigned flags, struct lib_error *err);

@@ -129,6 +129,13 @@ enum local_kind local_folder_kind(const struct local_folder *folder);
 /* The lock timeout for this folder, in milliseconds (0: try once). */
 void local_folder_set_lock_timeout(struct local_folder *folder, unsigned ms);
 
+/* Keeps the folder's summaries in store (borrowed; NULL: none), so that
+ * loading it again reads only what changed (local-cache.c): Maildir
+ * files by unique name, an mbox whole while its inode, size and mtime
+ * stay. Set before the first load. */
+struct store;
+void local_folder_set_cache(struct local_folder *folder, struct store *store);
+
 /* Brings mbox up to date with the folder: the first call adds every
  * message; later calls (with the same mbox) add new messages, drop gone
  * ones and update flags changed by other programs. mbox may be NULL to
