@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
 	"  -A NAME   use account NAME instead of the default account\n"
 	"  -f NAME   the folder to open or list (default INBOX; /path, ~/path or ./path:\n"
-	"            a local Maildir or mbox, listed with -H)\n"
+	"            a local Maildir or mbox; with no mailrc, $MAIL else ~/Maildir)\n"
 	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
