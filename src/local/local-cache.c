@@ -106,14 +106,15 @@ struct local_cache *local_cache_maildir_open(struct local_folder *folder)
 		}
 		c->names[c->n++] = (struct cached_name){ space + 1, strlen(space + 1), (uint32_t)strtoul(line, NULL, 10) };
 	}
-	qsort(c->names, c->n, sizeof(*c->names), name_cmp);
+	if (c->n)
+		qsort(c->names, c->n, sizeof(*c->names), name_cmp);
 	return c;
 }
 
 int local_cache_maildir_add(struct local_cache *c, const struct maildir_entry *entry, size_t unique_len,
                             struct model_mailbox *mbox)
 {
-	if (!c)
+	if (!c || !c->n)
 		return 0;
 	struct cached_name key = { entry->name, unique_len, 0 };
 	const struct cached_name *hit = bsearch(&key, c->names, c->n, sizeof(*c->names), name_cmp);

@@ -264,7 +264,8 @@ int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, 
 			list[nnew++] = list[i];
 		else
 			free(list[i].name);
-	qsort(list, nnew, sizeof(*list), arrival_cmp);
+	if (nnew)
+		qsort(list, nnew, sizeof(*list), arrival_cmp);
 	folder->files = xrealloc(folder->files, (folder->nfiles + nnew + 1) * sizeof(*folder->files));
 	if (mbox)
 		model_mailbox_reserve(mbox, model_mailbox_count(mbox) + nnew);

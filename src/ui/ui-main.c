@@ -864,8 +864,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		const struct conf_account *account = name && *name ? conf_account_find(ui->conf, name) : NULL;
 		if (name && *name && !account) {
 			ui_say(ui, 1, "No such account.");
-		} else if (account && account->imap.scheme == CONF_URL_NONE) {
-			ui_say(ui, 1, "That account has no IMAP server to read.");
+		} else if (account && account->imap.scheme == CONF_URL_NONE && account->pop3.scheme == CONF_URL_NONE) {
+			ui_say(ui, 1, "That account has no IMAP or POP3 server to read.");
 		} else if (account && account != ui->account) {
 			ui_pager_close(ui);
 			ui_browser_close(ui);
