@@ -18,7 +18,6 @@
 #include "../mime/mime.h"
 #include "../store/store.h"
 #include "../model/model.h"
-#include "../ui/ui.h"
 
 enum { EXIT_NOINPUT = 66, EXIT_IOERR = 74, EXIT_TEMPFAIL = 75 };
 
@@ -91,16 +90,5 @@ struct conf *cli_conf_local(const char *folder, char **exec, size_t nexec, int *
 	conf->accounts[0].name = xstrdup("local");
 	conf->accounts[0].file = conf->path;
 	conf->naccounts = 1;
-	for (size_t i = 0; i < nexec; i++)
-		conf_apply_line(conf, "-e", exec[i]);
-	ui_check_commands(conf);
-	for (size_t i = 0; i < conf->ndiags; i++)
-		fprintf(stderr, "%s%s\n", conf->diags[i].is_error ? "" : "warning: ", conf->diags[i].text);
-	if (conf->nerrors) {
-		conf_free(conf);
-		*exit_code = lib_error_exit_code(LIB_ERR_CONFIG);
-		return NULL;
-	}
-	*exit_code = 0;
-	return conf;
+	return cli_conf_finish(conf, exec, nexec, exit_code);
 }

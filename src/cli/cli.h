@@ -15,6 +15,9 @@
  * the conf, or NULL with *exit_code set (78) when it is missing or has
  * errors. */
 struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exit_code);
+/* Runs the -e lines on conf, checks the UI commands, prints every
+ * problem; conf, or NULL (freed) with *exit_code when it is not usable. */
+struct conf *cli_conf_finish(struct conf *conf, char **exec, size_t nexec, int *exit_code);
 
 /* Hooks for headless modes: warnings on stderr, passwords asked on the
  * terminal (when there is one). */

@@ -372,20 +372,13 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 			buf_free(&body);
 			return;
 		}
-		struct engine_event *ev = event_new(ENGINE_EV_BODY);
-		ev->folder = xstrdup(job->folder);
-		ev->uid = job->uid;
-		ev->len = body.len;
-		ev->data = buf_detach(&body);
-		emit(w, ev);
-		return;
-	}
-	if (!w->bodies) {
+	} else if (!w->bodies) {
 		uint64_t megabytes = (uint64_t)conf_get_number(w->ea.conf, NULL, CONF_K_BODY_CACHE_SIZE);
 		w->bodies = store_bodies_open(conf_get(w->ea.conf, NULL, CONF_K_CACHE_DIR), w->ea.account->name,
 		                              megabytes << 20);
 	}
-	int cached = w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->uid, &body);
+	int cached = is_local(w, job->folder) || /* a local message is here already */
+	             (w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->uid, &body));
 	if (!cached) {
 		if (ensure_session(w, &err) < 0 ||
 		    imap_message_fetch(w->ea.imap, job->folder, job->uid, &body, &err) < 0) {
@@ -587,6 +580,30 @@ static void journal_replay(struct engine_worker *w)
 	free(path);
 }
 
+/* The event that ends a bulk job: DONE with text (taken), or ERROR with
+ * err; it carries the job's uids back. */
+static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, char *text, int moved,
+                      const struct lib_error *err)
+{
+	struct engine_event *ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
+	ev->folder = xstrdup(job->folder);
+	ev->job = job->type;
+	ev->uids = job->uids;
+	ev->nuids = job->nuids;
+	job->uids = NULL;
+	ev->flags = job->flags;
+	ev->add = job->add;
+	ev->moved = moved;
+	if (rc < 0) {
+		ev->cls = err->cls;
+		ev->text = engine_error_line(w->ea.account, err);
+		free(text);
+	} else {
+		ev->text = text;
+	}
+	emit(w, ev);
+}
+
 /* Copies or moves messages of the open local folder to an IMAP folder:
  * job->target of job->target_account, else of this account. A move
  * removes the sources only after the server accepted every APPEND. */
@@ -677,23 +694,7 @@ static void local_bulk(struct engine_worker *w, struct engine_job *job)
 		                         job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved,
 		                         &err);
 	}
-	struct engine_event *ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
-	ev->folder = xstrdup(job->folder);
-	ev->job = job->type;
-	ev->uids = job->uids;
-	ev->nuids = job->nuids;
-	job->uids = NULL;
-	ev->flags = job->flags;
-	ev->add = job->add;
-	ev->moved = moved;
-	if (rc < 0) {
-		ev->cls = err.cls;
-		ev->text = engine_error_line(w->ea.account, &err);
-		free(text);
-	} else {
-		ev->text = text;
-	}
-	emit(w, ev);
+	bulk_done(w, job, rc, text, moved, &err);
 	/* an mbox numbers its messages by position: after removals, a fresh index */
 	if (rc == 0 && moved && engine_local_is_mbox(w->local))
 		local_emit(w, 0);
@@ -704,7 +705,6 @@ static void local_bulk(struct engine_worker *w, struct engine_job *job)
 static void bulk(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
-	struct engine_event *ev;
 	char *text = NULL;
 	int moved = 0;
 
@@ -738,23 +738,7 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 			free(why);
 		}
 	}
-	ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
-	ev->folder = xstrdup(job->folder);
-	ev->job = job->type;
-	ev->uids = job->uids;
-	ev->nuids = job->nuids;
-	job->uids = NULL;
-	ev->flags = job->flags;
-	ev->add = job->add;
-	ev->moved = moved;
-	if (rc < 0) {
-		ev->cls = err.cls;
-		ev->text = engine_error_line(w->ea.account, &err);
-		free(text);
-	} else {
-		ev->text = text;
-	}
-	emit(w, ev);
+	bulk_done(w, job, rc, text, moved, &err);
 }
 
 static void list_folders(struct engine_worker *w, int counts)

@@ -15,7 +15,6 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
-import gen                          # noqa: E402
 from kit import Kit                 # noqa: E402
 from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402

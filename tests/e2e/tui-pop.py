@@ -10,7 +10,6 @@ readable."""
 
 import os
 import poplib
-import smtplib
 import ssl
 import sys
 import time
@@ -20,16 +19,6 @@ from kit import Kit                 # noqa: E402
 from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
-
-
-def send_smtp(k, subject, user="alice"):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    with smtplib.SMTP(k.host, k.ports["submission"], timeout=10) as s:
-        s.starttls(context=ctx)
-        s.login("bob", k.users["bob"])
-        s.sendmail("bob@example.org", ["%s@example.org" % user],
-                   "From: Bob <bob@example.org>\r\nTo: %s@example.org\r\nSubject: %s\r\n\r\n"
-                   "Sent over SMTP: %s.\r\n" % (user, subject, subject))
 
 
 def on_server(k, user="alice"):
@@ -59,8 +48,8 @@ def env_of(r):
 
 def main(t):
     with Kit() as k:
-        send_smtp(k, "first by smtp")
-        send_smtp(k, "second by smtp")
+        k.deliver_smtp("first by smtp", body="Sent over SMTP: first by smtp.")
+        k.deliver_smtp("second by smtp", body="Sent over SMTP: second by smtp.")
         wait_server(k, 2)
 
         # ---- pop3-keep yes: a copy
@@ -79,7 +68,7 @@ def main(t):
             screen = s.wait_for("Sent over SMTP")
             t.ok("Sent over SMTP: first by smtp." in screen, "Enter shows the body from the Maildir", screen)
             s.send("q")
-            send_smtp(k, "third by smtp")
+            k.deliver_smtp("third by smtp", body="Sent over SMTP: third by smtp.")
             screen = s.wait_for("Msgs:3", 30)
             t.ok("Msgs:3" in screen and "third by smtp" in screen,
                  "mail delivered while the reader runs arrives within check-interval", screen)

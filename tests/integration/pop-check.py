@@ -7,8 +7,6 @@ account and the POP3 server (exit 69), the other accounts still listed."""
 
 import json
 import os
-import smtplib
-import ssl
 import sys
 import time
 
@@ -16,15 +14,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from kit import Kit                 # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun            # noqa: E402
-
-
-def send_smtp(k, subject, user="alice"):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    with smtplib.SMTP(k.host, k.ports["submission"], timeout=10) as s:
-        s.starttls(context=ctx)
-        s.login("bob", k.users["bob"])
-        s.sendmail("bob@example.org", ["%s@example.org" % user],
-                   "From: bob@example.org\r\nSubject: %s\r\n\r\nSent over SMTP.\r\n" % subject)
 
 
 def pop_row(out, account):
@@ -57,7 +46,7 @@ def main(t):
 
         rc, out, err = r.run("--fetch")
         t.is_(rc, 0, "--fetch")
-        send_smtp(k, "after the fetch")
+        k.deliver_smtp("after the fetch")
         deadline = time.time() + 10
         while time.time() < deadline:
             rc, out, err = r.run("--check", "-A", "isp")
