@@ -11,6 +11,7 @@ once it is in the mbox."""
 import os
 import sys
 import tempfile
+import time
 import shutil
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
@@ -52,6 +53,13 @@ def header(msg, name):
     return None
 
 
+def until(cond, seconds=5):
+    """Waits for cond() to hold (a file tern writes in the background)."""
+    end = time.time() + seconds
+    while not cond() and time.time() < end:
+        time.sleep(0.05)
+
+
 def main(t):
     home = tempfile.mkdtemp(prefix="tl", dir="/tmp")
     try:
@@ -77,16 +85,10 @@ def main(t):
             s.send("=")          # the first (oldest) message
             s.send("F")
             first = [u for u in sorted(before) if before[u][0] == "cur"][0]
-            for _ in range(100):
-                if "F" in files(maildir)[first][1]:
-                    break
-                s.wait_for("@@", 0.05)
+            until(lambda: "F" in files(maildir)[first][1])
             t.is_(files(maildir)[first], ("cur", "FS"), "F writes the flag into the file name (:2,FS)")
             s.send("F")
-            for _ in range(100):
-                if files(maildir)[first][1] == "S":
-                    break
-                s.wait_for("@@", 0.05)
+            until(lambda: files(maildir)[first][1] == "S")
             t.is_(files(maildir)[first], ("cur", "S"), "F again takes it away")
             s.send("*")          # the last: new
             s.send("Enter")
@@ -94,25 +96,16 @@ def main(t):
             t.ok("Subject:" in screen, "Enter shows the message", screen)
             s.send("q")
             last = [u for u in before if before[u][0] == "new"]
-            for _ in range(100):
-                if any(files(maildir)[u][0] == "cur" for u in last):
-                    break
-                s.wait_for("@@", 0.05)
+            until(lambda: any(files(maildir)[u][0] == "cur" for u in last))
             read = [u for u in last if files(maildir)[u] == ("cur", "S")]
             t.is_(len(read), 1, "reading a new message moves it to cur/ marked seen (:2,S)")
             s.send("N")
-            for _ in range(100):
-                if read and files(maildir)[read[0]] == ("cur", ""):
-                    break
-                s.wait_for("@@", 0.05)
+            until(lambda: read and files(maildir)[read[0]] == ("cur", ""))
             t.ok(read and files(maildir)[read[0]] == ("cur", ""), "N marks it unread again (:2,)",
                  read and files(maildir)[read[0]])
             s.send("=")
             s.send("d")
-            for _ in range(100):
-                if "T" in files(maildir)[first][1]:
-                    break
-                s.wait_for("@@", 0.05)
+            until(lambda: "T" in files(maildir)[first][1])
             t.is_(files(maildir)[first], ("cur", "ST"), "d marks the message trashed (:2,ST)")
             s.send("$")
             screen = s.wait_for("Expunge 1 deleted message?")
@@ -156,20 +149,14 @@ def main(t):
             t.ok("Msgs:6" in screen and "mbox message 0" in screen, "plain tern with no mailrc opens $MAIL", screen)
             s.send("=")
             s.send("F")
-            for _ in range(100):
-                if header(mbox_messages(mboxpath)[0], b"X-Status") == b"F":
-                    break
-                s.wait_for("@@", 0.05)
+            until(lambda: header(mbox_messages(mboxpath)[0], b"X-Status") == b"F")
             msgs = mbox_messages(mboxpath)
             t.is_(header(msgs[0], b"X-Status"), b"F", "F writes X-Status: F into the mbox")
             t.is_(header(msgs[0], b"Status"), b"RO", "and keeps Status: RO")
             t.ok(msgs[1:] == original[1:], "every other message is unchanged")
             s.send("j")
             s.send("d")
-            for _ in range(100):
-                if header(mbox_messages(mboxpath)[1], b"X-Status") == b"D":
-                    break
-                s.wait_for("@@", 0.05)
+            until(lambda: header(mbox_messages(mboxpath)[1], b"X-Status") == b"D")
             t.is_(header(mbox_messages(mboxpath)[1], b"X-Status"), b"D", "d writes X-Status: D")
             s.send("$")
             s.wait_for("Expunge 1 deleted message?")

@@ -71,6 +71,14 @@ def wait(cond, seconds=10):
     return cond()
 
 
+def file_first(s, key, target):
+    """s (move) or C (copy) the first message to target."""
+    s.send("=", key)
+    s.wait_for("to folder:")
+    s.type(target)
+    s.send("Enter")
+
+
 def main(t):
     with Kit() as k:
         c = imap(k)
@@ -92,26 +100,17 @@ def main(t):
         with Screen([TERN, "-F", r.mailrc, "-f", md], env=env, width=120, height=20) as s:
             screen = s.wait_for("Msgs:4")
             t.ok("Msgs:4" in screen and "local 0" in screen, "-f MAILDIR with a mailrc opens the Maildir", screen)
-            s.send("=", "s")
-            s.wait_for("to folder:")
-            s.type("Saved")
-            s.send("Enter")
+            file_first(s, "s", "Saved")
             screen = s.wait_for("Moved 1 message")
             t.ok("Moved 1 message to Saved." in screen, "s moves a local message to an IMAP folder", screen)
             t.is_(subjects(k, "Saved"), ["local 0"], "the server has it (APPEND)")
             t.is_(local_subjects(md), ["local 1", "local 2", "local 3"], "and its file is gone")
-            s.send("=", "C")
-            s.wait_for("to folder:")
-            s.type("Saved")
-            s.send("Enter")
+            file_first(s, "C", "Saved")
             screen = s.wait_for("Copied 1 message")
             t.ok("Copied 1 message to Saved." in screen, "C copies a local message to an IMAP folder", screen)
             t.is_(subjects(k, "Saved"), ["local 0", "local 1"], "the server has the copy")
             t.is_(local_subjects(md), ["local 1", "local 2", "local 3"], "and the file stays")
-            s.send("=", "s")
-            s.wait_for("to folder:")
-            s.type("NoSuchFolder")
-            s.send("Enter")
+            file_first(s, "s", "NoSuchFolder")
             screen = s.wait_for("NoSuchFolder", 10)
             screen = s.wait_for("account main, server imaps://")
             t.ok("account main, server imaps://" in screen, "a move the server refuses says why", screen)
@@ -124,19 +123,13 @@ def main(t):
         with Screen([TERN, "-F", r.mailrc], env=env, width=120, height=20) as s:
             screen = s.wait_for("synced")
             t.ok("Msgs:3" in screen, "the IMAP INBOX", screen)
-            s.send("=", "s")
-            s.wait_for("to folder:")
-            s.type(md)
-            s.send("Enter")
+            file_first(s, "s", md)
             screen = s.wait_for("Moved 1 message")
             t.ok("Moved 1 message to " + md in screen, "s moves an IMAP message to a local Maildir", screen)
             t.is_(local_subjects(md), ["local 1", "local 2", "local 3", "server 0"], "the Maildir has it")
             t.ok(wait(lambda: subjects(k, "INBOX") == ["server 1", "server 2"]), "and the server no longer",
                  subjects(k, "INBOX"))
-            s.send("=", "C")
-            s.wait_for("to folder:")
-            s.type(mbox)
-            s.send("Enter")
+            file_first(s, "C", mbox)
             screen = s.wait_for("Copied 1 message")
             t.ok("Copied 1 message to " + mbox in screen, "C copies an IMAP message to an mbox", screen)
             with open(mbox, "rb") as f:
@@ -144,10 +137,7 @@ def main(t):
             t.ok(data.startswith(b"From ") and b"Subject: server 1" in data and b"Server body 1." in data
                  and b"\r\n" not in data, "the mbox has it, with LF line ends", data[:300])
             t.is_(subjects(k, "INBOX"), ["server 1", "server 2"], "and the server keeps it")
-            s.send("=", "s")
-            s.wait_for("to folder:")
-            s.type(os.path.join(r.home, "nothing-here"))
-            s.send("Enter")
+            file_first(s, "s", os.path.join(r.home, "nothing-here"))
             screen = s.wait_for("nothing-here:")
             t.ok("cannot open" in screen and "nothing-here" in screen, "a move to a path that is no folder says why",
                  screen)
