@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""tern --check on POP3 accounts: one row per account, the messages on
+"""tern --check on POP3 accounts (and -H on one, which lists its Maildir): one row per account, the messages on
 the server and how many are new since the last --fetch (from the UIDL
 state), in the table and in --json, next to an IMAP account; nothing is
 downloaded or deleted by a check. A refused login is one line naming the
@@ -64,6 +64,9 @@ def main(t):
 
         rc, out, err = r.run("--fetch")
         rc, out, err = r.run("--check", "-A", "isp")
+        rc2, listing, err2 = r.run("-A", "isp", "-H")
+        t.ok(rc2 == 0 and len(listing.splitlines()) == 5 and "after the fetch" in listing,
+             "-A isp -H lists the POP3 account's Maildir", listing + err2)
         t.is_(pop_row(out, "isp"), ["INBOX", "5", "-", "0"], "after the next fetch nothing is new")
 
         r2 = TernRun(k, "bad")
