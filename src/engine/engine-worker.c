@@ -227,7 +227,7 @@ static void local_fetch(struct engine_worker *w)
 
 	emit_status(w, "connecting");
 	int rc = engine_pop_fetch(&w->ea, &result, &err);
-	local_emit(w, 0);
+	local_emit(w, 0); /* the status line says synced again */
 	if (rc < 0) {
 		pthread_mutex_lock(&w->lock);
 		int cancelled = w->cancelled;
@@ -237,8 +237,6 @@ static void local_fetch(struct engine_worker *w)
 			emit_status(w, "cancelled");
 		else
 			emit_error(w, engine_local_name(w->local), 0, &err);
-	} else {
-		emit_status(w, "connected");
 	}
 }
 

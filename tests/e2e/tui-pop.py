@@ -62,6 +62,8 @@ def main(t):
             t.ok("Msgs:2" in screen and "first by smtp" in screen and "second by smtp" in screen,
                  "the POP3 account's folder shows the mail the server had", screen)
             t.ok("isp/INBOX" in screen, "named as the account's INBOX", screen)
+            screen = s.wait_for("synced")
+            t.ok("synced" in screen, "the status line says synced once the download is done", screen)
             t.is_(maildir_count(maildir), 2, "both were downloaded into the default Maildir")
             t.is_(on_server(k), 2, "pop3-keep yes: they stay on the server (a copy)")
             s.send("=", "Enter")
