@@ -1218,8 +1218,13 @@ void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, 
                                    const struct conf_account *target_account, const char *target, int move)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
-	job->target = imap_utf7_encode(target);
-	job->target_account = target_account;
+	char *local = engine_local_path(w->ea.conf, target_account, target);
+	if (local) { /* a POP3 account's INBOX: its Maildir */
+		job->target = local;
+	} else {
+		job->target = imap_utf7_encode(target);
+		job->target_account = target_account;
+	}
 	job->move = move;
 	submit(w, job);
 }

@@ -264,7 +264,8 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
                         const char *target, int move);
 /* Copies or moves to target (UTF-8) of another account of the mailrc:
  * each message is fetched and APPENDed there; a move deletes the source
- * messages (\Deleted + UID EXPUNGE) only after every APPEND succeeded. */
+ * messages (\Deleted + UID EXPUNGE) only after every APPEND succeeded.
+ * The INBOX of a POP3 account is its Maildir (engine_local_path). */
 void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
                                    const struct conf_account *target_account, const char *target, int move);
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);

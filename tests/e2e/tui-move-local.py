@@ -5,7 +5,8 @@ folder APPENDs the message there and removes the file only after the
 server said OK; C copies and keeps it; a move to a folder the server
 refuses leaves the file where it was. From the IMAP INBOX: s to a local
 Maildir writes the file (durably) before the message is expunged on the
-server; C to an mbox appends it there and keeps it on the server; a move
+server; C to an mbox appends it there and keeps it on the server (and
+to ISP:INBOX into the POP3 account's Maildir); a move
 to a path that is no folder leaves the server's message alone."""
 
 import imaplib
@@ -92,6 +93,9 @@ def main(t):
         c.logout()
         r = TernRun(k, "mv")
         r.account("main", imap="imaps")
+        isp = os.path.join(r.home, "isp")
+        make_maildir(isp, 0)
+        r.account("isp", pop3="pop3s", maildir=isp)
         env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "LC_ALL",
                                            "TZ", "ASAN_OPTIONS") if key in r.env}
         md = os.path.join(r.home, "md")
@@ -137,6 +141,9 @@ def main(t):
             t.ok(data.startswith(b"From ") and b"Subject: server 1" in data and b"Server body 1." in data
                  and b"\r\n" not in data, "the mbox has it, with LF line ends", data[:300])
             t.is_(subjects(k, "INBOX"), ["server 1", "server 2"], "and the server keeps it")
+            file_first(s, "C", "isp:INBOX")
+            screen = s.wait_for("Copied 1 message to " + isp)
+            t.is_(local_subjects(isp), ["server 1"], "C to POP3ACCOUNT:INBOX copies into that account's Maildir")
             file_first(s, "s", os.path.join(r.home, "nothing-here"))
             screen = s.wait_for("nothing-here:")
             t.ok("cannot open" in screen and "nothing-here" in screen, "a move to a path that is no folder says why",
