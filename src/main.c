@@ -32,7 +32,7 @@ static const char usage_text[] =
 	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
 	"  -A NAME   use account NAME instead of the default account\n"
 	"  -f NAME   the folder to open or list (default INBOX; /path, ~/path or ./path:\n"
-	"            a local Maildir or mbox, listed with -H)\n"
+	"            a local Maildir or mbox; with no mailrc, $MAIL else ~/Maildir)\n"
 	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
@@ -179,7 +179,15 @@ int main(int argc, char **argv)
 		free(exec);
 		return exit_code;
 	}
-	struct conf *conf = cli_conf_load(mailrc, exec, nexec, &exit_code);
+	/* The reader with no mailrc: -f PATH, else $MAIL, else ~/Maildir. */
+	int local_only = 0;
+	if (!mode && !sending && !mailrc && !account) {
+		char *found = conf_find_path(NULL);
+		local_only = found == NULL;
+		free(found);
+	}
+	struct conf *conf = local_only ? cli_conf_local(folder, exec, nexec, &exit_code)
+	                               : cli_conf_load(mailrc, exec, nexec, &exit_code);
 	free(exec);
 	if (!conf)
 		return exit_code;

@@ -15,6 +15,9 @@
  * the conf, or NULL with *exit_code set (78) when it is missing or has
  * errors. */
 struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exit_code);
+/* Runs the -e lines on conf, checks the UI commands, prints every
+ * problem; conf, or NULL (freed) with *exit_code when it is not usable. */
+struct conf *cli_conf_finish(struct conf *conf, char **exec, size_t nexec, int *exit_code);
 
 /* Hooks for headless modes: warnings on stderr, passwords asked on the
  * terminal (when there is one). */
@@ -69,5 +72,11 @@ int cli_list_local(const char *path);
 /* Whether -f folder names a local folder rather than an IMAP one: it
  * starts with '/', '~' or '.'. */
 int cli_local_is_path(const char *folder);
+/* The reader with no mailrc at all: a configuration with one account,
+ * "local", that has no server, so its INBOX is $MAIL, else ~/Maildir
+ * (mailx's habit, for a bare server box); -e lines apply as usual. NULL
+ * with *exit_code (66) and the reason on stderr when there is no mailbox
+ * and folder is not given. */
+struct conf *cli_conf_local(const char *folder, char **exec, size_t nexec, int *exit_code);
 
 #endif

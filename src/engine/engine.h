@@ -10,6 +10,7 @@
 #include "../imap/imap.h"
 #include "../lib/lib.h"
 #include "../model/model.h"
+#include "../pop/pop.h"
 
 struct engine_hooks {
 	/* Asks the user for a secret without echo; NULL when there is no one
@@ -199,6 +200,61 @@ char *engine_draft_ref_format(const struct engine_draft_ref *ref);
 int engine_draft_ref_parse(const char *text, struct engine_draft_ref *ref);
 void engine_draft_ref_clear(struct engine_draft_ref *ref);
 
+/* ---- local folders and POP3 (engine-local.c) ---- */
+
+/* 1 when folder names a file or directory on this machine: it starts
+ * with '/', '~' or '.'. */
+int engine_folder_is_path(const char *folder);
+/* The account's Maildir: maildir, else $XDG_DATA_HOME/tern/ACCOUNT.
+ * Caller frees. */
+char *engine_account_maildir(const struct conf *conf, const struct conf_account *account);
+/* The mailbox read with no mailrc at all: $MAIL when it is set and
+ * exists, else ~/Maildir when it exists; NULL with err. Caller frees. */
+char *engine_default_mailbox(struct lib_error *err);
+/* Where folder of account is on this machine, or NULL when it is a
+ * server's folder: a path (expanded), or, for an account without an
+ * IMAP server, INBOX: its POP3 Maildir, else the default mailbox.
+ * Caller frees. */
+char *engine_local_path(const struct conf *conf, const struct conf_account *account, const char *folder);
+/* Downloads the account's POP3 mail into its Maildir with its settings
+ * (pop_fetch); warnings go to ea->hooks.warn, ea->cancel_fd abandons. */
+int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err);
+/* The same listing without downloading or deleting (--check): on_server,
+ * and fresh, the messages not downloaded yet. */
+int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err);
+/* message with every line ending CRLF (what APPEND wants), into out. */
+void engine_message_crlf(struct buf *out, const char *message, size_t len);
+
+/* An open local folder as a worker holds it (one thread). name is the
+ * UI's name for it; make_maildir creates a missing Maildir at path;
+ * cache (borrowed, may be NULL) keeps its summaries for the next open. */
+struct engine_local;
+struct store;
+struct engine_local *engine_local_open(const char *name, const char *path, int make_maildir, struct store *cache,
+                                       struct lib_error *err);
+void engine_local_close(struct engine_local *l);
+const char *engine_local_name(const struct engine_local *l);
+/* 1 for an mbox, whose uids are positions (they change on removals). */
+int engine_local_is_mbox(const struct engine_local *l);
+/* Brings the folder's index up to date; *snapshot gets a copy for the
+ * UI (the caller's). */
+int engine_local_load(struct engine_local *l, struct model_mailbox **snapshot, struct lib_error *err);
+/* Appends the message's source to out. */
+int engine_local_message(struct engine_local *l, uint32_t uid, struct buf *out, struct lib_error *err);
+/* The message's flags as last loaded or written; 0 when unknown. */
+unsigned engine_local_flags(struct engine_local *l, uint32_t uid);
+/* Removes messages for good. */
+int engine_local_expunge(struct engine_local *l, const uint32_t *uids, size_t n, struct lib_error *err);
+/* Appends copies of the messages to the local folder target (a path). */
+int engine_local_copy_to_path(struct engine_local *l, const uint32_t *uids, size_t n, const char *target,
+                              struct lib_error *err);
+/* STORE_FLAGS, DELETE (the deleted mark: local folders have no trash),
+ * EXPUNGE, or COPY to the local folder target (add: move, the sources
+ * expunged only after every copy is durable), as run_action does it for
+ * IMAP: *text says what was done, *moved whether they left the folder. */
+int engine_local_action(struct engine_local *l, enum engine_job_type type, const uint32_t *uids, size_t n,
+                        unsigned flags, int add, const char *target, char **text, int *moved, struct lib_error *err);
+
 struct engine_worker;
 
 /* Starts the worker of account; it writes a byte to wake_fd whenever an
@@ -247,7 +303,8 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
                         const char *target, int move);
 /* Copies or moves to target (UTF-8) of another account of the mailrc:
  * each message is fetched and APPENDed there; a move deletes the source
- * messages (\Deleted + UID EXPUNGE) only after every APPEND succeeded. */
+ * messages (\Deleted + UID EXPUNGE) only after every APPEND succeeded.
+ * The INBOX of a POP3 account is its Maildir (engine_local_path). */
 void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
                                    const struct conf_account *target_account, const char *target, int move);
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);

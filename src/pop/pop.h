@@ -72,6 +72,7 @@ struct pop_fetch_options {
 	int keep;               /* 1: never delete on the server */
 	long delete_after_days; /* with keep 0: delete DAYS after download; 0: at once */
 	void (*warn)(void *ctx, const char *line);
+	int check_only;         /* list and count only (--check): nothing downloaded or deleted */
 	void (*progress)(void *ctx, size_t done, size_t total); /* NULL: none */
 	void *ctx;
 };
@@ -84,6 +85,7 @@ struct pop_fetch_result {
 	size_t stayed;          /* on_server - removed */
 	int by_header_hash;     /* UIDL missing or malformed: headers hashed, nothing deleted */
 	int local_failure;      /* the error happened on this machine (Maildir, state file) */
+	size_t fresh;           /* check_only: messages not downloaded yet (by_header_hash: unknown, 0) */
 };
 
 /* Opens the Maildir and the state, then the session, downloads, deletes

@@ -373,7 +373,8 @@ static void open_folder(struct ui *ui, const char *folder)
 	free(ui->folder);
 	free(ui->wire_folder);
 	ui->folder = xstrdup(folder);
-	ui->wire_folder = imap_utf7_encode(folder);
+	/* a path on this machine is no IMAP name: it stays as written */
+	ui->wire_folder = engine_folder_is_path(folder) ? xstrdup(folder) : imap_utf7_encode(folder);
 	model_mailbox_free(ui->mbox);
 	ui->mbox = model_mailbox_new();
 	ui->cursor = ui->top = 0;
@@ -916,8 +917,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		const struct conf_account *account = name && *name ? conf_account_find(ui->conf, name) : NULL;
 		if (name && *name && !account) {
 			ui_say(ui, 1, "No such account.");
-		} else if (account && account->imap.scheme == CONF_URL_NONE) {
-			ui_say(ui, 1, "That account has no IMAP server to read.");
+		} else if (account && account->imap.scheme == CONF_URL_NONE && account->pop3.scheme == CONF_URL_NONE) {
+			ui_say(ui, 1, "That account has no IMAP or POP3 server to read.");
 		} else if (account && account != ui->account) {
 			ui_pager_close(ui);
 			ui_browser_close(ui);
@@ -1107,11 +1108,6 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	ui.account = account_name ? conf_account_find(conf, account_name) : conf_account_default(conf);
 	if (!ui.account) {
 		fprintf(stderr, "tern: no account in %s\n", conf->path);
-		return lib_error_exit_code(LIB_ERR_CONFIG);
-	}
-	if (ui.account->imap.scheme == CONF_URL_NONE) {
-		fprintf(stderr, "tern: account %s has no imap server; the reader opens IMAP accounts in this version\n",
-		        ui.account->name);
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	ui_keys_load(&ui.keys, conf);

@@ -652,6 +652,19 @@ class Kit:
         finally:
             imap.logout()
 
+    def deliver_smtp(self, subject, user="alice", sender="bob", body="Sent over SMTP."):
+        """Sends a message to `user` through the kit's submission server
+        (STARTTLS, AUTH as `sender`), which delivers it to the Maildir."""
+        import smtplib
+        import ssl
+        ctx = ssl.create_default_context(cafile=self.ca_file)
+        with smtplib.SMTP(HOST, self.ports["submission"], timeout=TIMEOUT) as s:
+            s.starttls(context=ctx)
+            s.login(sender, self.users[sender])
+            s.sendmail("%s@example.org" % sender, ["%s@example.org" % user],
+                       "From: %s@example.org\r\nTo: %s@example.org\r\nSubject: %s\r\n\r\n%s\r\n"
+                       % (sender, user, subject, body))
+
     # -- Dovecot
 
     def _dovecot_ports(self):
