@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"            [-r from] [--dry-run] address...      send stdin as a message\n"
 	"       tern [-F mailrc] --flush-outbox            send what waits in the outbox\n"
 	"       tern [-F mailrc] [-A account] --fetch      download POP3 mail into the Maildir\n"
+	"       tern [-F mailrc] --test-account [--no-send] [--json] [NAME]\n"
+	"                                                  test the servers of an account, step by step\n"
 	"       tern [-F mailrc] --check-config            check the mailrc and exit\n"
 	"       tern --whatis ADDRESS [--mailrc]           which servers an address uses\n"
 	"       tern [-F mailrc] --setup                   set up an account, asking questions\n"
@@ -32,12 +34,13 @@ static const char usage_text[] =
 	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
 	"  -A NAME   use account NAME instead of the default account\n"
 	"  -f NAME   the folder to open or list (default INBOX; /path, ~/path or ./path:\n"
-	"            a local Maildir or mbox, listed with -H)\n"
+	"            a local Maildir or mbox; with no mailrc, $MAIL else ~/Maildir)\n"
 	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
 
-enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH };
+enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH,
+	OPT_TEST_ACCOUNT, OPT_NO_SEND };
 enum { OPT_WHATIS = 320, OPT_MAILRC_ONLY, OPT_SETUP }; /* account discovery and set-up */
 
 static void push_arg(char ***list, size_t *n, char *arg)
@@ -76,12 +79,14 @@ int main(int argc, char **argv)
 		{ "whatis", required_argument, NULL, OPT_WHATIS },
 		{ "mailrc", no_argument, NULL, OPT_MAILRC_ONLY },
 		{ "setup", no_argument, NULL, OPT_SETUP },
+		{ "test-account", no_argument, NULL, OPT_TEST_ACCOUNT },
+		{ "no-send", no_argument, NULL, OPT_NO_SEND },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mailrc = NULL, *account = NULL, *folder = NULL;
-	int mode = 0, all = 0, json = 0, opt;
+	int mode = 0, all = 0, json = 0, no_send = 0, opt;
 	char **exec = NULL;
 	size_t nexec = 0;
 	struct cli_send_options send = { 0 };
@@ -123,8 +128,9 @@ int main(int argc, char **argv)
 		case OPT_CHECK:
 		case OPT_CHECK_CONFIG:
 		case OPT_FETCH:
+		case OPT_TEST_ACCOUNT:
 			if (mode && mode != opt)
-				return usage_error("%s", "choose one of -H, --check, --fetch and --check-config");
+				return usage_error("%s", "choose one of -H, --check, --fetch, --test-account and --check-config");
 			mode = opt;
 			break;
 		case OPT_WHATIS: whatis = optarg; break;
@@ -132,6 +138,7 @@ int main(int argc, char **argv)
 		case OPT_SETUP: setup = 1; break;
 		case OPT_ALL: all = 1; break;
 		case OPT_JSON: json = 1; break;
+		case OPT_NO_SEND: no_send = 1; break;
 		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
 			if (optopt) {
@@ -141,6 +148,13 @@ int main(int argc, char **argv)
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
+	if (mode == OPT_TEST_ACCOUNT && optind < argc) { /* --test-account NAME */
+		if (argc - optind > 1 || account)
+			return usage_error("%s", "--test-account takes one account name (or -A NAME)");
+		account = argv[optind++];
+	}
+	if (no_send && mode != OPT_TEST_ACCOUNT)
+		return usage_error("%s", "--no-send goes with --test-account");
 	for (int i = optind; i < argc; i++)
 		push_arg(&send.to, &send.nto, argv[i]);
 	if (send.nto)
@@ -162,8 +176,10 @@ int main(int argc, char **argv)
 		free(exec);
 		return cli_setup(mailrc, 0);
 	}
-	if ((all || json) && mode != OPT_CHECK)
-		return usage_error("%s", "--all and --json go with --check");
+	if (all && mode != OPT_CHECK)
+		return usage_error("%s", "--all goes with --check");
+	if (json && mode != OPT_CHECK && mode != OPT_TEST_ACCOUNT)
+		return usage_error("%s", "--json goes with --check or --test-account");
 	if (folder && mode && mode != 'H')
 		return usage_error("%s", "-f goes with -H or the reader");
 	/* Local folders need no mailrc: -f PATH -H lists a Maildir or mbox when
@@ -195,7 +211,15 @@ int main(int argc, char **argv)
 		free(exec);
 		return exit_code;
 	}
-	struct conf *conf = cli_conf_load(mailrc, exec, nexec, &exit_code);
+	/* The reader with no mailrc: -f PATH, else $MAIL, else ~/Maildir. */
+	int local_only = 0;
+	if (!mode && !sending && !mailrc && !account) {
+		char *found = conf_find_path(NULL);
+		local_only = found == NULL;
+		free(found);
+	}
+	struct conf *conf = local_only ? cli_conf_local(folder, exec, nexec, &exit_code)
+	                               : cli_conf_load(mailrc, exec, nexec, &exit_code);
 	free(exec);
 	if (!conf)
 		return exit_code;
@@ -212,12 +236,15 @@ int main(int argc, char **argv)
 		exit_code = cli_fetch(conf, account);
 	} else if (mode == 'H') {
 		exit_code = cli_list(conf, account, folder);
+	} else if (mode == OPT_TEST_ACCOUNT) {
+		exit_code = cli_test_account(conf, account, no_send, json);
 	} else if (mode == OPT_CHECK) {
 		exit_code = cli_check(conf, account, all, json);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "tern: the reader needs a terminal; for scripts use -H or --check (tern -h)\n");
 		exit_code = lib_error_exit_code(LIB_ERR_USAGE);
 	} else {
+		cli_ask_passwords(conf);
 		exit_code = ui_run(conf, account, folder);
 	}
 	conf_free(conf);

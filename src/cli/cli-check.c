@@ -1,5 +1,7 @@
 /* tern --check: for each account, the message counts of INBOX and the
- * subscribed folders (every folder with --all) from STATUS, and the quota.
+ * subscribed folders (every folder with --all) from STATUS, and the quota;
+ * for a POP3 account, the messages on the server and how many of them
+ * are new (not downloaded yet: not in the UIDL state of --fetch).
  * One account that cannot be reached is reported and the others still
  * are; the exit status is 69 when any account failed. */
 #include "cli.h"
@@ -9,7 +11,9 @@
 
 struct folder_row {
 	char *name;
-	struct imap_status status;
+	struct imap_status status; /* POP3: messages on the server, recent the new ones */
+	int pop3;
+	int unknown; /* POP3 without UIDL: which are new cannot be told */
 };
 
 struct account_report {
@@ -31,6 +35,25 @@ static int row_compare(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* A POP3 account: one row, its server's INBOX. */
+static void check_pop3(struct engine_account *ea, struct account_report *report)
+{
+	struct pop_fetch_result result;
+	struct lib_error err = { 0 };
+
+	if (engine_pop_check(ea, &result, &err) < 0) {
+		report->error = engine_error_line(ea->account, &err);
+		return;
+	}
+	report->rows = xcalloc(1, sizeof(*report->rows));
+	report->rows[0].name = xstrdup("INBOX");
+	report->rows[0].pop3 = 1;
+	report->rows[0].unknown = result.by_header_hash;
+	report->rows[0].status.messages = (uint32_t)result.on_server;
+	report->rows[0].status.recent = (uint32_t)result.fresh;
+	report->nrows = 1;
+}
+
 static void check_account(const struct conf *conf, const struct conf_account *account, int all_folders,
                           struct account_report *report)
 {
@@ -43,8 +66,12 @@ static void check_account(const struct conf *conf, const struct conf_account *ac
 	ea.no_cache = 1; /* STATUS needs no header cache */
 	report->name = account->name;
 	if (account->imap.scheme == CONF_URL_NONE) {
-		lib_error_set(&err, LIB_ERR_CONFIG, "no imap server (POP3 accounts are checked from a later version)");
-		goto fail;
+		if (account->pop3.scheme == CONF_URL_NONE) {
+			lib_error_set(&err, LIB_ERR_CONFIG, "no imap or pop3 server: nothing to check");
+			goto fail;
+		}
+		check_pop3(&ea, report);
+		return;
 	}
 	if (engine_imap_open(&ea, &err) < 0 || imap_folder_list(ea.imap, &folders, &nfolders, &err) < 0)
 		goto fail;
@@ -84,8 +111,13 @@ static void print_table(const struct account_report *reports, size_t count)
 			lib_sanitize(&name, r->rows[i].name, strlen(r->rows[i].name), LIB_SANITIZE_LINE);
 			buf_addf(&out, "%-12s ", r->name);
 			lib_utf8_fit(&out, name.data ? name.data : "", 24);
-			buf_addf(&out, " %9u %7u %7u\n", r->rows[i].status.messages, r->rows[i].status.unseen,
-			         r->rows[i].status.recent);
+			if (r->rows[i].pop3 && r->rows[i].unknown)
+				buf_addf(&out, " %9u %7s %7s\n", r->rows[i].status.messages, "-", "?");
+			else if (r->rows[i].pop3)
+				buf_addf(&out, " %9u %7s %7u\n", r->rows[i].status.messages, "-", r->rows[i].status.recent);
+			else
+				buf_addf(&out, " %9u %7u %7u\n", r->rows[i].status.messages, r->rows[i].status.unseen,
+				         r->rows[i].status.recent);
 			buf_free(&name);
 		}
 		if (r->has_quota)
@@ -110,8 +142,14 @@ static void print_json(const struct account_report *reports, size_t count)
 		for (size_t i = 0; i < r->nrows; i++) {
 			buf_addstr(&out, i ? ",{\"name\":" : "{\"name\":");
 			cli_json_string(&out, r->rows[i].name);
-			buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"recent\":%u}", r->rows[i].status.messages,
-			         r->rows[i].status.unseen, r->rows[i].status.recent);
+			if (r->rows[i].pop3 && r->rows[i].unknown)
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":null}", r->rows[i].status.messages);
+			else if (r->rows[i].pop3)
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u}", r->rows[i].status.messages,
+				         r->rows[i].status.recent);
+			else
+				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"recent\":%u}", r->rows[i].status.messages,
+				         r->rows[i].status.unseen, r->rows[i].status.recent);
 		}
 		buf_addstr(&out, "],\"quota\":");
 		if (r->has_quota)

@@ -26,6 +26,11 @@ struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exi
 	}
 	conf = conf_load(path);
 	free(found);
+	return cli_conf_finish(conf, exec, nexec, exit_code);
+}
+
+struct conf *cli_conf_finish(struct conf *conf, char **exec, size_t nexec, int *exit_code)
+{
 	for (size_t i = 0; i < nexec; i++)
 		conf_apply_line(conf, "-e", exec[i]);
 	ui_check_commands(conf);

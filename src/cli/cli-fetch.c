@@ -14,11 +14,6 @@
 
 #define EXIT_IOERR 74 /* sysexits EX_IOERR: lib has no class for local I/O */
 
-struct fetch_account {
-	const struct conf *conf;
-	const struct conf_account *account;
-};
-
 /* "pop3s://host:995" of the account. Caller frees. */
 static char *pop3_url(const struct conf_account *account)
 {
@@ -26,27 +21,6 @@ static char *pop3_url(const struct conf_account *account)
 	int v6 = strchr(url->host, ':') != NULL;
 	return xasprintf("%s://%s%s%s:%u", conf_scheme_name(url->scheme), v6 ? "[" : "", url->host, v6 ? "]" : "",
 	                 url->port);
-}
-
-static void warn(void *ctx, const char *text)
-{
-	struct fetch_account *fa = ctx;
-	char *line = xasprintf("account %s: %s", fa->account->name, text);
-	cli_hooks.warn(cli_hooks.ctx, line);
-	free(line);
-}
-
-/* The account's Maildir: maildir, else $XDG_DATA_HOME/tern/ACCOUNT.
- * Caller frees. */
-static char *account_maildir(const struct conf *conf, const struct conf_account *account)
-{
-	const char *maildir = conf_get(conf, account, CONF_K_MAILDIR);
-	if (maildir)
-		return lib_path_expand(maildir);
-	char *data = lib_path_data_home();
-	char *path = xasprintf("%s/tern/%s", data, account->name);
-	free(data);
-	return path;
 }
 
 /* Prints err as the one line naming account and server; returns the
@@ -62,48 +36,14 @@ static int fail(const struct conf_account *account, const struct lib_error *err,
 /* Fetches one account; returns its exit code. */
 static int fetch_account(const struct conf *conf, const struct conf_account *account)
 {
-	struct fetch_account fa = { conf, account };
+	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks };
 	struct lib_error err = { 0 };
 	struct pop_fetch_result result;
 
-	char *user = engine_account_user(conf, account);
-	if (!user) {
-		lib_error_set(&err, LIB_ERR_CONFIG, "no login name: set user or from for account %s", account->name);
-		return fail(account, &err, 0);
-	}
-	int keep = conf_get_bool(conf, account, CONF_K_POP3_KEEP);
-	long days = conf_get_number(conf, account, CONF_K_POP3_DELETE_AFTER);
-	if (keep && days > 0)
-		warn(&fa, "pop3-delete-after is ignored: pop3-keep yes keeps every message on the server");
-	const char *ca_file = conf_get(conf, account, CONF_K_TLS_CA_FILE);
-	char *ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
-	char *maildir = account_maildir(conf, account);
-	struct pop_server server = {
-		.host = account->pop3.host,
-		.port = account->pop3.port,
-		.implicit_tls = account->pop3.implicit_tls,
-		.tls_off = !conf_get_bool(conf, account, CONF_K_TLS),
-		.tls = { ca_path, conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
-		.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
-		.cancel_fd = 0,
-	};
-	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks };
-	struct pop_login login = { user, engine_get_secret, &ea };
-	struct pop_fetch_options options = {
-		.maildir = maildir,
-		.account = account->name,
-		.keep = keep,
-		.delete_after_days = days,
-		.warn = warn,
-		.ctx = &fa,
-	};
-	int r = pop_fetch(&server, &login, &options, &result, &err);
+	int r = engine_pop_fetch(&ea, &result, &err);
 	if (result.listed)
 		printf("%s: %zu new, %zu stayed on the server, %zu removed from the server\n", account->name,
 		       result.downloaded, result.stayed, result.removed);
-	free(ca_path);
-	free(maildir);
-	free(user);
 	return r == 0 ? 0 : fail(account, &err, result.local_failure);
 }
 

@@ -14,15 +14,13 @@ static void warn(void *ctx, const char *line)
 	fprintf(stderr, "tern: warning: %s\n", line);
 }
 
-/* Reads a line from the controlling terminal with echo off. */
-static char *ask_secret(void *ctx, const char *prompt)
+char *cli_read_secret(const char *prompt)
 {
 	struct termios old, quiet;
 	char *line = NULL;
 	size_t cap = 0;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 
-	(void)ctx;
 	if (fd < 0)
 		return NULL;
 	FILE *tty = fdopen(fd, "r+");
@@ -54,7 +52,46 @@ static char *ask_secret(void *ctx, const char *prompt)
 	return line;
 }
 
+/* Asks once per prompt (that is, per account) in this process: a send asks
+ * for the SMTP login and the Sent copy's IMAP login with one question. */
+static char *ask_secret(void *ctx, const char *prompt)
+{
+	static struct { char *prompt, *secret; } asked[16];
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < sizeof(asked) / sizeof(asked[0]) && asked[i].prompt; i++)
+		if (strcmp(asked[i].prompt, prompt) == 0)
+			return xstrdup(asked[i].secret);
+	char *secret = cli_read_secret(prompt);
+	if (secret && i < sizeof(asked) / sizeof(asked[0])) {
+		asked[i].prompt = xstrdup(prompt);
+		asked[i].secret = xstrdup(secret);
+	}
+	return secret;
+}
+
 const struct engine_hooks cli_hooks = { ask_secret, warn, NULL, NULL };
+
+void cli_ask_passwords(struct conf *conf)
+{
+	static const enum conf_key secrets[] = { CONF_K_PASSWORD, CONF_K_PASSWORD_COMMAND, CONF_K_OAUTH2_TOKEN_COMMAND };
+
+	for (size_t i = 0; i < conf->naccounts; i++) {
+		struct conf_account *account = &conf->accounts[i];
+		int has_secret = 0;
+		for (size_t k = 0; k < sizeof(secrets) / sizeof(secrets[0]); k++)
+			has_secret |= conf_get(conf, account, secrets[k]) != NULL;
+		if (has_secret || (account->imap.scheme == CONF_URL_NONE && account->pop3.scheme == CONF_URL_NONE &&
+		                   account->smtp.scheme == CONF_URL_NONE))
+			continue;
+		char *prompt = xasprintf("Password for %s: ", account->name);
+		char *secret = ask_secret(NULL, prompt);
+		free(prompt);
+		if (secret)
+			account->values[CONF_K_PASSWORD].text = secret;
+	}
+}
 
 void cli_json_string(struct buf *out, const char *text)
 {

@@ -79,6 +79,14 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 		model_mailbox_free(mbox);
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
+	/* a POP3 account's INBOX is its Maildir (listed as it is, not fetched) */
+	char *local = engine_local_path(conf, account, folder ? folder : "INBOX");
+	if (local) {
+		model_mailbox_free(mbox);
+		rc = cli_list_local(local);
+		free(local);
+		return rc;
+	}
 	engine_options_from_env(&ea);
 	char *wire = imap_utf7_encode(folder ? folder : "INBOX");
 	if (engine_imap_open(&ea, &err) < 0 || engine_folder_sync(&ea, wire, mbox, &err) < 0) {

@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../engine/engine.h"
 #include "../lib/lib.h"
 #include "../local/local.h"
 #include "../mime/mime.h"
+#include "../store/store.h"
 #include "../model/model.h"
 
 enum { EXIT_NOINPUT = 66, EXIT_IOERR = 74, EXIT_TEMPFAIL = 75 };
@@ -31,45 +33,62 @@ static int fail(const struct lib_error *err)
 	return err->cls == LIB_ERR_DATA ? EXIT_NOINPUT : err->cls == LIB_ERR_TEMPORARY ? EXIT_TEMPFAIL : EXIT_IOERR;
 }
 
-char *cli_local_default(struct lib_error *err)
-{
-	const char *mail = getenv("MAIL");
-	char *maildir = lib_path_expand("~/Maildir");
-	struct stat st;
-
-	if (mail && *mail && stat(mail, &st) == 0) {
-		free(maildir);
-		return xstrdup(mail);
-	}
-	if (stat(maildir, &st) == 0)
-		return maildir;
-	if (mail && *mail)
-		lib_error_set(err, LIB_ERR_DATA, "no mailrc and no mailbox: neither $MAIL (%s) nor %s exists", mail, maildir);
-	else
-		lib_error_set(err, LIB_ERR_DATA, "no mailrc and no mailbox: $MAIL is not set and %s does not exist", maildir);
-	free(maildir);
-	return NULL;
-}
-
 int cli_local_is_path(const char *folder)
 {
-	return folder && (folder[0] == '/' || folder[0] == '~' || folder[0] == '.');
+	return engine_folder_is_path(folder);
 }
 
 int cli_list_local(const char *path)
 {
 	struct lib_error err = { 0 };
-	char *full = path ? lib_path_expand(path) : cli_local_default(&err);
+	char *full = path ? lib_path_expand(path) : engine_default_mailbox(&err);
 	struct model_mailbox *mbox = model_mailbox_new();
 	int rc = 0;
 
-	if (!full || local_folder_read(full, mbox, &err) < 0)
+	struct engine_account options = { 0 };
+	engine_options_from_env(&options);
+	struct store *cache = NULL;
+	if (full && !options.no_cache) {
+		/* the cache of local folders: tern -H reads each file only once */
+		char *path = store_path_make(NULL, "local"), *warning = NULL, *cause = NULL;
+		cache = store_open(path, &warning, &cause);
+		if (warning)
+			cli_hooks.warn(cli_hooks.ctx, warning);
+		free(warning);
+		free(cause);
+		free(path);
+	}
+	struct local_folder *folder = full ? local_folder_open(full, &err) : NULL;
+	local_folder_set_cache(folder, cache);
+	if (!folder || local_folder_load(folder, mbox, &err) < 0)
 		rc = fail(&err);
 	else
 		cli_print_index(mbox);
+	local_folder_close(folder);
+	store_close(cache);
 	free(full);
 	model_mailbox_free(mbox);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = EXIT_IOERR;
 	return rc;
+}
+
+struct conf *cli_conf_local(const char *folder, char **exec, size_t nexec, int *exit_code)
+{
+	struct lib_error err = { 0 };
+
+	if (!folder) {
+		char *mailbox = engine_default_mailbox(&err);
+		if (!mailbox) {
+			*exit_code = fail(&err);
+			return NULL;
+		}
+		free(mailbox);
+	}
+	struct conf *conf = conf_load("/dev/null");
+	conf->accounts = xcalloc(1, sizeof(*conf->accounts));
+	conf->accounts[0].name = xstrdup("local");
+	conf->accounts[0].file = conf->path;
+	conf->naccounts = 1;
+	return cli_conf_finish(conf, exec, nexec, exit_code);
 }

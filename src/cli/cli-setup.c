@@ -27,7 +27,7 @@ int cli_setup_wanted(void)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return 0;
 	char *mailrc = conf_find_path(NULL);
-	char *mailbox = mailrc ? NULL : cli_local_default(&err);
+	char *mailbox = mailrc ? NULL : engine_default_mailbox(&err);
 	int wanted = !mailrc && !mailbox;
 	free(mailrc);
 	free(mailbox);
@@ -270,7 +270,7 @@ static int ask_login(struct setup *s)
 	s->save_password = c == 's';
 	char prompt[600];
 	snprintf(prompt, sizeof(prompt), "Password for %s (not shown): ", s->w.user);
-	s->password = cli_hooks.ask_secret(NULL, prompt);
+	s->password = cli_read_secret(prompt);
 	if (!s->password)
 		return -1;
 	return 0;

@@ -15,10 +15,21 @@
  * the conf, or NULL with *exit_code set (78) when it is missing or has
  * errors. */
 struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exit_code);
+/* Runs the -e lines on conf, checks the UI commands, prints every
+ * problem; conf, or NULL (freed) with *exit_code when it is not usable. */
+struct conf *cli_conf_finish(struct conf *conf, char **exec, size_t nexec, int *exit_code);
 
 /* Hooks for headless modes: warnings on stderr, passwords asked on the
  * terminal (when there is one). */
 extern const struct engine_hooks cli_hooks;
+/* Reads one line from the controlling terminal with echo off, asking
+ * every time (cli_hooks asks once per prompt and process); NULL when there
+ * is no terminal or at end of input. Caller frees. */
+char *cli_read_secret(const char *prompt);
+/* Before the reader starts: asks on the terminal, without echo, for the
+ * password of each account with a server but no password, password-command
+ * or oauth2-token-command, and keeps it in memory only. */
+void cli_ask_passwords(struct conf *conf);
 
 int cli_version(FILE *out);
 int cli_check_config(const char *path, char **exec, size_t nexec);
@@ -49,19 +60,28 @@ void cli_json_string(struct buf *out, const char *text);
  * messages came, stayed on the server and were removed from it. */
 int cli_fetch(const struct conf *conf, const char *account);
 
+/* tern --test-account [NAME] (cli-test.c): every server of the account
+ * (of every account when NULL) tested step by step, each failure with
+ * what to change; with no_send no test message; json: one JSON document
+ * on stdout instead of the lines. Returns 0 when every step passed, else
+ * the exit code of the first failure's class (69, 77...). */
+int cli_test_account(const struct conf *conf, const char *account, int no_send, int json);
+
 /* tern -f PATH -H for a local folder (cli-local.c): a Maildir or mbox,
  * listed in cli_list's lines; path NULL: the folder used with no mailrc
  * ($MAIL when it exists, else ~/Maildir). Returns 0, 66 when the folder
  * is missing or not a folder, 75 when an mbox is locked, 74 on I/O
  * errors. */
 int cli_list_local(const char *path);
-/* The local mailbox used with no mailrc: $MAIL when it is set and
- * exists, else ~/Maildir when it exists; NULL (with err) when neither
- * does. Caller frees. */
-char *cli_local_default(struct lib_error *err);
 /* Whether -f folder names a local folder rather than an IMAP one: it
  * starts with '/', '~' or '.'. */
 int cli_local_is_path(const char *folder);
+/* The reader with no mailrc at all: a configuration with one account,
+ * "local", that has no server, so its INBOX is $MAIL, else ~/Maildir
+ * (mailx's habit, for a bare server box); -e lines apply as usual. NULL
+ * with *exit_code (66) and the reason on stderr when there is no mailbox
+ * and folder is not given. */
+struct conf *cli_conf_local(const char *folder, char **exec, size_t nexec, int *exit_code);
 
 /* tern --whatis ADDRESS [--mailrc] (cli-whatis.c): the servers for an
  * address and where each answer came from, then a ready account block

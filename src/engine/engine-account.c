@@ -40,7 +40,8 @@ char *engine_account_server(const struct conf_account *account)
 char *engine_error_line(const struct conf_account *account, const struct lib_error *err)
 {
 	char *server = engine_account_server(account);
-	char *line = xasprintf("account %s, server %s: %s", account->name, server ? server : "(none)", err->text);
+	char *line = server ? xasprintf("account %s, server %s: %s", account->name, server, err->text)
+	                    : xasprintf("account %s: %s", account->name, err->text);
 	free(server);
 	return line;
 }

@@ -8,6 +8,7 @@
  *     Tern-To: bob@example.org          (one line per recipient, Bcc too)
  *     Tern-State: queued | sent | failed
  *     Tern-Reason: why it failed, or why the Sent copy is pending
+ *     Tern-Draft: UIDVALIDITY UID FOLDER   (a recalled draft, removed once delivered)
  * "sent" means the server took it and only the Sent copy is missing: it is
  * never sent again, only copied. */
 #define _GNU_SOURCE
@@ -54,6 +55,7 @@ void engine_outbox_entry_clear(struct engine_outbox_entry *e)
 	free(e->rcpts);
 	free(e->state);
 	free(e->reason);
+	free(e->draft);
 	free(e->message);
 	memset(e, 0, sizeof(*e));
 }
@@ -88,6 +90,8 @@ int engine_outbox_write(struct engine_outbox_entry *e, char **err)
 		buf_addf(&text, "Tern-Reason: %s\n", one.data);
 		buf_free(&one);
 	}
+	if (e->draft && !strpbrk(e->draft, "\r\n"))
+		buf_addf(&text, "Tern-Draft: %s\n", e->draft);
 	buf_addch(&text, '\n');
 	buf_add(&text, e->message, e->len);
 	int rc = lib_file_write_durable(e->path, text.data, text.len, 0600, err);
@@ -123,6 +127,8 @@ int engine_outbox_read(const char *path, struct engine_outbox_entry *e)
 			e->state = xstrdup(value);
 		else if (strcmp(line, "Tern-Reason:") == 0)
 			e->reason = xstrdup(value);
+		else if (strcmp(line, "Tern-Draft:") == 0)
+			e->draft = xstrdup(value);
 		else if (strcmp(line, "Tern-To:") == 0) {
 			e->rcpts = xrealloc(e->rcpts, (e->nrcpts + 1) * sizeof(*e->rcpts));
 			e->rcpts[e->nrcpts++] = xstrdup(value);
@@ -206,6 +212,27 @@ pending:
 	return 0;
 }
 
+/* The recalled draft this message came from goes once the message was
+ * delivered. 1 removed (or none), 0 pending (reason set). */
+static int draft_gone(struct engine_account *ea, struct engine_outbox_entry *e)
+{
+	struct engine_draft_ref ref;
+	struct lib_error err = { 0 };
+
+	if (!e->draft)
+		return 1;
+	if (engine_draft_ref_parse(e->draft, &ref) == 0 && engine_draft_remove(ea, &ref, &err) < 0) {
+		engine_draft_ref_clear(&ref);
+		free(e->reason);
+		e->reason = xasprintf("delivered, but its draft is still in the Drafts folder: %s", err.text);
+		return 0;
+	}
+	engine_draft_ref_clear(&ref);
+	free(e->draft);
+	e->draft = NULL;
+	return 1;
+}
+
 int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
                        struct lib_error *err)
 {
@@ -241,8 +268,11 @@ int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, c
 			.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 			.account = account->name,
 		};
-		/* no credentials configured: no AUTH, and a server that wants it says 530 */
-		struct smtp_login login = { has_secret ? user : NULL, engine_get_secret, &ea };
+		/* no credentials configured: AUTH only when the server offers it and
+		 * the password can be asked for; else none, and a server that wants
+		 * it says 530 */
+		struct smtp_login login = { has_secret || ea.hooks.ask_secret ? user : NULL, engine_get_secret, &ea,
+		                            !has_secret };
 		struct smtp_result result;
 		struct smtp_session *session = smtp_session_open(&server, &login, err);
 		int rc = -1;
@@ -278,7 +308,7 @@ int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, c
 		lib_error_set(err, LIB_ERR_SERVER, "%s", e->reason ? e->reason : "refused earlier");
 		return -1;
 	}
-	int copied = sent_copy(&ea, e);
+	int copied = draft_gone(&ea, e) && sent_copy(&ea, e);
 	engine_account_close(&ea);
 	if (!copied) {
 		if (engine_outbox_write(e, &why) < 0)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../local/local.h"
 #include "../store/store.h"
 
 struct queue_item {
@@ -42,6 +43,8 @@ struct engine_worker {
 	char *watching; /* the open folder, watched with IDLE between jobs */
 	time_t last_check; /* the last periodic check (outbox, polling resync) */
 	int busy;          /* the job type under way, -1 when none */
+	struct engine_local *local; /* the open folder when it is on this machine */
+	int local_pop3;    /* it is the account's POP3 Maildir: fetched on open and every check-interval */
 };
 
 static void push(struct queue_item **head, struct queue_item **tail, void *item)
@@ -179,13 +182,12 @@ static void drop_session(struct engine_worker *w)
 	imap_session_close(session);
 }
 
-static void open_folder(struct engine_worker *w, const char *folder)
-{
-	struct lib_error err = { 0 };
-	struct store_folder_state state = { 0 };
-	struct engine_event *ev;
+static void outbox_retry(struct engine_worker *w);
 
-	/* 1. The cache, at once. */
+/* The account's header cache, opened once (unless no_cache); without it
+ * everything still works, only slower. */
+static void open_cache(struct engine_worker *w)
+{
 	if (!w->ea.no_cache && !w->ea.store) {
 		char *path = engine_cache_path(w->ea.conf, w->ea.account);
 		char *warning = NULL, *cause = NULL;
@@ -197,6 +199,89 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		free(cause);
 		free(path);
 	}
+}
+
+/* Sends the local folder's index to the UI (partial: more is coming). */
+static int local_emit(struct engine_worker *w, int partial)
+{
+	struct lib_error err = { 0 };
+	struct model_mailbox *mbox = NULL;
+
+	if (engine_local_load(w->local, &mbox, &err) < 0) {
+		emit_error(w, engine_local_name(w->local), 0, &err);
+		return -1;
+	}
+	struct engine_event *ev = event_new(ENGINE_EV_FOLDER);
+	ev->folder = xstrdup(engine_local_name(w->local));
+	ev->mbox = mbox;
+	ev->partial = partial;
+	emit(w, ev);
+	return 0;
+}
+
+/* A POP3 account's Maildir: download what is new, then show it. */
+static void local_fetch(struct engine_worker *w)
+{
+	struct lib_error err = { 0 };
+	struct pop_fetch_result result;
+
+	emit_status(w, "connecting");
+	int rc = engine_pop_fetch(&w->ea, &result, &err);
+	local_emit(w, 0); /* the status line says synced again */
+	if (rc < 0) {
+		pthread_mutex_lock(&w->lock);
+		int cancelled = w->cancelled;
+		w->cancelled = 0;
+		pthread_mutex_unlock(&w->lock);
+		if (cancelled)
+			emit_status(w, "cancelled");
+		else
+			emit_error(w, engine_local_name(w->local), 0, &err);
+	}
+}
+
+/* Opens a folder on this machine: its index at once, then for a POP3
+ * account's Maildir a download and the index again. */
+static void open_local(struct engine_worker *w, const char *folder, const char *path)
+{
+	struct lib_error err = { 0 };
+	int pop3 = !engine_folder_is_path(folder) && w->ea.account->pop3.scheme != CONF_URL_NONE;
+
+	open_cache(w);
+	w->local = engine_local_open(folder, path, pop3, w->ea.store, &err);
+	if (!w->local) {
+		emit_error(w, folder, 0, &err);
+		return;
+	}
+	w->local_pop3 = pop3;
+	if (local_emit(w, pop3) < 0)
+		return;
+	if (pop3)
+		local_fetch(w);
+	free(w->watching);
+	w->watching = xstrdup(folder);
+	w->last_check = time(NULL);
+	if (w->ea.account->smtp.scheme != CONF_URL_NONE)
+		outbox_retry(w);
+}
+
+static void open_folder(struct engine_worker *w, const char *folder)
+{
+	struct lib_error err = { 0 };
+	struct store_folder_state state = { 0 };
+	struct engine_event *ev;
+	char *local_path = engine_local_path(w->ea.conf, w->ea.account, folder);
+
+	engine_local_close(w->local);
+	w->local = NULL;
+	if (local_path) {
+		open_local(w, folder, local_path);
+		free(local_path);
+		return;
+	}
+
+	/* 1. The cache, at once. */
+	open_cache(w);
 	if (w->ea.store) {
 		struct model_mailbox *cached = model_mailbox_new();
 		char *warning = NULL;
@@ -268,17 +353,30 @@ static void open_folder(struct engine_worker *w, const char *folder)
 	}
 }
 
+/* 1 when folder is the local folder open in the worker. */
+static int is_local(struct engine_worker *w, const char *folder)
+{
+	return w->local && strcmp(engine_local_name(w->local), folder) == 0;
+}
+
 static void fetch_body(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
 	struct buf body = BUF_INIT;
 
-	if (!w->bodies) {
+	if (is_local(w, job->folder)) {
+		if (engine_local_message(w->local, job->uid, &body, &err) < 0) {
+			emit_error(w, job->folder, job->uid, &err);
+			buf_free(&body);
+			return;
+		}
+	} else if (!w->bodies) {
 		uint64_t megabytes = (uint64_t)conf_get_number(w->ea.conf, NULL, CONF_K_BODY_CACHE_SIZE);
 		w->bodies = store_bodies_open(conf_get(w->ea.conf, NULL, CONF_K_CACHE_DIR), w->ea.account->name,
 		                              megabytes << 20);
 	}
-	int cached = w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->uid, &body);
+	int cached = is_local(w, job->folder) || /* a local message is here already */
+	             (w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->uid, &body));
 	if (!cached) {
 		if (ensure_session(w, &err) < 0 ||
 		    imap_message_fetch(w->ea.imap, job->folder, job->uid, &body, &err) < 0) {
@@ -480,17 +578,144 @@ static void journal_replay(struct engine_worker *w)
 	free(path);
 }
 
+/* The event that ends a bulk job: DONE with text (taken), or ERROR with
+ * err; it carries the job's uids back. */
+static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, char *text, int moved,
+                      const struct lib_error *err)
+{
+	struct engine_event *ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
+	ev->folder = xstrdup(job->folder);
+	ev->job = job->type;
+	ev->uids = job->uids;
+	ev->nuids = job->nuids;
+	job->uids = NULL;
+	ev->flags = job->flags;
+	ev->add = job->add;
+	ev->moved = moved;
+	if (rc < 0) {
+		ev->cls = err->cls;
+		ev->text = engine_error_line(w->ea.account, err);
+		free(text);
+	} else {
+		ev->text = text;
+	}
+	emit(w, ev);
+}
+
+/* Copies or moves messages of the open local folder to an IMAP folder:
+ * job->target of job->target_account, else of this account. A move
+ * removes the sources only after the server accepted every APPEND. */
+static int copy_local_to_imap(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
+{
+	struct engine_account other = { .conf = w->ea.conf, .account = job->target_account, .no_cache = 1 };
+	struct imap_session *session = NULL;
+	const struct conf_account *account = job->target_account ? job->target_account : w->ea.account;
+	int rc;
+
+	if (account->imap.scheme == CONF_URL_NONE) {
+		lib_error_set(err, LIB_ERR_CONFIG, "account %s has no IMAP server to copy to", account->name);
+		return -1;
+	}
+	if (job->target_account) {
+		rc = engine_imap_open(&other, err);
+		session = other.imap;
+	} else {
+		rc = ensure_session(w, err);
+		session = w->ea.imap;
+	}
+	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+		struct buf message = BUF_INIT, wire = BUF_INIT;
+		rc = engine_local_message(w->local, job->uids[i], &message, err);
+		if (rc == 0) {
+			engine_message_crlf(&wire, message.data ? message.data : "", message.len);
+			unsigned flags = engine_local_flags(w->local, job->uids[i]);
+			rc = imap_append(session, job->target, wire.data ? wire.data : "", wire.len,
+			                 flags & (MODEL_F_SEEN | MODEL_F_DRAFT), err);
+		}
+		buf_free(&message);
+		buf_free(&wire);
+	}
+	if (job->target_account)
+		engine_account_close(&other);
+	if (rc < 0)
+		return -1; /* the sources are untouched */
+	if (job->move && engine_local_expunge(w->local, job->uids, job->nuids, err) < 0)
+		return -1;
+	char *name = imap_utf7_decode(job->target);
+	*text = job->target_account ? xasprintf("%s %zu message%s to %s:%s.", job->move ? "Moved" : "Copied", job->nuids,
+	                                        plural(job->nuids), job->target_account->name, name)
+	                            : xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids,
+	                                        plural(job->nuids), name);
+	free(name);
+	return 0;
+}
+
+/* Copies or moves IMAP messages to the local folder job->target: each is
+ * fetched and appended durably; a move then marks the sources \Deleted
+ * and expunges them, only once every copy is written. */
+static int copy_imap_to_local(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
+{
+	char *path = lib_path_expand(job->target);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+		struct buf message = BUF_INIT;
+		rc = imap_message_fetch(w->ea.imap, job->folder, job->uids[i], &message, err);
+		if (rc == 0)
+			rc = local_folder_append(path, message.data ? message.data : "", message.len, MODEL_F_SEEN, err);
+		buf_free(&message);
+	}
+	free(path);
+	if (rc < 0)
+		return -1;
+	if (job->move && (imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED, 1,
+	                                            err) < 0 ||
+	                  imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, err) < 0))
+		return -1;
+	*text = xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids, plural(job->nuids),
+	                  job->target);
+	return 0;
+}
+
+/* A bulk action on the open local folder. */
+static void local_bulk(struct engine_worker *w, struct engine_job *job)
+{
+	struct lib_error err = { 0 };
+	char *text = NULL;
+	int moved = 0, rc;
+
+	if (job->type == ENGINE_JOB_COPY && (job->target_account || !engine_folder_is_path(job->target))) {
+		rc = copy_local_to_imap(w, job, &text, &err);
+		moved = job->move;
+	} else {
+		rc = engine_local_action(w->local, job->type, job->uids, job->nuids, job->flags,
+		                         job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved,
+		                         &err);
+	}
+	bulk_done(w, job, rc, text, moved, &err);
+	/* an mbox numbers its messages by position: after removals, a fresh index */
+	if (rc == 0 && moved && engine_local_is_mbox(w->local))
+		local_emit(w, 0);
+}
+
 /* Bulk actions; the DONE or ERROR event carries the job back. Offline, a
  * flag change, delete or move goes to the journal instead. */
 static void bulk(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
-	struct engine_event *ev;
 	char *text = NULL;
 	int moved = 0;
+
+	if (is_local(w, job->folder)) {
+		local_bulk(w, job);
+		return;
+	}
 	int rc = ensure_session(w, &err);
 
-	if (rc == 0 && job->target_account) {
+	if (rc == 0 && job->type == ENGINE_JOB_COPY && !job->target_account && engine_folder_is_path(job->target)) {
+		rc = copy_imap_to_local(w, job, &text, &err);
+		moved = job->move;
+	} else if (rc == 0 && job->target_account) {
 		rc = copy_across(w, job, &text, &err);
 		moved = job->move;
 	} else if (rc == 0) {
@@ -511,23 +736,7 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 			free(why);
 		}
 	}
-	ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
-	ev->folder = xstrdup(job->folder);
-	ev->job = job->type;
-	ev->uids = job->uids;
-	ev->nuids = job->nuids;
-	job->uids = NULL;
-	ev->flags = job->flags;
-	ev->add = job->add;
-	ev->moved = moved;
-	if (rc < 0) {
-		ev->cls = err.cls;
-		ev->text = engine_error_line(w->ea.account, &err);
-		free(text);
-	} else {
-		ev->text = text;
-	}
-	emit(w, ev);
+	bulk_done(w, job, rc, text, moved, &err);
 }
 
 static void list_folders(struct engine_worker *w, int counts)
@@ -536,6 +745,26 @@ static void list_folders(struct engine_worker *w, int counts)
 	struct imap_folder *folders = NULL;
 	size_t count = 0;
 
+	if (w->ea.account->imap.scheme == CONF_URL_NONE) {
+		/* no server folders: the one local folder, with its counts */
+		struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
+		size_t messages = 0, unseen = 0;
+		if (w->local && counts) {
+			struct model_mailbox *mbox = NULL;
+			if (engine_local_load(w->local, &mbox, &err) == 0) {
+				const struct model_summary *all = model_mailbox_summaries(mbox);
+				messages = model_mailbox_count(mbox);
+				for (size_t i = 0; i < messages; i++)
+					unseen += !(all[i].flags & MODEL_F_SEEN);
+			}
+			model_mailbox_free(mbox);
+		}
+		const char *name = w->local ? engine_local_name(w->local) : "INBOX";
+		ev->text = counts ? xasprintf("%s\t1\t%zu\t%zu\n", name, messages, unseen) : xasprintf("%s\n", name);
+		ev->flags = (unsigned)counts;
+		emit(w, ev);
+		return;
+	}
 	if (ensure_session(w, &err) < 0 || imap_folder_list(w->ea.imap, &folders, &count, &err) < 0) {
 		if (err.cls == LIB_ERR_CONNECTION)
 			drop_session(w);
@@ -587,6 +816,14 @@ static void search(struct engine_worker *w, struct engine_job *job)
 	size_t n = 0;
 	struct engine_event *ev;
 
+	if (is_local(w, job->folder)) {
+		lib_error_set(&err, LIB_ERR_DATA, "a local folder cannot be searched on a server: search the headers here");
+		ev = job_event(w, ENGINE_JOB_SEARCH, 1, &err);
+		ev->add = job->add;
+		ev->folder = xstrdup(job->folder);
+		emit(w, ev);
+		return;
+	}
 	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->target, &uids, &n, &err) < 0;
 	ev = job_event(w, ENGINE_JOB_SEARCH, failed, &err);
 	ev->uids = uids;
@@ -625,6 +862,49 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 		engine_outbox_entry_clear(&entry);
 	}
 	ev->job = ENGINE_JOB_SEND;
+	emit(w, ev);
+}
+
+/* P on the compose screen: the draft to the server, then the local
+ * autosave goes (it is safe there now), then the draft it replaces. */
+static void postpone(struct engine_worker *w, struct engine_job *job)
+{
+	struct lib_error err = { 0 };
+	struct engine_draft_ref old = { job->folder, job->uidvalidity, job->uid };
+	char *where = NULL;
+	int rc = ensure_session(w, &err);
+
+	if (rc == 0)
+		rc = engine_draft_store(&w->ea, job->data, job->len, job->folder ? &old : NULL, &where, &err);
+	if (rc >= 0 && job->target)
+		unlink(job->target);
+	struct engine_event *ev = job_event(w, ENGINE_JOB_POSTPONE, rc < 0, &err);
+	if (rc >= 0) {
+		ev->add = rc == 1;
+		ev->text = rc == 1 ? xasprintf("Postponed to %s; %s", where, err.text) : xasprintf("Postponed to %s.", where);
+	}
+	free(where);
+	w->resync = 1; /* the Drafts folder was selected: back to the open folder */
+	emit(w, ev);
+}
+
+static void drafts(struct engine_worker *w)
+{
+	struct lib_error err = { 0 };
+	uint32_t uidvalidity = 0;
+	char *folder = NULL;
+	int failed = ensure_session(w, &err) < 0 || !(folder = engine_drafts_folder(&w->ea, &err)) ||
+	             imap_folder_uidvalidity(w->ea.imap, folder, &uidvalidity, &err) < 0;
+	struct engine_event *ev = job_event(w, ENGINE_JOB_DRAFTS, failed, &err);
+
+	if (!failed) {
+		ev->folder = folder;
+		folder = NULL;
+		ev->text = imap_utf7_decode(ev->folder);
+		ev->done = uidvalidity;
+	}
+	free(folder);
+	w->resync = 1;
 	emit(w, ev);
 }
 
@@ -677,6 +957,36 @@ static void outbox_retry(struct engine_worker *w)
 		engine_event_free(ev);
 }
 
+/* Between jobs on a local folder: every check-interval, download a POP3
+ * account's new mail, look for changes other programs made, and send
+ * the index again. A job ends the wait. */
+static void local_watch(struct engine_worker *w, long interval)
+{
+	pthread_mutex_lock(&w->lock);
+	if (interval > 0) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += w->last_check + interval - time(NULL);
+		while (!w->stopping && !w->jobs && time(NULL) - w->last_check < interval &&
+		       pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
+			;
+	} else {
+		while (!w->stopping && !w->jobs)
+			pthread_cond_wait(&w->wake, &w->lock);
+	}
+	int due = !w->stopping && interval > 0 && time(NULL) - w->last_check >= interval;
+	pthread_mutex_unlock(&w->lock);
+	if (!due)
+		return;
+	w->last_check = time(NULL);
+	if (w->local_pop3)
+		local_fetch(w);
+	else
+		local_emit(w, 0);
+	if (w->ea.account->smtp.scheme != CONF_URL_NONE)
+		outbox_retry(w);
+}
+
 /* Between jobs: IDLE on the open folder (or, on a server without IDLE, a
  * resync every check-interval), and a resync whenever the server reports
  * news, sent to the UI as a fresh index. */
@@ -694,6 +1004,10 @@ static void watch(struct engine_worker *w)
 	w->cancelled = 0;
 	pthread_mutex_unlock(&w->lock);
 
+	if (w->local) {
+		local_watch(w, interval);
+		return;
+	}
 	if (!w->ea.imap && ensure_session(w, &err) < 0) {
 		drop_session(w);
 		emit_status(w, "offline");
@@ -746,6 +1060,7 @@ static void job_free(struct engine_job *job)
 	free(job->folder);
 	free(job->uids);
 	free(job->target);
+	free(job->data);
 	free(job);
 }
 
@@ -754,7 +1069,8 @@ static void job_free(struct engine_job *job)
 static int user_action(enum engine_job_type type)
 {
 	return type == ENGINE_JOB_STORE_FLAGS || type == ENGINE_JOB_DELETE || type == ENGINE_JOB_COPY ||
-	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE;
+	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE ||
+	       type == ENGINE_JOB_POSTPONE;
 }
 
 static void *worker_main(void *data)
@@ -801,6 +1117,10 @@ static void *worker_main(void *data)
 			search(w, job);
 		else if (job->type == ENGINE_JOB_SEND)
 			send_entry(w, job);
+		else if (job->type == ENGINE_JOB_POSTPONE)
+			postpone(w, job);
+		else if (job->type == ENGINE_JOB_DRAFTS)
+			drafts(w);
 		else
 			bulk(w, job);
 		pthread_mutex_lock(&w->lock);
@@ -889,6 +1209,31 @@ void engine_worker_send(struct engine_worker *w, const char *path)
 	submit(w, job);
 }
 
+void engine_worker_postpone(struct engine_worker *w, const char *message, size_t len, const struct engine_draft_ref *old,
+                            const char *local)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_POSTPONE;
+	job->data = xmalloc(len + 1);
+	memcpy(job->data, message, len);
+	job->data[len] = '\0';
+	job->len = len;
+	if (old && old->folder) {
+		job->folder = xstrdup(old->folder);
+		job->uidvalidity = old->uidvalidity;
+		job->uid = old->uid;
+	}
+	job->target = local ? xstrdup(local) : NULL;
+	submit(w, job);
+}
+
+void engine_worker_drafts(struct engine_worker *w)
+{
+	struct engine_job *job = xcalloc(1, sizeof(*job));
+	job->type = ENGINE_JOB_DRAFTS;
+	submit(w, job);
+}
+
 void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
@@ -938,7 +1283,7 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
                         const char *target, int move)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
-	job->target = imap_utf7_encode(target);
+	job->target = engine_folder_is_path(target) ? xstrdup(target) : imap_utf7_encode(target);
 	job->move = move;
 	submit(w, job);
 }
@@ -947,8 +1292,13 @@ void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, 
                                    const struct conf_account *target_account, const char *target, int move)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
-	job->target = imap_utf7_encode(target);
-	job->target_account = target_account;
+	char *local = engine_local_path(w->ea.conf, target_account, target);
+	if (local) { /* a POP3 account's INBOX: its Maildir */
+		job->target = local;
+	} else {
+		job->target = imap_utf7_encode(target);
+		job->target_account = target_account;
+	}
 	job->move = move;
 	submit(w, job);
 }
@@ -1013,6 +1363,7 @@ void engine_worker_stop(struct engine_worker *w)
 	while ((ev = pop(&w->events, &w->events_tail)))
 		engine_event_free(ev);
 	engine_account_close(&w->ea);
+	engine_local_close(w->local);
 	store_bodies_close(w->bodies);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);

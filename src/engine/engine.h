@@ -10,6 +10,7 @@
 #include "../imap/imap.h"
 #include "../lib/lib.h"
 #include "../model/model.h"
+#include "../pop/pop.h"
 
 struct engine_hooks {
 	/* Asks the user for a secret without echo; NULL when there is no one
@@ -71,7 +72,7 @@ void engine_account_close(struct engine_account *ea);
 enum engine_job_type {
 	ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS,
 	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE, ENGINE_JOB_FOLDER_CHANGE, ENGINE_JOB_SEARCH,
-	ENGINE_JOB_SEND,
+	ENGINE_JOB_SEND, ENGINE_JOB_POSTPONE, ENGINE_JOB_DRAFTS,
 };
 
 struct engine_job {
@@ -87,6 +88,9 @@ struct engine_job {
 	int op;           /* FOLDER_CHANGE: enum imap_folder_op */
 	const struct conf_account *target_account; /* COPY to another account, else NULL */
 	int counts;       /* LIST_FOLDERS: with STATUS counts */
+	char *data;       /* POSTPONE: the message (CRLF), len bytes */
+	size_t len;
+	uint32_t uidvalidity; /* POSTPONE: of the recalled draft folder/uid it replaces */
 };
 
 enum engine_event_type {
@@ -151,6 +155,7 @@ struct engine_outbox_entry {
 	size_t nrcpts;
 	char *state;      /* "queued", "sent" (only the Sent copy is missing) or "failed" */
 	char *reason;     /* why it failed, or why the copy is pending; may be NULL */
+	char *draft;      /* the recalled draft to remove once delivered (engine_draft_ref_format), or NULL */
 	char *message;
 	size_t len;
 };
@@ -170,6 +175,86 @@ char **engine_outbox_list(size_t *count);
 int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
                        struct lib_error *err);
 
+/* Drafts on the server (engine-drafts.c). A recalled draft: its folder
+ * (wire name), the folder's UIDVALIDITY when it was read, its uid. */
+struct engine_draft_ref {
+	char *folder;
+	uint32_t uidvalidity, uid;
+};
+/* The Drafts folder's wire name: folder-drafts, else the server's \Drafts
+ * (opening ea's session); NULL with err (LIB_ERR_CONFIG when there is
+ * none). Caller frees. */
+char *engine_drafts_folder(struct engine_account *ea, struct lib_error *err);
+/* APPENDs message to the Drafts folder with \Draft and \Seen, then
+ * removes old (may be NULL), the draft it replaces. 0; 1 when stored but
+ * old could not be removed (err says why); -1 with err, nothing stored.
+ * *folder_name: the UTF-8 name it went to (caller frees). */
+int engine_draft_store(struct engine_account *ea, const char *message, size_t len, const struct engine_draft_ref *old,
+                       char **folder_name, struct lib_error *err);
+/* \Deleted + UID EXPUNGE of ref's uid, if the folder still has the same
+ * UIDVALIDITY (else the uid names another message: nothing is done). */
+int engine_draft_remove(struct engine_account *ea, const struct engine_draft_ref *ref, struct lib_error *err);
+/* "UIDVALIDITY UID FOLDER" and back (for the outbox); parse is -1 when
+ * text is not that. format's result is the caller's. */
+char *engine_draft_ref_format(const struct engine_draft_ref *ref);
+int engine_draft_ref_parse(const char *text, struct engine_draft_ref *ref);
+void engine_draft_ref_clear(struct engine_draft_ref *ref);
+
+/* ---- local folders and POP3 (engine-local.c) ---- */
+
+/* 1 when folder names a file or directory on this machine: it starts
+ * with '/', '~' or '.'. */
+int engine_folder_is_path(const char *folder);
+/* The account's Maildir: maildir, else $XDG_DATA_HOME/tern/ACCOUNT.
+ * Caller frees. */
+char *engine_account_maildir(const struct conf *conf, const struct conf_account *account);
+/* The mailbox read with no mailrc at all: $MAIL when it is set and
+ * exists, else ~/Maildir when it exists; NULL with err. Caller frees. */
+char *engine_default_mailbox(struct lib_error *err);
+/* Where folder of account is on this machine, or NULL when it is a
+ * server's folder: a path (expanded), or, for an account without an
+ * IMAP server, INBOX: its POP3 Maildir, else the default mailbox.
+ * Caller frees. */
+char *engine_local_path(const struct conf *conf, const struct conf_account *account, const char *folder);
+/* Downloads the account's POP3 mail into its Maildir with its settings
+ * (pop_fetch); warnings go to ea->hooks.warn, ea->cancel_fd abandons. */
+int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err);
+/* The same listing without downloading or deleting (--check): on_server,
+ * and fresh, the messages not downloaded yet. */
+int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err);
+/* message with every line ending CRLF (what APPEND wants), into out. */
+void engine_message_crlf(struct buf *out, const char *message, size_t len);
+
+/* An open local folder as a worker holds it (one thread). name is the
+ * UI's name for it; make_maildir creates a missing Maildir at path;
+ * cache (borrowed, may be NULL) keeps its summaries for the next open. */
+struct engine_local;
+struct store;
+struct engine_local *engine_local_open(const char *name, const char *path, int make_maildir, struct store *cache,
+                                       struct lib_error *err);
+void engine_local_close(struct engine_local *l);
+const char *engine_local_name(const struct engine_local *l);
+/* 1 for an mbox, whose uids are positions (they change on removals). */
+int engine_local_is_mbox(const struct engine_local *l);
+/* Brings the folder's index up to date; *snapshot gets a copy for the
+ * UI (the caller's). */
+int engine_local_load(struct engine_local *l, struct model_mailbox **snapshot, struct lib_error *err);
+/* Appends the message's source to out. */
+int engine_local_message(struct engine_local *l, uint32_t uid, struct buf *out, struct lib_error *err);
+/* The message's flags as last loaded or written; 0 when unknown. */
+unsigned engine_local_flags(struct engine_local *l, uint32_t uid);
+/* Removes messages for good. */
+int engine_local_expunge(struct engine_local *l, const uint32_t *uids, size_t n, struct lib_error *err);
+/* Appends copies of the messages to the local folder target (a path). */
+int engine_local_copy_to_path(struct engine_local *l, const uint32_t *uids, size_t n, const char *target,
+                              struct lib_error *err);
+/* STORE_FLAGS, DELETE (the deleted mark: local folders have no trash),
+ * EXPUNGE, or COPY to the local folder target (add: move, the sources
+ * expunged only after every copy is durable), as run_action does it for
+ * IMAP: *text says what was done, *moved whether they left the folder. */
+int engine_local_action(struct engine_local *l, enum engine_job_type type, const uint32_t *uids, size_t n,
+                        unsigned flags, int add, const char *target, char **text, int *moved, struct lib_error *err);
+
 struct engine_worker;
 
 /* Starts the worker of account; it writes a byte to wake_fd whenever an
@@ -186,6 +271,16 @@ void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint3
  * DONE (text: what happened; add: 1 when a Sent copy is pending) or
  * ERROR (cls: temporary and connection mean it stays queued). */
 void engine_worker_send(struct engine_worker *w, const char *path);
+/* Queues a job: store the message (len bytes, CRLF) in the Drafts folder,
+ * then remove old (NULL: none), the recalled draft it replaces; then
+ * unlink local (NULL: none), the autosaved draft file, now safe on the
+ * server. DONE (text: where it went; add 1: the old copy is still there)
+ * or ERROR (nothing stored; local kept). */
+void engine_worker_postpone(struct engine_worker *w, const char *message, size_t len, const struct engine_draft_ref *old,
+                            const char *local);
+/* Queues a job: find the Drafts folder. DONE with folder (wire name),
+ * text (UTF-8 name), done (its UIDVALIDITY); or ERROR. */
+void engine_worker_drafts(struct engine_worker *w);
 /* Queues a job: UID SEARCH criteria in folder; DONE (job SEARCH, uids,
  * add = token) or ERROR. */
 void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token);
@@ -208,7 +303,8 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
                         const char *target, int move);
 /* Copies or moves to target (UTF-8) of another account of the mailrc:
  * each message is fetched and APPENDed there; a move deletes the source
- * messages (\Deleted + UID EXPUNGE) only after every APPEND succeeded. */
+ * messages (\Deleted + UID EXPUNGE) only after every APPEND succeeded.
+ * The INBOX of a POP3 account is its Maildir (engine_local_path). */
 void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
                                    const struct conf_account *target_account, const char *target, int move);
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);

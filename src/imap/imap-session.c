@@ -231,3 +231,21 @@ void imap_session_limit_sync(struct imap_session *session, int no_qresync, int n
 	session->no_qresync = no_qresync;
 	session->no_condstore = no_condstore;
 }
+
+void imap_session_capabilities(const struct imap_session *session, struct buf *out)
+{
+	struct mailimap_connection_info *info = session->imap->imap_connection_info;
+	clist *caps = info && info->imap_capability ? info->imap_capability->cap_list : NULL;
+
+	for (clistiter *it = caps ? clist_begin(caps) : NULL; it; it = clist_next(it)) {
+		const struct mailimap_capability *cap = clist_content(it);
+		const char *name = cap->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ? cap->cap_data.cap_auth_type
+		                                                                  : cap->cap_data.cap_name;
+		if (!name)
+			continue;
+		buf_addstr(out, out->len ? " " : "");
+		if (cap->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE)
+			buf_addstr(out, "AUTH=");
+		lib_sanitize(out, name, strlen(name), LIB_SANITIZE_LINE);
+	}
+}

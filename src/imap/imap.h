@@ -41,6 +41,9 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 void imap_session_close(struct imap_session *session);
 /* Which sync the session can do: "QRESYNC", "CONDSTORE" or "plain". */
 const char *imap_session_sync_mode(const struct imap_session *session);
+/* The server's capabilities after login, space-separated and sanitized
+ * ("IMAP4rev1 IDLE AUTH=PLAIN ..."), appended to out. */
+void imap_session_capabilities(const struct imap_session *session, struct buf *out);
 /* For tests and diagnostics: do not use QRESYNC / CONDSTORE even when
  * offered. */
 void imap_session_limit_sync(struct imap_session *session, int no_qresync, int no_condstore);

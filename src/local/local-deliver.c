@@ -3,7 +3,7 @@
  * leaves either nothing in new/ or the whole message. Unique names follow
  * the Maildir specification: SECONDS.MmicrosPpidQcount.HOST. */
 #define _GNU_SOURCE
-#include "local.h"
+#include "local-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../lib/lib.h"
+#include "../model/model.h"
 
 struct local_delivery {
 	int fd;
@@ -239,5 +240,61 @@ done:
 	if (rc < 0)
 		unlink(d->tmp_path);
 	delivery_free(d);
+	return rc;
+}
+
+void local_message_unix(struct buf *out, const char *message, size_t len, int mbox)
+{
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(message + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - message) : len, cut = end;
+		if (cut > at && message[cut - 1] == '\r')
+			cut--;
+		if (mbox) {
+			size_t q = at;
+			while (q < cut && message[q] == '>')
+				q++;
+			if (cut - q >= 5 && memcmp(message + q, "From ", 5) == 0)
+				buf_addch(out, '>');
+		}
+		buf_add(out, message + at, cut - at);
+		buf_addch(out, '\n');
+		at = end + 1;
+	}
+}
+
+/* Delivered into new/ as any message, then, when it carries flags, moved
+ * to cur/ under its name with the flags (a rename: atomic). */
+int local_maildir_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err)
+{
+	char *why = NULL;
+	struct buf text = BUF_INIT;
+	struct local_delivery *d = local_delivery_begin(path, &why);
+
+	local_message_unix(&text, message, len, 0);
+	char *name = d ? xstrdup(local_delivery_name(d)) : NULL;
+	int rc = d ? local_delivery_write(d, text.data ? text.data : "", text.len, &why) : -1;
+	if (rc < 0)
+		local_delivery_abort(d);
+	else
+		rc = local_delivery_commit(d, &why);
+	buf_free(&text);
+	if (rc == 0 && (flags & ~MODEL_F_RECENT)) {
+		char info[9];
+		local_maildir_flags_format(flags, info);
+		char *from = xasprintf("%s/new/%s", path, name);
+		char *to = xasprintf("%s/cur/%s%s", path, name, info);
+		char *cur = xasprintf("%s/cur", path);
+		if (rename(from, to) == 0)
+			sync_dir(cur); /* the message is durable either way; this keeps its flags */
+		free(from);
+		free(to);
+		free(cur);
+	}
+	free(name);
+	if (rc < 0) {
+		lib_error_set(err, LIB_ERR_INTERNAL, "%s", why ? why : "cannot deliver");
+		free(why);
+	}
 	return rc;
 }

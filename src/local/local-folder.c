@@ -128,6 +128,32 @@ int local_folder_flags_write(struct local_folder *folder, uint32_t uid, unsigned
 	                                     : local_mbox_write_flags(folder, uid, flags, err);
 }
 
+int local_folder_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err)
+{
+	if (!folder->loaded && local_folder_load(folder, NULL, err) < 0)
+		return -1;
+	return folder->kind == LOCAL_MAILDIR ? local_maildir_message(folder, uid, out, err)
+	                                     : local_mbox_message(folder, uid, out, err);
+}
+
+int local_folder_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err)
+{
+	if (!folder->loaded && local_folder_load(folder, NULL, err) < 0)
+		return -1;
+	return folder->kind == LOCAL_MAILDIR ? local_maildir_expunge(folder, uids, n, err)
+	                                     : local_mbox_expunge(folder, uids, n, err);
+}
+
+int local_folder_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err)
+{
+	int kind = local_folder_detect(path, err);
+
+	if (kind < 0)
+		return -1;
+	return kind == LOCAL_MAILDIR ? local_maildir_append(path, message, len, flags, err)
+	                             : local_mbox_append(path, message, len, flags, err);
+}
+
 int local_folder_read(const char *path, struct model_mailbox *mbox, struct lib_error *err)
 {
 	struct local_folder *folder = local_folder_open(path, err);

@@ -246,10 +246,15 @@ int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, 
 	if (mbox && ngone && !fill_all)
 		model_mailbox_remove_uids(mbox, gone, ngone);
 	free(gone);
+	struct local_cache *cache = fill_all ? local_cache_maildir_open(folder) : NULL;
+	size_t parsed = 0;
 	if (fill_all) {
 		model_mailbox_reserve(mbox, n);
 		for (size_t i = 0; i < folder->nfiles; i++)
-			parse_file(folder->path, &folder->files[i], mbox, &header);
+			if (!local_cache_maildir_add(cache, &folder->files[i], unique_len(folder->files[i].name), mbox)) {
+				parse_file(folder->path, &folder->files[i], mbox, &header);
+				parsed++;
+			}
 	}
 
 	/* New files, in arrival order, numbered after the highest uid. */
@@ -259,7 +264,8 @@ int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, 
 			list[nnew++] = list[i];
 		else
 			free(list[i].name);
-	qsort(list, nnew, sizeof(*list), arrival_cmp);
+	if (nnew)
+		qsort(list, nnew, sizeof(*list), arrival_cmp);
 	folder->files = xrealloc(folder->files, (folder->nfiles + nnew + 1) * sizeof(*folder->files));
 	if (mbox)
 		model_mailbox_reserve(mbox, model_mailbox_count(mbox) + nnew);
@@ -269,9 +275,15 @@ int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, 
 		entry->in_new = list[i].in_new;
 		entry->uid = folder->next_uid++;
 		entry->flags = name_flags(entry->name, entry->in_new);
-		if (mbox)
+		if (mbox && !local_cache_maildir_add(cache, entry, unique_len(entry->name), mbox)) {
 			parse_file(folder->path, entry, mbox, &header);
+			parsed++;
+		}
 	}
+	/* what the cache did not know, or files gone since: write it again */
+	if (mbox && folder->cache && (parsed || ngone || (fill_all && !cache)))
+		local_cache_maildir_save(folder, mbox, unique_len);
+	local_cache_free(cache);
 	buf_free(&header);
 	free(list);
 	return 0;
@@ -383,4 +395,74 @@ int local_maildir_write_flags(struct local_folder *folder, uint32_t uid, unsigne
 		}
 	}
 	return -1;
+}
+
+int local_maildir_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err)
+{
+	struct maildir_entry *entry = bsearch(&uid, folder->files, folder->nfiles, sizeof(*folder->files), entry_uid_cmp);
+
+	for (int attempt = 0; entry && attempt < 2; attempt++) {
+		char *file = xasprintf("%s/%s/%s", folder->path, entry->in_new ? "new" : "cur", entry->name);
+		int fd = open(file, O_RDONLY | O_CLOEXEC);
+		free(file);
+		if (fd >= 0) {
+			char chunk[65536];
+			size_t at = out->len;
+			ssize_t r;
+			while ((r = read(fd, chunk, sizeof(chunk))) > 0 || (r < 0 && errno == EINTR))
+				if (r > 0)
+					buf_add(out, chunk, (size_t)r);
+			int saved = errno;
+			close(fd);
+			if (r == 0)
+				return 0;
+			out->len = at;
+			lib_error_set(err, LIB_ERR_INTERNAL, "cannot read message %u in %s: %s", uid, folder->path,
+			              strerror(saved));
+			return -1;
+		}
+		if (errno != ENOENT || refind(folder->path, entry) < 0)
+			break; /* renamed by another program: found again once */
+	}
+	lib_error_set(err, LIB_ERR_DATA, "message %u is gone from %s", uid, folder->path);
+	return -1;
+}
+
+int local_maildir_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err)
+{
+	int synced[2] = { 0, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		struct maildir_entry *entry =
+			bsearch(&uids[i], folder->files, folder->nfiles, sizeof(*folder->files), entry_uid_cmp);
+		if (!entry)
+			continue; /* gone already */
+		char *file = xasprintf("%s/%s/%s", folder->path, entry->in_new ? "new" : "cur", entry->name);
+		int rc = unlink(file);
+		if (rc != 0 && errno == ENOENT && refind(folder->path, entry) == 0) {
+			free(file);
+			file = xasprintf("%s/%s/%s", folder->path, entry->in_new ? "new" : "cur", entry->name);
+			rc = unlink(file);
+		}
+		if (rc != 0 && errno != ENOENT) {
+			lib_error_set(err, LIB_ERR_INTERNAL, "cannot remove %s: %s", file, strerror(errno));
+			free(file);
+			return -1;
+		}
+		free(file);
+		synced[entry->in_new] = 1;
+	}
+	/* the next load drops the entries of the removed files */
+	for (int in_new = 0; in_new < 2; in_new++) {
+		if (!synced[in_new])
+			continue;
+		char *dir = xasprintf("%s/%s", folder->path, in_new ? "new" : "cur");
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+		free(dir);
+	}
+	return 0;
 }

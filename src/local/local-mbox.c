@@ -343,6 +343,7 @@ static void finish_message(struct scan *s, off_t end)
 
 	if (s->in_header)
 		m->header_end = end;
+	m->content_end = s->content_end;
 	const char *h = s->header.data ? s->header.data : "";
 	unsigned flags = header_flags(h, s->header.len, &m->message_id);
 	if (s->mbox) {
@@ -525,6 +526,10 @@ int local_mbox_load(struct local_folder *folder, struct model_mailbox *mbox, str
 		close_locked(fd, &lock);
 		return 0;
 	}
+	if (!folder->loaded && local_cache_mbox_restore(folder, &st, mbox)) {
+		close_locked(fd, &lock);
+		return 0;
+	}
 	/* Rebuilt whole: uids are positions, so messages that were there
 	 * before an append keep theirs. */
 	if (mbox && folder->loaded)
@@ -535,6 +540,7 @@ int local_mbox_load(struct local_folder *folder, struct model_mailbox *mbox, str
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot read %s: %s", folder->path, strerror(errno));
 	} else {
 		remember_file(folder, &st, &s);
+		local_cache_mbox_save(folder, mbox);
 		/* Reading set the access time; a shell's "You have new mail"
 		 * compares it with the mtime, so keep it when mail is new. */
 		const struct model_summary *all = mbox ? model_mailbox_summaries(mbox) : NULL;
@@ -592,10 +598,18 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Writes the mbox open on fd (st) to a new file beside it with the header
- * of entry m replaced by header (len bytes), then renames it over. */
-static int rewrite_file(struct local_folder *folder, int fd, const struct stat *st, const struct mbox_entry *m,
-                        const char *header, size_t len, struct lib_error *err)
+/* A piece of the new file: bytes [start, end) of the old one, or data. */
+struct piece {
+	off_t start, end;
+	const char *data;
+	size_t len;
+};
+
+/* Writes the pieces to a new file beside the mbox open on fd (st), fsyncs
+ * it and renames it over the mbox, then fsyncs the directory. what says
+ * what is written, for errors ("the flags of"). */
+static int rewrite_file(struct local_folder *folder, int fd, const struct stat *st, const struct piece *pieces,
+                        size_t npieces, const char *what, struct lib_error *err)
 {
 	char *tmp = xasprintf("%s.tern-%d.tmp", folder->path, (int)getpid());
 	char *dir = lib_path_dirname(folder->path);
@@ -605,7 +619,7 @@ static int rewrite_file(struct local_folder *folder, int fd, const struct stat *
 	int rc = -1;
 
 	if (out < 0) {
-		lib_error_set(err, LIB_ERR_INTERNAL, "cannot write the flags of %s: cannot create %s: %s", folder->path, tmp,
+		lib_error_set(err, LIB_ERR_INTERNAL, "cannot write %s %s: cannot create %s: %s", what, folder->path, tmp,
 		              strerror(errno));
 		goto done;
 	}
@@ -615,15 +629,18 @@ static int rewrite_file(struct local_folder *folder, int fd, const struct stat *
 		errno = 0;
 	fchmod(out, st->st_mode & 07777);
 	struct stat after;
-	if (copy_range(fd, 0, m->header_off, out, copybuf) < 0 || write_all(out, header, len) < 0 ||
-	    copy_range(fd, m->header_end, st->st_size, out, copybuf) < 0 || fsync(out) != 0) {
+	int wrote = 0;
+	for (size_t i = 0; i < npieces && wrote == 0; i++)
+		wrote = pieces[i].data ? write_all(out, pieces[i].data, pieces[i].len)
+		                       : copy_range(fd, pieces[i].start, pieces[i].end, out, copybuf);
+	if (wrote < 0 || fsync(out) != 0) {
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot write %s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	/* A program that appends without locking would lose its message in
 	 * the rename: give up instead. */
 	if (fstat(fd, &after) != 0 || after.st_size != st->st_size) {
-		lib_error_set(err, LIB_ERR_TEMPORARY, "%s changed while its flags were written; try again", folder->path);
+		lib_error_set(err, LIB_ERR_TEMPORARY, "%s changed while %s it were written; try again", folder->path, what);
 		goto fail;
 	}
 	if (close(out) != 0) {
@@ -654,47 +671,85 @@ done:
 	return rc;
 }
 
+/* The mbox open on fd (st) changed since it was indexed: index it again.
+ * Returns 1 when each of the n uids still names the message it named
+ * (same Message-ID, or same place without one), 0 when not, -1 with err
+ * when it cannot be read. */
+static int reindex(struct local_folder *folder, int fd, const struct stat *st, struct local_lock *lock,
+                   const uint32_t *uids, size_t n, struct lib_error *err)
+{
+	struct scan s = { .mtime = (int64_t)st->st_mtime };
+	if (mbox_scan(fd, st->st_size, &s, lock) < 0) {
+		lib_error_set(err, LIB_ERR_INTERNAL, "cannot read %s: %s", folder->path, strerror(errno));
+		free(s.msgs);
+		buf_free(&s.header);
+		return -1;
+	}
+	buf_free(&s.header);
+	int same = 1;
+	for (size_t i = 0; i < n && same; i++) {
+		const struct mbox_entry *was = &folder->msgs[uids[i] - 1];
+		same = uids[i] <= s.nmsgs && s.msgs[uids[i] - 1].message_id == was->message_id &&
+		       (was->message_id || s.msgs[uids[i] - 1].from_off == was->from_off);
+	}
+	remember_file(folder, st, &s);
+	free(s.msgs);
+	return same;
+}
+
+/* Opens the mbox locked with the n uids checked against the index; the
+ * fd, or -1 with err. */
+static int open_checked(struct local_folder *folder, int for_write, const uint32_t *uids, size_t n,
+                        struct local_lock *lock, struct stat *st, struct lib_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (uids[i] == 0 || uids[i] > folder->nmsgs) {
+			lib_error_set(err, LIB_ERR_DATA, "no message %u in %s", uids[i], folder->path);
+			return -1;
+		}
+	}
+	int fd = open_locked(folder, for_write, lock, st, err);
+	if (fd < 0 || same_file(folder, st))
+		return fd;
+	int same = reindex(folder, fd, st, lock, uids, n, err);
+	if (same == 1)
+		return fd;
+	if (same == 0)
+		lib_error_set(err, LIB_ERR_TEMPORARY,
+		              "%s was changed by another program and message %u is not where it was; read it again",
+		              folder->path, uids[0]);
+	close_locked(fd, lock);
+	return -1;
+}
+
+static void remember_now(struct local_folder *folder)
+{
+	struct stat now;
+	if (stat(folder->path, &now) == 0) {
+		folder->dev = now.st_dev;
+		folder->ino = now.st_ino;
+		folder->size = now.st_size;
+		folder->mtime = now.st_mtim;
+	} else {
+		folder->loaded = 0;
+	}
+}
+
 int local_mbox_write_flags(struct local_folder *folder, uint32_t uid, unsigned flags, struct lib_error *err)
 {
 	struct local_lock lock = LOCAL_LOCK_INIT;
 	struct stat st;
 	int rc = -1;
+	int fd = open_checked(folder, 1, &uid, 1, &lock, &st, err);
 
-	if (uid == 0 || uid > folder->nmsgs) {
-		lib_error_set(err, LIB_ERR_DATA, "no message %u in %s", uid, folder->path);
-		return -1;
-	}
-	struct mbox_entry was = folder->msgs[uid - 1];
-	int fd = open_locked(folder, 1, &lock, &st, err);
 	if (fd < 0)
 		return -1;
-	if (!same_file(folder, &st)) {
-		/* Changed since we indexed it: index again, and write only if
-		 * the same message is still at uid. */
-		struct scan s = { .mtime = (int64_t)st.st_mtime };
-		if (mbox_scan(fd, st.st_size, &s, &lock) < 0) {
-			lib_error_set(err, LIB_ERR_INTERNAL, "cannot read %s: %s", folder->path, strerror(errno));
-			free(s.msgs);
-			buf_free(&s.header);
-			goto out;
-		}
-		buf_free(&s.header);
-		int same = uid <= s.nmsgs && s.msgs[uid - 1].message_id == was.message_id &&
-		           (was.message_id || s.msgs[uid - 1].from_off == was.from_off);
-		remember_file(folder, &st, &s);
-		free(s.msgs);
-		if (!same) {
-			lib_error_set(err, LIB_ERR_TEMPORARY,
-			              "%s was changed by another program and message %u is not where it was; read it again",
-			              folder->path, uid);
-			goto out;
-		}
-	}
 	struct mbox_entry *m = &folder->msgs[uid - 1];
 	size_t len = (size_t)(m->header_end - m->header_off);
 	if (m->header_end - m->header_off > LOCAL_HEADER_MAX) {
 		lib_error_set(err, LIB_ERR_DATA, "the header of message %u in %s is too large to rewrite", uid, folder->path);
-		goto out;
+		close_locked(fd, &lock);
+		return -1;
 	}
 	char *header = xmalloc(len + 1);
 	struct buf out = BUF_INIT;
@@ -703,28 +758,151 @@ int local_mbox_write_flags(struct local_folder *folder, uint32_t uid, unsigned f
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot read %s: %s", folder->path, n < 0 ? strerror(errno) : "short read");
 	} else if (!status_rewrite(header, len, flags, &out)) {
 		rc = 0;
-	} else if (rewrite_file(folder, fd, &st, m, out.data, out.len, err) == 0) {
-		off_t delta = (off_t)out.len - (off_t)len;
-		m->header_end += delta;
-		for (size_t i = uid; i < folder->nmsgs; i++) {
-			folder->msgs[i].from_off += delta;
-			folder->msgs[i].header_off += delta;
-			folder->msgs[i].header_end += delta;
+	} else {
+		struct piece pieces[] = {
+			{ 0, m->header_off, NULL, 0 },
+			{ 0, 0, out.data, out.len },
+			{ m->header_end, st.st_size, NULL, 0 },
+		};
+		if (rewrite_file(folder, fd, &st, pieces, LIB_ARRAY_LEN(pieces), "the flags of", err) == 0) {
+			off_t delta = (off_t)out.len - (off_t)len;
+			m->header_end += delta;
+			m->content_end += delta;
+			for (size_t i = uid; i < folder->nmsgs; i++) {
+				folder->msgs[i].from_off += delta;
+				folder->msgs[i].header_off += delta;
+				folder->msgs[i].header_end += delta;
+				folder->msgs[i].content_end += delta;
+			}
+			remember_now(folder);
+			rc = 0;
 		}
-		struct stat now;
-		if (stat(folder->path, &now) == 0) {
-			folder->dev = now.st_dev;
-			folder->ino = now.st_ino;
-			folder->size = now.st_size;
-			folder->mtime = now.st_mtim;
-		} else {
-			folder->loaded = 0;
-		}
-		rc = 0;
 	}
 	free(header);
 	buf_free(&out);
-out:
+	close_locked(fd, &lock);
+	return rc;
+}
+
+int local_mbox_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err)
+{
+	struct local_lock lock = LOCAL_LOCK_INIT;
+	struct stat st;
+	int fd = open_checked(folder, 0, &uid, 1, &lock, &st, err);
+
+	if (fd < 0)
+		return -1;
+	const struct mbox_entry *m = &folder->msgs[uid - 1];
+	off_t end = m->content_end > m->header_off ? m->content_end : m->header_off;
+	size_t len = (size_t)(end - m->header_off);
+	char *data = xmalloc(len + 1);
+	int rc = 0;
+	for (size_t done = 0; done < len;) {
+		ssize_t r = pread(fd, data + done, len - done, m->header_off + (off_t)done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			lib_error_set(err, LIB_ERR_INTERNAL, "cannot read %s: %s", folder->path, r < 0 ? strerror(errno) : "short read");
+			rc = -1;
+			break;
+		}
+		done += (size_t)r;
+	}
+	if (rc == 0)
+		buf_add(out, data, len);
+	free(data);
+	close_locked(fd, &lock);
+	return rc;
+}
+
+static int uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The file without the messages: each message kept runs from its "From "
+ * line to the next one's. */
+int local_mbox_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err)
+{
+	struct local_lock lock = LOCAL_LOCK_INIT;
+	struct stat st;
+	int fd = open_checked(folder, 1, uids, n, &lock, &st, err);
+
+	if (fd < 0)
+		return -1;
+	uint32_t *gone = xmalloc((n + 1) * sizeof(*gone));
+	memcpy(gone, uids, n * sizeof(*gone));
+	qsort(gone, n, sizeof(*gone), uid_cmp);
+	struct piece *pieces = xmalloc((folder->nmsgs + 2) * sizeof(*pieces));
+	size_t npieces = 0;
+	if (folder->nmsgs && folder->msgs[0].from_off > 0) /* bytes before the first message */
+		pieces[npieces++] = (struct piece){ 0, folder->msgs[0].from_off, NULL, 0 };
+	for (size_t i = 0; i < folder->nmsgs; i++) {
+		uint32_t uid = (uint32_t)i + 1;
+		if (bsearch(&uid, gone, n, sizeof(*gone), uid_cmp))
+			continue;
+		off_t end = i + 1 < folder->nmsgs ? folder->msgs[i + 1].from_off : st.st_size;
+		if (npieces && !pieces[npieces - 1].data && pieces[npieces - 1].end == folder->msgs[i].from_off)
+			pieces[npieces - 1].end = end;
+		else
+			pieces[npieces++] = (struct piece){ folder->msgs[i].from_off, end, NULL, 0 };
+	}
+	int rc = rewrite_file(folder, fd, &st, pieces, npieces, "the messages left in", err);
+	if (rc == 0)
+		folder->loaded = 0; /* positions changed: the next load renumbers */
+	free(pieces);
+	free(gone);
+	close_locked(fd, &lock);
+	return rc;
+}
+
+int local_mbox_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err)
+{
+	struct local_folder folder = { .path = (char *)path, .kind = LOCAL_MBOX, .lock_timeout_ms = LOCAL_LOCK_TIMEOUT_MS };
+	struct local_lock lock = LOCAL_LOCK_INIT;
+	struct stat st;
+	int fd = open_locked(&folder, 1, &lock, &st, err);
+
+	if (fd < 0)
+		return -1;
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	local_message_unix(&text, message, len, 1);
+	/* the header block with the flags in Status and X-Status */
+	const char *sep = text.len >= 1 && text.data[0] == '\n' ? text.data : strstr(text.data ? text.data : "", "\n\n");
+	size_t hlen = sep ? (size_t)(sep - text.data) + (sep == text.data ? 0 : 1) : text.len;
+	/* the separator before: the file must end in a blank line */
+	char tail[2] = { 0, 0 };
+	if (st.st_size >= 2 && pread(fd, tail, 2, st.st_size - 2) == 2) {
+		if (tail[1] != '\n')
+			buf_addstr(&out, "\n\n");
+		else if (tail[0] != '\n')
+			buf_addstr(&out, "\n");
+	} else if (st.st_size == 1) {
+		buf_addstr(&out, "\n");
+	}
+	time_t now = time(NULL);
+	struct tm tm;
+	char date[64];
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Y", &tm);
+	buf_addf(&out, "From tern@localhost %s\n", date);
+	if (!status_rewrite(text.data ? text.data : "", hlen, flags, &out))
+		buf_add(&out, text.data, hlen);
+	buf_add(&out, text.data + hlen, text.len - hlen);
+	if (!out.len || out.data[out.len - 1] != '\n')
+		buf_addch(&out, '\n');
+	buf_addch(&out, '\n');
+	int rc = -1;
+	if (lseek(fd, 0, SEEK_END) < 0 || write_all(fd, out.data, out.len) < 0 || fsync(fd) != 0) {
+		lib_error_set(err, LIB_ERR_INTERNAL, "cannot append to %s: %s", path, strerror(errno));
+		if (ftruncate(fd, st.st_size) == 0) /* no half message left behind */
+			fsync(fd);
+	} else {
+		rc = 0;
+	}
+	buf_free(&text);
+	buf_free(&out);
 	close_locked(fd, &lock);
 	return rc;
 }

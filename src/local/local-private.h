@@ -25,6 +25,7 @@ struct mbox_entry {
 	off_t from_off;    /* its "From " line */
 	off_t header_off;  /* the header block, just after the "From " line */
 	off_t header_end;  /* just past the header's last line ending (the blank line follows) */
+	off_t content_end; /* just past its last line that is not blank */
 	uint64_t message_id;
 };
 
@@ -44,13 +45,41 @@ struct local_folder {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	struct store *cache; /* borrowed; NULL: no cache */
 };
+
+/* The header cache of local folders (local-cache.c). */
+struct local_cache;
+/* The cached Maildir summaries of folder, or NULL. */
+struct local_cache *local_cache_maildir_open(struct local_folder *folder);
+/* Adds entry's summary from the cache (uid and flags as entry says): 1,
+ * or 0 when it is not cached (c may be NULL). */
+int local_cache_maildir_add(struct local_cache *c, const struct maildir_entry *entry, size_t unique_len,
+                            struct model_mailbox *mbox);
+void local_cache_maildir_save(struct local_folder *folder, const struct model_mailbox *mbox,
+                              size_t (*unique_len)(const char *));
+void local_cache_free(struct local_cache *c);
+/* An mbox with st as cached: its summaries into mbox (empty) and its
+ * index into folder; 1, else 0. */
+int local_cache_mbox_restore(struct local_folder *folder, const struct stat *st, struct model_mailbox *mbox);
+void local_cache_mbox_save(struct local_folder *folder, const struct model_mailbox *mbox);
 
 int local_maildir_load(struct local_folder *folder, struct model_mailbox *mbox, struct lib_error *err);
 int local_maildir_write_flags(struct local_folder *folder, uint32_t uid, unsigned flags, struct lib_error *err);
 void local_maildir_entries_free(struct local_folder *folder);
 int local_mbox_load(struct local_folder *folder, struct model_mailbox *mbox, struct lib_error *err);
 int local_mbox_write_flags(struct local_folder *folder, uint32_t uid, unsigned flags, struct lib_error *err);
+int local_mbox_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err);
+int local_mbox_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err);
+int local_mbox_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err);
+int local_maildir_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err);
+int local_maildir_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err);
+int local_maildir_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err);
+
+/* message (len bytes, CRLF or LF line ends) with LF line ends, into out;
+ * with mbox set, lines starting with "From " or ">From " get one more '>'
+ * (mboxrd quoting) so the message cannot end early. */
+void local_message_unix(struct buf *out, const char *message, size_t len, int mbox);
 
 /* Appends the header block of the message open on fd (from its current
  * offset: up to and including the blank line, at most LOCAL_HEADER_MAX

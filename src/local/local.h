@@ -129,6 +129,13 @@ enum local_kind local_folder_kind(const struct local_folder *folder);
 /* The lock timeout for this folder, in milliseconds (0: try once). */
 void local_folder_set_lock_timeout(struct local_folder *folder, unsigned ms);
 
+/* Keeps the folder's summaries in store (borrowed; NULL: none), so that
+ * loading it again reads only what changed (local-cache.c): Maildir
+ * files by unique name, an mbox whole while its inode, size and mtime
+ * stay. Set before the first load. */
+struct store;
+void local_folder_set_cache(struct local_folder *folder, struct store *store);
+
 /* Brings mbox up to date with the folder: the first call adds every
  * message; later calls (with the same mbox) add new messages, drop gone
  * ones and update flags changed by other programs. mbox may be NULL to
@@ -148,5 +155,24 @@ int local_folder_load(struct local_folder *folder, struct model_mailbox *mbox, s
  * changed by another program since the load is indexed again; if the
  * message is then no longer at uid, it fails with LIB_ERR_TEMPORARY. */
 int local_folder_flags_write(struct local_folder *folder, uint32_t uid, unsigned flags, struct lib_error *err);
+
+/* Appends message uid as stored to out (Maildir: the file; mbox: from
+ * its header to its last line that is not blank, without the "From "
+ * line). 0, or -1 with err (LIB_ERR_DATA: the message is gone). */
+struct buf;
+int local_folder_message(struct local_folder *folder, uint32_t uid, struct buf *out, struct lib_error *err);
+/* Removes the n messages for good (what the user expunged). Maildir:
+ * their files are unlinked and the directories fsynced. mbox: under the
+ * locks, the file is written again without them beside the old one,
+ * fsynced and renamed over it; every other byte is kept. The uids of an
+ * mbox change (they are positions): load again afterwards. */
+int local_folder_expunge(struct local_folder *folder, const uint32_t *uids, size_t n, struct lib_error *err);
+/* Adds a message (CRLF or LF line ends; stored with LF) with flags to the
+ * Maildir or mbox at path, durably before it returns 0. Maildir: a
+ * delivery (tmp/, fsync, new/), then a rename into cur/ with the flags
+ * when it has any. mbox: under the locks, a "From " line, the header
+ * with Status and X-Status, the body with "From " lines quoted (mboxrd),
+ * a blank line; fsynced, cut back to its old size on failure. */
+int local_folder_append(const char *path, const char *message, size_t len, unsigned flags, struct lib_error *err);
 
 #endif

@@ -672,8 +672,10 @@ static char *content_type_clean(const char *type, struct lib_error *err)
 	char *clean = xstrdup(type);
 	for (char *p = clean; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	/* RFC 2046 5.1.1, 5.2.1: multipart and message bodies cannot be base64 */
-	if (strncmp(clean, "multipart/", 10) == 0 || strncmp(clean, "message/", 8) == 0) {
+	/* RFC 2046 5.1.1, 5.2.1: multipart and message bodies cannot be
+	 * base64; message/rfc822 alone is attached, as 7bit or 8bit */
+	if (strncmp(clean, "multipart/", 10) == 0 ||
+	    (strncmp(clean, "message/", 8) == 0 && strcmp(clean, "message/rfc822") != 0)) {
 		lib_error_set(err, LIB_ERR_DATA, "tern attaches files as base64, which %s parts may not use", clean);
 		free(clean);
 		return NULL;
@@ -701,6 +703,45 @@ static int file_read(const char *path, struct buf *out, struct lib_error *err)
 		return -1;
 	}
 	return 0;
+}
+
+/* A forwarded message/rfc822 body with CRLF line ends, and its transfer
+ * encoding: "7bit" when it is ASCII, "8bit" when it has 8-bit bytes (RFC
+ * 2046 5.2.1 allows no other; tern's SMTP, which cannot announce
+ * 8BITMIME, then refuses the whole message, so callers send 8-bit
+ * originals another way). NULL with err for a NUL, a lone CR or a line
+ * over 998 bytes, which only "binary" could carry. */
+static const char *rfc822_body(const unsigned char *data, size_t len, struct buf *out, struct lib_error *err)
+{
+	int eight = 0;
+	size_t line_len = 0;
+
+	if (!len) {
+		lib_error_set(err, LIB_ERR_DATA, "the forwarded message is empty");
+		return NULL;
+	}
+	buf_add(out, "", 0);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = data[i];
+		if (c == '\n') {
+			if (!(i && data[i - 1] == '\r'))
+				buf_addch(out, '\r');
+			buf_addch(out, '\n');
+			line_len = 0;
+			continue;
+		}
+		if (c == 0 || (c == '\r' && (i + 1 == len || data[i + 1] != '\n')) ||
+		    (c != '\r' && ++line_len > TEXT_LINE_MAX)) {
+			lib_error_set(err, LIB_ERR_DATA, "the forwarded message has a NUL, a lone CR or a line over %d bytes",
+			              TEXT_LINE_MAX);
+			return NULL;
+		}
+		eight |= c >= 128;
+		buf_addch(out, (char)c);
+	}
+	if (len && data[len - 1] != '\n')
+		buf_addstr(out, "\r\n");
+	return eight ? "8bit" : "7bit";
 }
 
 /* One attachment as a MIME entity (header and base64 body without its
@@ -753,6 +794,17 @@ static int attachment_entity(const struct mime_attachment *a, struct buf *out, s
 	header_word(&h, "attachment", 10, 1);
 	param_filename(&h, filename);
 	header_end(&h);
+	if (strcmp(type, "message/rfc822") == 0) {
+		struct buf body = BUF_INIT;
+		const char *encoding = rfc822_body(data, len, &body, err);
+		if (encoding) {
+			buf_addf(out, "Content-Transfer-Encoding: %s\r\n\r\n", encoding);
+			buf_add(out, body.data, body.len); /* its last CRLF is its own: the delimiter brings another */
+			rc = 0;
+		}
+		buf_free(&body);
+		goto done;
+	}
 	buf_addstr(out, "Content-Transfer-Encoding: base64\r\n\r\n");
 	base64_lines(out, data, len);
 	rc = 0;
@@ -952,6 +1004,11 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	if (msg->cc_count) {
 		header_begin(&h, "Cc");
 		header_addresses(&h, msg->cc, msg->cc_count);
+		header_end(&h);
+	}
+	if (msg->keep_bcc && msg->bcc_count) {
+		header_begin(&h, "Bcc");
+		header_addresses(&h, msg->bcc, msg->bcc_count);
 		header_end(&h);
 	}
 	if (msg->subject && *msg->subject) {

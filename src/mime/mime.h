@@ -203,6 +203,7 @@ struct mime_outgoing {
 	const char *version;                       /* VERSION, for "User-Agent: tern/VERSION" */
 	int64_t date;                              /* epoch seconds; 0: now */
 	void (*random)(unsigned char *out, size_t len); /* NULL: getrandom(); tests make it repeatable */
+	int keep_bcc;                              /* a draft: Bcc is written, to be recalled */
 };
 
 /* Appends the message to out: RFC 5322 with CRLF, all 7-bit: Date,
@@ -211,7 +212,9 @@ struct mime_outgoing {
  * fields, MIME-Version, User-Agent; RFC 2047 words for non-ASCII text
  * (folded at 76 columns, never splitting a character); the text as 7bit
  * when it is ASCII with lines of at most 998 bytes, else quoted-printable;
- * attachments in base64 with RFC 2231 file names, inside multipart/mixed
+ * attachments in base64 with RFC 2231 file names (a message/rfc822
+ * attachment, a forwarded message, as it is: 7bit, or 8bit when it has
+ * 8-bit bytes, which tern's SMTP then refuses), inside multipart/mixed
  * with a random boundary that no part contains. Returns 0 and, if
  * message_id is not NULL, the "<...>" Message-ID (caller frees); or -1
  * with err (LIB_ERR_DATA): a CR or LF in any header value, name or

@@ -165,6 +165,21 @@ static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 	}
 }
 
+int net_conn_read_first(struct net_conn *conn, char *buf, size_t size)
+{
+	struct timespec deadline;
+
+	net_deadline(&deadline, conn->timeout);
+	int ready = net_wait(conn, POLLIN, &deadline);
+	if (ready <= 0)
+		return ready;
+	ssize_t n = conn_read_raw(conn, buf, size - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
 static ssize_t conn_write(struct net_conn *conn, const void *buf, size_t count)
 {
 	struct timespec deadline;

@@ -143,3 +143,31 @@ struct net_conn *net_connect(const char *host, unsigned port, int timeout, int c
 	}
 	return net_conn_new(fd, timeout, cancel_fd);
 }
+
+int net_lookup(const char *host, unsigned port, int timeout, int cancel_fd, char *out, size_t size,
+               struct lib_error *err)
+{
+	struct addrinfo *list = resolve(host, port, timeout, cancel_fd, err);
+	size_t used = 0;
+
+	if (!list)
+		return -1;
+	out[0] = '\0';
+	for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
+		char text[NI_MAXHOST];
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof(text), NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		char *item = xasprintf(", %s,", text), *list = xasprintf(", %s,", out);
+		int seen = strstr(list, item) != NULL; /* one entry per address, not per socket type */
+		free(item);
+		free(list);
+		if (seen)
+			continue;
+		int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", text);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	freeaddrinfo(list);
+	return 0;
+}

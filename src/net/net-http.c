@@ -105,7 +105,8 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 	struct net_conn *conn = net_connect(host, port, timeout, -1, err);
 	if (!conn)
 		return -1;
-	struct net_tls_config tls = { NULL, NULL };
+	struct net_tls_config tls;
+	memset(&tls, 0, sizeof(tls));
 	if (https && net_tls_start(conn, host, &tls, err) < 0) {
 		net_conn_free(conn);
 		return -1;

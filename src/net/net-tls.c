@@ -136,6 +136,45 @@ static int check_chain(SSL *ssl, X509 *cert, const char *host, struct lib_error 
 	return -1;
 }
 
+/* Copies text into out, cut at a UTF-8 character boundary. */
+static void fill_text(char *out, size_t size, const struct buf *text)
+{
+	size_t len = text->len < size ? text->len : size - 1;
+
+	while (len > 0 && len < text->len && ((unsigned char)text->data[len] & 0xc0) == 0x80)
+		len--;
+	if (len)
+		memcpy(out, text->data, len);
+	out[len] = '\0';
+}
+
+/* What the handshake showed, for diagnostics (net_tls_config.info). */
+static void fill_info(struct net_tls_info *info, SSL *ssl, X509 *cert, const char *host)
+{
+	struct buf text = BUF_INIT;
+
+	memset(info, 0, sizeof(*info));
+	info->handshake_done = 1;
+	snprintf(info->version, sizeof(info->version), "%s", SSL_get_version(ssl));
+	snprintf(info->cipher, sizeof(info->cipher), "%s", SSL_get_cipher_name(ssl));
+	name_line(X509_get_subject_name(cert), &text);
+	fill_text(info->subject, sizeof(info->subject), &text);
+	buf_reset(&text);
+	name_line(X509_get_issuer_name(cert), &text);
+	fill_text(info->issuer, sizeof(info->issuer), &text);
+	buf_reset(&text);
+	cert_names(cert, &text);
+	fill_text(info->names, sizeof(info->names), &text);
+	buf_reset(&text);
+	asn1_time(X509_get0_notAfter(cert), &text);
+	fill_text(info->not_after, sizeof(info->not_after), &text);
+	buf_free(&text);
+	info->expired = X509_cmp_current_time(X509_get0_notAfter(cert)) < 0;
+	info->name_match = is_ip_literal(host) ? X509_check_ip_asc(cert, host, 0) == 1
+	                                       : X509_check_host(cert, host, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+	                                                         NULL) == 1;
+}
+
 int net_tls_start(struct net_conn *conn, const char *host, const struct net_tls_config *tls,
                   struct lib_error *err)
 {
@@ -199,7 +238,11 @@ int net_tls_start(struct net_conn *conn, const char *host, const struct net_tls_
 		lib_error_set(err, LIB_ERR_TLS, "the server sent no certificate");
 		return -1;
 	}
+	if (tls->info)
+		fill_info(tls->info, conn->ssl, cert, host);
 	int rc = tls->fingerprint ? check_fingerprint(cert, tls->fingerprint, err) : check_chain(conn->ssl, cert, host, err);
+	if (tls->info)
+		tls->info->verified = rc == 0;
 	X509_free(cert);
 	if (rc < 0)
 		return -1;

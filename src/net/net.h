@@ -10,10 +10,30 @@
 struct net_conn;
 struct _mailstream_low;
 
+struct net_tls_info;
+
 struct net_tls_config {
 	const char *ca_file;     /* PEM CAs to trust; NULL: the system's */
 	const char *fingerprint; /* 64 lowercase hex digits pinning the server
 	                            certificate (SHA-256 of its DER), or NULL */
+	struct net_tls_info *info; /* diagnostics: when not NULL, filled as soon
+	                              as a handshake completes, even when the
+	                              checks then refuse the server */
+};
+
+/* What a TLS handshake showed (for tern --test-account). Text fields are
+ * sanitized, "" when unknown. */
+struct net_tls_info {
+	int handshake_done;    /* the server spoke TLS and sent a certificate */
+	int verified;          /* the chain and host name (or the pin) passed */
+	int name_match;        /* the certificate names the host */
+	int expired;           /* notAfter is in the past */
+	char version[24];      /* "TLSv1.3" */
+	char cipher[64];
+	char subject[256];     /* one-line distinguished names */
+	char issuer[256];
+	char names[256];       /* the DNS and IP names it is valid for */
+	char not_after[16];    /* "2027-05-01" */
 };
 
 /* Resolves host and connects to port, waiting at most timeout seconds for
@@ -23,6 +43,18 @@ struct net_tls_config {
  * LIB_ERR_CONNECTION). The caller frees with net_conn_free. */
 struct net_conn *net_connect(const char *host, unsigned port, int timeout, int cancel_fd, struct lib_error *err);
 void net_conn_free(struct net_conn *conn);
+
+/* Looks host up (waiting at most timeout seconds) and writes its
+ * addresses, comma-separated, into out. 0, or -1 with err as net_connect
+ * says it. For diagnostics: net_connect does its own look-up. */
+int net_lookup(const char *host, unsigned port, int timeout, int cancel_fd, char *out, size_t size,
+               struct lib_error *err);
+
+/* Diagnostics: reads what the server sends first, at most size - 1 bytes
+ * (NUL-terminated, raw: sanitize before showing), waiting up to the
+ * connection's timeout. Returns the byte count, 0 when the server said
+ * nothing in time, -1 when it closed or failed (net_conn_last_error). */
+int net_conn_read_first(struct net_conn *conn, char *buf, size_t size);
 
 /* Runs the TLS handshake on conn (TLS 1.2 at least, SNI for host names)
  * and verifies the server before anything else is sent: the chain against

@@ -469,6 +469,12 @@ int pop_fetch(const struct pop_server *server, const struct pop_login *login, co
 		result->by_header_hash = 1;
 	}
 	f.by_uidl = usable == 0;
+	if (options->check_only) {
+		for (size_t i = 0; f.by_uidl && i < f.count; i++)
+			result->fresh += pop_state_find_uidl(f.state, f.msgs[i].uidl) == NULL;
+		rc = 0;
+		goto done;
+	}
 	if ((f.by_uidl ? fetch_by_uidl(&f, err) : fetch_by_hash(&f, err)) < 0)
 		goto done;
 	rc = 0;

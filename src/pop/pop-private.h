@@ -127,6 +127,8 @@ struct pop_session {
 	struct net_conn *conn;
 	struct pop_guard guard;
 	int capa_known, capa_uidl, capa_top;
+	int capa_xoauth2;     /* CAPA listed SASL ... XOAUTH2 */
+	struct buf capa;      /* the CAPA names, space-separated, sanitized */
 	int broken;     /* the stream failed or lost sync: never write again */
 	int quit_done;
 	struct buf line; /* the last line read by pop_read_line, without CRLF */

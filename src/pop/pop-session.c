@@ -112,7 +112,10 @@ int pop_read_line(struct pop_session *session, const char *what, struct lib_erro
 	return 0;
 }
 
-int pop_command(struct pop_session *session, const char *what, const char *command, struct lib_error *err)
+/* pop_command, and with continuation a "+" line (a SASL challenge)
+ * returns 2. */
+static int exchange(struct pop_session *session, const char *what, const char *command, int continuation,
+                    struct lib_error *err)
 {
 	mailstream *stream = session->pop->pop3_stream;
 
@@ -130,6 +133,8 @@ int pop_command(struct pop_session *session, const char *what, const char *comma
 	if (pop_read_line(session, what, err) < 0)
 		return -1;
 	const char *line = session->line.data;
+	if (continuation && line[0] == '+' && (line[1] == '\0' || line[1] == ' '))
+		return 2;
 	if (strncmp(line, "+OK", 3) == 0 && (line[3] == '\0' || line[3] == ' '))
 		return 1;
 	if (strncmp(line, "-ERR", 4) == 0 && (line[4] == '\0' || line[4] == ' ')) {
@@ -144,6 +149,11 @@ int pop_command(struct pop_session *session, const char *what, const char *comma
 	buf_free(&shown);
 	session->broken = 1;
 	return -1;
+}
+
+int pop_command(struct pop_session *session, const char *what, const char *command, struct lib_error *err)
+{
+	return exchange(session, what, command, 0, err);
 }
 
 int pop_read_body(struct pop_session *session, const char *what, pop_sink_cb *sink, void *ctx,
@@ -202,7 +212,8 @@ static int capabilities(struct pop_session *session, int *stls, struct lib_error
 	clist *caps = NULL;
 	int r = mailpop3_capa(session->pop, &caps);
 
-	session->capa_known = session->capa_uidl = session->capa_top = 0;
+	session->capa_known = session->capa_uidl = session->capa_top = session->capa_xoauth2 = 0;
+	buf_reset(&session->capa);
 	*stls = 0;
 	if (r == MAILPOP3_ERROR_CAPA_NOT_SUPPORTED)
 		return 0; /* an RFC 1939 server without CAPA: find out by trying */
@@ -214,6 +225,17 @@ static int capabilities(struct pop_session *session, int *stls, struct lib_error
 	}
 	for (clistiter *it = caps ? clist_begin(caps) : NULL; it; it = clist_next(it)) {
 		const struct mailpop3_capa *cap = clist_content(it);
+		buf_addstr(&session->capa, session->capa.len ? " " : "");
+		lib_sanitize(&session->capa, cap->cap_name, strlen(cap->cap_name), LIB_SANITIZE_LINE);
+		for (clistiter *p = cap->cap_param ? clist_begin(cap->cap_param) : NULL; p; p = clist_next(p)) {
+			const char *param = clist_content(p);
+			if (strcasecmp(cap->cap_name, "SASL") == 0 && strcasecmp(param, "XOAUTH2") == 0)
+				session->capa_xoauth2 = 1;
+			if (strcasecmp(cap->cap_name, "SASL") == 0) {
+				buf_addch(&session->capa, ' ');
+				lib_sanitize(&session->capa, param, strlen(param), LIB_SANITIZE_LINE);
+			}
+		}
 		if (strcasecmp(cap->cap_name, "UIDL") == 0)
 			session->capa_uidl = 1;
 		else if (strcasecmp(cap->cap_name, "TOP") == 0)
@@ -313,6 +335,49 @@ static void secret_free(char *secret)
 	free(secret);
 }
 
+/* One line of a SASL exchange (RFC 5034): 1 for +OK, 0 for -ERR (the
+ * words in session->line), 2 for a "+" continuation, -1 stream error. */
+static int sasl_line(struct pop_session *session, const char *line, struct lib_error *err)
+{
+	return exchange(session, "AUTH XOAUTH2", line, 1, err);
+}
+
+/* AUTH XOAUTH2 (RFC 5034 with Google's and Microsoft's SASL XOAUTH2):
+ * "AUTH XOAUTH2", then the base64 of "user=U^Aauth=Bearer T^A^A" on its
+ * own line (a token makes the command too long for RFC 5034's 255-octet
+ * initial response). A refusal comes as a "+" challenge holding the
+ * error, answered with an empty line, then -ERR. Takes secret. */
+static int xoauth2(struct pop_session *session, const char *user, char *secret, struct lib_error *err)
+{
+	if (session->capa_known && !session->capa_xoauth2) {
+		secret_free(secret);
+		lib_error_set(err, LIB_ERR_AUTH, "the server does not offer SASL XOAUTH2 for POP3 (no \"SASL ... XOAUTH2\" "
+		                                 "in its CAPA): log in with a password or app password, or use IMAP");
+		return -1;
+	}
+	char *raw = xasprintf("user=%s\001auth=Bearer %s\001\001", user, secret);
+	size_t raw_len = strlen(raw);
+	char *encoded = xmalloc(4 * ((raw_len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)encoded, (const unsigned char *)raw, (int)raw_len);
+	secret_free(raw);
+	secret_free(secret);
+	int r = sasl_line(session, "AUTH XOAUTH2", err);
+	if (r == 2)
+		r = sasl_line(session, encoded, err);
+	secret_free(encoded);
+	if (r == 2) /* the error challenge (JSON): answer it empty to get the -ERR */
+		r = sasl_line(session, "", err);
+	if (r == 1)
+		return 0;
+	if (r == 0)
+		login_refused(session->line.data, user, err);
+	else if (r == 2) {
+		session->broken = 1;
+		lib_error_set(err, LIB_ERR_PROTOCOL, "AUTH XOAUTH2: the server asked for more after the token");
+	}
+	return -1;
+}
+
 static int login(struct pop_session *session, const struct pop_login *creds, struct lib_error *err)
 {
 	const char *user = creds->user;
@@ -325,11 +390,8 @@ static int login(struct pop_session *session, const struct pop_login *creds, str
 	char *secret = creds->get_secret(creds->ctx, &is_oauth2, err);
 	if (!secret)
 		return -1;
-	if (is_oauth2) {
-		secret_free(secret);
-		lib_error_set(err, LIB_ERR_CONFIG, "oauth2-token-command: tern logs in to POP3 servers with a password only");
-		return -1;
-	}
+	if (is_oauth2)
+		return xoauth2(session, user, secret, err);
 	if (strpbrk(secret, "\r\n") || strlen(secret) > 400) {
 		secret_free(secret);
 		lib_error_set(err, LIB_ERR_CONFIG, "the password cannot be sent over POP3: it holds a line break or "
@@ -440,5 +502,6 @@ void pop_session_close(struct pop_session *session)
 	}
 	net_conn_free(session->conn);
 	buf_free(&session->line);
+	buf_free(&session->capa);
 	free(session);
 }

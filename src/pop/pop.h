@@ -25,7 +25,8 @@ struct pop_server {
 
 /* Credentials are asked for only once the server is verified and ready
  * for them. get_secret returns a password that pop zeroes and frees, or
- * NULL with err set; *is_oauth2 set means a token, which POP3 refuses. */
+ * NULL with err set; *is_oauth2 set means an OAuth2 access token, sent
+ * with AUTH XOAUTH2 when the server's CAPA offers it (SASL ... XOAUTH2). */
 struct pop_login {
 	const char *user;
 	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
@@ -44,6 +45,18 @@ struct pop_session *pop_session_open(const struct pop_server *server, const stru
  * out the DELEs of the session), then free. NULL is fine. */
 void pop_session_close(struct pop_session *session);
 
+/* ---- looking without touching (pop-info.c), for diagnostics ---- */
+
+/* The CAPA names (and SASL mechanisms) the server announced after TLS,
+ * space-separated and sanitized, appended to out; nothing without CAPA. */
+void pop_session_capabilities(const struct pop_session *session, struct buf *out);
+/* STAT: how many messages the maildrop holds and their size. 0 or -1. */
+int pop_stat(struct pop_session *session, unsigned *count, unsigned long long *octets, struct lib_error *err);
+/* TOP number 0: the header of message number (raw, LF line ends, at most
+ * 256 KB) appended to out. Deletes nothing. 0, or -1 with err
+ * (LIB_ERR_SERVER when the server refuses TOP). */
+int pop_message_header(struct pop_session *session, unsigned number, struct buf *out, struct lib_error *err);
+
 /* ---- downloading (pop-fetch.c) ----
  * Every message the account's state file does not know is written into
  * the Maildir (tmp/, fsync, new/, fsync) and then recorded by its UIDL
@@ -59,6 +72,7 @@ struct pop_fetch_options {
 	int keep;               /* 1: never delete on the server */
 	long delete_after_days; /* with keep 0: delete DAYS after download; 0: at once */
 	void (*warn)(void *ctx, const char *line);
+	int check_only;         /* list and count only (--check): nothing downloaded or deleted */
 	void (*progress)(void *ctx, size_t done, size_t total); /* NULL: none */
 	void *ctx;
 };
@@ -71,6 +85,7 @@ struct pop_fetch_result {
 	size_t stayed;          /* on_server - removed */
 	int by_header_hash;     /* UIDL missing or malformed: headers hashed, nothing deleted */
 	int local_failure;      /* the error happened on this machine (Maildir, state file) */
+	size_t fresh;           /* check_only: messages not downloaded yet (by_header_hash: unknown, 0) */
 };
 
 /* Opens the Maildir and the state, then the session, downloads, deletes

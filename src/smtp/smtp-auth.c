@@ -187,6 +187,10 @@ int smtp_auth(struct smtp_session *session, const struct smtp_login *login, stru
 		return -1;
 	}
 	char *secret = login->get_secret(login->ctx, &is_oauth2, err);
+	if (!secret && login->if_offered) {
+		*err = (struct lib_error){ 0 }; /* nothing to log in with: send without */
+		return 0;
+	}
 	if (!secret)
 		return -1;
 	unsigned want = is_oauth2 ? SMTP_AUTH_XOAUTH2 : SMTP_AUTH_PLAIN | SMTP_AUTH_LOGIN;

@@ -302,7 +302,9 @@ struct smtp_session *smtp_session_open(const struct smtp_server *server, const s
 		goto fail;
 	if (!server->implicit_tls && !server->tls_off && start_tls(session, server, err) < 0)
 		goto fail;
-	if (login && login->user && *login->user && smtp_auth(session, login, err) < 0)
+	if (login && login->user && *login->user &&
+	    (!login->if_offered || session->ehlo.auth || smtp_session_has_extension(session, "AUTH")) &&
+	    smtp_auth(session, login, err) < 0)
 		goto fail;
 	return session;
 fail:
@@ -358,4 +360,21 @@ void smtp_session_set_progress(struct smtp_session *session, smtp_progress_cb *p
 {
 	session->progress = progress;
 	session->progress_ctx = ctx;
+}
+
+void smtp_session_extensions(const struct smtp_session *session, struct buf *out)
+{
+	const char *line = session->ehlo.keywords;
+
+	while (line && *line) {
+		size_t len = strcspn(line, "\n");
+		while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
+			len--;
+		if (len) {
+			buf_addstr(out, out->len ? ", " : "");
+			lib_sanitize(out, line, len, LIB_SANITIZE_LINE);
+		}
+		line += strcspn(line, "\n");
+		line += *line == '\n';
+	}
 }

@@ -43,11 +43,14 @@ struct smtp_server {
  * for them (the shape of struct imap_login, so one callback serves both).
  * get_secret returns a password (or with *is_oauth2 set, an OAuth2 access
  * token) that smtp zeroes and frees, or NULL with err set. A NULL login or
- * user means no AUTH at all (a server that needs it answers 530 to MAIL). */
+ * user means no AUTH at all (a server that needs it answers 530 to MAIL).
+ * if_offered: log in only when the server offers AUTH (the secret is then
+ * asked for), else send without. */
 struct smtp_login {
 	const char *user;
 	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
 	void *ctx;
+	int if_offered;
 };
 
 /* Connects, secures (implicit TLS, or STARTTLS which is then required
@@ -70,6 +73,9 @@ size_t smtp_session_size_limit(const struct smtp_session *session);
 /* 1 when the last EHLO announced keyword (case-insensitive), e.g.
  * "PIPELINING", "8BITMIME", "STARTTLS", "AUTH". */
 int smtp_session_has_extension(const struct smtp_session *session, const char *keyword);
+/* The extension lines of the last EHLO ("PIPELINING, SIZE 10240000,
+ * AUTH PLAIN LOGIN"), comma-separated and sanitized, appended to out. */
+void smtp_session_extensions(const struct smtp_session *session, struct buf *out);
 /* The SASL mechanism that logged in ("PLAIN", "LOGIN", "XOAUTH2"), or ""
  * when none did. Borrowed, static. */
 const char *smtp_session_auth_mechanism(const struct smtp_session *session);

@@ -445,6 +445,9 @@ int store_folder_drop(struct store *store, const char *folder)
 	folder_key(&key, folder, 'M');
 	if (store_out(store, &key) < 0)
 		goto aborted;
+	folder_key(&key, folder, 'X');
+	if (store_out(store, &key) < 0)
+		goto aborted;
 	if (store->ops->commit(store->db) == 0) {
 		rc = 0;
 		goto out;
@@ -456,6 +459,31 @@ failed:
 	store_write_failed(store, folder, NULL);
 out:
 	free(old.blocks);
+	buf_free(&key);
+	return rc;
+}
+
+int store_folder_extra_get(struct store *store, const char *folder, struct buf *out)
+{
+	struct buf key = BUF_INIT;
+	void *value = NULL;
+	size_t vlen = 0;
+
+	folder_key(&key, folder, 'X');
+	int rc = store_get(store, &key, &value, &vlen);
+	if (rc > 0)
+		buf_add(out, value, vlen);
+	free(value);
+	buf_free(&key);
+	return rc > 0 ? 1 : rc;
+}
+
+int store_folder_extra_put(struct store *store, const char *folder, const void *data, size_t len)
+{
+	struct buf key = BUF_INIT;
+
+	folder_key(&key, folder, 'X');
+	int rc = store_put(store, &key, data, len);
 	buf_free(&key);
 	return rc;
 }

@@ -66,6 +66,14 @@ int store_folder_write(struct store *store, const char *folder, const struct sto
  * when the backend failed (the whole cache is then emptied). */
 int store_folder_drop(struct store *store, const char *folder);
 
+/* A record of the caller's own beside a folder's summaries (a local
+ * folder keeps there which file each summary is of), written after
+ * store_folder_write and dropped with the folder. get appends it to out:
+ * 1, 0 when absent, -1 when the backend failed. put: 0 or -1. */
+struct buf;
+int store_folder_extra_get(struct store *store, const char *folder, struct buf *out);
+int store_folder_extra_put(struct store *store, const char *folder, const void *data, size_t len);
+
 void store_stats_get(const struct store *store, struct store_stats *stats);
 
 /* The body cache (store-body.c): whole messages on disk, capped at

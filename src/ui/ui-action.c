@@ -281,8 +281,8 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
 			*colon = ':';
 		}
 		if (other && other != ui->account) {
-			if (other->imap.scheme == CONF_URL_NONE)
-				ui_say(ui, 1, "That account has no IMAP server.");
+			if (other->imap.scheme == CONF_URL_NONE && other->pop3.scheme == CONF_URL_NONE)
+				ui_say(ui, 1, "That account has no IMAP or POP3 server.");
 			else {
 				engine_worker_copy_to_account(ui->worker, ui->wire_folder, uids, n, other, colon + 1,
 				                              fn == UI_FN_SAVE_MESSAGE);

@@ -23,12 +23,19 @@
 #include "../smtp/smtp.h"
 #include "config.h"
 
+struct ui_compose_file {
+	char *path;
+	char *name; /* sent as the file name (^O renames); NULL: the path's last part */
+	char *type; /* content type; NULL: guessed when built */
+};
+
 struct ui_compose {
 	char *path; /* the draft file */
 	char *from, *to, *cc, *bcc, *subject, *in_reply_to, *references;
-	char **attach;
+	struct ui_compose_file *attach;
 	size_t nattach;
 	struct buf body;
+	struct engine_draft_ref draft; /* the server draft this was recalled from; folder NULL: none */
 };
 
 static char *drafts_dir(void)
@@ -40,6 +47,74 @@ static char *drafts_dir(void)
 	return dir;
 }
 
+static void attach_clear(struct ui_compose *c)
+{
+	for (size_t i = 0; i < c->nattach; i++) {
+		free(c->attach[i].path);
+		free(c->attach[i].name);
+		free(c->attach[i].type);
+	}
+	c->nattach = 0;
+}
+
+static void attach_add(struct ui_compose *c, char *path, const char *name, const char *type)
+{
+	c->attach = xrealloc(c->attach, (c->nattach + 1) * sizeof(*c->attach));
+	c->attach[c->nattach++] = (struct ui_compose_file){ path, name ? xstrdup(name) : NULL, type ? xstrdup(type) : NULL };
+}
+
+/* The file name an attachment is sent with. */
+static const char *attach_name(const struct ui_compose_file *f)
+{
+	const char *slash = strrchr(f->path, '/');
+	return f->name ? f->name : slash ? slash + 1 : f->path;
+}
+
+/* Where files of this draft live that tern made itself (the attachments
+ * of a recalled draft, a message forwarded as an attachment): next to
+ * the draft, DRAFT.d/. Caller frees. */
+static char *files_dir(const struct ui_compose *c)
+{
+	return xasprintf("%.*s.d", (int)(strlen(c->path) - 4), c->path); /* without ".eml" */
+}
+
+static void files_remove(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *entry;
+
+	while (d && (entry = readdir(d))) {
+		if (entry->d_name[0] == '.' && (!entry->d_name[1] || (entry->d_name[1] == '.' && !entry->d_name[2])))
+			continue;
+		char *file = xasprintf("%s/%s", dir, entry->d_name);
+		unlink(file);
+		free(file);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* Writes data durably into the draft's own directory as name (made
+ * safe); the path, or NULL with *why. Caller frees. */
+static char *file_keep(const struct ui_compose *c, const char *name, const char *data, size_t len, char **why)
+{
+	char *dir = files_dir(c), *safe = mime_filename_safe(name);
+	lib_mkdirs(dir, 0700);
+	char *path = xasprintf("%s/%s", dir, safe);
+	for (int n = 2; access(path, F_OK) == 0; n++) {
+		free(path);
+		path = xasprintf("%s/%d-%s", dir, n, safe);
+	}
+	free(dir);
+	free(safe);
+	if (lib_file_write_durable(path, data, len, 0600, why) < 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 static void compose_free(struct ui_compose *c)
 {
 	if (!c)
@@ -47,10 +122,10 @@ static void compose_free(struct ui_compose *c)
 	char **fields[] = { &c->path, &c->from, &c->to, &c->cc, &c->bcc, &c->subject, &c->in_reply_to, &c->references };
 	for (size_t i = 0; i < LIB_ARRAY_LEN(fields); i++)
 		free(*fields[i]);
-	for (size_t i = 0; i < c->nattach; i++)
-		free(c->attach[i]);
+	attach_clear(c);
 	free(c->attach);
 	buf_free(&c->body);
+	engine_draft_ref_clear(&c->draft);
 	free(c);
 }
 
@@ -63,8 +138,13 @@ static int write_draft(struct ui_compose *c, char **why)
 		buf_addf(&text, "In-Reply-To: %s\n", c->in_reply_to);
 	if (c->references && *c->references)
 		buf_addf(&text, "References: %s\n", c->references);
-	for (size_t i = 0; i < c->nattach; i++)
-		buf_addf(&text, "Attach: %s\n", c->attach[i]);
+	for (size_t i = 0; i < c->nattach; i++) {
+		buf_addf(&text, "Attach: %s\n", c->attach[i].path);
+		if (c->attach[i].name)
+			buf_addf(&text, "Attach-As: %s\n", c->attach[i].name);
+		if (c->attach[i].type)
+			buf_addf(&text, "Attach-Type: %s\n", c->attach[i].type);
+	}
 	buf_addch(&text, '\n');
 	buf_add(&text, c->body.data ? c->body.data : "", c->body.len);
 	int rc = lib_file_write_durable(c->path, text.data, text.len, 0600, why);
@@ -89,9 +169,7 @@ static int read_draft(struct ui_compose *c)
 		free(*fields[i]);
 		*fields[i] = NULL;
 	}
-	for (size_t i = 0; i < c->nattach; i++)
-		free(c->attach[i]);
-	c->nattach = 0;
+	attach_clear(c);
 	buf_reset(&c->body);
 	int in_body = 0;
 	while ((len = getline(&line, &cap, fp)) > 0) {
@@ -116,9 +194,14 @@ static int read_draft(struct ui_compose *c)
 				known = 1;
 			}
 		}
-		if (!known && strncasecmp(line, "Attach:", 7) == 0 && *value) {
-			c->attach = xrealloc(c->attach, (c->nattach + 1) * sizeof(*c->attach));
-			c->attach[c->nattach++] = lib_path_expand(value);
+		if (!known && strncasecmp(line, "Attach:", 7) == 0 && *value)
+			attach_add(c, lib_path_expand(value), NULL, NULL);
+		else if (!known && c->nattach && strncasecmp(line, "Attach-As:", 10) == 0 && *value) {
+			free(c->attach[c->nattach - 1].name);
+			c->attach[c->nattach - 1].name = xstrdup(value);
+		} else if (!known && c->nattach && strncasecmp(line, "Attach-Type:", 12) == 0 && *value) {
+			free(c->attach[c->nattach - 1].type);
+			c->attach[c->nattach - 1].type = xstrdup(value);
 		}
 	}
 	free(line);
@@ -225,17 +308,62 @@ static void add_signature(struct ui *ui, struct buf *body)
 	free(path);
 }
 
+/* The address to post to a list from a List-Post value (RFC 2369):
+ * "<mailto:list@example.org?subject=x>" gives "list@example.org"; NULL for
+ * "NO" or no mailto. Caller frees. */
+static char *list_post_address(const char *value)
+{
+	const char *p = strcasestr(value, "<mailto:");
+	if (!p)
+		return NULL;
+	p += 8;
+	size_t len = strcspn(p, ">?");
+	if (!len || p[len] == '\0' || !memchr(p, '@', len))
+		return NULL;
+	return xstrndup(p, len); /* an address with %-escapes fails the check when sent */
+}
+
+/* Whether raw has a byte over 127. */
+static int has_8bit(const char *raw, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)raw[i] >= 128)
+			return 1;
+	return 0;
+}
+
+static void new_draft_path(struct ui_compose *c)
+{
+	static unsigned serial;
+	char *dir = drafts_dir();
+	c->path = xasprintf("%s/%lld.%d.%u.eml", dir, (long long)time(NULL), (int)getpid(), serial++);
+	free(dir);
+}
+
 void ui_compose_start(struct ui *ui, enum ui_function fn)
 {
 	struct ui_compose *c = xcalloc(1, sizeof(*c));
 	struct mime_message *msg = fn == UI_FN_COMPOSE ? NULL : ui_pager_mime(ui);
-	char *why = NULL;
+	char *why = NULL, *list = NULL;
 
 	if (fn != UI_FN_COMPOSE && !msg) {
 		ui_say(ui, 0, "The message is still being fetched.");
 		free(c);
 		return;
 	}
+	if (fn == UI_FN_LIST_REPLY) {
+		char *post = header_of(msg, "List-Post");
+		list = list_post_address(post);
+		if (!list)
+			ui_say(ui, 1, *post ? "This list does not take posts (List-Post has no mailto: address); use r or g."
+			                    : "This message has no List-Post header: it did not come from a mailing list; use r or g.");
+		free(post);
+		if (!list) {
+			free(c);
+			return;
+		}
+	}
+	new_draft_path(c);
 	const char *account_from = conf_get(ui->conf, ui->account, CONF_K_FROM);
 	c->from = xstrdup(account_from ? account_from : "");
 	if (msg) {
@@ -251,8 +379,24 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 			         from, date, from, to, subject);
 			buf_add(&c->body, text.data ? text.data : "", text.len);
 			buf_addstr(&c->body, "\n----- End forwarded message -----\n");
+		} else if (fn == UI_FN_FORWARD_ATTACHED) {
+			/* the original as it is, message/rfc822 (RFC 2046 5.2.1: 7bit
+			 * or 8bit only); 8-bit bytes cannot be sent without 8BITMIME,
+			 * which libetpan cannot announce: then as a plain file */
+			size_t len = 0;
+			const char *raw = ui_pager_raw(ui, &len);
+			int eight = has_8bit(raw, len);
+			char *name = xasprintf("%s.eml", *subject ? subject : "forwarded message");
+			char *path = file_keep(c, name, raw, len, &why);
+			c->subject = prefixed(subject, "Fwd: ");
+			if (path)
+				attach_add(c, path, name, eight ? "application/octet-stream" : "message/rfc822");
+			if (eight)
+				ui_say(ui, 0, "The message has 8-bit bytes, which cannot travel as message/rfc822 without "
+				              "8BITMIME: attached as a plain .eml file.");
+			free(name);
 		} else {
-			c->to = xstrdup(*reply_to ? reply_to : from);
+			c->to = list ? xstrdup(list) : xstrdup(*reply_to ? reply_to : from);
 			c->subject = prefixed(subject, "Re: ");
 			c->in_reply_to = xstrdup(message_id);
 			c->references = *references ? xasprintf("%s %s", references, message_id) : xstrdup(message_id);
@@ -261,13 +405,13 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 				size_t n = 0;
 				char *joined = xasprintf("%s%s%s", to, *to && *cc ? ", " : "", cc);
 				n = split_addresses(joined, &all);
-				struct buf list = BUF_INIT;
+				struct buf others = BUF_INIT;
 				for (size_t i = 0; i < n; i++) {
 					if (same_address(all[i], c->from) || same_address(all[i], c->to))
 						continue;
-					buf_addf(&list, "%s%s", list.len ? ", " : "", all[i]);
+					buf_addf(&others, "%s%s", others.len ? ", " : "", all[i]);
 				}
-				c->cc = buf_detach(&list);
+				c->cc = buf_detach(&others);
 				strings_free(all, n);
 				free(joined);
 			}
@@ -289,19 +433,123 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 		buf_free(&text);
 		free(from), free(reply_to), free(to), free(cc), free(subject), free(date), free(message_id), free(references);
 	}
+	free(list);
 	add_signature(ui, &c->body);
-	char *dir = drafts_dir();
-	c->path = xasprintf("%s/%lld.%d.eml", dir, (long long)time(NULL), (int)getpid());
-	free(dir);
-	if (write_draft(c, &why) < 0) {
+	if (why || write_draft(c, &why) < 0) {
 		ui_say(ui, 1, why);
 		free(why);
+		char *dir = files_dir(c);
+		files_remove(dir);
+		free(dir);
 		compose_free(c);
 		return;
 	}
 	ui->compose = c;
 	ui->map = UI_MAP_COMPOSE;
 	edit(ui);
+}
+
+/* The text of a recalled draft: its first text/plain part that is not
+ * an attachment. */
+static void recalled_text(struct mime_message *msg, struct buf *out)
+{
+	for (size_t i = 0; i < mime_message_part_count(msg); i++) {
+		const struct mime_part *part = mime_message_part(msg, i);
+		if (part->subtree_end == i + 1 && !part->is_attachment && strcmp(part->type, "text/plain") == 0) {
+			mime_part_text_utf8(msg, i, out);
+			return;
+		}
+	}
+}
+
+/* Which server draft a local draft was recalled from, kept beside it
+ * (DRAFT.d/.recalled) so that a draft recovered after a crash still
+ * replaces its server copy when sent or postponed. */
+static char *recalled_path(const struct ui_compose *c)
+{
+	char *dir = files_dir(c), *path = xasprintf("%s/.recalled", dir);
+	free(dir);
+	return path;
+}
+
+static void recalled_keep(const struct ui_compose *c)
+{
+	char *dir = files_dir(c), *path = recalled_path(c), *line = engine_draft_ref_format(&c->draft), *why = NULL;
+	lib_mkdirs(dir, 0700);
+	if (lib_file_write_durable(path, line, strlen(line), 0600, &why) < 0)
+		free(why); /* only a crash would need it */
+	free(line);
+	free(path);
+	free(dir);
+}
+
+static void recalled_load(struct ui_compose *c)
+{
+	char *path = recalled_path(c);
+	FILE *fp = fopen(path, "r");
+	char line[4096];
+
+	if (fp && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		engine_draft_ref_parse(line, &c->draft);
+	}
+	if (fp)
+		fclose(fp);
+	free(path);
+}
+
+void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity)
+{
+	struct mime_message *msg = ui_pager_mime(ui);
+	const struct model_summary *current = ui_current(ui);
+	char *why = NULL;
+
+	if (!msg || !current) {
+		ui_say(ui, 0, "The draft is still being fetched.");
+		return;
+	}
+	struct ui_compose *c = xcalloc(1, sizeof(*c));
+	new_draft_path(c);
+	char **fields[] = { &c->from, &c->to, &c->cc, &c->bcc, &c->subject, &c->in_reply_to, &c->references };
+	static const char *const names[] = { "From", "To", "Cc", "Bcc", "Subject", "In-Reply-To", "References" };
+	for (size_t i = 0; i < LIB_ARRAY_LEN(fields); i++)
+		*fields[i] = header_of(msg, names[i]);
+	if (!strchr(c->to, '@')) { /* "undisclosed-recipients:;" */
+		free(c->to);
+		c->to = xstrdup("");
+	}
+	recalled_text(msg, &c->body);
+	/* the attachments, back into files of the draft's own */
+	for (size_t i = 1; i < mime_message_part_count(msg) && !why; i++) {
+		const struct mime_part *part = mime_message_part(msg, i);
+		if (!part->is_attachment && strcmp(part->type, "message/rfc822") != 0)
+			continue;
+		struct buf bytes = BUF_INIT;
+		mime_part_decode(msg, i, &bytes);
+		const char *name = part->filename ? part->filename : "attachment";
+		char *path = file_keep(c, name, bytes.data ? bytes.data : "", bytes.len, &why);
+		if (path)
+			attach_add(c, path, part->filename && strcmp(part->filename, strrchr(path, '/') + 1) != 0 ? part->filename : NULL,
+			           part->type);
+		buf_free(&bytes);
+		if (strcmp(part->type, "message/rfc822") == 0)
+			i = part->subtree_end - 1; /* its insides travel with it */
+	}
+	if (why || write_draft(c, &why) < 0) {
+		ui_say(ui, 1, why);
+		free(why);
+		char *dir = files_dir(c);
+		files_remove(dir);
+		free(dir);
+		compose_free(c);
+		return;
+	}
+	c->draft = (struct engine_draft_ref){ xstrdup(folder), uidvalidity, current->uid };
+	recalled_keep(c);
+	ui_pager_close(ui);
+	ui->compose = c;
+	ui->map = UI_MAP_COMPOSE;
+	ui_say(ui, 0, "Recalled: the draft stays on the server until this is sent or postponed again.");
 }
 
 int ui_compose_recover(struct ui *ui)
@@ -311,9 +559,23 @@ int ui_compose_recover(struct ui *ui)
 	struct dirent *entry;
 	char *found = NULL;
 
-	while (d && (entry = readdir(d)) && !found)
-		if (entry->d_name[0] != '.' && strstr(entry->d_name, ".eml") && !strstr(entry->d_name, ".tmp"))
+	while (d && (entry = readdir(d))) {
+		size_t len = strlen(entry->d_name);
+		if (entry->d_name[0] == '.')
+			continue;
+		if (len > 2 && strcmp(entry->d_name + len - 2, ".d") == 0) {
+			/* files of a draft that is gone (sent, postponed, aborted) */
+			char *draft = xasprintf("%s/%.*s.eml", dir, (int)(len - 2), entry->d_name);
+			if (access(draft, F_OK) != 0) {
+				char *files = xasprintf("%s/%s", dir, entry->d_name);
+				files_remove(files);
+				free(files);
+			}
+			free(draft);
+		} else if (!found && strstr(entry->d_name, ".eml") && !strstr(entry->d_name, ".tmp")) {
 			found = xasprintf("%s/%s", dir, entry->d_name);
+		}
+	}
 	if (d)
 		closedir(d);
 	free(dir);
@@ -334,6 +596,7 @@ int ui_compose_recover(struct ui *ui)
 	struct ui_compose *c = xcalloc(1, sizeof(*c));
 	c->path = found;
 	read_draft(c);
+	recalled_load(c);
 	ui->compose = c;
 	ui->map = UI_MAP_COMPOSE;
 	return 1;
@@ -367,25 +630,35 @@ void ui_compose_draw(struct ui *ui)
 	for (size_t i = 0; i < c->nattach && row < LINES - 3; i++) {
 		struct buf line = BUF_INIT;
 		struct stat st;
+		const char *name = attach_name(&c->attach[i]);
 		buf_addf(&line, "%3zu attach  ", i + 1);
-		lib_sanitize(&line, c->attach[i], strlen(c->attach[i]), LIB_SANITIZE_LINE);
-		if (stat(c->attach[i], &st) == 0)
+		lib_sanitize(&line, name, strlen(name), LIB_SANITIZE_LINE);
+		if (c->attach[i].type) {
+			buf_addstr(&line, "  [");
+			lib_sanitize(&line, c->attach[i].type, strlen(c->attach[i].type), LIB_SANITIZE_LINE);
+			buf_addstr(&line, "]");
+		}
+		if (stat(c->attach[i].path, &st) == 0)
 			buf_addf(&line, "  (%lld bytes)", (long long)st.st_size);
 		else
 			buf_addstr(&line, "  (cannot be read)");
+		if (c->attach[i].name) {
+			buf_addstr(&line, "  from ");
+			lib_sanitize(&line, c->attach[i].path, strlen(c->attach[i].path), LIB_SANITIZE_LINE);
+		}
 		move(row++, 0);
 		ui_draw_text(line.data, (size_t)COLS);
 		buf_free(&line);
 	}
 	struct buf status = BUF_INIT;
-	buf_addf(&status, "-*- tern: compose  y send  e edit  a attach  D detach  q abort ");
+	buf_addf(&status, "-*- tern: compose  y send  e edit  a attach  D detach  ^O rename  P postpone  q abort ");
 	ui_draw_status(ui, &status);
 	buf_free(&status);
 }
 
 static struct mime_address *addresses(const char *text, size_t *n, char ***owned, size_t *nowned, int *bad)
 {
-	char **items;
+	char **items = NULL;
 	size_t count = text ? split_addresses(text, &items) : 0;
 	struct mime_address *out = xcalloc(count + 1, sizeof(*out));
 
@@ -407,24 +680,26 @@ static struct mime_address *addresses(const char *text, size_t *n, char ***owned
 	return out;
 }
 
-static void send_message(struct ui *ui)
+/* The message of the compose screen, built: for sending (all addresses
+ * valid, a recipient), or as a draft (Bcc kept, recipients optional).
+ * The envelope goes to entry when it is not NULL. 0, or -1 said. */
+static int build(struct ui *ui, int draft, struct buf *message, struct engine_outbox_entry *entry)
 {
 	struct ui_compose *c = ui->compose;
 	char **owned = NULL;
 	size_t nowned = 0, nto, ncc, nbcc, nfrom;
-	int bad = 0;
+	int bad = 0, rc = -1;
 	struct mime_address *to = addresses(c->to, &nto, &owned, &nowned, &bad);
 	struct mime_address *cc = addresses(c->cc, &ncc, &owned, &nowned, &bad);
 	struct mime_address *bcc = addresses(c->bcc, &nbcc, &owned, &nowned, &bad);
 	struct mime_address *from = addresses(c->from, &nfrom, &owned, &nowned, &bad);
 	struct mime_attachment *attach = xcalloc(c->nattach + 1, sizeof(*attach));
-	struct buf message = BUF_INIT;
 	struct lib_error err = { 0 };
-	char *why = NULL;
 
 	for (size_t i = 0; i < c->nattach; i++)
-		attach[i].path = c->attach[i];
-	if (bad || nfrom != 1 || !(nto + ncc + nbcc)) {
+		attach[i] = (struct mime_attachment){ .path = c->attach[i].path, .filename = attach_name(&c->attach[i]),
+			                              .content_type = c->attach[i].type };
+	if (bad || nfrom != 1 || (!draft && !(nto + ncc + nbcc))) {
 		ui_say(ui, 1, bad ? "An address cannot be read: press e and fix it." : "No recipient, or no From address.");
 		goto done;
 	}
@@ -433,42 +708,125 @@ static void send_message(struct ui *ui)
 		.subject = c->subject, .in_reply_to = c->in_reply_to && *c->in_reply_to ? c->in_reply_to : NULL,
 		.references = c->references && *c->references ? c->references : NULL,
 		.text = c->body.data ? c->body.data : "", .text_len = c->body.len,
-		.attachments = attach, .attachment_count = c->nattach, .version = PACKAGE_VERSION,
+		.attachments = attach, .attachment_count = c->nattach, .version = PACKAGE_VERSION, .keep_bcc = draft,
 	};
-	if (mime_outgoing_build(&out, &message, NULL, &err) < 0) {
+	if (mime_outgoing_build(&out, message, NULL, &err) < 0) {
 		ui_say(ui, 1, err.text);
 		goto done;
 	}
-	struct engine_outbox_entry entry = { 0 };
-	entry.account = xstrdup(ui->account->name);
-	entry.from = xstrdup(from[0].addr);
-	entry.state = xstrdup("queued");
+	rc = 0;
+	if (!entry)
+		goto done;
+	entry->account = xstrdup(ui->account->name);
+	entry->from = xstrdup(from[0].addr);
+	entry->state = xstrdup("queued");
 	struct mime_address *lists[] = { to, cc, bcc };
 	size_t counts[] = { nto, ncc, nbcc };
 	for (size_t l = 0; l < 3; l++) {
 		for (size_t i = 0; i < counts[l]; i++) {
-			entry.rcpts = xrealloc(entry.rcpts, (entry.nrcpts + 1) * sizeof(*entry.rcpts));
-			entry.rcpts[entry.nrcpts++] = xstrdup(lists[l][i].addr);
+			entry->rcpts = xrealloc(entry->rcpts, (entry->nrcpts + 1) * sizeof(*entry->rcpts));
+			entry->rcpts[entry->nrcpts++] = xstrdup(lists[l][i].addr);
 		}
+	}
+done:
+	strings_free(owned, nowned);
+	free(to), free(cc), free(bcc), free(from), free(attach);
+	return rc;
+}
+
+/* The draft file and the files it made are no longer needed. */
+static void draft_discard(struct ui_compose *c)
+{
+	char *dir = files_dir(c);
+	unlink(c->path);
+	files_remove(dir);
+	free(dir);
+}
+
+static void send_message(struct ui *ui)
+{
+	struct ui_compose *c = ui->compose;
+	struct buf message = BUF_INIT;
+	struct engine_outbox_entry entry = { 0 };
+	char *why = NULL;
+
+	if (build(ui, 0, &message, &entry) < 0) {
+		buf_free(&message);
+		engine_outbox_entry_clear(&entry);
+		return;
 	}
 	entry.len = message.len;
 	entry.message = buf_detach(&message);
+	if (c->draft.folder) /* a recalled draft goes once this is delivered */
+		entry.draft = engine_draft_ref_format(&c->draft);
 	if (engine_outbox_write(&entry, &why) < 0) {
 		ui_say(ui, 1, why); /* the draft stays: nothing is lost */
 		free(why);
 		engine_outbox_entry_clear(&entry);
-		goto done;
+		return;
 	}
 	/* in the outbox now, durably: the draft can go */
-	unlink(c->path);
+	draft_discard(c);
 	engine_worker_send(ui->worker, entry.path);
 	engine_outbox_entry_clear(&entry);
 	ui_compose_close(ui);
 	ui_say(ui, 0, "Sending...");
-done:
-	strings_free(owned, nowned);
-	free(to), free(cc), free(bcc), free(from), free(attach);
+}
+
+/* P: the message to the Drafts folder, through the worker. The local
+ * draft file stays until the server has the copy (the worker removes it
+ * then); a recalled draft is replaced only after the new one is stored. */
+static void postpone(struct ui *ui)
+{
+	struct ui_compose *c = ui->compose;
+	struct buf message = BUF_INIT;
+
+	if (build(ui, 1, &message, NULL) < 0) {
+		buf_free(&message);
+		return;
+	}
+	engine_worker_postpone(ui->worker, message.data, message.len, c->draft.folder ? &c->draft : NULL, c->path);
 	buf_free(&message);
+	ui_compose_close(ui);
+	ui_say(ui, 0, "Postponing...");
+}
+
+static void rename_attachment(struct ui *ui)
+{
+	struct ui_compose *c = ui->compose;
+	size_t which = 1;
+	char *why = NULL;
+
+	if (!c->nattach) {
+		ui_say(ui, 1, "There is no attachment to rename.");
+		return;
+	}
+	if (c->nattach > 1) {
+		char *answer = ui_prompt(ui, "Rename attachment number: ", NULL, NULL, 0);
+		char *end = NULL;
+		unsigned long n = answer ? strtoul(answer, &end, 10) : 0;
+		int ok = answer && end != answer && !*end && n >= 1 && n <= c->nattach;
+		free(answer);
+		if (!ok) {
+			ui_say(ui, 1, "No such attachment.");
+			return;
+		}
+		which = n;
+	}
+	struct ui_compose_file *f = &c->attach[which - 1];
+	char *name = ui_prompt(ui, "Send it as: ", attach_name(f), NULL, 0);
+	if (!name || !*name || strchr(name, '/')) {
+		if (name && strchr(name, '/'))
+			ui_say(ui, 1, "A file name cannot hold a '/'.");
+		free(name);
+		return;
+	}
+	free(f->name);
+	f->name = name;
+	if (write_draft(c, &why) < 0) {
+		ui_say(ui, 1, why);
+		free(why);
+	}
 }
 
 int ui_compose_function(struct ui *ui, enum ui_function fn)
@@ -479,6 +837,12 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 	switch (fn) {
 	case UI_FN_SEND_MESSAGE:
 		send_message(ui);
+		return 1;
+	case UI_FN_POSTPONE:
+		postpone(ui);
+		return 1;
+	case UI_FN_RENAME_ATTACHMENT:
+		rename_attachment(ui);
 		return 1;
 	case UI_FN_EDIT_MESSAGE:
 		edit(ui);
@@ -491,8 +855,7 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 				ui_say(ui, 1, "That file cannot be read.");
 				free(full);
 			} else {
-				c->attach = xrealloc(c->attach, (c->nattach + 1) * sizeof(*c->attach));
-				c->attach[c->nattach++] = full;
+				attach_add(c, full, NULL, NULL);
 				if (write_draft(c, &why) < 0) {
 					ui_say(ui, 1, why);
 					free(why);
@@ -504,7 +867,8 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 	}
 	case UI_FN_DETACH_FILE:
 		if (c->nattach) {
-			free(c->attach[--c->nattach]);
+			struct ui_compose_file *f = &c->attach[--c->nattach];
+			free(f->path), free(f->name), free(f->type);
 			if (write_draft(c, &why) < 0) {
 				ui_say(ui, 1, why);
 				free(why);
@@ -512,8 +876,9 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 		}
 		return 1;
 	case UI_FN_EXIT:
-		if (ui_yesno(ui, "Abort this message?")) {
-			unlink(c->path);
+		if (ui_yesno(ui, c->draft.folder ? "Abort this message? (the draft stays in the Drafts folder)"
+		                                  : "Abort this message?")) {
+			draft_discard(c);
 			ui_compose_close(ui);
 			ui_say(ui, 0, "Message aborted.");
 		}

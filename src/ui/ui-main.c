@@ -373,7 +373,8 @@ static void open_folder(struct ui *ui, const char *folder)
 	free(ui->folder);
 	free(ui->wire_folder);
 	ui->folder = xstrdup(folder);
-	ui->wire_folder = imap_utf7_encode(folder);
+	/* a path on this machine is no IMAP name: it stays as written */
+	ui->wire_folder = engine_folder_is_path(folder) ? xstrdup(folder) : imap_utf7_encode(folder);
 	model_mailbox_free(ui->mbox);
 	ui->mbox = model_mailbox_new();
 	ui->cursor = ui->top = 0;
@@ -477,6 +478,37 @@ static int drain_events(struct ui *ui, int stop_job)
 	return stopped;
 }
 
+/* R: the Drafts folder is known. In it, the message under the cursor is
+ * recalled (once its body is here); elsewhere the folder opens, to
+ * choose one. */
+static void drafts_found(struct ui *ui, struct engine_event *ev)
+{
+	if (ev->type == ENGINE_EV_ERROR) {
+		ui_say(ui, 1, ev->text);
+		return;
+	}
+	if (ui->compose)
+		return; /* the user started writing meanwhile */
+	if (!ui->wire_folder || strcmp(ev->folder, ui->wire_folder) != 0) {
+		ui_open_folder(ui, ev->text);
+		char *line = xasprintf("%s: choose a draft and press R to recall it.", ev->text);
+		ui_say(ui, 0, line);
+		free(line);
+		return;
+	}
+	if (!ui_current(ui)) {
+		ui_say(ui, 0, "There is no draft to recall.");
+		return;
+	}
+	if (ui->pager && ui_pager_mime(ui)) {
+		ui_compose_recall(ui, ev->folder, (uint32_t)ev->done);
+		return;
+	}
+	if (!ui->pager)
+		ui_pager_open(ui, ui_current(ui));
+	ui->pending = UI_FN_RECALL; /* asks again once the body is here */
+}
+
 void ui_wait_job(struct ui *ui, int job)
 {
 	ui_say(ui, 0, "Waiting for the server... (any key stops waiting)");
@@ -573,6 +605,21 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 			ui->outbox++; /* queued: the worker retries it every check-interval */
 		if (ev->job == ENGINE_JOB_SEARCH) {
 			server_search_done(ui, ev);
+			break;
+		}
+		if (ev->job == ENGINE_JOB_DRAFTS) {
+			drafts_found(ui, ev);
+			break;
+		}
+		if (ev->job == ENGINE_JOB_POSTPONE) {
+			if (ev->type == ENGINE_EV_DONE) {
+				ui_say(ui, ev->add, ev->text);
+			} else {
+				char *line = xasprintf("%s; the message is kept in tern's local drafts, offered at the next start",
+				                       ev->text);
+				ui_say(ui, 1, line);
+				free(line);
+			}
 			break;
 		}
 		if (ev->job == ENGINE_JOB_SEND || ev->job == ENGINE_JOB_FOLDER_CHANGE) {
@@ -783,9 +830,15 @@ static void run_function(struct ui *ui, enum ui_function fn)
 	case UI_FN_COMPOSE:
 		ui_compose_start(ui, fn);
 		break;
+	case UI_FN_RECALL:
+		engine_worker_drafts(ui->worker); /* the answer opens the folder, or recalls from it */
+		ui_say(ui, 0, "Looking for the Drafts folder...");
+		break;
 	case UI_FN_REPLY:
 	case UI_FN_GROUP_REPLY:
+	case UI_FN_LIST_REPLY:
 	case UI_FN_FORWARD:
+	case UI_FN_FORWARD_ATTACHED:
 	case UI_FN_VIEW_ATTACHMENTS:
 	case UI_FN_PIPE_MESSAGE:
 		if (!ui_current(ui))
@@ -796,7 +849,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			ui->pending = fn; /* runs when the message has arrived */
 			break;
 		}
-		if (fn == UI_FN_REPLY || fn == UI_FN_GROUP_REPLY || fn == UI_FN_FORWARD) {
+		if (fn == UI_FN_REPLY || fn == UI_FN_GROUP_REPLY || fn == UI_FN_LIST_REPLY || fn == UI_FN_FORWARD ||
+		    fn == UI_FN_FORWARD_ATTACHED) {
 			ui_compose_start(ui, fn);
 		} else if (fn == UI_FN_VIEW_ATTACHMENTS) {
 			ui_attach_open(ui);
@@ -863,8 +917,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		const struct conf_account *account = name && *name ? conf_account_find(ui->conf, name) : NULL;
 		if (name && *name && !account) {
 			ui_say(ui, 1, "No such account.");
-		} else if (account && account->imap.scheme == CONF_URL_NONE) {
-			ui_say(ui, 1, "That account has no IMAP server to read.");
+		} else if (account && account->imap.scheme == CONF_URL_NONE && account->pop3.scheme == CONF_URL_NONE) {
+			ui_say(ui, 1, "That account has no IMAP or POP3 server to read.");
 		} else if (account && account != ui->account) {
 			ui_pager_close(ui);
 			ui_browser_close(ui);
@@ -1054,11 +1108,6 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	ui.account = account_name ? conf_account_find(conf, account_name) : conf_account_default(conf);
 	if (!ui.account) {
 		fprintf(stderr, "tern: no account in %s\n", conf->path);
-		return lib_error_exit_code(LIB_ERR_CONFIG);
-	}
-	if (ui.account->imap.scheme == CONF_URL_NONE) {
-		fprintf(stderr, "tern: account %s has no imap server; the reader opens IMAP accounts in this version\n",
-		        ui.account->name);
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	ui_keys_load(&ui.keys, conf);

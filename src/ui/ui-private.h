@@ -75,6 +75,11 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_
 	X(REPLY, "reply", "reply to the sender") \
 	X(GROUP_REPLY, "group-reply", "reply to everyone") \
 	X(FORWARD, "forward-message", "forward the message") \
+	X(LIST_REPLY, "list-reply", "reply to the mailing list (List-Post)") \
+	X(FORWARD_ATTACHED, "forward-attached", "forward the message as a message/rfc822 attachment") \
+	X(RECALL, "recall-message", "open the Drafts folder; there, reopen the draft") \
+	X(POSTPONE, "postpone-message", "save the message to the Drafts folder") \
+	X(RENAME_ATTACHMENT, "rename-attachment", "change the file name an attachment is sent with") \
 	X(SEND_MESSAGE, "send-message", "send the message") \
 	X(EDIT_MESSAGE, "edit-message", "edit the message again") \
 	X(ATTACH_FILE, "attach-file", "attach a file") \

@@ -160,9 +160,13 @@ int ui_browser_function(struct ui *ui, enum ui_function fn);
 void ui_open_folder(struct ui *ui, const char *folder);
 
 /* ui-compose.c */
-/* Starts writing: COMPOSE, or REPLY, GROUP_REPLY, FORWARD of the message in
- * the pager. */
+/* Starts writing: COMPOSE, or REPLY, GROUP_REPLY, LIST_REPLY, FORWARD,
+ * FORWARD_ATTACHED of the message in the pager. */
 void ui_compose_start(struct ui *ui, enum ui_function fn);
+/* Reopens the message in the pager, a draft of folder (wire name, with
+ * its UIDVALIDITY), on the compose screen; the server copy is removed
+ * once it is sent or postponed again. */
+void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity);
 /* Offers to recover a draft a crash left; 1 when the compose screen is up. */
 int ui_compose_recover(struct ui *ui);
 void ui_compose_draw(struct ui *ui);

@@ -9,7 +9,6 @@ what left the server."""
 import imaplib
 import os
 import re
-import smtplib
 import ssl
 import sys
 import time
@@ -69,15 +68,6 @@ def append_imap(k, subject, user="alice"):
     c.logout()
 
 
-def send_smtp(k, subject, user="alice"):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    with smtplib.SMTP(k.host, k.ports["submission"], timeout=10) as s:
-        s.starttls(context=ctx)
-        s.login("bob", k.users["bob"])
-        s.sendmail("bob@example.org", ["%s@example.org" % user],
-                   "From: bob@example.org\r\nSubject: %s\r\n\r\nSent over SMTP.\r\n" % subject)
-
-
 def main(t):
     with Kit() as k:
         k.generate("alice", 30)
@@ -100,7 +90,7 @@ def main(t):
 
         # New mail between two fetches arrives once (APPEND and SMTP).
         append_imap(k, "appended one")
-        send_smtp(k, "sent by smtp")
+        k.deliver_smtp("sent by smtp")
         deadline = time.time() + 10
         while len(server_contents(k)) < 32 and time.time() < deadline:
             time.sleep(0.05)

@@ -159,4 +159,5 @@ def main(t):
         t.ok(rc == 0 and not find(k, "No copy wanted", folder="Sent"), "folder-sent none keeps no copy")
 
 
-run(main)
+if __name__ == "__main__":
+    run(main)

@@ -428,7 +428,8 @@ class Kit:
       oauth2_tokens   {token: user}: Dovecot also accepts XOAUTH2 and
                       OAUTHBEARER, checking each token against a small
                       introspection endpoint of the kit (an HTTP server on
-                      127.0.0.1, in this process) that knows these tokens
+                      127.0.0.1, in this process) that knows these tokens;
+                      the SMTP server then offers AUTH XOAUTH2 for them too
 
     Servers are up and answering when the constructor returns.
     """
@@ -466,6 +467,7 @@ class Kit:
             self.ports = dict(zip(names, free_ports(len(names))))
             self._write_users()
             self._oauth2 = None
+            self.oauth2_tokens = dict(oauth2_tokens or {})
             if oauth2_tokens:
                 extra_conf = self._start_oauth2(oauth2_tokens) + "\n" + extra_conf
             self._write_dovecot_conf(imap_capability, extra_conf)
@@ -650,6 +652,19 @@ class Kit:
         finally:
             imap.logout()
 
+    def deliver_smtp(self, subject, user="alice", sender="bob", body="Sent over SMTP."):
+        """Sends a message to `user` through the kit's submission server
+        (STARTTLS, AUTH as `sender`), which delivers it to the Maildir."""
+        import smtplib
+        import ssl
+        ctx = ssl.create_default_context(cafile=self.ca_file)
+        with smtplib.SMTP(HOST, self.ports["submission"], timeout=TIMEOUT) as s:
+            s.starttls(context=ctx)
+            s.login(sender, self.users[sender])
+            s.sendmail("%s@example.org" % sender, ["%s@example.org" % user],
+                       "From: %s@example.org\r\nTo: %s@example.org\r\nSubject: %s\r\n\r\n%s\r\n"
+                       % (sender, user, subject, body))
+
     # -- Dovecot
 
     def _dovecot_ports(self):
@@ -722,7 +737,17 @@ class Kit:
         if self._dovecot is None:
             return
         proc, self._dovecot = self._dovecot, None
-        victims = {proc.pid} | _children({proc.pid})
+        # Freeze the tree before killing it, so no child forked meanwhile
+        # (a login or anvil process) escapes with its listening socket.
+        victims, seen = {proc.pid}, set()
+        while victims != seen:
+            for pid in victims - seen:
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                except ProcessLookupError:
+                    pass
+            seen = set(victims)
+            victims |= _children(victims)
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -742,7 +767,8 @@ class Kit:
         conf = {"host": HOST, "ports": self._smtp_ports(), "tls": self.tls,
                 "cert": crt, "key": key, "users": self.users,
                 "maildirs": {u: self.maildir(u) for u in self.users},
-                "uid": MAIL_UID, "gid": MAIL_GID, "parent": os.getpid()}
+                "uid": MAIL_UID, "gid": MAIL_GID, "parent": os.getpid(),
+                "oauth2_tokens": self.oauth2_tokens}
         _write_atomic(os.path.join(self.dir, "smtpd.json"),
                       json.dumps(conf, indent=1), mode=0o600)
 
@@ -863,9 +889,14 @@ def smtpd_main(config_path):
     class Delivery:
         seq = 0
 
+        def mailbox(self, address):
+            """A user named by the whole address (alice@kit.test) or by
+            its local part (alice@localhost: alice)."""
+            return address if address in maildirs else address.split("@")[0]
+
         async def handle_RCPT(self, server, session, envelope, address,
                               rcpt_options):
-            if address.split("@")[0] not in maildirs:
+            if self.mailbox(address) not in maildirs:
                 return "550 5.1.1 <%s>: no such user here" % address
             envelope.rcpt_tos.append(address)
             return "250 2.1.5 OK"
@@ -879,7 +910,7 @@ def smtpd_main(config_path):
                          "(tern test kit) with ESMTPSA\n\tfor <%s>; %s\n"
                          % (envelope.mail_from, rcpt, session.host_name,
                             session.peer[0], rcpt, stamp))
-                self.deliver(maildirs[rcpt.split("@")[0]],
+                self.deliver(maildirs[self.mailbox(rcpt)],
                              trace.encode() + body)
             return "250 2.0.0 OK: delivered"
 
@@ -896,6 +927,27 @@ def smtpd_main(config_path):
                 os.fsync(f.fileno())
             os.chown(tmp, conf["uid"], conf["gid"])
             os.rename(tmp, os.path.join(maildir, "new", name))
+
+    tokens = conf.get("oauth2_tokens") or {}
+    if tokens:
+        # SASL XOAUTH2 with the kit's tokens, as Dovecot's oauth2 passdb
+        # accepts them: "user=U\x01auth=Bearer T\x01\x01", base64.
+        async def auth_XOAUTH2(self, server, args):
+            import base64
+            if len(args) == 1:
+                data = await server.challenge_auth("")
+                if not isinstance(data, bytes):
+                    return AuthResult(success=False)
+            else:
+                try:
+                    data = base64.b64decode(args[1].encode(), validate=True)
+                except ValueError:
+                    return AuthResult(success=False)
+            fields = dict(f.split("=", 1) for f in data.decode("utf-8", "replace").split("\x01") if "=" in f)
+            token = fields.get("auth", "")[len("Bearer "):]
+            ok = bool(token) and tokens.get(token) == fields.get("user")
+            return AuthResult(success=ok, handled=False)
+        Delivery.auth_XOAUTH2 = auth_XOAUTH2
 
     tls_ctx = None
     if conf["tls"]:

@@ -62,7 +62,9 @@ class Screen:
         while time.time() < end:
             if os.path.exists(self.done):
                 with open(self.done) as f:
-                    return int(f.read().strip() or -1)
+                    text = f.read().strip()
+                if text:  # the shell may not have written it yet
+                    return int(text)
             time.sleep(0.05)
         return None
 

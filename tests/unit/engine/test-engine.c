@@ -1,6 +1,9 @@
-/* engine: naming an account's server in messages. */
+/* engine: naming an account's server in messages; which folders are on
+ * this machine (a path, a POP3 account's Maildir, $MAIL without servers);
+ * a recalled draft's reference survives the outbox file (written, read back). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../tap.h"
@@ -11,7 +14,9 @@ int main(void)
 	char path[] = "/tmp/tern-engine-XXXXXX";
 	int fd = mkstemp(path);
 	const char text[] = "account a\nsmtp smtps://mail.example.org\nimap imap://[::1]:1143\n"
-	                    "account b\nsmtp smtp://out.example.org\n";
+	                    "account b\nsmtp smtp://out.example.org\n"
+	                    "account c\npop3 pop3s://pop.example.org\n"
+	                    "account d\npop3 pop3s://pop.example.org\nmaildir /srv/mail/d\n";
 
 	if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1))
 		return 2;
@@ -24,6 +29,65 @@ int main(void)
 	is_str(b, "smtp://out.example.org:587", "an SMTP-only account names its SMTP server");
 	free(a);
 	free(b);
+
+	setenv("HOME", "/home/ana", 1);
+	setenv("XDG_DATA_HOME", "/home/ana/.local/share", 1);
+	setenv("MAIL", "/", 1); /* exists */
+	ok(engine_folder_is_path("/var/mail/ana") && engine_folder_is_path("~/Maildir") &&
+	   engine_folder_is_path("./box") && !engine_folder_is_path("INBOX") && !engine_folder_is_path(NULL),
+	   "paths start with /, ~ or .");
+	char *p = engine_local_path(conf, &conf->accounts[0], "INBOX");
+	ok(p == NULL, "an IMAP account's INBOX is on the server");
+	p = engine_local_path(conf, &conf->accounts[0], "~/Mail/box");
+	is_str(p, "/home/ana/Mail/box", "a path is local, ~ expanded");
+	free(p);
+	p = engine_local_path(conf, &conf->accounts[2], "INBOX");
+	is_str(p, "/home/ana/.local/share/tern/c", "a POP3 account's INBOX is its default Maildir");
+	free(p);
+	p = engine_local_path(conf, &conf->accounts[3], "INBOX");
+	is_str(p, "/srv/mail/d", "or the maildir it names");
+	free(p);
+	p = engine_local_path(conf, &conf->accounts[2], "Sent");
+	ok(p == NULL, "it has no other local folder");
+	p = engine_local_path(conf, &conf->accounts[1], "INBOX");
+	is_str(p, "/", "an account without imap or pop3 reads $MAIL");
+	free(p);
 	conf_free(conf);
+
+	struct engine_draft_ref ref = { "INBOX.Drafts b", 1700000000u, 42 }, back;
+	char *line = engine_draft_ref_format(&ref);
+	is_str(line, "1700000000 42 INBOX.Drafts b", "draft reference: UIDVALIDITY UID FOLDER");
+	ok(engine_draft_ref_parse(line, &back) == 0 && back.uidvalidity == 1700000000u && back.uid == 42 &&
+	       back.folder && strcmp(back.folder, "INBOX.Drafts b") == 0,
+	   "and back, a folder with a space included");
+	engine_draft_ref_clear(&back);
+	ok(engine_draft_ref_parse("12 0 Drafts", &back) < 0 && engine_draft_ref_parse("x 1 Drafts", &back) < 0 &&
+	       engine_draft_ref_parse("1 2", &back) < 0 && engine_draft_ref_parse("1 99999999999 D", &back) < 0,
+	   "uid 0, garbage, no folder, a uid past 32 bits: refused");
+
+	char dir[] = "/tmp/tern-outbox-XXXXXX";
+	if (!mkdtemp(dir))
+		return 2;
+	setenv("XDG_DATA_HOME", dir, 1);
+	char *rcpt = "bob@example.org";
+	struct engine_outbox_entry e = { 0 }, r;
+	e.account = "a", e.from = "ana@example.org", e.rcpts = &rcpt, e.nrcpts = 1, e.state = "queued";
+	e.draft = line, e.message = "Subject: x\r\n\r\nhi\r\n", e.len = strlen(e.message);
+	char *why = NULL;
+	ok(engine_outbox_write(&e, &why) == 0 && engine_outbox_read(e.path, &r) == 0, "outbox entry written and read");
+	is_str(r.draft, line, "Tern-Draft comes back");
+	is_str(r.message, "Subject: x\r\n\r\nhi\r\n", "and the message after it");
+	unlink(e.path);
+	free(e.path);
+	engine_outbox_entry_clear(&r);
+	free(line);
+	char *sub = NULL;
+	const char *subs[] = { "tern/outbox/tmp", "tern/outbox/new", "tern/outbox/cur", "tern/outbox", "tern" };
+	for (size_t i = 0; i < sizeof(subs) / sizeof(*subs); i++) {
+		sub = xasprintf("%s/%s", dir, subs[i]);
+		rmdir(sub);
+		free(sub);
+	}
+	rmdir(dir);
 	return tap_done();
 }

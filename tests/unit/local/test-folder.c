@@ -575,6 +575,114 @@ static void test_mbox_write(const char *mb)
 	buf_free(&want);
 }
 
+/* The name of the one file in dir/sub; NULL when there are none or
+ * several. Caller frees. */
+static char *only_file(const char *dir, const char *sub)
+{
+	char *path = xasprintf("%s/%s", dir, sub);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char *name = NULL;
+	int count = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!count++)
+			name = xstrdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(path);
+	if (count != 1) {
+		free(name);
+		name = NULL;
+	}
+	return name;
+}
+
+/* Appending (CRLF in, LF and mboxrd quoting out, flags in Status or the
+ * Maildir info), reading one message back, expunging some. */
+static void test_append_expunge(void)
+{
+	struct lib_error err = { 0 };
+	char *why = NULL;
+	char *dir = xasprintf("%s/ae", base);
+	mkdir(dir, 0700);
+	char *mbox = xasprintf("%s/box", dir);
+	FILE *fp = fopen(mbox, "w");
+	fputs("From a@example.org Mon Jan  1 10:00:00 2024\nSubject: one\nMessage-ID: <1@x>\n\nfirst\n", fp);
+	fclose(fp);
+	const char two[] = "Subject: two\r\nMessage-ID: <2@x>\r\n\r\nFrom here on\r\n>From there\r\nend\r\n";
+	is_int(local_folder_append(mbox, two, sizeof(two) - 1, MODEL_F_SEEN | MODEL_F_FLAGGED, &err), 0,
+	       "append to an mbox without a blank line at its end");
+	const char three[] = "Subject: three\nMessage-ID: <3@x>\n\nthird\n";
+	is_int(local_folder_append(mbox, three, sizeof(three) - 1, 0, &err), 0, "append another");
+	char *text = slurp(mbox, NULL);
+	ok(strstr(text, "first\n\nFrom tern@localhost ") != NULL, "a blank line before the new From line");
+	ok(strstr(text, "Message-ID: <2@x>\nStatus: RO\nX-Status: F\n\n>From here on\n>>From there\nend\n\n") != NULL,
+	   "LF line ends, flags as Status and X-Status, From lines quoted");
+	ok(strstr(text, "\r") == NULL, "no CR left");
+	free(text);
+
+	struct local_folder *folder = local_folder_open(mbox, &err);
+	struct model_mailbox *mb = model_mailbox_new();
+	is_int(local_folder_load(folder, mb, &err), 0, "the mbox loads");
+	is_int((long)model_mailbox_count(mb), 3, "three messages");
+	struct buf msg = BUF_INIT;
+	is_int(local_folder_message(folder, 2, &msg, &err), 0, "message 2 is read");
+	buf_addstr(&msg, "");
+	is_str(msg.data, "Subject: two\nMessage-ID: <2@x>\nStatus: RO\nX-Status: F\n\n>From here on\n>>From there\nend\n",
+	       "from its header to its last line, without the From line");
+	buf_free(&msg);
+	uint32_t gone = 2;
+	is_int(local_folder_expunge(folder, &gone, 1, &err), 0, "expunge message 2");
+	text = slurp(mbox, NULL);
+	ok(strstr(text, "Subject: one\n") && strstr(text, "Subject: three\n") && !strstr(text, "Subject: two"),
+	   "the mbox keeps one and three only");
+	ok(strncmp(text, "From a@example.org Mon Jan  1 10:00:00 2024\nSubject: one\nMessage-ID: <1@x>\n\nfirst\n\n", 80) == 0,
+	   "the first message's bytes are kept");
+	free(text);
+	model_mailbox_clear(mb);
+	is_int(local_folder_load(folder, mb, &err), 0, "loads again");
+	ok(model_mailbox_count(mb) == 2 && strcmp(model_mailbox_find_uid(mb, 2)->subject, "three") == 0,
+	   "two left, renumbered");
+	local_folder_close(folder);
+
+	char *maildir = xasprintf("%s/md", dir);
+	local_maildir_make(maildir, &why);
+	is_int(local_folder_append(maildir, two, sizeof(two) - 1, MODEL_F_SEEN, &err), 0, "append to a Maildir");
+	is_int(local_folder_append(maildir, three, sizeof(three) - 1, 0, &err), 0, "and another, unflagged");
+	char *cur = only_file(maildir, "cur"), *new = only_file(maildir, "new");
+	ok(cur && strstr(cur, ":2,S"), "the seen one is in cur/ with :2,S");
+	ok(new && strchr(new, ':') == NULL, "the other in new/ without info");
+	folder = local_folder_open(maildir, &err);
+	model_mailbox_clear(mb);
+	local_folder_load(folder, mb, &err);
+	is_int((long)model_mailbox_count(mb), 2, "the Maildir holds two");
+	is_int(local_folder_message(folder, 1, &msg, &err), 0, "message 1 is read");
+	buf_addstr(&msg, "");
+	is_str(msg.data, "Subject: two\nMessage-ID: <2@x>\n\nFrom here on\n>From there\nend\n",
+	       "with LF line ends and no quoting");
+	buf_free(&msg);
+	gone = 1;
+	is_int(local_folder_expunge(folder, &gone, 1, &err), 0, "expunge it");
+	free(cur);
+	cur = only_file(maildir, "cur");
+	ok(cur == NULL, "its file is gone");
+	local_folder_close(folder);
+	ok(local_folder_append(dir, three, sizeof(three) - 1, 0, &err) < 0 && err.cls == LIB_ERR_DATA,
+	   "appending to a directory that is no folder fails: %s", err.text);
+
+	model_mailbox_free(mb);
+	free(dir);
+	free(cur);
+	free(new);
+	free(maildir);
+	free(mbox);
+	free(why);
+}
+
 int main(void)
 {
 	if (!mkdtemp(base))
@@ -584,6 +692,7 @@ int main(void)
 	test_mbox_read(mb);
 	test_locks(mb);
 	test_mbox_write(mb);
+	test_append_expunge();
 	free(mb);
 	char *cmd = xasprintf("rm -rf %s", base);
 	if (system(cmd) != 0)

@@ -479,6 +479,65 @@ static void test_attachments(void)
 	unlink(path);
 }
 
+/* Forward as an attachment: the original travels as message/rfc822,
+ * never base64 (RFC 2046 5.2.1), and reads back as an enclosed message. */
+static void test_forward_attached(void)
+{
+	static const char original[] = "From: Carol <carol@example.com>\nTo: alice@example.org\n"
+	                               "Subject: =?UTF-8?Q?caf=C3=A9?= plans\nMessage-ID: <orig@example.com>\n\n"
+	                               "See you at ten.\n";
+	struct mime_attachment att[] = { { .data = original, .len = sizeof(original) - 1,
+		                           .filename = "forwarded message.eml", .content_type = "message/rfc822" } };
+	struct mime_outgoing msg = base();
+	msg.attachments = att;
+	msg.attachment_count = 1;
+	char *raw = build(&msg, NULL, NULL);
+	ok(raw != NULL, "forward attached: builds");
+	lines_ok(raw, "forward attached");
+	ok(raw && strstr(raw, "Content-Type: message/rfc822") && strstr(raw, "Content-Transfer-Encoding: 7bit\r\n\r\n"
+	                                                                      "From: Carol <carol@example.com>\r\n"),
+	   "message/rfc822 as 7bit, the original as it is with CRLF");
+	struct mime_message *parsed = mime_message_parse(raw ? raw : "", raw ? strlen(raw) : 0);
+	size_t i = 0;
+	for (size_t k = 0; k < mime_message_part_count(parsed); k++)
+		if (strcmp(mime_message_part(parsed, k)->type, "message/rfc822") == 0)
+			i = k;
+	ok(i > 0, "the reader finds the message/rfc822 part");
+	char *subject = i ? mime_part_header(parsed, i + 1, "Subject", NULL) : NULL;
+	is_str(subject, "café plans", "the enclosed message's subject decodes");
+	struct buf text = BUF_INIT;
+	if (i)
+		mime_part_text_utf8(parsed, i + 1, &text);
+	ok(text.data && strstr(text.data, "See you at ten.\n"), "the enclosed body reads back");
+	buf_free(&text);
+	free(subject);
+	mime_message_free(parsed);
+	free(raw);
+
+	static const char eight[] = "From: carol@example.com\nSubject: x\n\nna\xc3\xafve\n";
+	att[0].data = eight;
+	att[0].len = sizeof(eight) - 1;
+	raw = build(&msg, NULL, NULL);
+	ok(raw && strstr(raw, "Content-Transfer-Encoding: 8bit\r\n") && !strstr(raw, "base64"),
+	   "8-bit original: message/rfc822 as 8bit, never base64");
+	free(raw);
+	static const char nul[] = "From: carol@example.com\n\nnul \0 byte\n";
+	att[0].data = nul;
+	att[0].len = sizeof(nul) - 1;
+	refused(&msg, "NUL", "message/rfc822 with a NUL byte");
+	att[0].content_type = "message/partial";
+	refused(&msg, "may not use", "other message/* types");
+
+	struct mime_address bcc[] = { { NULL, "hidden@example.com" } };
+	msg = base();
+	msg.bcc = bcc;
+	msg.bcc_count = 1;
+	msg.keep_bcc = 1;
+	raw = build(&msg, NULL, NULL);
+	ok(raw && strstr(raw, "\r\nBcc: hidden@example.com\r\n"), "a draft keeps Bcc (keep_bcc)");
+	free(raw);
+}
+
 static void test_boundary(void)
 {
 	/* the first random draw is all zeros, so the first boundary would be
@@ -611,6 +670,7 @@ int main(void)
 	test_injection();
 	test_qp();
 	test_attachments();
+	test_forward_attached();
 	test_boundary();
 	test_ids_and_extra();
 	test_guess_and_split();

@@ -1,0 +1,308 @@
+/* Local folders in the engine: which folder names are on this machine
+ * (a path, a POP3 account's Maildir, the no-mailrc mailbox), POP3
+ * downloads with the account's settings, and an open local folder as the
+ * worker holds it: its index and the user's actions on it (flags, the
+ * deleted mark, expunge, copy or move to another local folder). The
+ * worker (engine-worker.c) sends the events. */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../local/local.h"
+#include "../pop/pop.h"
+
+int engine_folder_is_path(const char *folder)
+{
+	return folder && (folder[0] == '/' || folder[0] == '~' || folder[0] == '.');
+}
+
+char *engine_account_maildir(const struct conf *conf, const struct conf_account *account)
+{
+	const char *maildir = conf_get(conf, account, CONF_K_MAILDIR);
+	if (maildir)
+		return lib_path_expand(maildir);
+	char *data = lib_path_data_home();
+	char *path = xasprintf("%s/tern/%s", data, account->name);
+	free(data);
+	return path;
+}
+
+char *engine_default_mailbox(struct lib_error *err)
+{
+	const char *mail = getenv("MAIL");
+	char *maildir = lib_path_expand("~/Maildir");
+	struct stat st;
+
+	if (mail && *mail && stat(mail, &st) == 0) {
+		free(maildir);
+		return xstrdup(mail);
+	}
+	if (stat(maildir, &st) == 0)
+		return maildir;
+	if (mail && *mail)
+		lib_error_set(err, LIB_ERR_DATA, "no mailrc and no mailbox: neither $MAIL (%s) nor %s exists", mail, maildir);
+	else
+		lib_error_set(err, LIB_ERR_DATA, "no mailrc and no mailbox: $MAIL is not set and %s does not exist", maildir);
+	free(maildir);
+	return NULL;
+}
+
+char *engine_local_path(const struct conf *conf, const struct conf_account *account, const char *folder)
+{
+	struct lib_error ignored = { 0 };
+
+	if (engine_folder_is_path(folder))
+		return lib_path_expand(folder);
+	if (account->imap.scheme != CONF_URL_NONE || strcmp(folder, "INBOX") != 0)
+		return NULL;
+	if (account->pop3.scheme != CONF_URL_NONE)
+		return engine_account_maildir(conf, account);
+	char *path = engine_default_mailbox(&ignored);
+	return path ? path : lib_path_expand("~/Maildir"); /* opening it says what is missing */
+}
+
+static void fetch_warn(void *data, const char *text)
+{
+	struct engine_account *ea = data;
+	if (!ea->hooks.warn)
+		return;
+	char *line = xasprintf("account %s: %s", ea->account->name, text);
+	ea->hooks.warn(ea->hooks.ctx, line);
+	free(line);
+}
+
+static int pop_run(struct engine_account *ea, int check_only, struct pop_fetch_result *result, struct lib_error *err)
+{
+	const struct conf *conf = ea->conf;
+	const struct conf_account *account = ea->account;
+
+	memset(result, 0, sizeof(*result));
+	char *user = engine_account_user(conf, account);
+	if (!user) {
+		lib_error_set(err, LIB_ERR_CONFIG, "no login name: set user or from for account %s", account->name);
+		return -1;
+	}
+	int keep = conf_get_bool(conf, account, CONF_K_POP3_KEEP);
+	long days = conf_get_number(conf, account, CONF_K_POP3_DELETE_AFTER);
+	if (keep && days > 0 && !check_only)
+		fetch_warn(ea, "pop3-delete-after is ignored: pop3-keep yes keeps every message on the server");
+	const char *ca_file = conf_get(conf, account, CONF_K_TLS_CA_FILE);
+	char *ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
+	char *maildir = engine_account_maildir(conf, account);
+	struct pop_server server = {
+		.host = account->pop3.host,
+		.port = account->pop3.port,
+		.implicit_tls = account->pop3.implicit_tls,
+		.tls_off = !conf_get_bool(conf, account, CONF_K_TLS),
+		.tls = { ca_path, conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
+		.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
+		.cancel_fd = ea->cancel_fd,
+	};
+	struct pop_login login = { user, engine_get_secret, ea };
+	struct pop_fetch_options options = {
+		.maildir = maildir,
+		.account = account->name,
+		.keep = keep,
+		.delete_after_days = days,
+		.check_only = check_only,
+		.warn = fetch_warn,
+		.ctx = ea,
+	};
+	int rc = pop_fetch(&server, &login, &options, result, err);
+	free(ca_path);
+	free(maildir);
+	free(user);
+	return rc;
+}
+
+int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err)
+{
+	return pop_run(ea, 0, result, err);
+}
+
+int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err)
+{
+	return pop_run(ea, 1, result, err);
+}
+
+/* ---- an open local folder ---- */
+
+struct engine_local {
+	char *name; /* as the UI named it */
+	struct local_folder *folder;
+	struct model_mailbox *mbox; /* what the UI was last sent */
+};
+
+struct engine_local *engine_local_open(const char *name, const char *path, int make_maildir, struct store *cache,
+                                       struct lib_error *err)
+{
+	char *why = NULL;
+
+	if (make_maildir && local_maildir_make(path, &why) < 0) {
+		lib_error_set(err, LIB_ERR_INTERNAL, "%s", why);
+		free(why);
+		return NULL;
+	}
+	struct local_folder *folder = local_folder_open(path, err);
+	if (!folder)
+		return NULL;
+	local_folder_set_cache(folder, cache);
+	struct engine_local *l = xcalloc(1, sizeof(*l));
+	l->name = xstrdup(name);
+	l->folder = folder;
+	l->mbox = model_mailbox_new();
+	return l;
+}
+
+void engine_local_close(struct engine_local *l)
+{
+	if (!l)
+		return;
+	local_folder_close(l->folder);
+	model_mailbox_free(l->mbox);
+	free(l->name);
+	free(l);
+}
+
+const char *engine_local_name(const struct engine_local *l)
+{
+	return l->name;
+}
+
+int engine_local_is_mbox(const struct engine_local *l)
+{
+	return local_folder_kind(l->folder) == LOCAL_MBOX;
+}
+
+int engine_local_load(struct engine_local *l, struct model_mailbox **snapshot, struct lib_error *err)
+{
+	if (local_folder_load(l->folder, l->mbox, err) < 0)
+		return -1;
+	struct model_mailbox *copy = model_mailbox_new();
+	const struct model_summary *all = model_mailbox_summaries(l->mbox);
+	size_t count = model_mailbox_count(l->mbox);
+	model_mailbox_reserve(copy, count);
+	for (size_t i = 0; i < count; i++)
+		model_mailbox_add(copy, &all[i]);
+	*snapshot = copy;
+	return 0;
+}
+
+int engine_local_message(struct engine_local *l, uint32_t uid, struct buf *out, struct lib_error *err)
+{
+	return local_folder_message(l->folder, uid, out, err);
+}
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* Writes flags (add or remove) of each message; stops at the first
+ * failure. */
+static int store_flags(struct engine_local *l, const uint32_t *uids, size_t n, unsigned flags, int add,
+                       struct lib_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct model_summary *s = model_mailbox_find_uid(l->mbox, uids[i]);
+		if (!s) {
+			lib_error_set(err, LIB_ERR_DATA, "message %u is no longer in %s", uids[i], l->name);
+			return -1;
+		}
+		unsigned now = add ? s->flags | flags : s->flags & ~flags;
+		/* read or flagged: no longer new (Maildir moves it to cur/) */
+		if (now & (MODEL_F_SEEN | MODEL_F_FLAGGED | MODEL_F_ANSWERED | MODEL_F_DELETED))
+			now &= ~MODEL_F_RECENT;
+		if (local_folder_flags_write(l->folder, uids[i], now, err) < 0)
+			return -1;
+		s->flags = now;
+	}
+	return 0;
+}
+
+int engine_local_expunge(struct engine_local *l, const uint32_t *uids, size_t n, struct lib_error *err)
+{
+	if (local_folder_expunge(l->folder, uids, n, err) < 0)
+		return -1;
+	if (local_folder_kind(l->folder) == LOCAL_MAILDIR)
+		model_mailbox_remove_uids(l->mbox, uids, n);
+	else
+		model_mailbox_clear(l->mbox); /* positions changed: the next load numbers them again */
+	return 0;
+}
+
+int engine_local_copy_to_path(struct engine_local *l, const uint32_t *uids, size_t n, const char *target,
+                              struct lib_error *err)
+{
+	char *path = lib_path_expand(target);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct buf message = BUF_INIT;
+		const struct model_summary *s = model_mailbox_find_uid(l->mbox, uids[i]);
+		rc = local_folder_message(l->folder, uids[i], &message, err);
+		if (rc == 0)
+			rc = local_folder_append(path, message.data ? message.data : "", message.len,
+			                         s ? s->flags & ~(MODEL_F_RECENT | MODEL_F_DELETED) : 0, err);
+		buf_free(&message);
+	}
+	free(path);
+	return rc;
+}
+
+unsigned engine_local_flags(struct engine_local *l, uint32_t uid)
+{
+	const struct model_summary *s = model_mailbox_find_uid(l->mbox, uid);
+	return s ? s->flags : 0;
+}
+
+int engine_local_action(struct engine_local *l, enum engine_job_type type, const uint32_t *uids, size_t n,
+                        unsigned flags, int add, const char *target, char **text, int *moved, struct lib_error *err)
+{
+	int rc = 0;
+
+	*text = NULL;
+	*moved = 0;
+	switch (type) {
+	case ENGINE_JOB_STORE_FLAGS:
+		rc = store_flags(l, uids, n, flags, add, err);
+		break;
+	case ENGINE_JOB_DELETE: /* a local folder has no trash: the deleted mark, then $ */
+		rc = store_flags(l, uids, n, MODEL_F_DELETED, 1, err);
+		*text = xasprintf("Marked %zu message%s deleted; $ expunges.", n, plural(n));
+		break;
+	case ENGINE_JOB_EXPUNGE:
+		rc = engine_local_expunge(l, uids, n, err);
+		*text = xasprintf("Expunged %zu message%s.", n, plural(n));
+		*moved = 1;
+		break;
+	case ENGINE_JOB_COPY:
+		/* a move removes the sources only once every copy is durable */
+		rc = engine_local_copy_to_path(l, uids, n, target, err);
+		if (rc == 0 && add)
+			rc = engine_local_expunge(l, uids, n, err);
+		*text = xasprintf("%s %zu message%s to %s.", add ? "Moved" : "Copied", n, plural(n), target);
+		*moved = add;
+		break;
+	default:
+		lib_error_set(err, LIB_ERR_INTERNAL, "that cannot be done in a local folder");
+		rc = -1;
+		break;
+	}
+	if (rc < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+void engine_message_crlf(struct buf *out, const char *message, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (message[i] == '\n' && (i == 0 || message[i - 1] != '\r'))
+			buf_addch(out, '\r');
+		buf_addch(out, message[i]);
+	}
+}
