@@ -236,8 +236,10 @@ static int ask_login(struct setup *s)
 	if (!c)
 		return -1;
 	if (c == 'o') {
-		char *suggestion = cli_whatis_oauth2_suggestion(s->w.address);
-		printf("tern runs a command that prints an OAuth2 access token (e.g. contrib/tern-oauth2).\n");
+		char *suggestion = cli_whatis_oauth2_suggestion(&s->w);
+		printf("tern runs a command that prints an OAuth2 access token, such as tern-oauth2\n"
+		       "(describe the account in ~/.config/tern/oauth2.conf and sign in once with\n"
+		       "tern-oauth2 --authorize %s; see OAUTH2 in tern(1)).\n", s->w.name);
 		char prompt[600];
 		snprintf(prompt, sizeof(prompt), "Token command [%s]: ", suggestion);
 		char *command = ask(prompt);

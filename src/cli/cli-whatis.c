@@ -275,9 +275,9 @@ int cli_whatis_discover(const char *address, const struct conf *conf, int timeou
 	return 0;
 }
 
-char *cli_whatis_oauth2_suggestion(const char *address)
+char *cli_whatis_oauth2_suggestion(const struct cli_whatis *w)
 {
-	return xasprintf("tern-oauth2 %s", address);
+	return xasprintf("tern-oauth2 %s", w->name);
 }
 
 void cli_whatis_describe_login(const struct cli_whatis *w, struct buf *out)
@@ -339,6 +339,9 @@ void cli_whatis_account_block(const struct cli_whatis *w, const struct cli_accou
 	add_quoted(out, w->user);
 	buf_addch(out, '\n');
 	if (choice->oauth2_command) {
+		if (strncmp(choice->oauth2_command, "tern-oauth2 ", 12) == 0)
+			buf_addf(out, "  # sign in once with: tern-oauth2 --authorize %s (tern(1), OAUTH2)\n",
+			         choice->oauth2_command + 12);
 		buf_addstr(out, "  oauth2-token-command ");
 		add_quoted(out, choice->oauth2_command);
 		buf_addch(out, '\n');
@@ -354,7 +357,7 @@ void cli_whatis_account_block(const struct cli_whatis *w, const struct cli_accou
 		buf_addf(out, "  # the password, best from a password manager:\n"
 		              "  # password-command \"pass show mail/%s\"\n", w->name);
 		if (w->login & CONF_LOGIN_OAUTH2) {
-			char *suggestion = cli_whatis_oauth2_suggestion(w->address);
+			char *suggestion = cli_whatis_oauth2_suggestion(w);
 			buf_addstr(out, "  # oauth2-token-command ");
 			add_quoted(out, suggestion);
 			buf_addch(out, '\n');
@@ -436,7 +439,7 @@ int cli_whatis(const char *mailrc, const char *address, int block_only, char **e
 	}
 	struct cli_account_block choice = { 0 };
 	if ((w.login & CONF_LOGIN_OAUTH2) && !(w.login & ~CONF_LOGIN_OAUTH2)) {
-		char *suggestion = cli_whatis_oauth2_suggestion(w.address);
+		char *suggestion = cli_whatis_oauth2_suggestion(&w);
 		choice.oauth2_command = suggestion;
 		cli_whatis_account_block(&w, &choice, &block);
 		free(suggestion);

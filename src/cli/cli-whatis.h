@@ -51,8 +51,9 @@ struct cli_account_block {
 /* Appends a ready "account" block for w to out. */
 void cli_whatis_account_block(const struct cli_whatis *w, const struct cli_account_block *choice, struct buf *out);
 
-/* The suggested oauth2-token-command for address (caller frees). */
-char *cli_whatis_oauth2_suggestion(const char *address);
+/* The suggested oauth2-token-command: contrib/tern-oauth2 with the
+ * account's name as its oauth2.conf section (caller frees). */
+char *cli_whatis_oauth2_suggestion(const struct cli_whatis *w);
 
 /* The servers of w with their security and sources, the login wanted
  * and the provider's note, as tern --whatis shows them. */
