@@ -198,10 +198,11 @@ int main(int argc, char **argv)
 		}
 	}
 	int exit_code;
-	/* First run: no mailrc, no local mailbox, a terminal: set up an account. */
+	/* First run: no mailrc, no local mailbox, a terminal: set up an account
+	 * (given up: go on and say there is nothing to open). */
 	if (!mode && !mailrc && !folder && cli_setup_wanted()) {
 		exit_code = cli_setup(NULL, 1);
-		if (exit_code) {
+		if (exit_code && exit_code != 1) {
 			free(exec);
 			return exit_code;
 		}

@@ -372,6 +372,9 @@ int cli_setup(const char *path, int then_read)
 	int exit_code = 1;
 
 	memset(&s, 0, sizeof(s));
+	/* Unbuffered: a line typed ahead stays in the terminal for the next
+	 * question (the password is read from /dev/tty, not from stdin). */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	if (path) {
 		target = lib_path_expand(path);
 	} else {
