@@ -829,6 +829,23 @@ static void rename_attachment(struct ui *ui)
 	}
 }
 
+/* t, c, b, s, Esc f: one header changed on a prompt, as mutt does; the
+ * draft file follows. A newline cannot be typed into a prompt. */
+static void edit_header(struct ui *ui, const char *question, char **field)
+{
+	char *why = NULL;
+	char *value = ui_prompt(ui, question, *field, NULL, 0);
+
+	if (!value)
+		return;
+	free(*field);
+	*field = value;
+	if (write_draft(ui->compose, &why) < 0) {
+		ui_say(ui, 1, why);
+		free(why);
+	}
+}
+
 int ui_compose_function(struct ui *ui, enum ui_function fn)
 {
 	struct ui_compose *c = ui->compose;
@@ -846,6 +863,21 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 		return 1;
 	case UI_FN_EDIT_MESSAGE:
 		edit(ui);
+		return 1;
+	case UI_FN_EDIT_FROM:
+		edit_header(ui, "From: ", &c->from);
+		return 1;
+	case UI_FN_EDIT_TO:
+		edit_header(ui, "To: ", &c->to);
+		return 1;
+	case UI_FN_EDIT_CC:
+		edit_header(ui, "Cc: ", &c->cc);
+		return 1;
+	case UI_FN_EDIT_BCC:
+		edit_header(ui, "Bcc: ", &c->bcc);
+		return 1;
+	case UI_FN_EDIT_SUBJECT:
+		edit_header(ui, "Subject: ", &c->subject);
 		return 1;
 	case UI_FN_ATTACH_FILE: {
 		char *path = ui_prompt(ui, "Attach file: ", NULL, NULL, 0);

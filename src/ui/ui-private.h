@@ -82,6 +82,11 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_
 	X(RENAME_ATTACHMENT, "rename-attachment", "change the file name an attachment is sent with") \
 	X(SEND_MESSAGE, "send-message", "send the message") \
 	X(EDIT_MESSAGE, "edit-message", "edit the message again") \
+	X(EDIT_FROM, "edit-from", "change From") \
+	X(EDIT_TO, "edit-to", "change To") \
+	X(EDIT_CC, "edit-cc", "change Cc") \
+	X(EDIT_BCC, "edit-bcc", "change Bcc") \
+	X(EDIT_SUBJECT, "edit-subject", "change the Subject") \
 	X(ATTACH_FILE, "attach-file", "attach a file") \
 	X(DETACH_FILE, "detach-file", "remove the last attachment")
 
