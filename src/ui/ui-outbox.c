@@ -122,7 +122,7 @@ static size_t row_lines(const struct outbox_row *row)
 	return row->reason && *row->reason ? 2 : 1;
 }
 
-static void draw_line(struct ui *ui, int y, const struct buf *text, attr_t attr)
+static void draw_line(int y, const struct buf *text, attr_t attr)
 {
 	move(y, 0);
 	attrset(attr);
@@ -174,12 +174,12 @@ void ui_outbox_draw(struct ui *ui)
 		buf_free(&to);
 		buf_addstr(&line, " ");
 		add_clean(&line, row->summary.subject);
-		draw_line(ui, (int)used++, &line, attr);
+		draw_line((int)used++, &line, attr);
 		if (row_lines(row) == 2 && used < rows) {
 			buf_reset(&line);
 			buf_addstr(&line, "      ");
 			add_clean(&line, row->reason); /* the server's words: sanitized */
-			draw_line(ui, (int)used++, &line, i == o->cursor ? attr : ui->colors[UI_COLOR_ERROR]);
+			draw_line((int)used++, &line, i == o->cursor ? attr : ui->colors[UI_COLOR_ERROR]);
 		}
 		buf_free(&line);
 	}
