@@ -116,10 +116,33 @@ static void add_clean(struct buf *out, const char *text)
 	lib_sanitize(out, text ? text : "", text ? strlen(text) : 0, LIB_SANITIZE_LINE);
 }
 
+#define REASON_INDENT 6
+#define REASON_LINES_MAX 4
+
+/* The reason, sanitized, cut into lines that fit under the entry. */
+static size_t reason_lines(const struct outbox_row *row, struct buf *lines, size_t max)
+{
+	struct buf clean = BUF_INIT;
+	size_t width = (size_t)COLS > REASON_INDENT + 10 ? (size_t)COLS - REASON_INDENT : 10, n = 0;
+
+	add_clean(&clean, row->reason); /* the server's words */
+	for (size_t at = 0; at < clean.len && n < max; n++) {
+		size_t len = lib_utf8_prefix(clean.data + at, clean.len - at, width);
+		if (lines) {
+			buf_reset(&lines[n]);
+			buf_addf(&lines[n], "%*s", REASON_INDENT, "");
+			buf_add(&lines[n], clean.data + at, len);
+		}
+		at += len;
+	}
+	buf_free(&clean);
+	return n;
+}
+
 /* One entry: a line, and under it the reason when there is one. */
 static size_t row_lines(const struct outbox_row *row)
 {
-	return row->reason && *row->reason ? 2 : 1;
+	return 1 + reason_lines(row, NULL, REASON_LINES_MAX);
 }
 
 static void draw_line(int y, const struct buf *text, attr_t attr)
@@ -175,11 +198,12 @@ void ui_outbox_draw(struct ui *ui)
 		buf_addstr(&line, " ");
 		add_clean(&line, row->summary.subject);
 		draw_line((int)used++, &line, attr);
-		if (row_lines(row) == 2 && used < rows) {
-			buf_reset(&line);
-			buf_addstr(&line, "      ");
-			add_clean(&line, row->reason); /* the server's words: sanitized */
-			draw_line((int)used++, &line, i == o->cursor ? attr : ui->colors[UI_COLOR_ERROR]);
+		struct buf reason[REASON_LINES_MAX] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+		size_t n = reason_lines(row, reason, REASON_LINES_MAX);
+		for (size_t k = 0; k < n; k++) {
+			if (used < rows)
+				draw_line((int)used++, &reason[k], i == o->cursor ? attr : ui->colors[UI_COLOR_ERROR]);
+			buf_free(&reason[k]);
 		}
 		buf_free(&line);
 	}
