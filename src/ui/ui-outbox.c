@@ -103,9 +103,15 @@ void ui_outbox_open(struct ui *ui)
 
 void ui_outbox_close(struct ui *ui)
 {
-	if (!ui->outbox_screen)
+	struct ui_outbox *o = ui->outbox_screen;
+
+	if (!o)
 		return;
-	rows_free(ui->outbox_screen);
+	load(o, 0);
+	ui->outbox = 0; /* the status line's count follows what was done here */
+	for (size_t i = 0; i < o->nrows; i++)
+		ui->outbox += strcmp(o->rows[i].account, ui->account->name) == 0;
+	rows_free(o);
 	free(ui->outbox_screen);
 	ui->outbox_screen = NULL;
 	ui->map = ui->browser ? UI_MAP_BROWSER : ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
