@@ -46,6 +46,8 @@ char *engine_account_server(const struct conf_account *account);
 /* "account NAME, server URL: TEXT": the one line every failure prints.
  * Caller frees. */
 char *engine_error_line(const struct conf_account *account, const struct lib_error *err);
+/* The same, naming the account's SMTP server: for sending failures. */
+char *engine_error_line_smtp(const struct conf_account *account, const struct lib_error *err);
 
 /* The login name: user, else the address in from; NULL when neither.
  * Caller frees. */
