@@ -848,7 +848,7 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, &err);
 		if (rc < 0) {
 			int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
-			char *line = engine_error_line(w->ea.account, &err);
+			char *line = engine_error_line_smtp(w->ea.account, &err);
 			ev = event_new(ENGINE_EV_ERROR);
 			ev->cls = err.cls;
 			ev->text = xasprintf("%s; %s", line, queued ? "queued in the outbox, sent later"
