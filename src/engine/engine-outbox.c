@@ -10,7 +10,11 @@
  *     Tern-Reason: why it failed, or why the Sent copy is pending
  *     Tern-Draft: UIDVALIDITY UID FOLDER   (a recalled draft, removed once delivered)
  * "sent" means the server took it and only the Sent copy is missing: it is
- * never sent again, only copied. */
+ * never sent again, only copied.
+ * Two terns (a reader, tern -s, --flush-outbox) may work on one outbox at
+ * once: an entry is sent only under an flock on <outbox>/lock and only as
+ * it reads after taking the lock, so none is sent twice. The lock is on
+ * a file of its own because rewriting an entry renames a new file over it. */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -233,8 +238,8 @@ static int draft_gone(struct engine_account *ea, struct engine_outbox_entry *e)
 	return 1;
 }
 
-int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
-                       struct lib_error *err)
+static int outbox_send_locked(const struct conf *conf, struct engine_outbox_entry *e,
+                              const struct engine_hooks *hooks, struct lib_error *err)
 {
 	const struct conf_account *account = conf_account_find(conf, e->account);
 	struct engine_account ea = { .conf = conf, .account = account, .no_cache = 1 };
@@ -320,4 +325,53 @@ int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, c
 		return -1;
 	}
 	return 0;
+}
+
+/* Takes the outbox lock, waiting for another tern's send to end. The fd
+ * holds it; -1 with err when the lock cannot be had. */
+static int outbox_lock(struct lib_error *err)
+{
+	char *dir = engine_outbox_dir();
+	char *path = xasprintf("%s/lock", dir);
+	int fd;
+
+	lib_mkdirs(dir, 0700);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		lib_error_set(err, LIB_ERR_INTERNAL, "cannot lock the outbox %s: %s", path, strerror(errno));
+	free(path);
+	free(dir);
+	return fd;
+}
+
+int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
+                       struct lib_error *err)
+{
+	struct engine_outbox_entry now;
+	int fd = outbox_lock(err);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	/* what another tern did while we waited: sent it (gone) or moved it on */
+	if (access(e->path, F_OK) != 0 && errno == ENOENT) {
+		close(fd);
+		return 0;
+	}
+	if (engine_outbox_read(e->path, &now) < 0) {
+		close(fd);
+		lib_error_set(err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", e->path);
+		return -1;
+	}
+	engine_outbox_entry_clear(e);
+	*e = now;
+	rc = outbox_send_locked(conf, e, hooks, err);
+	close(fd); /* releases the lock */
+	return rc;
 }

@@ -167,7 +167,9 @@ int engine_outbox_read(const char *path, struct engine_outbox_entry *e);
 void engine_outbox_entry_clear(struct engine_outbox_entry *e);
 /* The outbox's entries, oldest first. Caller frees each and the array. */
 char **engine_outbox_list(size_t *count);
-/* Sends a queued (or, asked again, a failed) entry, or only stores the
+/* Under the outbox lock, sends the entry as it is on disk now (another
+ * tern may have sent it meanwhile: then 0, e untouched; else e is read
+ * again): a queued (or, asked again, a failed) entry, or only stores the
  * Sent copy of a "sent" one, then removes it. Returns 0 done; 1 delivered
  * but the Sent copy is still pending (kept, as "sent", never sent again);
  * -1 with err: still queued (temporary or connection) or now "failed"
