@@ -839,7 +839,10 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 	struct lib_error err = { 0 };
 	struct engine_event *ev;
 
-	if (engine_outbox_read(job->folder, &entry) < 0) {
+	if (engine_outbox_read(job->folder, &entry) < 0 && access(job->folder, F_OK) != 0 && errno == ENOENT) {
+		ev = event_new(ENGINE_EV_DONE); /* another tern (--flush-outbox) sent it first */
+		ev->text = xstrdup("Sent.");
+	} else if (!entry.path) {
 		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->folder);
 		ev = event_new(ENGINE_EV_ERROR);
 		ev->cls = err.cls;
