@@ -359,12 +359,23 @@ static int is_local(struct engine_worker *w, const char *folder)
 	return w->local && strcmp(engine_local_name(w->local), folder) == 0;
 }
 
+/* The largest message the pager is given, as IMAP_LITERAL_MAX is for a
+ * server's: the same messages open from a local folder as from IMAP. */
+#define ENGINE_SHOW_MAX (64u << 20)
+
 static void fetch_body(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
 	struct buf body = BUF_INIT;
 
 	if (is_local(w, job->folder)) {
+		uint32_t size = engine_local_size(w->local, job->uid);
+		if (size > ENGINE_SHOW_MAX) { /* rendering takes several times the size */
+			lib_error_set(&err, LIB_ERR_INTERNAL, "the message is %u MB; tern shows messages of up to %u MB",
+			              size >> 20, ENGINE_SHOW_MAX >> 20);
+			emit_error(w, job->folder, job->uid, &err);
+			return;
+		}
 		if (engine_local_message(w->local, job->uid, &body, &err) < 0) {
 			emit_error(w, job->folder, job->uid, &err);
 			buf_free(&body);
