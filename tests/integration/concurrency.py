@@ -97,6 +97,7 @@ def main(t):
         sent_subjects = []
         pop_ids = set()
         surprises = []
+        busy = set()
         for rnd in range(ROUNDS):
             for i in range(OUTBOX_PER_ROUND):
                 subject = "conc-queued-%d-%d" % (rnd, i)
@@ -116,10 +117,15 @@ def main(t):
                 procs.append((("--check",), start(r, "-A", "mail", "--check")))
             for argv, rc, err in finish(procs):
                 bad = [line for line in err.splitlines() if line and not BUSY.search(line)]
+                busy |= {re.sub(r"/\S+", "PATH", line) for line in err.splitlines() if BUSY.search(line)}
                 if bad or (rc != 0 and not BUSY.search(err)):
                     surprises.append("%s rc %d: %s" % (" ".join(argv), rc, err.strip()))
         t.ok(not surprises, "every racing tern succeeded or only said another tern was busy",
              "\n".join(surprises[:10]))
+        for line in sorted(busy):
+            t.diag("seen: " + line)
+        t.ok(all(line.startswith(("tern: account ", "tern: warning: account ")) for line in busy),
+             "what a busy tern says names the account", sorted(busy))
 
         # whatever a busy run left behind goes now, alone
         rc, out, err = r.run("--flush-outbox")
