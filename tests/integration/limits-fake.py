@@ -9,14 +9,13 @@ below what the server announced or sent."""
 
 import os
 import socket
-import subprocess
 import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
 from kit import Kit, HOST           # noqa: E402
 from tap import run                 # noqa: E402
-from tern import TernRun, TERN      # noqa: E402
+from tern import TernRun            # noqa: E402
 
 # Far above tern's own needs, far below the gigabytes a naive client
 # would take; sanitizer builds included.
@@ -92,26 +91,9 @@ def imap_script(on_command, greeting=b"* OK IMAP4rev1 ready\r\n"):
 
 
 def run_tern(r, *args, stdin=b""):
-    """(rc, out, err, peak RSS MB) of tern, measured with wait4."""
-    env = dict(r.env)
-    env["TERN_NO_CACHE"] = "1"
-    p = subprocess.Popen([TERN, "-F", r.mailrc] + list(args), env=env, stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = [b"", b""]
-
-    def pump(i, stream):
-        out[i] = stream.read()
-    threads = [threading.Thread(target=pump, args=(i, s)) for i, s in enumerate((p.stdout, p.stderr))]
-    for th in threads:
-        th.start()
-    p.stdin.write(stdin)
-    p.stdin.close()
-    _, status, usage = os.wait4(p.pid, 0)
-    for th in threads:
-        th.join()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return (p.returncode, out[0].decode("utf-8", "replace"), out[1].decode("utf-8", "replace"),
-            usage.ru_maxrss / 1024.0)
+    """(rc, out, err, peak RSS MB) of tern without a header cache."""
+    rc, out, err, _, rss = r.run_measured(*args, env={"TERN_NO_CACHE": "1"}, input=stdin)
+    return rc, out, err, rss
 
 
 def one_line_error(err, account, port, words):

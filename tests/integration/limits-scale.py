@@ -9,9 +9,7 @@ import imaplib
 import os
 import re
 import ssl
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
@@ -23,26 +21,6 @@ from tern import TernRun, TERN      # noqa: E402
 FOLDERS = 500
 ACCOUNTS = 20
 RSS_LIMIT_MB = 400
-
-
-def measure(r, *args):
-    """(rc, out, err, seconds, peak RSS MB) of one tern run."""
-    start = time.monotonic()
-    p = subprocess.Popen([TERN, "-F", r.mailrc] + list(args), env=r.env, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = [b"", b""]
-
-    def pump(i, stream):
-        out[i] = stream.read()
-    threads = [threading.Thread(target=pump, args=(i, s)) for i, s in enumerate((p.stdout, p.stderr))]
-    for th in threads:
-        th.start()
-    _, status, usage = os.wait4(p.pid, 0)
-    for th in threads:
-        th.join()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return (p.returncode, out[0].decode("utf-8", "replace"), out[1].decode("utf-8", "replace"),
-            time.monotonic() - start, usage.ru_maxrss / 1024.0)
 
 
 def make_folders(k, user):
@@ -66,13 +44,13 @@ def main(t):
         k.generate("user00", 20)
         r = TernRun(k, "folders")
         r.account("acct", imap="imaps", user="user00")
-        rc, out, err, secs, rss = measure(r, "--check")
+        rc, out, err, secs, rss = r.run_measured("--check")
         listed = re.findall(r"Box\d{3}", out)
         t.ok(rc == 0 and len(set(listed)) == FOLDERS, "--check lists all %d folders" % FOLDERS,
              err + out[-500:])
         t.ok(rss < RSS_LIMIT_MB, "--check with %d folders: peak memory %.0f MB" % (FOLDERS, rss))
         t.diag("--check, %d folders: %.2f s, %.0f MB" % (FOLDERS, secs, rss))
-        rc, out, err, secs, rss = measure(r, "-H", "-f", "Box%03d" % (FOLDERS - 1))
+        rc, out, err, secs, rss = r.run_measured("-H", "-f", "Box%03d" % (FOLDERS - 1))
         t.ok(rc == 0 and "in the last folder" in out, "-H -f the 500th folder lists its message", err + out)
         t.diag("-H -f Box499: %.2f s, %.0f MB" % (secs, rss))
 
@@ -114,7 +92,7 @@ def main(t):
         r = TernRun(k, "accounts")
         for i in range(ACCOUNTS):
             r.account("acct%02d" % i, imap="imaps", user="user%02d" % i)
-        rc, out, err, secs, rss = measure(r, "--check", "--all")
+        rc, out, err, secs, rss = r.run_measured("--check", "--all")
         ok = all(re.search(r"acct%02d\b" % i, out) for i in range(ACCOUNTS))
         t.ok(rc == 0 and ok, "--check --all reports all %d accounts" % ACCOUNTS, err + out[-1500:])
         t.ok(rss < RSS_LIMIT_MB, "--check --all, %d accounts: peak memory %.0f MB" % (ACCOUNTS, rss))
