@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"       tern [-F mailrc] [-A account] -s subject [-c addr]... [-b addr]... [-a file]...\n"
 	"            [-r from] [--dry-run] address...      send stdin as a message\n"
 	"       tern [-F mailrc] --flush-outbox            send what waits in the outbox\n"
+	"       tern --outbox [--json]                     list what waits in the outbox, and why\n"
 	"       tern [-F mailrc] [-A account] --fetch      download POP3 mail into the Maildir\n"
 	"       tern [-F mailrc] --test-account [--no-send] [--json] [NAME]\n"
 	"                                                  test the servers of an account, step by step\n"
@@ -38,7 +39,7 @@ static const char usage_text[] =
 	"See tern(1) and mailrc(5).\n";
 
 enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH,
-	OPT_TEST_ACCOUNT, OPT_NO_SEND };
+	OPT_TEST_ACCOUNT, OPT_NO_SEND, OPT_OUTBOX };
 
 static void push_arg(char ***list, size_t *n, char *arg)
 {
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "flush-outbox", no_argument, NULL, OPT_FLUSH },
+		{ "outbox", no_argument, NULL, OPT_OUTBOX },
 		{ "fetch", no_argument, NULL, OPT_FETCH },
 		{ "test-account", no_argument, NULL, OPT_TEST_ACCOUNT },
 		{ "no-send", no_argument, NULL, OPT_NO_SEND },
@@ -110,8 +112,9 @@ int main(int argc, char **argv)
 		case 'r': send.from = optarg; sending = 1; break;
 		case OPT_DRY_RUN: send.dry_run = 1; sending = 1; break;
 		case OPT_FLUSH:
+		case OPT_OUTBOX:
 			if (mode && mode != opt)
-				return usage_error("%s", "--flush-outbox goes alone");
+				return usage_error("%s", opt == OPT_FLUSH ? "--flush-outbox goes alone" : "--outbox goes alone");
 			mode = opt;
 			break;
 		case 'h': fputs(usage_text, stdout); return 0;
@@ -154,8 +157,12 @@ int main(int argc, char **argv)
 		mode = OPT_SEND;
 	if (all && mode != OPT_CHECK)
 		return usage_error("%s", "--all goes with --check");
-	if (json && mode != OPT_CHECK && mode != OPT_TEST_ACCOUNT)
-		return usage_error("%s", "--json goes with --check or --test-account");
+	if (json && mode != OPT_CHECK && mode != OPT_TEST_ACCOUNT && mode != OPT_OUTBOX)
+		return usage_error("%s", "--json goes with --check, --test-account or --outbox");
+	if (mode == OPT_OUTBOX) { /* needs no mailrc: the outbox is a directory */
+		free(exec);
+		return cli_outbox(json);
+	}
 	if (folder && mode && mode != 'H')
 		return usage_error("%s", "-f goes with -H or the reader");
 	/* Local folders need no mailrc: -f PATH -H lists a Maildir or mbox when

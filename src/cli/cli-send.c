@@ -226,7 +226,7 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	if (sent == 1)
 		fprintf(stderr, "tern: warning: account %s: %s\n", account->name, entry.reason);
 	if (sent < 0) {
-		char *line = engine_error_line(account, &err);
+		char *line = engine_error_line_smtp(account, &err);
 		int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
 		fprintf(stderr, "tern: %s; %s\n", line,
 		        queued ? "the message is queued in the outbox: tern --flush-outbox sends it"
@@ -275,7 +275,7 @@ int cli_flush_outbox(const struct conf *conf)
 			fprintf(stderr, "tern: warning: account %s: %s\n", entry.account, entry.reason);
 		} else {
 			const struct conf_account *account = conf_account_find(conf, entry.account);
-			char *line = account ? engine_error_line(account, &err) : xstrdup(err.text);
+			char *line = account ? engine_error_line_smtp(account, &err) : xstrdup(err.text);
 			fprintf(stderr, "tern: %s\n", line);
 			free(line);
 			failed++;

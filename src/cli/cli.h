@@ -47,6 +47,8 @@ struct cli_send_options {
 int cli_send(const struct conf *conf, const char *account, const struct cli_send_options *options);
 /* tern --flush-outbox. */
 int cli_flush_outbox(const struct conf *conf);
+/* tern --outbox [--json]: lists the outbox on stdout (cli-outbox.c). */
+int cli_outbox(int json);
 
 /* JSON string literal of UTF-8 text, sanitized, appended to out. */
 void cli_json_string(struct buf *out, const char *text);

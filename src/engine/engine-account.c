@@ -22,28 +22,41 @@ void engine_options_from_env(struct engine_account *ea)
 	ea->no_condstore = env_flag("TERN_NO_CONDSTORE");
 }
 
+static char *url_text(const struct conf_url *url)
+{
+	if (url->scheme == CONF_URL_NONE)
+		return NULL;
+	int v6 = strchr(url->host, ':') != NULL;
+	return xasprintf("%s://%s%s%s:%u", conf_scheme_name(url->scheme), v6 ? "[" : "", url->host, v6 ? "]" : "",
+	                 url->port);
+}
+
 char *engine_account_server(const struct conf_account *account)
 {
 	const struct conf_url *urls[] = { &account->imap, &account->pop3, &account->smtp };
 
-	for (size_t i = 0; i < LIB_ARRAY_LEN(urls); i++) {
-		const struct conf_url *url = urls[i];
-		if (url->scheme == CONF_URL_NONE)
-			continue;
-		int v6 = strchr(url->host, ':') != NULL;
-		return xasprintf("%s://%s%s%s:%u", conf_scheme_name(url->scheme), v6 ? "[" : "", url->host,
-		                 v6 ? "]" : "", url->port);
-	}
+	for (size_t i = 0; i < LIB_ARRAY_LEN(urls); i++)
+		if (urls[i]->scheme != CONF_URL_NONE)
+			return url_text(urls[i]);
 	return NULL;
 }
 
-char *engine_error_line(const struct conf_account *account, const struct lib_error *err)
+static char *error_line(const struct conf_account *account, char *server, const struct lib_error *err)
 {
-	char *server = engine_account_server(account);
 	char *line = server ? xasprintf("account %s, server %s: %s", account->name, server, err->text)
 	                    : xasprintf("account %s: %s", account->name, err->text);
 	free(server);
 	return line;
+}
+
+char *engine_error_line(const struct conf_account *account, const struct lib_error *err)
+{
+	return error_line(account, engine_account_server(account), err);
+}
+
+char *engine_error_line_smtp(const struct conf_account *account, const struct lib_error *err)
+{
+	return error_line(account, url_text(&account->smtp), err);
 }
 
 char *engine_account_user(const struct conf *conf, const struct conf_account *account)

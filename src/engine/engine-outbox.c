@@ -11,10 +11,10 @@
  *     Tern-Draft: UIDVALIDITY UID FOLDER   (a recalled draft, removed once delivered)
  * "sent" means the server took it and only the Sent copy is missing: it is
  * never sent again, only copied.
- * Two terns (a reader, tern -s, --flush-outbox) may work on one outbox at
- * once: an entry is sent only under an flock on <outbox>/lock and only as
- * it reads after taking the lock, so none is sent twice. The lock is on
- * a file of its own because rewriting an entry renames a new file over it. */
+ * Whoever sends, edits or deletes an entry first claims it: an flock on
+ * ENTRY.lock beside it, so a worker, a --flush-outbox in another process
+ * and the outbox screen never take the same message at once (the entry
+ * itself cannot carry the lock: every rewrite renames a new file over it). */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../imap/imap.h"
+#include "../mime/mime.h"
 #include "../smtp/smtp.h"
 
 char *engine_outbox_dir(void)
@@ -185,6 +186,50 @@ char **engine_outbox_list(size_t *count)
 	return paths;
 }
 
+int engine_outbox_claim(const char *path)
+{
+	char *lock = xasprintf("%s.lock", path);
+
+	for (;;) {
+		int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		struct stat held, named;
+		if (fd < 0)
+			break;
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int saved = errno == EWOULDBLOCK ? EBUSY : errno;
+			close(fd);
+			errno = saved;
+			break;
+		}
+		/* the lock file may have been released (unlinked) between our
+		 * open and flock: then it locks nothing, try again */
+		if (fstat(fd, &held) == 0 && stat(lock, &named) == 0 && held.st_ino == named.st_ino &&
+		    held.st_dev == named.st_dev) {
+			if (access(path, F_OK) != 0) { /* sent or deleted meanwhile */
+				unlink(lock);
+				close(fd);
+				errno = ENOENT;
+				break;
+			}
+			free(lock);
+			return fd;
+		}
+		close(fd);
+	}
+	free(lock);
+	return -1;
+}
+
+void engine_outbox_release(const char *path, int lock)
+{
+	if (lock < 0)
+		return;
+	char *name = xasprintf("%s.lock", path);
+	unlink(name); /* still held: a waiting claim sees it went and retries */
+	free(name);
+	close(lock);
+}
+
 /* The Sent copy: folder-sent (none: no copy), else the \Sent folder. 1
  * stored (or not wanted), 0 pending (reason set), never -1: the message
  * itself was delivered. */
@@ -238,8 +283,38 @@ static int draft_gone(struct engine_account *ea, struct engine_outbox_entry *e)
 	return 1;
 }
 
-static int outbox_send_locked(const struct conf *conf, struct engine_outbox_entry *e,
-                              const struct engine_hooks *hooks, struct lib_error *err)
+static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
+                        struct lib_error *err);
+
+int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
+                       struct lib_error *err)
+{
+	struct engine_outbox_entry fresh;
+	int lock = engine_outbox_claim(e->path);
+
+	if (lock < 0) {
+		if (errno == ENOENT)
+			lib_error_set(err, LIB_ERR_DATA, "the message left the outbox meanwhile (sent or deleted elsewhere)");
+		else
+			lib_error_set(err, LIB_ERR_TEMPORARY,
+			              "the message is being sent or edited elsewhere right now; it stays in the outbox");
+		return -1;
+	}
+	/* what is on disk now counts: another tern may have sent or changed it */
+	if (engine_outbox_read(e->path, &fresh) < 0) {
+		lib_error_set(err, LIB_ERR_DATA, "the outbox message %s cannot be read", e->path);
+		engine_outbox_release(e->path, lock);
+		return -1;
+	}
+	engine_outbox_entry_clear(e);
+	*e = fresh;
+	int rc = send_claimed(conf, e, hooks, err);
+	engine_outbox_release(e->path, lock);
+	return rc;
+}
+
+static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
+                        struct lib_error *err)
 {
 	const struct conf_account *account = conf_account_find(conf, e->account);
 	struct engine_account ea = { .conf = conf, .account = account, .no_cache = 1 };
@@ -327,51 +402,31 @@ static int outbox_send_locked(const struct conf *conf, struct engine_outbox_entr
 	return 0;
 }
 
-/* Takes the outbox lock, waiting for another tern's send to end. The fd
- * holds it; -1 with err when the lock cannot be had. */
-static int outbox_lock(struct lib_error *err)
+void engine_outbox_summarize(const struct engine_outbox_entry *e, struct engine_outbox_summary *s)
 {
-	char *dir = engine_outbox_dir();
-	char *path = xasprintf("%s/lock", dir);
-	int fd;
+	struct mime_envelope env;
+	const char *end = e->message ? memmem(e->message, e->len, "\n\n", 2) : NULL;
+	const char *crlf = e->message ? memmem(e->message, e->len, "\r\n\r\n", 4) : NULL;
+	size_t header_len = crlf && (!end || crlf < end) ? (size_t)(crlf - e->message) + 4
+	                    : end                        ? (size_t)(end - e->message) + 2
+	                                                 : e->len;
 
-	lib_mkdirs(dir, 0700);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (fd < 0)
-		lib_error_set(err, LIB_ERR_INTERNAL, "cannot lock the outbox %s: %s", path, strerror(errno));
-	free(path);
-	free(dir);
-	return fd;
+	memset(s, 0, sizeof(*s));
+	s->editable = strcmp(e->state, "sent") != 0;
+	s->state = !s->editable ? "awaiting Sent copy" : strcmp(e->state, "failed") == 0 ? "failed" : "queued";
+	mime_envelope_parse(e->message ? e->message : "", header_len, &env);
+	s->date = env.date;
+	if (*env.to || *env.cc)
+		s->to = xasprintf("%s%s%s", env.to, *env.to && *env.cc ? ", " : "", env.cc);
+	else /* Bcc only */
+		s->to = xstrdup(e->nrcpts ? e->rcpts[0] : "");
+	s->subject = xstrdup(env.subject);
+	mime_envelope_clear(&env);
 }
 
-int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
-                       struct lib_error *err)
+void engine_outbox_summary_clear(struct engine_outbox_summary *s)
 {
-	struct engine_outbox_entry now;
-	int fd = outbox_lock(err);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	/* what another tern did while we waited: sent it (gone) or moved it on */
-	if (access(e->path, F_OK) != 0 && errno == ENOENT) {
-		close(fd);
-		return 0;
-	}
-	if (engine_outbox_read(e->path, &now) < 0) {
-		close(fd);
-		lib_error_set(err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", e->path);
-		return -1;
-	}
-	engine_outbox_entry_clear(e);
-	*e = now;
-	rc = outbox_send_locked(conf, e, hooks, err);
-	close(fd); /* releases the lock */
-	return rc;
+	free(s->to);
+	free(s->subject);
+	memset(s, 0, sizeof(*s));
 }

@@ -851,8 +851,8 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 	struct engine_event *ev;
 
 	if (engine_outbox_read(job->folder, &entry) < 0 && access(job->folder, F_OK) != 0 && errno == ENOENT) {
-		ev = event_new(ENGINE_EV_DONE); /* another tern (--flush-outbox) sent it first */
-		ev->text = xstrdup("Sent.");
+		ev = event_new(ENGINE_EV_DONE); /* another tern (--flush-outbox) took it first */
+		ev->text = xstrdup("The message left the outbox meanwhile: sent by another tern.");
 	} else if (!entry.path) {
 		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->folder);
 		ev = event_new(ENGINE_EV_ERROR);
@@ -862,7 +862,7 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, &err);
 		if (rc < 0) {
 			int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
-			char *line = engine_error_line(w->ea.account, &err);
+			char *line = engine_error_line_smtp(w->ea.account, &err);
 			ev = event_new(ENGINE_EV_ERROR);
 			ev->cls = err.cls;
 			ev->text = xasprintf("%s; %s", line, queued ? "queued in the outbox, sent later"

@@ -46,6 +46,8 @@ char *engine_account_server(const struct conf_account *account);
 /* "account NAME, server URL: TEXT": the one line every failure prints.
  * Caller frees. */
 char *engine_error_line(const struct conf_account *account, const struct lib_error *err);
+/* The same, naming the account's SMTP server: for sending failures. */
+char *engine_error_line_smtp(const struct conf_account *account, const struct lib_error *err);
 
 /* The login name: user, else the address in from; NULL when neither.
  * Caller frees. */
@@ -167,9 +169,24 @@ int engine_outbox_read(const char *path, struct engine_outbox_entry *e);
 void engine_outbox_entry_clear(struct engine_outbox_entry *e);
 /* The outbox's entries, oldest first. Caller frees each and the array. */
 char **engine_outbox_list(size_t *count);
-/* Under the outbox lock, sends the entry as it is on disk now (another
- * tern may have sent it meanwhile: then 0, e untouched; else e is read
- * again): a queued (or, asked again, a failed) entry, or only stores the
+/* Claims the entry at path for this caller alone (sending, editing,
+ * deleting): a descriptor to give back to engine_outbox_release, or -1
+ * with errno EBUSY (someone else holds it) or ENOENT (it is gone).
+ * engine_outbox_send claims by itself. */
+int engine_outbox_claim(const char *path);
+void engine_outbox_release(const char *path, int lock);
+/* What a list of the outbox shows of an entry: decoded UTF-8, not yet
+ * sanitized (to, subject, reason come from the user or the network). */
+struct engine_outbox_summary {
+	const char *state;  /* "queued", "failed" or "awaiting Sent copy" */
+	int editable;       /* not yet delivered: may be edited and sent again */
+	int64_t date;       /* the Date header, UTC epoch seconds; 0 unknown */
+	char *to, *subject; /* to: To and Cc as written, else the envelope's first recipient */
+};
+/* Fills s from e (the caller clears it with _summary_clear). */
+void engine_outbox_summarize(const struct engine_outbox_entry *e, struct engine_outbox_summary *s);
+void engine_outbox_summary_clear(struct engine_outbox_summary *s);
+/* Sends a queued (or, asked again, a failed) entry, or only stores the
  * Sent copy of a "sent" one, then removes it. Returns 0 done; 1 delivered
  * but the Sent copy is still pending (kept, as "sent", never sent again);
  * -1 with err: still queued (temporary or connection) or now "failed"

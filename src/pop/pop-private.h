@@ -128,6 +128,7 @@ struct pop_session {
 	struct pop_guard guard;
 	int capa_known, capa_uidl, capa_top;
 	int capa_xoauth2;     /* CAPA listed SASL ... XOAUTH2 */
+	int capa_plain;       /* CAPA listed SASL ... PLAIN */
 	struct buf capa;      /* the CAPA names, space-separated, sanitized */
 	int broken;     /* the stream failed or lost sync: never write again */
 	int quit_done;

@@ -118,6 +118,12 @@ void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_
 		if (stage == SMTP_STAGE_MAIL)
 			lib_error_set(err, LIB_ERR_SERVER,
 			              "the server refused the sender <%s>: a From this account may not use?%s", who, server);
+		else if (stage == SMTP_STAGE_RCPT && server_text &&
+		         (strncmp(server_text, "5.1.", 4) == 0 || contains_nocase(server_text, "unknown") ||
+		          contains_nocase(server_text, "no such") || contains_nocase(server_text, "does not exist")))
+			/* RFC 3463 5.1.x: the address itself is wrong, not relaying */
+			lib_error_set(err, LIB_ERR_SERVER, "the server has no mailbox <%s>: check the address%s", who,
+			              server);
 		else if (stage == SMTP_STAGE_RCPT)
 			lib_error_set(err, LIB_ERR_SERVER,
 			              "the server refused to relay to <%s>: sending through a server that is not your "

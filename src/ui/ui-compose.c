@@ -5,7 +5,9 @@
  * the outbox or the user aborts, so a crash or a dropped SSH session
  * loses nothing: the next start offers to recover it. The compose screen
  * sends (through the outbox, on the worker), edits again, attaches,
- * detaches or aborts. */
+ * detaches or aborts. A message from the outbox screen is taken out of
+ * the outbox only once its draft file is durable, and goes back as it
+ * was when the user aborts. */
 #define _GNU_SOURCE
 #include "ui-screen.h"
 
@@ -36,6 +38,8 @@ struct ui_compose {
 	size_t nattach;
 	struct buf body;
 	struct engine_draft_ref draft; /* the server draft this was recalled from; folder NULL: none */
+	const struct conf_account *account; /* the account it is sent from */
+	struct engine_outbox_entry outbox;  /* taken from the outbox (path NULL: not): put back on abort */
 };
 
 static char *drafts_dir(void)
@@ -126,6 +130,7 @@ static void compose_free(struct ui_compose *c)
 	free(c->attach);
 	buf_free(&c->body);
 	engine_draft_ref_clear(&c->draft);
+	engine_outbox_entry_clear(&c->outbox);
 	free(c);
 }
 
@@ -344,6 +349,8 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 {
 	struct ui_compose *c = xcalloc(1, sizeof(*c));
 	struct mime_message *msg = fn == UI_FN_COMPOSE ? NULL : ui_pager_mime(ui);
+
+	c->account = ui->account;
 	char *why = NULL, *list = NULL;
 
 	if (fn != UI_FN_COMPOSE && !msg) {
@@ -498,6 +505,9 @@ static void recalled_load(struct ui_compose *c)
 	free(path);
 }
 
+static int from_message(struct ui_compose *c, struct mime_message *msg, char **why);
+static void draft_discard(struct ui_compose *c);
+
 void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity)
 {
 	struct mime_message *msg = ui_pager_mime(ui);
@@ -509,33 +519,9 @@ void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity)
 		return;
 	}
 	struct ui_compose *c = xcalloc(1, sizeof(*c));
+	c->account = ui->account;
 	new_draft_path(c);
-	char **fields[] = { &c->from, &c->to, &c->cc, &c->bcc, &c->subject, &c->in_reply_to, &c->references };
-	static const char *const names[] = { "From", "To", "Cc", "Bcc", "Subject", "In-Reply-To", "References" };
-	for (size_t i = 0; i < LIB_ARRAY_LEN(fields); i++)
-		*fields[i] = header_of(msg, names[i]);
-	if (!strchr(c->to, '@')) { /* "undisclosed-recipients:;" */
-		free(c->to);
-		c->to = xstrdup("");
-	}
-	recalled_text(msg, &c->body);
-	/* the attachments, back into files of the draft's own */
-	for (size_t i = 1; i < mime_message_part_count(msg) && !why; i++) {
-		const struct mime_part *part = mime_message_part(msg, i);
-		if (!part->is_attachment && strcmp(part->type, "message/rfc822") != 0)
-			continue;
-		struct buf bytes = BUF_INIT;
-		mime_part_decode(msg, i, &bytes);
-		const char *name = part->filename ? part->filename : "attachment";
-		char *path = file_keep(c, name, bytes.data ? bytes.data : "", bytes.len, &why);
-		if (path)
-			attach_add(c, path, part->filename && strcmp(part->filename, strrchr(path, '/') + 1) != 0 ? part->filename : NULL,
-			           part->type);
-		buf_free(&bytes);
-		if (strcmp(part->type, "message/rfc822") == 0)
-			i = part->subtree_end - 1; /* its insides travel with it */
-	}
-	if (why || write_draft(c, &why) < 0) {
+	if (from_message(c, msg, &why) < 0 || write_draft(c, &why) < 0) {
 		ui_say(ui, 1, why);
 		free(why);
 		char *dir = files_dir(c);
@@ -550,6 +536,119 @@ void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity)
 	ui->compose = c;
 	ui->map = UI_MAP_COMPOSE;
 	ui_say(ui, 0, "Recalled: the draft stays on the server until this is sent or postponed again.");
+}
+
+/* The compose fields, body and attachments (into files of the draft's
+ * own) of a message written earlier: a draft, an outbox message. */
+static int from_message(struct ui_compose *c, struct mime_message *msg, char **why)
+{
+	char **fields[] = { &c->from, &c->to, &c->cc, &c->bcc, &c->subject, &c->in_reply_to, &c->references };
+	static const char *const names[] = { "From", "To", "Cc", "Bcc", "Subject", "In-Reply-To", "References" };
+	for (size_t i = 0; i < LIB_ARRAY_LEN(fields); i++)
+		*fields[i] = header_of(msg, names[i]);
+	if (!strchr(c->to, '@')) { /* "undisclosed-recipients:;" */
+		free(c->to);
+		c->to = xstrdup("");
+	}
+	recalled_text(msg, &c->body);
+	/* the attachments, back into files of the draft's own */
+	for (size_t i = 1; i < mime_message_part_count(msg) && !*why; i++) {
+		const struct mime_part *part = mime_message_part(msg, i);
+		if (!part->is_attachment && strcmp(part->type, "message/rfc822") != 0)
+			continue;
+		struct buf bytes = BUF_INIT;
+		mime_part_decode(msg, i, &bytes);
+		const char *name = part->filename ? part->filename : "attachment";
+		char *path = file_keep(c, name, bytes.data ? bytes.data : "", bytes.len, why);
+		if (path)
+			attach_add(c, path, part->filename && strcmp(part->filename, strrchr(path, '/') + 1) != 0 ? part->filename : NULL,
+			           part->type);
+		buf_free(&bytes);
+		if (strcmp(part->type, "message/rfc822") == 0)
+			i = part->subtree_end - 1; /* its insides travel with it */
+	}
+	return *why ? -1 : 0;
+}
+
+/* The envelope recipients that are on neither To nor Cc: the Bcc the
+ * sent header no longer shows. */
+static char *bcc_of(const struct ui_compose *c, const struct engine_outbox_entry *e)
+{
+	char **shown;
+	char *joined = xasprintf("%s, %s", c->to ? c->to : "", c->cc ? c->cc : "");
+	size_t n = split_addresses(joined, &shown);
+	struct buf bcc = BUF_INIT;
+
+	for (size_t r = 0; r < e->nrcpts; r++) {
+		int found = 0;
+		for (size_t i = 0; i < n && !found; i++)
+			found = same_address(shown[i], e->rcpts[r]);
+		if (!found)
+			buf_addf(&bcc, "%s%s", bcc.len ? ", " : "", e->rcpts[r]);
+	}
+	strings_free(shown, n);
+	free(joined);
+	return bcc.data ? buf_detach(&bcc) : xstrdup("");
+}
+
+int ui_compose_outbox(struct ui *ui, const char *path)
+{
+	struct engine_outbox_entry entry;
+	struct mime_message *msg = NULL;
+	struct ui_compose *c = NULL;
+	const struct conf_account *account = NULL;
+	char *why = NULL;
+	const char *refused = NULL;
+	int lock = engine_outbox_claim(path); /* the worker cannot send it while we take it */
+
+	if (lock < 0) {
+		ui_say(ui, 1, errno == EBUSY ? "That message is being sent right now: try again in a moment."
+		                             : "That message has left the outbox (sent or deleted).");
+		return 0;
+	}
+	if (engine_outbox_read(path, &entry) < 0)
+		refused = "That outbox message cannot be read.";
+	else if (strcmp(entry.state, "sent") == 0)
+		refused = "That message was delivered (only its Sent copy is pending): it cannot be edited.";
+	else if (!(account = conf_account_find(ui->conf, entry.account)))
+		refused = "That message is for an account the mailrc no longer has.";
+	if (refused) {
+		ui_say(ui, 1, refused);
+		goto done;
+	}
+	msg = mime_message_parse(entry.message, entry.len);
+	c = xcalloc(1, sizeof(*c));
+	c->account = account;
+	new_draft_path(c);
+	if (from_message(c, msg, &why) == 0) {
+		free(c->bcc);
+		c->bcc = bcc_of(c, &entry);
+		if (entry.draft)
+			engine_draft_ref_parse(entry.draft, &c->draft);
+	}
+	/* the draft file first: only once it is durable does the entry go */
+	if (why || write_draft(c, &why) < 0 || (unlink(path) != 0 && errno != ENOENT)) {
+		if (!why)
+			why = xasprintf("cannot take the message out of the outbox: %s", strerror(errno));
+		ui_say(ui, 1, why);
+		free(why);
+		draft_discard(c);
+		compose_free(c);
+		c = NULL;
+		goto done;
+	}
+	if (c->draft.folder)
+		recalled_keep(c);
+	c->outbox = entry;
+	memset(&entry, 0, sizeof(entry));
+	ui->compose = c;
+	ui->map = UI_MAP_COMPOSE;
+	ui_say(ui, 0, "Taken out of the outbox: y sends it again, q puts it back as it was.");
+done:
+	mime_message_free(msg);
+	engine_outbox_entry_clear(&entry);
+	engine_outbox_release(path, lock);
+	return c != NULL;
 }
 
 int ui_compose_recover(struct ui *ui)
@@ -595,6 +694,7 @@ int ui_compose_recover(struct ui *ui)
 	}
 	struct ui_compose *c = xcalloc(1, sizeof(*c));
 	c->path = found;
+	c->account = ui->account;
 	read_draft(c);
 	recalled_load(c);
 	ui->compose = c;
@@ -606,7 +706,7 @@ void ui_compose_close(struct ui *ui)
 {
 	compose_free(ui->compose);
 	ui->compose = NULL;
-	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+	ui->map = ui->outbox_screen ? UI_MAP_OUTBOX : ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
 }
 
 void ui_compose_draw(struct ui *ui)
@@ -717,7 +817,7 @@ static int build(struct ui *ui, int draft, struct buf *message, struct engine_ou
 	rc = 0;
 	if (!entry)
 		goto done;
-	entry->account = xstrdup(ui->account->name);
+	entry->account = xstrdup(c->account->name);
 	entry->from = xstrdup(from[0].addr);
 	entry->state = xstrdup("queued");
 	struct mime_address *lists[] = { to, cc, bcc };
@@ -767,7 +867,7 @@ static void send_message(struct ui *ui)
 	}
 	/* in the outbox now, durably: the draft can go */
 	draft_discard(c);
-	engine_worker_send(ui->worker, entry.path);
+	engine_worker_send(ui_worker(ui, c->account), entry.path);
 	engine_outbox_entry_clear(&entry);
 	ui_compose_close(ui);
 	ui_say(ui, 0, "Sending...");
@@ -785,7 +885,7 @@ static void postpone(struct ui *ui)
 		buf_free(&message);
 		return;
 	}
-	engine_worker_postpone(ui->worker, message.data, message.len, c->draft.folder ? &c->draft : NULL, c->path);
+	engine_worker_postpone(ui_worker(ui, c->account), message.data, message.len, c->draft.folder ? &c->draft : NULL, c->path);
 	buf_free(&message);
 	ui_compose_close(ui);
 	ui_say(ui, 0, "Postponing...");
@@ -829,6 +929,23 @@ static void rename_attachment(struct ui *ui)
 	}
 }
 
+/* t, c, b, s, Esc f: one header changed on a prompt, as mutt does; the
+ * draft file follows. A newline cannot be typed into a prompt. */
+static void edit_header(struct ui *ui, const char *question, char **field)
+{
+	char *why = NULL;
+	char *value = ui_prompt(ui, question, *field, NULL, 0);
+
+	if (!value)
+		return;
+	free(*field);
+	*field = value;
+	if (write_draft(ui->compose, &why) < 0) {
+		ui_say(ui, 1, why);
+		free(why);
+	}
+}
+
 int ui_compose_function(struct ui *ui, enum ui_function fn)
 {
 	struct ui_compose *c = ui->compose;
@@ -846,6 +963,21 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 		return 1;
 	case UI_FN_EDIT_MESSAGE:
 		edit(ui);
+		return 1;
+	case UI_FN_EDIT_FROM:
+		edit_header(ui, "From: ", &c->from);
+		return 1;
+	case UI_FN_EDIT_TO:
+		edit_header(ui, "To: ", &c->to);
+		return 1;
+	case UI_FN_EDIT_CC:
+		edit_header(ui, "Cc: ", &c->cc);
+		return 1;
+	case UI_FN_EDIT_BCC:
+		edit_header(ui, "Bcc: ", &c->bcc);
+		return 1;
+	case UI_FN_EDIT_SUBJECT:
+		edit_header(ui, "Subject: ", &c->subject);
 		return 1;
 	case UI_FN_ATTACH_FILE: {
 		char *path = ui_prompt(ui, "Attach file: ", NULL, NULL, 0);
@@ -876,6 +1008,19 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 		}
 		return 1;
 	case UI_FN_EXIT:
+		if (c->outbox.path) {
+			if (!ui_yesno(ui, "Stop editing? (the message goes back to the outbox as it was)"))
+				return 1;
+			if (engine_outbox_write(&c->outbox, &why) < 0) { /* the draft file stays: nothing is lost */
+				ui_say(ui, 1, why);
+				free(why);
+				return 1;
+			}
+			draft_discard(c);
+			ui_compose_close(ui);
+			ui_say(ui, 0, "Back in the outbox, unchanged.");
+			return 1;
+		}
 		if (ui_yesno(ui, c->draft.folder ? "Abort this message? (the draft stays in the Drafts folder)"
 		                                  : "Abort this message?")) {
 			draft_discard(c);

@@ -57,6 +57,7 @@ static const char default_bindings[] =
 	"bind index L list-reply\n"
 	"bind index <esc>f forward-attached\n"
 	"bind index R recall-message\n"
+	"bind index S outbox\n"
 	"bind pager m mail\n"
 	"bind pager r reply\n"
 	"bind pager g group-reply\n"
@@ -66,6 +67,11 @@ static const char default_bindings[] =
 	"bind pager R recall-message\n"
 	"bind compose y send-message\n"
 	"bind compose e edit-message\n"
+	"bind compose <esc>f edit-from\n"
+	"bind compose t edit-to\n"
+	"bind compose c edit-cc\n"
+	"bind compose b edit-bcc\n"
+	"bind compose s edit-subject\n"
 	"bind compose a attach-file\n"
 	"bind compose D detach-file\n"
 	"bind compose P postpone-message\n"
@@ -143,7 +149,20 @@ static const char default_bindings[] =
 	"bind browser x exit\n"
 	"bind browser ? help\n"
 	"bind browser ^L redraw-screen\n"
-	"bind browser ^G cancel\n";
+	"bind browser ^G cancel\n"
+	"bind outbox j next-entry\n"
+	"bind outbox <down> next-entry\n"
+	"bind outbox k previous-entry\n"
+	"bind outbox <up> previous-entry\n"
+	"bind outbox <return> edit-message\n"
+	"bind outbox <enter> edit-message\n"
+	"bind outbox e edit-message\n"
+	"bind outbox d delete-entry\n"
+	"bind outbox r retry-send\n"
+	"bind outbox q exit\n"
+	"bind outbox x exit\n"
+	"bind outbox ? help\n"
+	"bind outbox ^L redraw-screen\n";
 
 #define UI_FN_NAME(id, name, help) name,
 #define UI_FN_HELP(id, name, help) help,
@@ -152,7 +171,7 @@ static const char *const function_help[UI_FN_COUNT] = { "", UI_FUNCTIONS(UI_FN_H
 #undef UI_FN_NAME
 #undef UI_FN_HELP
 
-static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach", "browser", "compose" };
+static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach", "browser", "compose", "outbox" };
 
 static const struct {
 	const char *name;

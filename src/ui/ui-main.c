@@ -285,10 +285,9 @@ static void draw_help(struct ui *ui)
 	erase();
 	attrset(ui->colors[UI_COLOR_HEADER]);
 	mvaddstr(0, 0, "");
-	ui_draw_text(ui->map == UI_MAP_INDEX ? "Key bindings of the index (q or ? to go back, j/k/* to scroll)"
-	             : ui->map == UI_MAP_PAGER ? "Key bindings of the pager (q or ? to go back, j/k/* to scroll)"
-	                                       : "Key bindings of the attachment list (q or ? to go back, j/k/* to scroll)",
-	             (size_t)COLS);
+	char *title = xasprintf("Key bindings of the %s (q or ? to go back, j/k/* to scroll)", ui_map_name(ui->map));
+	ui_draw_text(title, (size_t)COLS);
+	free(title);
 	attrset(A_NORMAL);
 	for (size_t i = ui->help_top; i < map->count && i - ui->help_top + 2 < rows; i++) {
 		const struct ui_binding *b = &map->bindings[i];
@@ -311,6 +310,8 @@ static void draw(struct ui *ui)
 		draw_index_status(ui);
 	} else if (ui->compose) {
 		ui_compose_draw(ui);
+	} else if (ui->outbox_screen) {
+		ui_outbox_draw(ui);
 	} else if (ui->browser) {
 		ui_browser_draw(ui);
 	} else if (ui->attach) {
@@ -451,6 +452,11 @@ static struct engine_worker *worker_for(struct ui *ui, size_t i)
 		engine_worker_options(ui->workers[i], &options);
 	}
 	return ui->workers[i];
+}
+
+struct engine_worker *ui_worker(struct ui *ui, const struct conf_account *account)
+{
+	return worker_for(ui, (size_t)(account - ui->conf->accounts));
 }
 
 /* Takes every waiting event: the current account's are handled, a
@@ -814,6 +820,8 @@ static void run_function(struct ui *ui, enum ui_function fn)
 	}
 	if (ui->compose && (ui_compose_function(ui, fn) || fn != UI_FN_REDRAW))
 		return;
+	if (ui->outbox_screen && (ui_outbox_function(ui, fn) || fn != UI_FN_REDRAW))
+		return;
 	if (ui->browser && (ui_browser_function(ui, fn) || fn != UI_FN_REDRAW))
 		return; /* the index's keys do not reach through the browser */
 	if (ui->attach && ui_attach_function(ui, fn))
@@ -939,6 +947,9 @@ static void run_function(struct ui *ui, enum ui_function fn)
 	}
 	case UI_FN_BROWSE_FOLDERS:
 		ui_browser_open(ui);
+		break;
+	case UI_FN_OUTBOX:
+		ui_outbox_open(ui);
 		break;
 	case UI_FN_CHANGE_FOLDER: {
 		char *name = ui_prompt(ui, "Open folder ('?' lists, Tab completes): ", NULL, ui->folders, ui->nfolders);
@@ -1157,6 +1168,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	ui_pending_flags_free(&ui);
 	ui_compose_close(&ui);
 	ui_browser_close(&ui);
+	ui_outbox_close(&ui);
 	ui_tags_clear(&ui);
 	ui_attach_close(&ui);
 	ui_pager_close(&ui);

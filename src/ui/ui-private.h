@@ -18,7 +18,7 @@
 #define UI_KEY_ESC 0x1b
 #define UI_MAX_SEQ 3 /* keys in one binding: <esc>v is two */
 
-enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_COMPOSE, UI_MAP_COUNT };
+enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_COMPOSE, UI_MAP_OUTBOX, UI_MAP_COUNT };
 
 #define UI_FUNCTIONS(X) \
 	X(NEXT_ENTRY, "next-entry", "move to the next message") \
@@ -82,8 +82,16 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_
 	X(RENAME_ATTACHMENT, "rename-attachment", "change the file name an attachment is sent with") \
 	X(SEND_MESSAGE, "send-message", "send the message") \
 	X(EDIT_MESSAGE, "edit-message", "edit the message again") \
+	X(EDIT_FROM, "edit-from", "change From") \
+	X(EDIT_TO, "edit-to", "change To") \
+	X(EDIT_CC, "edit-cc", "change Cc") \
+	X(EDIT_BCC, "edit-bcc", "change Bcc") \
+	X(EDIT_SUBJECT, "edit-subject", "change the Subject") \
 	X(ATTACH_FILE, "attach-file", "attach a file") \
-	X(DETACH_FILE, "detach-file", "remove the last attachment")
+	X(DETACH_FILE, "detach-file", "remove the last attachment") \
+	X(OUTBOX, "outbox", "list the messages waiting in the outbox, and why") \
+	X(DELETE_ENTRY, "delete-entry", "delete the outbox message (asks first)") \
+	X(RETRY_SEND, "retry-send", "send the outbox message now")
 
 #define UI_FN_ENUM(id, name, help) UI_FN_##id,
 enum ui_function { UI_FN_NONE, UI_FUNCTIONS(UI_FN_ENUM) UI_FN_COUNT };

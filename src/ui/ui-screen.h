@@ -29,6 +29,7 @@ struct ui_pager;
 struct ui_attach;
 struct ui_browser;
 struct ui_compose;
+struct ui_outbox;
 struct model_mailbox;
 struct model_view;
 struct engine_worker;
@@ -64,6 +65,7 @@ struct ui {
 	struct ui_attach *attach; /* the attachment list, or NULL */
 	struct ui_browser *browser; /* the folder browser, or NULL */
 	struct ui_compose *compose; /* the message being written, or NULL */
+	struct ui_outbox *outbox_screen; /* the outbox list, or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */
 	size_t nfolders;
 	struct ui_folder_count *counts; /* every folder's counts (STATUS), for the sidebar */
@@ -108,6 +110,9 @@ const struct model_summary *ui_current(struct ui *ui);
 /* Moves the index cursor one message on (dir 1) or back (-1); 0 when
  * there is none. */
 int ui_step(struct ui *ui, int dir);
+
+/* The worker of account, started when first needed. */
+struct engine_worker *ui_worker(struct ui *ui, const struct conf_account *account);
 
 /* Rebuilds the index view, keeping the cursor on keep_uid if it is there. */
 void ui_rebuild_view(struct ui *ui, uint32_t keep_uid);
@@ -169,9 +174,18 @@ void ui_compose_start(struct ui *ui, enum ui_function fn);
 void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity);
 /* Offers to recover a draft a crash left; 1 when the compose screen is up. */
 int ui_compose_recover(struct ui *ui);
+/* Takes the outbox message at path (queued or failed, claimed from the
+ * worker) onto the compose screen; 1 when it is up. */
+int ui_compose_outbox(struct ui *ui, const char *path);
 void ui_compose_draw(struct ui *ui);
 int ui_compose_function(struct ui *ui, enum ui_function fn);
 void ui_compose_close(struct ui *ui);
+
+/* ui-outbox.c: what waits in the outbox; edit, delete, retry. */
+void ui_outbox_open(struct ui *ui);
+void ui_outbox_close(struct ui *ui);
+void ui_outbox_draw(struct ui *ui);
+int ui_outbox_function(struct ui *ui, enum ui_function fn);
 
 /* ui-attach.c */
 void ui_attach_open(struct ui *ui);

@@ -99,9 +99,19 @@ def main(t):
             screen = s.wait_for("compose")
             t.ok("To: Bob Jones <bob@example.com>" in screen and "Subject: Re: lunch plans" in screen,
                  "r: replies to the sender with Re:", screen)
+            s.send("s")
+            s.wait_for("Subject: Re: lunch plans")
+            s.type(" at noon")
+            s.send("Enter", "c")
+            s.wait_for("Cc: ")
+            s.type("alice@example.com")
+            s.send("Enter")
+            screen = s.wait_for("Subject: Re: lunch plans at noon")
+            t.ok("Cc: alice@example.com" in screen, "s and c change Subject and Cc on the compose screen", screen)
             s.send("y")
             s.wait_for("Sent.", 20)
-            got = wait_message(k, "bob", "Re: lunch plans")
+            got = wait_message(k, "bob", "Re: lunch plans at noon")
+            t.ok(got and got[0]["Cc"] == "alice@example.com", "the changed headers are sent", got and dict(got[0]))
             t.ok(got and got[0]["In-Reply-To"] == "<orig-1@example.com>"
                  and "<root-0@example.com>" in str(got[0]["References"]) and "<orig-1@example.com>" in str(got[0]["References"]),
                  "In-Reply-To and References thread the reply", got and dict(got[0]))

@@ -6,6 +6,7 @@ server on 127.0.0.1 for what a real Dovecot will not do: a connection cut
 in a RETR, no UIDL (with and without TOP), malformed UIDL and LIST
 replies, response codes, a refused QUIT, APOP, STLS injection, silence."""
 
+import base64
 import hashlib
 import os
 import re
@@ -149,6 +150,13 @@ class FakePop:
                 else:
                     send(b"+OK logged in\r\n" if arg.decode() == self.password else
                          b"-ERR [AUTH] fake says no\r\n")
+            elif word == b"AUTH" and arg.upper() == b"PLAIN":
+                send(b"+ \r\n")
+                answer = f.readline()
+                self.received.append(answer)
+                want = b"\0alice\0" + self.password.encode()
+                send(b"+OK plain fine\r\n" if base64.b64decode(answer.strip() or b"=") == want else
+                     b"-ERR [AUTH] fake says no to PLAIN\r\n")
             elif word == b"APOP":
                 user, _, digest = arg.decode().partition(" ")
                 want = hashlib.md5((self.apop + self.password).encode()).hexdigest()
@@ -384,6 +392,20 @@ def main(t):
         rc, out, err = r.run("--fetch")
         t.ok(rc == 0 and any(line.startswith(b"PASS") for line in fake.received),
              "fake-apop: a plain APOP refusal falls back to USER/PASS", out + err)
+        fake.stop()
+
+        # fake-sasl-plain: CAPA offers SASL PLAIN, which goes first.
+        fake = FakePop(k, msgs)
+        fake.capa = ["USER", "UIDL", "TOP", "SASL PLAIN LOGIN"]
+        r = fake_run(t, k, fake, "sasl-plain", pop3_keep="yes")
+        rc, out, err = r.run("--fetch")
+        t.ok(rc == 0 and counts(out) == (5, 5, 0) and any(line.startswith(b"AUTH PLAIN") for line in fake.received)
+             and not any(line.startswith((b"USER", b"PASS")) for line in fake.received),
+             "fake-sasl-plain: logged in with AUTH PLAIN, no USER/PASS", out + err)
+        fake.password = "other"
+        rc, out, err = r.run("--fetch")
+        t.ok(rc == 77 and "login refused for user alice" in err and "fake says no to PLAIN" in err,
+             "fake-sasl-plain: a refusal names the user and gives the server's words, exit 77", out + err)
         fake.stop()
 
     # fake-stls-injection and fake-silent, over plain sockets.

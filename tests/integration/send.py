@@ -128,6 +128,8 @@ def main(t):
         k.smtp_stop()
         rc, out, err = r.run("-s", "While down", "bob@example.com", input=b"x\n")
         t.ok(rc == 75 and "queued in the outbox" in err, "server unreachable: exit 75, queued", err)
+        t.ok("server smtp://127.0.0.1:%d:" % k.ports["submission"] in err and "imaps://" not in err,
+             "the error line names the SMTP server, not the IMAP one", err)
         t.is_(len(outbox(r)), 1, "the message waits in the outbox")
         k.smtp_start()
         rc, out, err = r.run("--flush-outbox")

@@ -148,7 +148,7 @@ def run_all(t, tmp):
                           "--to", "nobody@localhost", "--text", "x")
         t.is_(rc, 69, "unknown recipient: exit 69")
         t.ok(r.get("code") == "550" and r.get("refused-rcpt") == "1" and
-             "refused to relay to <nobody@localhost>" in r.get("explanation", "") and
+             "no mailbox <nobody@localhost>: check the address" in r.get("explanation", "") and
              "no such user here" in r.get("explanation", ""), "unknown recipient: 550 names it, with the server's words",
              out)
 

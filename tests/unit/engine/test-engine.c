@@ -1,6 +1,8 @@
 /* engine: naming an account's server in messages; which folders are on
  * this machine (a path, a POP3 account's Maildir, $MAIL without servers);
- * a recalled draft's reference survives the outbox file (written, read back). */
+ * a recalled draft's reference survives the outbox file (written, read back);
+ * an outbox entry is claimed by one holder at a time; its summary. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +79,36 @@ int main(void)
 	ok(engine_outbox_write(&e, &why) == 0 && engine_outbox_read(e.path, &r) == 0, "outbox entry written and read");
 	is_str(r.draft, line, "Tern-Draft comes back");
 	is_str(r.message, "Subject: x\r\n\r\nhi\r\n", "and the message after it");
-	unlink(e.path);
+
+	/* the claim: one holder at a time, even in one process */
+	int held = engine_outbox_claim(e.path);
+	int second = engine_outbox_claim(e.path);
+	int busy = errno;
+	ok(held >= 0 && second < 0 && busy == EBUSY, "a claimed entry cannot be claimed again (EBUSY)");
+	char *lock = xasprintf("%s.lock", e.path);
+	engine_outbox_release(e.path, held);
+	ok(access(lock, F_OK) != 0, "release removes the lock file");
+	held = engine_outbox_claim(e.path);
+	ok(held >= 0, "released: it can be claimed again");
+	unlink(e.path); /* sent by the holder */
+	engine_outbox_release(e.path, held);
+	ok(engine_outbox_claim(e.path) < 0 && errno == ENOENT && access(lock, F_OK) != 0,
+	   "a gone entry cannot be claimed (ENOENT) and leaves no lock file");
+	free(lock);
+
+	struct engine_outbox_summary sum;
+	free(r.state);
+	r.state = xstrdup("sent");
+	free(r.message);
+	r.message = xstrdup("To: =?UTF-8?Q?B=C3=B6b?= <bob@example.org>\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
+	                    "Date: Mon, 1 Jan 2035 12:00:00 +0000\r\n\r\nTo: not a header\r\n");
+	r.len = strlen(r.message);
+	engine_outbox_summarize(&r, &sum);
+	ok(!sum.editable && strcmp(sum.state, "awaiting Sent copy") == 0, "a delivered entry is not editable");
+	is_str(sum.to, "Böb <bob@example.org>", "To decoded");
+	is_str(sum.subject, "Grüße", "Subject decoded");
+	ok(sum.date == 2051265600, "Date read");
+	engine_outbox_summary_clear(&sum);
 	free(e.path);
 	engine_outbox_entry_clear(&r);
 	free(line);

@@ -76,6 +76,12 @@ static void test_explanations(void)
 	        "550 at RCPT");
 	explain(554, SMTP_STAGE_RCPT, "bob@example.net", LIB_ERR_SERVER, "refused to relay to <bob@example.net>",
 	        "554 at RCPT");
+	struct lib_error unknown = { 0 };
+	smtp_reply_explain(550, SMTP_STAGE_RCPT, "bob@example.net", 0, "work", "5.1.1 <bob@example.net>: user unknown",
+	                   &unknown);
+	ok(unknown.cls == LIB_ERR_SERVER && strstr(unknown.text, "no mailbox <bob@example.net>: check the address") &&
+	       !strstr(unknown.text, "relay"),
+	   "550 5.1.1 at RCPT: an unknown recipient, not a relay refusal (%s)", unknown.text);
 	explain(554, SMTP_STAGE_MESSAGE, NULL, LIB_ERR_SERVER, "refused the message", "554 after the data");
 	explain(552, SMTP_STAGE_MAIL, NULL, LIB_ERR_SERVER, "too large for the server, which accepts at most 10485760 bytes (10.0 MB)",
 	        "552 names the SIZE limit");
