@@ -27,7 +27,8 @@ ROUNDS = 6
 OUTBOX_PER_ROUND = 4
 POP_PER_ROUND = 8
 # what one tern may say about another one working next to it
-BUSY = re.compile(r"in use by another tern|another tern is fetching")
+BUSY = re.compile(r"in use by another tern|another tern is fetching|being sent or edited elsewhere|"
+                  r"left the outbox meanwhile")
 
 
 def maildir_messages(path):
