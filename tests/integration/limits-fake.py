@@ -22,6 +22,7 @@ from tern import TernRun            # noqa: E402
 RSS_LIMIT_MB = 400
 ENDLESS = 48 << 20        # bytes of one line without CRLF
 MILLION = 1000000
+TIMES = []                # what each run took, for the diagnostics
 
 
 class Fake:
@@ -92,7 +93,8 @@ def imap_script(on_command, greeting=b"* OK IMAP4rev1 ready\r\n"):
 
 def run_tern(r, *args, stdin=b""):
     """(rc, out, err, peak RSS MB) of tern without a header cache."""
-    rc, out, err, _, rss = r.run_measured(*args, env={"TERN_NO_CACHE": "1"}, input=stdin)
+    rc, out, err, secs, rss = r.run_measured(*args, env={"TERN_NO_CACHE": "1"}, input=stdin)
+    TIMES.append("%s: %.2f s, %.0f MB" % (os.path.basename(r.home), secs, rss))
     return rc, out, err, rss
 
 
@@ -226,6 +228,8 @@ def main(t):
         box = os.path.join(r.home, "data", "tern", "outbox", "new")
         t.is_(len([n for n in os.listdir(box) if n.endswith(".tern")]), 1,
               "fake-smtp-endless: the message waits in the outbox")
+        for line in TIMES:
+            t.diag(line)
 
 
 run(main)
