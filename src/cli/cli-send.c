@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -257,6 +258,10 @@ int cli_flush_outbox(const struct conf *conf)
 		struct engine_outbox_entry entry;
 		struct lib_error err = { 0 };
 		if (engine_outbox_read(paths[i], &entry) < 0) {
+			if (access(paths[i], F_OK) != 0 && errno == ENOENT) { /* another tern sent it meanwhile */
+				free(paths[i]);
+				continue;
+			}
 			fprintf(stderr, "tern: warning: %s is not an outbox message; left alone\n", paths[i]);
 			free(paths[i]);
 			continue;

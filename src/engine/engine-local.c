@@ -258,6 +258,12 @@ unsigned engine_local_flags(struct engine_local *l, uint32_t uid)
 	return s ? s->flags : 0;
 }
 
+uint32_t engine_local_size(struct engine_local *l, uint32_t uid)
+{
+	const struct model_summary *s = model_mailbox_find_uid(l->mbox, uid);
+	return s ? s->size : 0;
+}
+
 int engine_local_action(struct engine_local *l, enum engine_job_type type, const uint32_t *uids, size_t n,
                         unsigned flags, int add, const char *target, char **text, int *moved, struct lib_error *err)
 {

@@ -359,12 +359,23 @@ static int is_local(struct engine_worker *w, const char *folder)
 	return w->local && strcmp(engine_local_name(w->local), folder) == 0;
 }
 
+/* The largest message the pager is given, as IMAP_LITERAL_MAX is for a
+ * server's: the same messages open from a local folder as from IMAP. */
+#define ENGINE_SHOW_MAX (64u << 20)
+
 static void fetch_body(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
 	struct buf body = BUF_INIT;
 
 	if (is_local(w, job->folder)) {
+		uint32_t size = engine_local_size(w->local, job->uid);
+		if (size > ENGINE_SHOW_MAX) { /* rendering takes several times the size */
+			lib_error_set(&err, LIB_ERR_INTERNAL, "the message is %u MB; tern shows messages of up to %u MB",
+			              size >> 20, ENGINE_SHOW_MAX >> 20);
+			emit_error(w, job->folder, job->uid, &err);
+			return;
+		}
 		if (engine_local_message(w->local, job->uid, &body, &err) < 0) {
 			emit_error(w, job->folder, job->uid, &err);
 			buf_free(&body);
@@ -839,7 +850,10 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 	struct lib_error err = { 0 };
 	struct engine_event *ev;
 
-	if (engine_outbox_read(job->folder, &entry) < 0) {
+	if (engine_outbox_read(job->folder, &entry) < 0 && access(job->folder, F_OK) != 0 && errno == ENOENT) {
+		ev = event_new(ENGINE_EV_DONE); /* another tern (--flush-outbox) took it first */
+		ev->text = xstrdup("The message left the outbox meanwhile: sent by another tern.");
+	} else if (!entry.path) {
 		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->folder);
 		ev = event_new(ENGINE_EV_ERROR);
 		ev->cls = err.cls;

@@ -262,6 +262,8 @@ int engine_local_load(struct engine_local *l, struct model_mailbox **snapshot, s
 int engine_local_message(struct engine_local *l, uint32_t uid, struct buf *out, struct lib_error *err);
 /* The message's flags as last loaded or written; 0 when unknown. */
 unsigned engine_local_flags(struct engine_local *l, uint32_t uid);
+/* The message's size in bytes as last loaded; 0 when unknown. */
+uint32_t engine_local_size(struct engine_local *l, uint32_t uid);
 /* Removes messages for good. */
 int engine_local_expunge(struct engine_local *l, const uint32_t *uids, size_t n, struct lib_error *err);
 /* Appends copies of the messages to the local folder target (a path). */

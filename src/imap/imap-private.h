@@ -11,6 +11,12 @@
 #define IMAP_LITERAL_MAX (64u << 20)
 /* The longest line outside literals. */
 #define IMAP_LINE_MAX (16u << 20)
+/* The most untagged responses, other than FETCH and EXPUNGE, before one
+ * tagged reply: libetpan keeps each in a list until the reply comes
+ * (about 200 bytes apiece), so a million "* OK" lines cost 200 MB. FETCH
+ * responses are streamed (imap-sync.c) and EXPUNGEs are bounded by the
+ * folder; LIST answers one line per folder. */
+#define IMAP_UNTAGGED_MAX 100000u
 
 /* Watches the raw bytes from the server for literal announcements and
  * over-long lines, before libetpan sees them. */
@@ -19,6 +25,10 @@ struct imap_guard {
 	size_t line_len;
 	char tail[24];         /* the end of the current line */
 	size_t tail_len;
+	char head[24];         /* the start of the current response */
+	size_t head_len;
+	int continued;         /* a literal ended the last line: same response */
+	size_t untagged;       /* counted untagged responses since the last tagged one */
 };
 
 struct imap_session {
@@ -48,7 +58,8 @@ static inline clistiter *clist_begin_safe(clist *list)
 }
 
 /* net read check callback: fails the read when the server announces a
- * literal over IMAP_LITERAL_MAX or sends a line over IMAP_LINE_MAX. */
+ * literal over IMAP_LITERAL_MAX, sends a line over IMAP_LINE_MAX or more
+ * than IMAP_UNTAGGED_MAX untagged responses to one command. */
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size);
 
 /* Turns a libetpan error code into err, with the server's own words when

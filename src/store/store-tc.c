@@ -113,7 +113,7 @@ static struct store_db *tc_open(const char *path, char **warning, char **err)
 		free(*warning);
 		*warning = NULL;
 		if (is_busy(ecode))
-			*err = xasprintf("header cache %s is in use by another tern: running without it", path);
+			*err = xasprintf("header cache %s is in use by another tern", path);
 		else
 			*err = xasprintf("cannot open header cache %s: %s", path, tchdberrmsg(ecode));
 		return NULL;

@@ -147,6 +147,18 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 		if (b->cursor)
 			b->cursor--;
 		return 1;
+	case UI_FN_NEXT_PAGE: /* ui_browser_draw brings a cursor past the end back */
+		b->cursor += ui_rows();
+		return 1;
+	case UI_FN_PREVIOUS_PAGE:
+		b->cursor = b->cursor > ui_rows() ? b->cursor - ui_rows() : 0;
+		return 1;
+	case UI_FN_FIRST_ENTRY:
+		b->cursor = 0;
+		return 1;
+	case UI_FN_LAST_ENTRY:
+		b->cursor = b->nrows;
+		return 1;
 	case UI_FN_TOGGLE_SUBSCRIBED:
 		b->all = !b->all;
 		return 1;

@@ -76,6 +76,36 @@ class TernRun:
         return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
                 proc.stderr.decode("utf-8", "replace"))
 
+    def run_measured(self, *args, env=None, input=b""):
+        """run(), plus wall seconds and peak memory in MB (ru_maxrss of
+        the child from wait4; Linux counts the parent's RSS at fork in
+        it, so it is an upper bound)."""
+        import threading
+        import time
+        full_env = dict(self.env)
+        full_env.update(env or {})
+        start = time.monotonic()
+        proc = subprocess.Popen([TERN, "-F", self.mailrc] + list(args), env=full_env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out = [b"", b""]
+
+        def pump(i, stream):
+            out[i] = stream.read()
+        threads = [threading.Thread(target=pump, args=(i, s)) for i, s in enumerate((proc.stdout, proc.stderr))]
+        for th in threads:
+            th.start()
+        try:
+            proc.stdin.write(input)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        for th in threads:
+            th.join()
+        return (proc.returncode, out[0].decode("utf-8", "replace"), out[1].decode("utf-8", "replace"),
+                time.monotonic() - start, usage.ru_maxrss / 1024.0)
+
     def popen(self, *args, env=None):
         full_env = dict(self.env)
         full_env.update(env or {})

@@ -58,5 +58,23 @@ int main(void)
 		refused = feed(&guard, line, why) < 0;
 	ok(refused && strstr(why, "longer than 16 MB"), "an endless line is refused");
 	free(line);
+
+	/* untagged responses before one tagged reply */
+	memset(&guard, 0, sizeof(guard));
+	refused = 0;
+	for (unsigned i = 0; i < IMAP_UNTAGGED_MAX && !refused; i++)
+		refused = feed(&guard, "* 1 EXISTS\r\n", why) < 0;
+	ok(!refused, "IMAP_UNTAGGED_MAX untagged responses pass");
+	ok(feed(&guard, "* OK one more\r\n", why) < 0 && strstr(why, "untagged responses"), "one more is refused");
+	memset(&guard, 0, sizeof(guard));
+	for (unsigned i = 0; i < IMAP_UNTAGGED_MAX && !refused; i++)
+		refused = feed(&guard, "* OK x\r\n", why) < 0;
+	ok(feed(&guard, "A1 OK done\r\n* OK next command\r\n", why) == 0, "a tagged reply starts the count again");
+	memset(&guard, 0, sizeof(guard));
+	refused = 0;
+	for (unsigned i = 0; i < IMAP_UNTAGGED_MAX + 10 && !refused; i++)
+		refused = feed(&guard, i % 2 ? "* 7 FETCH (UID 7 BODY[] {3}\r\nabc)\r\n" : "* 9 Expunge\r\n", why) < 0;
+	ok(!refused, "FETCH and EXPUNGE responses, literals inside, are not counted");
+	ok(guard.untagged == 0 && guard.head_len == 0, "a literal continues its response");
 	return tap_done();
 }
