@@ -492,8 +492,8 @@ int cli_setup(const char *path, int then_read)
 		}
 		printf("Wrote %s (mode 600), account %s.\n", target, s.w.name);
 		if (s.password && !s.save_password)
-			printf("The password is not saved: tern -H, --check and --fetch ask for it; for the reader add a\n"
-			       "password-command line (e.g. password-command \"pass show mail/%s\").\n", s.w.name);
+			printf("The password is not saved: tern asks for it when it starts; a password-command line\n"
+			       "(e.g. password-command \"pass show mail/%s\") spares you typing it.\n", s.w.name);
 		exit_code = 0;
 		if (then_read) {
 			char *enter = ask("Press Enter to read your mail. ");
