@@ -108,6 +108,10 @@ int imap_folder_status(struct imap_session *session, const char *wire_name, stru
 		buf_free(&what);
 		return -1;
 	}
+	if (!result) { /* OK without the untagged STATUS: libetpan gives NULL */
+		lib_error_set(err, LIB_ERR_PROTOCOL, "STATUS: the server answered OK without the folder's counts");
+		return -1;
+	}
 	memset(status, 0, sizeof(*status));
 	for (clistiter *it = clist_begin_safe(result->st_info_list); it; it = clist_next(it)) {
 		struct mailimap_status_info *info = clist_content(it);

@@ -29,12 +29,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_net_input(data, size);
 	struct imap_session *session = imap_session_open(&server, &login, &err);
+	fuzz_step("open", session ? 0 : -1, &err);
 	if (session) {
 		struct imap_folder *folders = NULL;
 		size_t nfolders = 0;
-		if (imap_folder_list(session, &folders, &nfolders, &err) == 0)
+		int r = imap_folder_list(session, &folders, &nfolders, &err);
+		fuzz_step("list", r, &err);
+		if (r == 0)
 			imap_folder_list_free(folders, nfolders);
 		free(imap_folder_with_role(session, IMAP_ROLE_TRASH, &err));
+		fuzz_step("role", 0, &err);
 
 		/* A cached folder, so QRESYNC / CONDSTORE resyncs have work. */
 		struct model_mailbox *mbox = model_mailbox_new();
@@ -42,22 +46,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t uid = 1; uid <= 3; uid++)
 			model_mailbox_add(mbox, &(struct model_summary){ .uid = uid, .subject = "cached" });
 		int reset = 0;
-		imap_folder_sync(session, "INBOX", &state, mbox, &reset, NULL, NULL, &err);
+		r = imap_folder_sync(session, "INBOX", &state, mbox, &reset, NULL, NULL, &err);
+		fuzz_step("sync", r, &err);
+		if (model_mailbox_count(mbox) > 0 && !model_mailbox_summaries(mbox)[0].subject)
+			abort();
 
 		struct buf body = BUF_INIT;
-		imap_message_fetch(session, "INBOX", 2, &body, &err);
+		r = imap_message_fetch(session, "INBOX", 2, &body, &err);
+		fuzz_step("fetch", r, &err);
 		buf_free(&body);
 		uint32_t uids[] = { 1, 2, 3 };
-		imap_messages_store_flags(session, "INBOX", uids, 3, 1u << 0, 1, &err);
-		imap_messages_copy(session, "INBOX", uids, 2, "Trash", 1, &err);
+		r = imap_messages_store_flags(session, "INBOX", uids, 3, MODEL_F_SEEN, 1, &err);
+		fuzz_step("store", r, &err);
+		r = imap_messages_copy(session, "INBOX", uids, 2, "Trash", 1, &err);
+		fuzz_step("move", r, &err);
 		uint32_t *found = NULL;
 		size_t nfound = 0;
-		if (imap_search(session, "INBOX", "FROM \"ana\"", &found, &nfound, &err) == 0)
+		r = imap_search(session, "INBOX", "FROM \"ana\"", &found, &nfound, &err);
+		fuzz_step("search", r, &err);
+		if (r == 0)
 			free(found);
 		struct imap_status status;
-		imap_folder_status(session, "Archive", &status, &err);
+		r = imap_folder_status(session, "Archive", &status, &err);
+		fuzz_step("status", r, &err);
 		uint64_t used, limit;
-		imap_quota(session, &used, &limit, &err);
+		r = imap_quota(session, &used, &limit, &err);
+		fuzz_step("quota", r, &err);
 		imap_session_close(session);
 		model_mailbox_free(mbox);
 	}

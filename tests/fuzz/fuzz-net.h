@@ -16,4 +16,9 @@ void fuzz_net_input(const uint8_t *data, size_t len);
 /* Closes the far ends left open by the run. */
 void fuzz_net_done(void);
 
+struct lib_error;
+/* With TERN_FUZZ_VERBOSE set in the environment: prints each step's
+ * result and error, and fuzz_net_done prints what the client sent. */
+void fuzz_step(const char *what, int result, const struct lib_error *err);
+
 #endif

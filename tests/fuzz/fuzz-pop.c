@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct pop_fetch_options options = { .maildir = dir, .account = "fuzz", .warn = warn };
 	fuzz_net_input(data, size);
-	pop_fetch(&server, &login, &options, &result, &err);
+	int r = pop_fetch(&server, &login, &options, &result, &err);
+	fuzz_step("fetch", r, &err);
 	fuzz_net_done();
 	if (result.removed > result.on_server || result.downloaded > result.on_server)
 		abort();

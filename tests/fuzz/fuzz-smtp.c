@@ -33,10 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_net_input(data, size);
 	struct smtp_session *session = smtp_session_open(&server, &login, &err);
+	fuzz_step("open", session ? 0 : -1, &err);
 	if (session) {
 		for (int i = 0; i < 2 && smtp_session_usable(session); i++) {
 			struct smtp_result result;
 			int r = smtp_send(session, "ana@example.org", rcpts, 2, message, sizeof(message) - 1, &result);
+			fuzz_step("send", r, &result.error);
 			if ((r == 0) != (result.accepted == 1))
 				abort();
 			if (!memchr(result.server_text, '\0', sizeof(result.server_text)))
