@@ -54,16 +54,18 @@ static int has_capability(struct imap_session *session, const char *name)
 	return mailimap_has_extension(session->imap, name);
 }
 
+/* CAPABILITY as a custom command: the untagged reply is stored in the
+ * session all the same, while libetpan 1.9.4's mailimap_capability
+ * dereferences NULL when the server answers OK without one (found by
+ * fuzzing; before STARTTLS anyone on the path could send that). */
 static int refresh_capabilities(struct imap_session *session, struct lib_error *err)
 {
-	struct mailimap_capability_data *caps = NULL;
-	int r = mailimap_capability(session->imap, &caps);
+	int r = mailimap_custom_command(session->imap, "CAPABILITY");
 
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "CAPABILITY", err);
 		return -1;
 	}
-	mailimap_capability_data_free(caps);
 	return 0;
 }
 
