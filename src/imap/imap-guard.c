@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* If the line ending in tail announces a literal, returns its size;
  * -1 when it does not. */
@@ -33,11 +34,34 @@ static int64_t literal_size(const char *tail, size_t len)
 	return (int64_t)size;
 }
 
+/* libetpan 1.9.4 crashes (SIGSEGV) parsing a greeting that carries a
+ * BADCHARSET response code, "* OK [BADCHARSET (x)] hi", even well formed
+ * and before STARTTLS (found by fuzzing). No server has a reason to greet
+ * with it, so such a greeting is refused before libetpan sees it. */
+static int greeting_refused(const struct imap_guard *guard)
+{
+	static const char code[] = "[BADCHARSET";
+	for (size_t i = 0; i + sizeof(code) - 1 <= guard->greeting_len; i++)
+		if (strncasecmp(guard->greeting + i, code, sizeof(code) - 1) == 0)
+			return 1;
+	return 0;
+}
+
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
 {
 	struct imap_guard *guard = ctx;
 	size_t i = 0;
 
+	for (size_t g = 0; !guard->greeted && g < len; g++) {
+		if (data[g] == '\n')
+			guard->greeted = 1;
+		else if (guard->greeting_len < sizeof(guard->greeting))
+			guard->greeting[guard->greeting_len++] = data[g];
+	}
+	if (greeting_refused(guard)) {
+		snprintf(why, why_size, "the server's greeting carries a BADCHARSET code, which libetpan cannot parse");
+		return -1;
+	}
 	while (i < len) {
 		if (guard->literal_left) {
 			size_t skip = len - i < guard->literal_left ? len - i : (size_t)guard->literal_left;

@@ -19,6 +19,9 @@ struct imap_guard {
 	size_t line_len;
 	char tail[24];         /* the end of the current line */
 	size_t tail_len;
+	char greeting[40];     /* the start of the greeting line */
+	size_t greeting_len;
+	int greeted;           /* the greeting line has ended */
 };
 
 struct imap_session {
