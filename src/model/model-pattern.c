@@ -778,16 +778,18 @@ static struct pattern_node *parse_or(struct parser *p, const char *context);
 
 /* glibc's regcomp copies a repeated piece once per repetition ("a+" is
  * "aa*", "x{3}" is "xxx") and stacked or nested repetitions multiply:
- * "a++++++++++++++++++++++" takes gigabytes before matching anything.
- * This estimates the size of the compiled tree the same way and refuses
- * a regex over REGEX_COST_MAX, so a typed pattern can never exhaust
- * memory. Returns 1 when re is too costly. */
-#define REGEX_COST_MAX 20000.0
+ * "a++++++++++++++++++++++" takes gigabytes, and "`+++++*+++++++" 16 s
+ * of CPU, before matching anything (both found by fuzzing). A repetition
+ * of a repetition ("a++", undefined in POSIX EREs) is refused outright;
+ * otherwise the size of the compiled tree is estimated the same way and
+ * a regex over REGEX_COST_MAX is refused, so a typed pattern can never
+ * exhaust memory or hang the index. Returns 1 when re is too costly. */
+#define REGEX_COST_MAX 2000.0
 #define REGEX_GROUP_MAX 64
 static int regex_too_costly(const char *re)
 {
 	double size[REGEX_GROUP_MAX], last[REGEX_GROUP_MAX];
-	int depth = 0;
+	int depth = 0, repeated = 0;
 
 	size[0] = last[0] = 0;
 	for (const char *s = re; *s; s++) {
@@ -797,16 +799,19 @@ static int regex_too_costly(const char *re)
 			if (++depth == REGEX_GROUP_MAX)
 				return 1;
 			size[depth] = last[depth] = 0;
+			repeated = 0;
 			continue;
 		case ')':
 			if (depth > 0) {
 				depth--;
 				size[depth] += size[depth + 1];
 				last[depth] = size[depth + 1];
+				repeated = 0;
 				continue;
 			}
 			break;
 		case '|':
+			repeated = 0;
 			continue;
 		case '+':
 			factor = 2;
@@ -858,9 +863,13 @@ static int regex_too_costly(const char *re)
 			break;
 		}
 		if (factor > 0) {
+			if (repeated)
+				return 1; /* a repetition of a repetition */
+			repeated = 1;
 			size[depth] += last[depth] * (factor - 1);
 			last[depth] *= factor;
 		} else {
+			repeated = 0;
 			size[depth] += 1;
 			last[depth] = 1;
 		}
