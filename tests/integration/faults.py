@@ -73,6 +73,25 @@ def one_line_error(err):
     return len(lines) <= 3
 
 
+def cut_run(p, r, i, direction, n, *args, input=None):
+    """One faulted run of tern: the i-th point alternates FIN and RST.
+    Returns (rc, out, err, problems) with the check every run gets: a
+    failure is a short error, not a dump."""
+    mode = MODES[i % len(MODES)]
+    p.arm(n, direction, mode)
+    rc, out, err = r.run(*args, input=input)
+    p.disarm()
+    problems = [] if rc == 0 or one_line_error(err) else ["not a short error: %r" % err]
+    return rc, out, err, problems, mode
+
+
+def report(t, proto, direction, n, mode, problems):
+    """1 (and a diagnostic) when a cut left problems, else 0."""
+    if problems:
+        t.diag("%s cut %s after %d bytes (%s): %s" % (proto, direction, n, mode, "; ".join(problems)))
+    return 1 if problems else 0
+
+
 def smtp_walk(t, k):
     r = TernRun(k, "smtp-faults")
     with FaultProxy(k.host, k.ports["submission"]) as p:
@@ -91,17 +110,12 @@ def smtp_walk(t, k):
         plan += [("down", n) for n in points(down, None, STEP)]
         tried = duplicates = bad = 0
         for i, (direction, n) in enumerate(plan):
-            mode = MODES[i % len(MODES)]
-            subject = "fault-%s-%d-%s" % (direction, n, mode)
-            p.arm(n, direction, mode)
-            rc, out, err = r.run("-s", subject, "bob@example.com", input=body.encode())
-            p.disarm()
+            subject = "fault-%s-%d-%d" % (direction, n, i)
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "-s", subject, "bob@example.com",
+                                                   input=body.encode())
             tried += 1
-            problems = []
             if rc not in (0, 75) and not (direction == "down" and n < 4):
                 problems.append("exit %d" % rc)
-            if rc != 0 and not one_line_error(err):
-                problems.append("not a short error: %r" % err)
             rc2, out2, err2 = r.run("--flush-outbox")
             if rc2 != 0:
                 problems.append("--flush-outbox exit %d: %s" % (rc2, err2))
@@ -117,9 +131,7 @@ def smtp_walk(t, k):
                     duplicates += 1
                 else:
                     problems.append("delivered %d times" % got)
-            if problems:
-                bad += 1
-                t.diag("SMTP cut %s after %d bytes (%s): %s" % (direction, n, mode, "; ".join(problems)))
+            bad += report(t, "SMTP", direction, n, mode, problems)
         t.ok(bad == 0, "SMTP: %d cuts (each command, inside DATA, each reply; FIN and RST): no message lost, "
              "no outbox entry dropped, the next run completes" % tried)
         t.diag("SMTP: %d of %d cuts fell after the final dot and gave a second delivery on retry "
@@ -160,15 +172,9 @@ def pop_walk(t, k):
         plan += [("up", n) for n in points(up, None, max(1, STEP // 2))]
         tried = bad = 0
         for i, (direction, n) in enumerate(plan):
-            mode = MODES[i % len(MODES)]
             original = reset_pop(k, r, 4, 1001 + i)
-            p.arm(n, direction, mode)
-            rc, out, err = r.run("--fetch")
-            p.disarm()
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "--fetch")
             tried += 1
-            problems = []
-            if rc != 0 and not one_line_error(err):
-                problems.append("not a short error: %r" % err)
             here = [open(f, "rb").read() for f in maildir_files(local)]
             there = [open(f, "rb").read() for f in maildir_files(k.maildir("alice"))]
             norm = lambda b: b.replace(b"\r\n", b"\n")
@@ -183,9 +189,7 @@ def pop_walk(t, k):
                 problems.append("after the next fetch: %d local copies of %d messages" % (len(here), len(original)))
             if maildir_files(k.maildir("alice")):
                 problems.append("messages left on the server after the next fetch")
-            if problems:
-                bad += 1
-                t.diag("POP3 cut %s after %d bytes (%s): %s" % (direction, n, mode, "; ".join(problems)))
+            bad += report(t, "POP3", direction, n, mode, problems)
         t.ok(bad == 0, "POP3: %d cuts of a fetch with delete: nothing lost, nothing deleted without its "
              "local copy, the next fetch leaves each message exactly once" % tried)
         return tried
@@ -206,24 +210,17 @@ def imap_walk(t, k):
         plan += [("up", n) for n in points(p.stream("up"), None, STEP)]
         tried = bad = 0
         for i, (direction, n) in enumerate(plan):
-            mode = MODES[i % len(MODES)]
-            shutil.rmtree(r.cache, ignore_errors=True) if i % 2 else None  # cold and warm caches
-            p.arm(n, direction, mode)
-            rc, out, err = r.run("-H")
-            p.disarm()
+            if i % 2:  # cold and warm caches
+                shutil.rmtree(r.cache, ignore_errors=True)
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "-H")
             tried += 1
-            problems = []
-            if rc != 0 and not one_line_error(err):
-                problems.append("not a short error: %r" % err)
             rc2, out2, err2 = r.run("-H")
             if rc2 != 0 or out2 != want:
                 diff = [l for l in difflib.unified_diff(want.splitlines(), out2.splitlines(), lineterm="", n=0)
                         if l[:1] in "+-" and l[:3] not in ("+++", "---")]
                 problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else
                                                                  "a different list: %r" % diff[:6]))
-            if problems:
-                bad += 1
-                t.diag("IMAP cut %s after %d bytes (%s): %s" % (direction, n, mode, "; ".join(problems)))
+            bad += report(t, "IMAP", direction, n, mode, problems)
         t.ok(bad == 0, "IMAP: %d cuts of a sync (cold and warm cache): the next sync lists exactly the server's "
              "messages" % tried)
         return tried

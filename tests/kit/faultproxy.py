@@ -151,25 +151,23 @@ class _Connection:
             return
         if mode == "reset":  # a zero linger makes close() send RST
             self.client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        for s, how in ((self.server, socket.SHUT_RDWR),
-                       (self.client, socket.SHUT_RD if mode == "reset" else socket.SHUT_RDWR)):
-            try:
-                s.shutdown(how)  # wakes the other pump's recv(); close() alone would not
-            except OSError:
-                pass
-            try:
-                s.close()
-            except OSError:
-                pass
+        _shut([(self.server, socket.SHUT_RDWR),
+               (self.client, socket.SHUT_RD if mode == "reset" else socket.SHUT_RDWR)])
 
     def _stall_then_close(self):
         self.proxy.release_event.wait(120)
-        for s in (self.client, self.server):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            try:
-                s.close()
-            except OSError:
-                pass
+        _shut([(self.client, socket.SHUT_RDWR), (self.server, socket.SHUT_RDWR)])
+
+
+def _shut(pairs):
+    """shutdown() then close() each (socket, how): shutdown wakes a pump
+    blocked in recv() on it, which close() alone would not."""
+    for s, how in pairs:
+        try:
+            s.shutdown(how)
+        except OSError:
+            pass
+        try:
+            s.close()
+        except OSError:
+            pass
