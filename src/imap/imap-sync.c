@@ -200,7 +200,8 @@ static void remove_unlisted(struct sync_ctx *ctx)
 	size_t count = model_mailbox_count(ctx->mbox), j = 0, ngone = 0;
 	uint32_t *gone = NULL;
 
-	qsort(ctx->uids, ctx->nuids, sizeof(*ctx->uids), uid_compare);
+	if (ctx->nuids > 1) /* none listed: uids is NULL, which qsort must not get */
+		qsort(ctx->uids, ctx->nuids, sizeof(*ctx->uids), uid_compare);
 	for (size_t i = 0; i < count; i++) {
 		while (j < ctx->nuids && ctx->uids[j] < all[i].uid)
 			j++;
