@@ -35,16 +35,21 @@ static int64_t literal_size(const char *tail, size_t len)
 }
 
 /* libetpan 1.9.4 crashes (SIGSEGV) parsing a greeting that carries a
- * BADCHARSET response code, "* OK [BADCHARSET (x)] hi", even well formed
- * and before STARTTLS (found by fuzzing). No server has a reason to greet
- * with it, so such a greeting is refused before libetpan sees it. */
-static int greeting_refused(const struct imap_guard *guard)
+ * BADCHARSET or PERMANENTFLAGS response code, "* OK [BADCHARSET (x)] hi",
+ * even well formed and before STARTTLS (found by fuzzing; every other
+ * RFC 3501 code and the common extensions parse). No server has a reason
+ * to greet with them, so such a greeting is refused before libetpan sees
+ * it. Returns the code, or NULL. */
+static const char *greeting_refused(const struct imap_guard *guard)
 {
-	static const char code[] = "[BADCHARSET";
-	for (size_t i = 0; i + sizeof(code) - 1 <= guard->greeting_len; i++)
-		if (strncasecmp(guard->greeting + i, code, sizeof(code) - 1) == 0)
-			return 1;
-	return 0;
+	static const char *const codes[] = { "[BADCHARSET", "[PERMANENTFLAGS" };
+	for (size_t c = 0; c < LIB_ARRAY_LEN(codes); c++) {
+		size_t len = strlen(codes[c]);
+		for (size_t i = 0; i + len <= guard->greeting_len; i++)
+			if (strncasecmp(guard->greeting + i, codes[c], len) == 0)
+				return codes[c] + 1;
+	}
+	return NULL;
 }
 
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
@@ -58,8 +63,9 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 		else if (guard->greeting_len < sizeof(guard->greeting))
 			guard->greeting[guard->greeting_len++] = data[g];
 	}
-	if (greeting_refused(guard)) {
-		snprintf(why, why_size, "the server's greeting carries a BADCHARSET code, which libetpan cannot parse");
+	const char *code = greeting_refused(guard);
+	if (code) {
+		snprintf(why, why_size, "the server's greeting carries a %s code, which libetpan cannot parse", code);
 		return -1;
 	}
 	while (i < len) {
