@@ -38,18 +38,27 @@ static int64_t literal_size(const char *tail, size_t len)
  * BADCHARSET or PERMANENTFLAGS response code, "* OK [BADCHARSET (x)] hi",
  * even well formed and before STARTTLS (found by fuzzing; every other
  * RFC 3501 code and the common extensions parse). No server has a reason
- * to greet with them, so such a greeting is refused before libetpan sees
- * it. Returns the code, or NULL. */
-static const char *greeting_refused(const struct imap_guard *guard)
+ * to greet with them, so a greeting line (up to its CRLF, as libetpan
+ * reads it) holding one anywhere is refused before libetpan sees it. */
+static void greeting_watch(struct imap_guard *guard, char c)
 {
 	static const char *const codes[] = { "[BADCHARSET", "[PERMANENTFLAGS" };
-	for (size_t c = 0; c < LIB_ARRAY_LEN(codes); c++) {
-		size_t len = strlen(codes[c]);
-		for (size_t i = 0; i + len <= guard->greeting_len; i++)
-			if (strncasecmp(guard->greeting + i, codes[c], len) == 0)
-				return codes[c] + 1;
+
+	if (c == '\n' && guard->greeting_len && guard->greeting[guard->greeting_len - 1] == '\r') {
+		guard->greeted = 1;
+		return;
 	}
-	return NULL;
+	if (guard->greeting_len == sizeof(guard->greeting)) {
+		memmove(guard->greeting, guard->greeting + 1, sizeof(guard->greeting) - 1);
+		guard->greeting_len--;
+	}
+	guard->greeting[guard->greeting_len++] = c;
+	for (size_t i = 0; i < LIB_ARRAY_LEN(codes); i++) {
+		size_t len = strlen(codes[i]);
+		if (guard->greeting_len >= len &&
+		    strncasecmp(guard->greeting + guard->greeting_len - len, codes[i], len) == 0)
+			guard->refused = codes[i] + 1;
+	}
 }
 
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
@@ -57,15 +66,11 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 	struct imap_guard *guard = ctx;
 	size_t i = 0;
 
-	for (size_t g = 0; !guard->greeted && g < len; g++) {
-		if (data[g] == '\n')
-			guard->greeted = 1;
-		else if (guard->greeting_len < sizeof(guard->greeting))
-			guard->greeting[guard->greeting_len++] = data[g];
-	}
-	const char *code = greeting_refused(guard);
-	if (code) {
-		snprintf(why, why_size, "the server's greeting carries a %s code, which libetpan cannot parse", code);
+	for (size_t g = 0; !guard->greeted && g < len; g++)
+		greeting_watch(guard, data[g]);
+	if (guard->refused) {
+		snprintf(why, why_size, "the server's greeting carries a %s code, which libetpan cannot parse",
+		         guard->refused);
 		return -1;
 	}
 	while (i < len) {

@@ -19,9 +19,10 @@ struct imap_guard {
 	size_t line_len;
 	char tail[24];         /* the end of the current line */
 	size_t tail_len;
-	char greeting[40];     /* the start of the greeting line */
+	char greeting[16];     /* the last bytes of the greeting line so far */
 	size_t greeting_len;
-	int greeted;           /* the greeting line has ended */
+	int greeted;           /* the greeting line (up to CRLF) has ended */
+	const char *refused;   /* a response code in it that libetpan cannot take */
 };
 
 struct imap_session {
