@@ -32,6 +32,7 @@ struct imap_session {
 	const char *host;
 	int no_qresync, no_condstore;
 	int qresync_enabled;
+	int broken; /* a reply could not be parsed: no LOGOUT, the stream is just closed */
 	char *selected; /* the selected folder's wire name, or NULL */
 	/* CONDSTORE for flag stores (RFC 7162 UNCHANGEDSINCE): the selected
 	 * folder's HIGHESTMODSEQ at its last sync, and the modseqs our own

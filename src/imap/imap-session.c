@@ -34,6 +34,7 @@ void imap_error(struct imap_session *session, int code, const char *what, struct
 		                                                  : "the server closed the connection");
 		break;
 	case MAILIMAP_ERROR_PARSE:
+		session->broken = 1;
 		lib_error_set(err, LIB_ERR_PROTOCOL, "%s: the server's reply could not be parsed", what);
 		break;
 	case MAILIMAP_ERROR_MEMORY:
@@ -209,8 +210,16 @@ void imap_session_close(struct imap_session *session)
 	if (!session)
 		return;
 	if (session->imap) {
-		if (session->imap->imap_state >= MAILIMAP_STATE_NON_AUTHENTICATED && !net_conn_last_error(session->conn)[0])
+		if (session->imap->imap_state >= MAILIMAP_STATE_NON_AUTHENTICATED && !net_conn_last_error(session->conn)[0] &&
+		    !session->broken) {
 			mailimap_logout(session->imap);
+		} else if (session->imap->imap_stream) {
+			/* mailimap_free would send LOGOUT itself and parse what an
+			 * out-of-step server sends; libetpan 1.9.4 crashes on a cut
+			 * "[PERMANENTFLAGS (" there (found by fuzzing) */
+			mailstream_close(session->imap->imap_stream);
+			session->imap->imap_stream = NULL;
+		}
 		mailimap_free(session->imap); /* closes the stream and our low layer */
 	}
 	net_conn_free(session->conn);
