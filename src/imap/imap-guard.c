@@ -61,6 +61,14 @@ static void greeting_watch(struct imap_guard *guard, char c)
 	}
 }
 
+/* libetpan 1.9.4 also crashes (NULL list freed) on "[PERMANENTFLAGS ("
+ * in any reply when what follows cannot start a flag: a line end, a
+ * control, '(' (found by fuzzing). 1 when c may follow the '('. */
+static int flag_start_ok(unsigned char c)
+{
+	return c == ')' || c == '\\' || c == ' ' || (c > 0x20 && c < 0x7f && !strchr("(){%*\"]", c));
+}
+
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
 {
 	struct imap_guard *guard = ctx;
@@ -81,11 +89,22 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			continue;
 		}
 		char c = data[i++];
+		unsigned char u = (unsigned char)c;
+		int open = guard->flags_list_open;
+		if ((open == 1 && !flag_start_ok(u)) ||
+		    (open == 2 && u != '*' && !(u > 0x20 && u < 0x7f && !strchr("(){%*\"\\]", u)))) {
+			snprintf(why, why_size, "the server sent a PERMANENTFLAGS code libetpan cannot parse");
+			return -1;
+		}
 		if (guard->tail_len == sizeof(guard->tail)) {
 			memmove(guard->tail, guard->tail + 1, sizeof(guard->tail) - 1);
 			guard->tail_len--;
 		}
 		guard->tail[guard->tail_len++] = c;
+		/* 1: the first flag is to come; 2: it began with '\\' */
+		guard->flags_list_open = open == 1 && c == '\\' ? 2
+		                         : guard->tail_len >= 17 &&
+		                                   strncasecmp(guard->tail + guard->tail_len - 17, "[PERMANENTFLAGS (", 17) == 0;
 		if (c != '\n') {
 			if (++guard->line_len > IMAP_LINE_MAX) {
 				snprintf(why, why_size, "the server sent a line longer than %u MB", IMAP_LINE_MAX >> 20);

@@ -163,6 +163,7 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 	if (server->implicit_tls && net_tls_start(session->conn, server->host, &server->tls, err) < 0)
 		goto fail;
 	net_conn_set_read_check(session->conn, imap_guard_check, &session->guard);
+	net_conn_end_lines_on_eof(session->conn);
 
 	session->imap = mailimap_new(0, NULL);
 	if (!session->imap)
