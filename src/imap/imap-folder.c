@@ -131,7 +131,7 @@ int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_
 	struct mailimap_quota_complete_data *quota = NULL;
 	int found = 0;
 
-	if (!mailimap_has_extension(session->imap, "QUOTA"))
+	if (!imap_has_capability(session, "QUOTA"))
 		return 0;
 	int r = mailimap_quota_getquotaroot(session->imap, "INBOX", &quota);
 	if (r != MAILIMAP_NO_ERROR) {

@@ -43,6 +43,10 @@ struct imap_session {
 	size_t nown;
 };
 
+/* 1 when the server announced capability name (mailimap_has_extension,
+ * safe when the announced list is empty). */
+int imap_has_capability(const struct imap_session *session, const char *name);
+
 /* SELECTs wire_name unless it is selected already. */
 int imap_select(struct imap_session *session, const char *wire_name, struct lib_error *err);
 

@@ -50,9 +50,14 @@ void imap_error(struct imap_session *session, int code, const char *what, struct
 	buf_free(&words);
 }
 
-static int has_capability(struct imap_session *session, const char *name)
+int imap_has_capability(const struct imap_session *session, const char *name)
 {
-	return mailimap_has_extension(session->imap, name);
+	/* libetpan 1.9.4's mailimap_has_extension walks a NULL list after an
+	 * empty "[CAPABILITY]" code and crashes (found by fuzzing) */
+	const struct mailimap_connection_info *info = session->imap->imap_connection_info;
+	if (!info || !info->imap_capability || !info->imap_capability->cap_list)
+		return 0;
+	return mailimap_has_extension(session->imap, (char *)name);
 }
 
 /* CAPABILITY as a custom command: the untagged reply is stored in the
@@ -74,7 +79,7 @@ static int start_tls(struct imap_session *session, const struct imap_server *ser
 {
 	if (refresh_capabilities(session, err) < 0)
 		return -1;
-	if (!has_capability(session, "STARTTLS")) {
+	if (!imap_has_capability(session, "STARTTLS")) {
 		lib_error_set(err, LIB_ERR_TLS,
 		              "the server does not offer STARTTLS, and tern will not log in in plain text "
 		              "(use imaps:// if the server has port 993, or tls off on a trusted network only)");
@@ -101,7 +106,7 @@ static int login(struct imap_session *session, const struct imap_login *creds, s
 {
 	int is_oauth2 = 0;
 
-	if (has_capability(session, "LOGINDISABLED")) {
+	if (imap_has_capability(session, "LOGINDISABLED")) {
 		lib_error_set(err, LIB_ERR_AUTH, "the server does not allow logging in on this connection (LOGINDISABLED)");
 		return -1;
 	}
@@ -198,7 +203,7 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 		if (refresh_capabilities(session, err) < 0)
 			goto fail;
 	}
-	if (has_capability(session, "QRESYNC") && enable_qresync(session, err) < 0)
+	if (imap_has_capability(session, "QRESYNC") && enable_qresync(session, err) < 0)
 		goto fail;
 	return session;
 fail:
@@ -233,7 +238,7 @@ const char *imap_session_sync_mode(const struct imap_session *session)
 {
 	if (session->qresync_enabled && !session->no_qresync)
 		return "QRESYNC";
-	if (mailimap_has_extension(session->imap, "CONDSTORE") && !session->no_condstore)
+	if (imap_has_capability(session, "CONDSTORE") && !session->no_condstore)
 		return "CONDSTORE";
 	return "plain";
 }
