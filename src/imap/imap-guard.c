@@ -67,6 +67,7 @@ static void greeting_watch(struct imap_guard *guard, char c)
 static int flag_start_ok(unsigned char c)
 {
 	return c == ')' || c == '\\' || c == ' ' || (c > 0x20 && c < 0x7f && !strchr("(){%*\"]", c));
+	/* (a space keeps the first flag to come: see imap_guard_check) */
 }
 
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
@@ -101,10 +102,16 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			guard->tail_len--;
 		}
 		guard->tail[guard->tail_len++] = c;
-		/* 1: the first flag is to come; 2: it began with '\\' */
-		guard->flags_list_open = open == 1 && c == '\\' ? 2
-		                         : guard->tail_len >= 17 &&
-		                                   strncasecmp(guard->tail + guard->tail_len - 17, "[PERMANENTFLAGS (", 17) == 0;
+		/* 3: after "[PERMANENTFLAGS" (libetpan takes any spaces before
+		 * the '('); 1: the first flag is to come; 2: it began with '\\' */
+		if (open == 1 && (c == '\\' || c == ' '))
+			guard->flags_list_open = c == ' ' ? 1 : 2;
+		else if (open == 3 && (c == ' ' || c == '('))
+			guard->flags_list_open = c == '(' ? 1 : 3;
+		else
+			guard->flags_list_open = guard->tail_len >= 15 &&
+			                         strncasecmp(guard->tail + guard->tail_len - 15, "[PERMANENTFLAGS", 15) == 0
+			                                 ? 3 : 0;
 		if (c != '\n') {
 			if (++guard->line_len > IMAP_LINE_MAX) {
 				snprintf(why, why_size, "the server sent a line longer than %u MB", IMAP_LINE_MAX >> 20);

@@ -23,7 +23,7 @@ struct imap_guard {
 	size_t greeting_len;
 	int greeted;           /* the greeting line (up to CRLF) has ended */
 	const char *refused;   /* a response code in it that libetpan cannot take */
-	int flags_list_open;   /* 1: just after "[PERMANENTFLAGS (", 2: and a '\\' */
+	int flags_list_open;   /* 3: after "[PERMANENTFLAGS", 1: and '(', 2: and a '\\' */
 };
 
 struct imap_session {
