@@ -102,16 +102,16 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			guard->tail_len--;
 		}
 		guard->tail[guard->tail_len++] = c;
-		/* 3: after "[PERMANENTFLAGS" (libetpan takes any spaces before
+		/* 3: after "PERMANENTFLAGS" (libetpan takes any spaces before
 		 * the '('); 1: the first flag is to come; 2: it began with '\\' */
 		if (open == 1 && (c == '\\' || c == ' '))
 			guard->flags_list_open = c == ' ' ? 1 : 2;
 		else if (open == 3 && (c == ' ' || c == '('))
 			guard->flags_list_open = c == '(' ? 1 : 3;
 		else
-			guard->flags_list_open = guard->tail_len >= 15 &&
-			                         strncasecmp(guard->tail + guard->tail_len - 15, "[PERMANENTFLAGS", 15) == 0
-			                                 ? 3 : 0;
+			guard->flags_list_open = guard->tail_len >= 14 &&
+			                         strncasecmp(guard->tail + guard->tail_len - 14, "PERMANENTFLAGS", 14) == 0
+			                                 ? 3 : 0; /* libetpan also takes "[ PERMANENTFLAGS" */
 		if (c != '\n') {
 			if (++guard->line_len > IMAP_LINE_MAX) {
 				snprintf(why, why_size, "the server sent a line longer than %u MB", IMAP_LINE_MAX >> 20);
