@@ -229,14 +229,12 @@ int main(int argc, char **argv)
 	struct conf *conf = local_only ? cli_conf_local(folder, exec, nexec, &exit_code)
 	                               : cli_conf_load(mailrc, exec, nexec, &exit_code);
 	free(exec);
-	if (!conf)
-		return exit_code;
-	if (account && !conf_account_find(conf, account)) {
+	if (conf && account && !conf_account_find(conf, account)) {
 		fprintf(stderr, "tern: no account '%s' in %s\n", account, conf->path);
-		conf_free(conf);
-		return lib_error_exit_code(LIB_ERR_USAGE);
-	}
-	if (mode == OPT_SEND) {
+		exit_code = lib_error_exit_code(LIB_ERR_USAGE);
+	} else if (!conf) {
+		/* exit_code says why; the argument lists are still freed below */
+	} else if (mode == OPT_SEND) {
 		exit_code = cli_send(conf, account, &send);
 	} else if (mode == OPT_FLUSH) {
 		exit_code = cli_flush_outbox(conf);

@@ -108,6 +108,10 @@ int imap_folder_status(struct imap_session *session, const char *wire_name, stru
 		buf_free(&what);
 		return -1;
 	}
+	if (!result) { /* OK without the untagged STATUS: libetpan gives NULL */
+		lib_error_set(err, LIB_ERR_PROTOCOL, "STATUS: the server answered OK without the folder's counts");
+		return -1;
+	}
 	memset(status, 0, sizeof(*status));
 	for (clistiter *it = clist_begin_safe(result->st_info_list); it; it = clist_next(it)) {
 		struct mailimap_status_info *info = clist_content(it);
@@ -127,7 +131,7 @@ int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_
 	struct mailimap_quota_complete_data *quota = NULL;
 	int found = 0;
 
-	if (!mailimap_has_extension(session->imap, "QUOTA"))
+	if (!imap_has_capability(session, "QUOTA"))
 		return 0;
 	int r = mailimap_quota_getquotaroot(session->imap, "INBOX", &quota);
 	if (r != MAILIMAP_NO_ERROR) {

@@ -68,11 +68,54 @@ static int response_end(struct imap_guard *guard, char *why, size_t why_size)
 	return 0;
 }
 
+/* libetpan 1.9.4 crashes (SIGSEGV) parsing a greeting that carries a
+ * BADCHARSET or PERMANENTFLAGS response code, "* OK [BADCHARSET (x)] hi",
+ * even well formed and before STARTTLS (found by fuzzing; every other
+ * RFC 3501 code and the common extensions parse). No server has a reason
+ * to greet with them, so a greeting line (up to its CRLF, as libetpan
+ * reads it) holding one anywhere is refused before libetpan sees it. */
+static void greeting_watch(struct imap_guard *guard, char c)
+{
+	static const char *const codes[] = { "[BADCHARSET", "[PERMANENTFLAGS" };
+
+	if (c == '\n' && guard->greeting_len && guard->greeting[guard->greeting_len - 1] == '\r') {
+		guard->greeted = 1;
+		return;
+	}
+	if (guard->greeting_len == sizeof(guard->greeting)) {
+		memmove(guard->greeting, guard->greeting + 1, sizeof(guard->greeting) - 1);
+		guard->greeting_len--;
+	}
+	guard->greeting[guard->greeting_len++] = c;
+	for (size_t i = 0; i < LIB_ARRAY_LEN(codes); i++) {
+		size_t len = strlen(codes[i]);
+		if (guard->greeting_len >= len &&
+		    strncasecmp(guard->greeting + guard->greeting_len - len, codes[i], len) == 0)
+			guard->refused = codes[i] + 1;
+	}
+}
+
+/* libetpan 1.9.4 also crashes (NULL list freed) on "[PERMANENTFLAGS ("
+ * in any reply when what follows cannot start a flag: a line end, a
+ * control, '(' (found by fuzzing). 1 when c may follow the '('. */
+static int flag_start_ok(unsigned char c)
+{
+	return c == ')' || c == '\\' || c == ' ' || (c > 0x20 && c < 0x7f && !strchr("(){%*\"]", c));
+	/* (a space keeps the first flag to come: see imap_guard_check) */
+}
+
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size)
 {
 	struct imap_guard *guard = ctx;
 	size_t i = 0;
 
+	for (size_t g = 0; !guard->greeted && g < len; g++)
+		greeting_watch(guard, data[g]);
+	if (guard->refused) {
+		snprintf(why, why_size, "the server's greeting carries a %s code, which libetpan cannot parse",
+		         guard->refused);
+		return -1;
+	}
 	while (i < len) {
 		if (guard->literal_left) {
 			size_t skip = len - i < guard->literal_left ? len - i : (size_t)guard->literal_left;
@@ -81,6 +124,13 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			continue;
 		}
 		char c = data[i++];
+		unsigned char u = (unsigned char)c;
+		int open = guard->flags_list_open;
+		if ((open == 1 && !flag_start_ok(u)) ||
+		    (open == 2 && u != '*' && !(u > 0x20 && u < 0x7f && !strchr("(){%*\"\\]", u)))) {
+			snprintf(why, why_size, "the server sent a PERMANENTFLAGS code libetpan cannot parse");
+			return -1;
+		}
 		if (guard->tail_len == sizeof(guard->tail)) {
 			memmove(guard->tail, guard->tail + 1, sizeof(guard->tail) - 1);
 			guard->tail_len--;
@@ -88,6 +138,16 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 		guard->tail[guard->tail_len++] = c;
 		if (!guard->continued && guard->head_len < sizeof(guard->head))
 			guard->head[guard->head_len++] = c;
+		/* 3: after "PERMANENTFLAGS" (libetpan takes any spaces before
+		 * the '('); 1: the first flag is to come; 2: it began with '\\' */
+		if (open == 1 && (c == '\\' || c == ' '))
+			guard->flags_list_open = c == ' ' ? 1 : 2;
+		else if (open == 3 && (c == ' ' || c == '('))
+			guard->flags_list_open = c == '(' ? 1 : 3;
+		else
+			guard->flags_list_open = guard->tail_len >= 14 &&
+			                         strncasecmp(guard->tail + guard->tail_len - 14, "PERMANENTFLAGS", 14) == 0
+			                                 ? 3 : 0; /* libetpan also takes "[ PERMANENTFLAGS" */
 		if (c != '\n') {
 			if (++guard->line_len > IMAP_LINE_MAX) {
 				snprintf(why, why_size, "the server sent a line longer than %u MB", IMAP_LINE_MAX >> 20);

@@ -262,7 +262,7 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
 		return 0;
 	if (imap_select(session, wire_name, err) < 0)
 		return -1;
-	if (!mailimap_has_extension(session->imap, "UIDPLUS")) {
+	if (!imap_has_capability(session, "UIDPLUS")) {
 		/* A plain EXPUNGE would also remove what another client marked
 		 * \Deleted: tern never sends it on a folder it shares. */
 		lib_error_set(err, LIB_ERR_SERVER,
@@ -291,7 +291,7 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 	if (imap_select(session, wire_name, err) < 0)
 		return -1;
 	struct mailimap_set *set = uid_set(uids, n);
-	if (move && mailimap_has_extension(session->imap, "MOVE")) {
+	if (move && imap_has_capability(session, "MOVE")) {
 		r = mailimap_uid_move(session->imap, set, target);
 		buf_addstr(&what, "MOVE to ");
 	} else {
@@ -306,7 +306,7 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 		return -1;
 	}
 	buf_free(&what);
-	if (move && !mailimap_has_extension(session->imap, "MOVE")) {
+	if (move && !imap_has_capability(session, "MOVE")) {
 		/* RFC 6851's fallback: COPY, then \Deleted, then UID EXPUNGE of
 		 * exactly these; the copies are safe before anything is removed. */
 		if (imap_messages_store_flags(session, wire_name, uids, n, MODEL_F_DELETED, 1, err) < 0)
@@ -318,7 +318,7 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 
 int imap_idle(struct imap_session *session, int seconds, int wake_fd, struct lib_error *err)
 {
-	if (!mailimap_has_extension(session->imap, "IDLE")) {
+	if (!imap_has_capability(session, "IDLE")) {
 		int rc = net_conn_wait_readable(session->conn, wake_fd, seconds * 1000);
 		if (rc == 1) { /* unsolicited data without IDLE: a NOOP reads it */
 			int r = mailimap_noop(session->imap);
@@ -396,7 +396,7 @@ int imap_search(struct imap_session *session, const char *wire_name, const char 
 		if (*p == '{') {
 			const char *close = strchr(p, '}');
 			if (close && close[1] == '\r' && close[2] == '\n' && strspn(p + 1, "0123456789") == (size_t)(close - p - 1)) {
-				if (!mailimap_has_extension(session->imap, "LITERAL+")) {
+				if (!imap_has_capability(session, "LITERAL+")) {
 					lib_error_set(err, LIB_ERR_SERVER, "the server cannot search for non-ASCII text here (no LITERAL+)");
 					buf_free(&command);
 					return -1;

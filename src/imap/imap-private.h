@@ -29,6 +29,11 @@ struct imap_guard {
 	size_t head_len;
 	int continued;         /* a literal ended the last line: same response */
 	size_t untagged;       /* counted untagged responses since the last tagged one */
+	char greeting[16];     /* the last bytes of the greeting line so far */
+	size_t greeting_len;
+	int greeted;           /* the greeting line (up to CRLF) has ended */
+	const char *refused;   /* a response code in it that libetpan cannot take */
+	int flags_list_open;   /* 3: after "[PERMANENTFLAGS", 1: and '(', 2: and a '\\' */
 };
 
 struct imap_session {
@@ -38,6 +43,7 @@ struct imap_session {
 	const char *host;
 	int no_qresync, no_condstore;
 	int qresync_enabled;
+	int broken; /* a reply could not be parsed: no LOGOUT, the stream is just closed */
 	char *selected; /* the selected folder's wire name, or NULL */
 	/* CONDSTORE for flag stores (RFC 7162 UNCHANGEDSINCE): the selected
 	 * folder's HIGHESTMODSEQ at its last sync, and the modseqs our own
@@ -46,6 +52,10 @@ struct imap_session {
 	struct imap_own_modseq { uint32_t uid; uint64_t modseq; } *own;
 	size_t nown;
 };
+
+/* 1 when the server announced capability name (mailimap_has_extension,
+ * safe when the announced list is empty). */
+int imap_has_capability(const struct imap_session *session, const char *name);
 
 /* SELECTs wire_name unless it is selected already. */
 int imap_select(struct imap_session *session, const char *wire_name, struct lib_error *err);

@@ -34,6 +34,7 @@ void imap_error(struct imap_session *session, int code, const char *what, struct
 		                                                  : "the server closed the connection");
 		break;
 	case MAILIMAP_ERROR_PARSE:
+		session->broken = 1;
 		lib_error_set(err, LIB_ERR_PROTOCOL, "%s: the server's reply could not be parsed", what);
 		break;
 	case MAILIMAP_ERROR_MEMORY:
@@ -49,21 +50,28 @@ void imap_error(struct imap_session *session, int code, const char *what, struct
 	buf_free(&words);
 }
 
-static int has_capability(struct imap_session *session, const char *name)
+int imap_has_capability(const struct imap_session *session, const char *name)
 {
-	return mailimap_has_extension(session->imap, name);
+	/* libetpan 1.9.4's mailimap_has_extension walks a NULL list after an
+	 * empty "[CAPABILITY]" code and crashes (found by fuzzing) */
+	const struct mailimap_connection_info *info = session->imap->imap_connection_info;
+	if (!info || !info->imap_capability || !info->imap_capability->cap_list)
+		return 0;
+	return mailimap_has_extension(session->imap, (char *)name);
 }
 
+/* CAPABILITY as a custom command: the untagged reply is stored in the
+ * session all the same, while libetpan 1.9.4's mailimap_capability
+ * dereferences NULL when the server answers OK without one (found by
+ * fuzzing; before STARTTLS anyone on the path could send that). */
 static int refresh_capabilities(struct imap_session *session, struct lib_error *err)
 {
-	struct mailimap_capability_data *caps = NULL;
-	int r = mailimap_capability(session->imap, &caps);
+	int r = mailimap_custom_command(session->imap, "CAPABILITY");
 
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "CAPABILITY", err);
 		return -1;
 	}
-	mailimap_capability_data_free(caps);
 	return 0;
 }
 
@@ -71,7 +79,7 @@ static int start_tls(struct imap_session *session, const struct imap_server *ser
 {
 	if (refresh_capabilities(session, err) < 0)
 		return -1;
-	if (!has_capability(session, "STARTTLS")) {
+	if (!imap_has_capability(session, "STARTTLS")) {
 		lib_error_set(err, LIB_ERR_TLS,
 		              "the server does not offer STARTTLS, and tern will not log in in plain text "
 		              "(use imaps:// if the server has port 993, or tls off on a trusted network only)");
@@ -98,7 +106,7 @@ static int login(struct imap_session *session, const struct imap_login *creds, s
 {
 	int is_oauth2 = 0;
 
-	if (has_capability(session, "LOGINDISABLED")) {
+	if (imap_has_capability(session, "LOGINDISABLED")) {
 		lib_error_set(err, LIB_ERR_AUTH, "the server does not allow logging in on this connection (LOGINDISABLED)");
 		return -1;
 	}
@@ -160,6 +168,7 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 	if (server->implicit_tls && net_tls_start(session->conn, server->host, &server->tls, err) < 0)
 		goto fail;
 	net_conn_set_read_check(session->conn, imap_guard_check, &session->guard);
+	net_conn_end_lines_on_eof(session->conn);
 
 	session->imap = mailimap_new(0, NULL);
 	if (!session->imap)
@@ -194,7 +203,7 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 		if (refresh_capabilities(session, err) < 0)
 			goto fail;
 	}
-	if (has_capability(session, "QRESYNC") && enable_qresync(session, err) < 0)
+	if (imap_has_capability(session, "QRESYNC") && enable_qresync(session, err) < 0)
 		goto fail;
 	return session;
 fail:
@@ -207,8 +216,16 @@ void imap_session_close(struct imap_session *session)
 	if (!session)
 		return;
 	if (session->imap) {
-		if (session->imap->imap_state >= MAILIMAP_STATE_NON_AUTHENTICATED && !net_conn_last_error(session->conn)[0])
+		if (session->imap->imap_state >= MAILIMAP_STATE_NON_AUTHENTICATED && !net_conn_last_error(session->conn)[0] &&
+		    !session->broken) {
 			mailimap_logout(session->imap);
+		} else if (session->imap->imap_stream) {
+			/* mailimap_free would send LOGOUT itself and parse what an
+			 * out-of-step server sends; libetpan 1.9.4 crashes on a cut
+			 * "[PERMANENTFLAGS (" there (found by fuzzing) */
+			mailstream_close(session->imap->imap_stream);
+			session->imap->imap_stream = NULL;
+		}
 		mailimap_free(session->imap); /* closes the stream and our low layer */
 	}
 	net_conn_free(session->conn);
@@ -221,7 +238,7 @@ const char *imap_session_sync_mode(const struct imap_session *session)
 {
 	if (session->qresync_enabled && !session->no_qresync)
 		return "QRESYNC";
-	if (mailimap_has_extension(session->imap, "CONDSTORE") && !session->no_condstore)
+	if (imap_has_capability(session, "CONDSTORE") && !session->no_condstore)
 		return "CONDSTORE";
 	return "plain";
 }

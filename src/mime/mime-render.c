@@ -105,9 +105,12 @@ static void text_render(struct render *r, size_t index)
 
 	block_begin(r);
 	if (mime_part_text_utf8(r->msg, index, &text) == 1) {
-		buf_addstr(r->out, "[-- unknown charset \"");
-		add_flat(r->out, part->charset);
-		buf_addstr(r->out, "\": shown as UTF-8 where valid, else windows-1252 --]\n");
+		/* no charset parameter: the unknown one came from an HTML <meta> */
+		buf_addstr(r->out, part->charset ? "[-- unknown charset \"" : "[-- unknown charset in the HTML <meta>");
+		if (part->charset)
+			add_flat(r->out, part->charset);
+		buf_addstr(r->out, part->charset ? "\"" : "");
+		buf_addstr(r->out, ": shown as UTF-8 where valid, else windows-1252 --]\n");
 	}
 	if (strcmp(part->type, "text/html") == 0) {
 		size_t before = r->out->len;

@@ -776,6 +776,112 @@ bad:
 
 static struct pattern_node *parse_or(struct parser *p, const char *context);
 
+/* glibc's regcomp copies a repeated piece once per repetition ("a+" is
+ * "aa*", "x{3}" is "xxx") and stacked or nested repetitions multiply:
+ * "a++++++++++++++++++++++" takes gigabytes, and "`+++++*+++++++" 16 s
+ * of CPU, before matching anything (both found by fuzzing). A repetition
+ * of a repetition ("a++", undefined in POSIX EREs) is refused outright;
+ * otherwise the size of the compiled tree is estimated the same way and
+ * a regex over REGEX_COST_MAX is refused, so a typed pattern can never
+ * exhaust memory or hang the index. Returns 1 when re is too costly. */
+#define REGEX_COST_MAX 2000.0
+#define REGEX_GROUP_MAX 64
+static int regex_too_costly(const char *re)
+{
+	double size[REGEX_GROUP_MAX], last[REGEX_GROUP_MAX];
+	int depth = 0, repeated = 0;
+
+	size[0] = last[0] = 0;
+	for (const char *s = re; *s; s++) {
+		double factor = 0;
+		switch (*s) {
+		case '(':
+			if (++depth == REGEX_GROUP_MAX)
+				return 1;
+			size[depth] = last[depth] = 0;
+			repeated = 0;
+			continue;
+		case ')':
+			if (depth > 0) {
+				depth--;
+				size[depth] += size[depth + 1];
+				last[depth] = size[depth + 1];
+				repeated = 0;
+				continue;
+			}
+			break;
+		case '|':
+			repeated = 0;
+			continue;
+		case '+':
+			factor = 2;
+			break;
+		case '*':
+		case '?':
+			factor = 1;
+			break;
+		case '{': {
+			char *end;
+			unsigned long m = strtoul(s + 1, &end, 10), n = m;
+			if (end == s + 1)
+				break; /* not a bound: a plain '{' */
+			if (*end == ',')
+				n = strtoul(end + 1, &end, 10);
+			factor = (double)(m > n ? m : n) + 1;
+			while (*s && *s != '}')
+				s++;
+			if (!*s)
+				s--;
+			break;
+		}
+		case '\\':
+			if (s[1])
+				s++;
+			break;
+		case '[': /* a bracket expression is one node */
+			s++;
+			if (*s == '^')
+				s++;
+			if (*s == ']')
+				s++;
+			while (*s && *s != ']') {
+				if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+					char close = s[1];
+					s += 2;
+					while (*s && !(*s == close && s[1] == ']'))
+						s++;
+					if (*s)
+						s++;
+				}
+				if (*s)
+					s++;
+			}
+			if (!*s)
+				s--;
+			break;
+		default:
+			break;
+		}
+		if (factor > 0) {
+			if (repeated)
+				return 1; /* a repetition of a repetition */
+			repeated = 1;
+			size[depth] += last[depth] * (factor - 1);
+			last[depth] *= factor;
+		} else {
+			repeated = 0;
+			size[depth] += 1;
+			last[depth] = 1;
+		}
+		if (size[depth] > REGEX_COST_MAX || last[depth] > REGEX_COST_MAX)
+			return 1;
+	}
+	double total = 0;
+	for (int d = 0; d <= depth; d++)
+		total += size[d];
+	return total > REGEX_COST_MAX;
+}
+
 /* A TEXT node over fields from the argument just read. */
 static struct pattern_node *text_node(struct parser *p, size_t at, unsigned fields, char letter)
 {
@@ -785,6 +891,14 @@ static struct pattern_node *text_node(struct parser *p, size_t at, unsigned fiel
 	node->fields = fields;
 	node->icase = smart_icase(p->arg.data);
 	node->literal = regex_literal(p->arg.data, node->icase, &node->literal_len);
+	if (regex_too_costly(p->arg.data)) {
+		if (letter)
+			fail(p, arg_offset(p, 0), "~%c: regular expression too costly (too many repetitions)", letter);
+		else
+			fail(p, arg_offset(p, 0), "regular expression too costly (too many repetitions)");
+		node_free(node);
+		return NULL;
+	}
 	/* compiled even for a plain word: it checks the word like any other */
 	err = regcomp(&node->regex, p->arg.data, REG_EXTENDED | REG_NOSUB | (node->icase ? REG_ICASE : 0));
 	if (err) {

@@ -242,9 +242,31 @@ int net_conn_wait_readable(struct net_conn *conn, int wake_fd, int ms)
 
 /* ---- the libetpan stream layer ---- */
 
+void net_conn_end_lines_on_eof(struct net_conn *conn)
+{
+	conn->end_lines = 1;
+	conn->last_byte = '\n';
+}
+
 static ssize_t low_read(mailstream_low *low, void *buf, size_t count)
 {
-	return conn_read(low->data, buf, count);
+	struct net_conn *conn = low->data;
+	ssize_t n = conn_read(conn, buf, count);
+
+	if (n > 0) {
+		conn->last_byte = ((const char *)buf)[n - 1];
+	} else if (conn->end_lines && conn->last_byte != '\n' && count >= 2 && !conn->broken) {
+		memcpy(buf, "\r\n", 2); /* see net_conn_end_lines_on_eof; checked like real bytes */
+		conn->last_byte = '\n';
+		char why[sizeof(conn->last_error)];
+		if (conn->read_check && conn->read_check(conn->read_check_ctx, buf, 2, why, sizeof(why)) < 0) {
+			snprintf(conn->last_error, sizeof(conn->last_error), "%s", why);
+			conn->broken = 1;
+			return -1;
+		}
+		return 2;
+	}
+	return n;
 }
 
 static ssize_t low_write(mailstream_low *low, const void *buf, size_t count)

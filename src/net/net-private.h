@@ -19,6 +19,8 @@ struct net_conn {
 	net_read_check_cb *read_check;
 	void *read_check_ctx;
 	int broken; /* a read check failed: every later read fails too */
+	int end_lines;      /* net_conn_end_lines_on_eof was called */
+	char last_byte;     /* the last byte the stream layer handed out */
 };
 
 struct net_conn *net_conn_new(int fd, int timeout, int cancel_fd);

@@ -82,6 +82,12 @@ const char *net_conn_last_error(const struct net_conn *conn);
 typedef int net_read_check_cb(void *ctx, const char *data, size_t len, char *why, size_t why_size);
 void net_conn_set_read_check(struct net_conn *conn, net_read_check_cb *check, void *ctx);
 
+/* Makes the stream layer end a last line cut by EOF with CRLF before it
+ * reports the EOF: libetpan 1.9.4 parses a line cut at EOF and crashes
+ * on some ("* OK [PERMANENTFLAGS (", found by fuzzing); a complete bad
+ * line is only a parse error. For IMAP, whose every line ends in CRLF. */
+void net_conn_end_lines_on_eof(struct net_conn *conn);
+
 /* A libetpan stream layer reading and writing through conn with poll()
  * (no select(), so fds >= 1024 work), returning -1 on EOF, timeout and
  * cancel so libetpan never spins. The layer borrows conn: free the stream

@@ -212,6 +212,13 @@ static void test_charsets(void)
 	has(text, "[-- unknown charset \"../../../../etc/passwd\"", "a path as a charset is refused");
 	has(text, "plain ascii\n", "and the text still shows");
 	free(text);
+
+	/* found by fuzzing: a NULL charset was printed and the pager crashed */
+	text = render("html-meta-unknown-charset.eml");
+	has(text, "[-- unknown charset in the HTML <meta>: shown as UTF-8 where valid, else windows-1252 --]\n",
+	    "an unknown <meta> charset in HTML without a charset parameter: a note, no crash");
+	has(text, "caf\xc3\xa9 au lait", "and the text still shows");
+	free(text);
 }
 
 static void test_hostile_fixtures(void)

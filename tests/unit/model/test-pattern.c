@@ -159,6 +159,9 @@ static void test_text(void)
 	};
 
 	check_table(cases, LIB_ARRAY_LEN(cases));
+	struct model_pattern *fine = model_pattern_compile("~s \"x{1,100}\" ~f [[:alpha:]+]{1,150}(ab|cd)+", 0, NULL, NULL);
+	ok(fine != NULL, "ordinary repetitions still compile");
+	model_pattern_free(fine);
 }
 
 static void test_flags_sizes_ids(void)
@@ -259,6 +262,12 @@ static void test_errors(void)
 		{ "~s (approx", "error: ~s: bad regular expression: Unmatched ( or \\( @3", "bad regex" },
 		{ "~f 'a[b'", "error: ~f: bad regular expression: Unmatched [, [^, [:, [., or [= @4", "bad regex in quotes: its first byte" },
 		{ "~F [x", "error: bad regular expression: Unmatched [, [^, [:, [., or [= @3", "a bad bare word" },
+		{ "~s a++++++++++++++++++++++", "error: ~s: regular expression too costly (too many repetitions) @3",
+		  "stacked repetitions (found by fuzzing: glibc took gigabytes)" },
+		{ "~f ((a{1,200}){200}){200}", "error: ~f: regular expression too costly (too many repetitions) @3",
+		  "nested bounds" },
+		{ "iane++++++++++++++++++++", "error: regular expression too costly (too many repetitions) @0",
+		  "a costly bare word" },
 		{ "~z", "error: ~z: expected a size, e.g. ~z >10K @2", "missing size" },
 		{ "~z big", "error: ~z: expected a size, e.g. ~z >10K @3", "not a size" },
 		{ "~z >10G", "error: ~z: expected a size, e.g. ~z >10K @6", "bad unit" },

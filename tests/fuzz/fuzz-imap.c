@@ -1,0 +1,82 @@
+/* Fuzz target: what an IMAP server can send, through tern's stream layer
+ * (net's libetpan low driver with the read guard), libetpan's response
+ * parser and tern's session, folder, sync and message code. The input is
+ * the whole server side of a conversation (greeting, then the replies to
+ * CAPABILITY, LOGIN, CAPABILITY, ENABLE, LIST, LSUB, SELECT, FETCH...),
+ * sent at once and followed by EOF (fuzz-net.c). libetpan does not match
+ * tags, so a transcript works whatever the commands were. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz-net.h"
+#include "imap/imap.h"
+
+static char *get_secret(void *ctx, int *is_oauth2, struct lib_error *err)
+{
+	(void)ctx;
+	(void)err;
+	*is_oauth2 = 0;
+	return xstrdup("fuzz-password");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct imap_server server = { .host = "imap.fuzz.example", .port = 143, .tls_off = 1, .timeout = 1 };
+	struct imap_login login = { "fuzz", get_secret, NULL };
+	struct lib_error err = { 0 };
+
+	fuzz_net_input(data, size);
+	struct imap_session *session = imap_session_open(&server, &login, &err);
+	fuzz_step("open", session ? 0 : -1, &err);
+	if (session) {
+		struct imap_folder *folders = NULL;
+		size_t nfolders = 0;
+		int r = imap_folder_list(session, &folders, &nfolders, &err);
+		fuzz_step("list", r, &err);
+		if (r == 0)
+			imap_folder_list_free(folders, nfolders);
+		free(imap_folder_with_role(session, IMAP_ROLE_TRASH, &err));
+		fuzz_step("role", 0, &err);
+
+		/* A cached folder, so QRESYNC / CONDSTORE resyncs have work. */
+		struct model_mailbox *mbox = model_mailbox_new();
+		struct store_folder_state state = { 7, 4, 10 };
+		for (uint32_t uid = 1; uid <= 3; uid++)
+			model_mailbox_add(mbox, &(struct model_summary){ .uid = uid, .subject = "cached" });
+		int reset = 0;
+		r = imap_folder_sync(session, "INBOX", &state, mbox, &reset, NULL, NULL, &err);
+		fuzz_step("sync", r, &err);
+		if (model_mailbox_count(mbox) > 0 && !model_mailbox_summaries(mbox)[0].subject)
+			abort();
+
+		struct buf body = BUF_INIT;
+		r = imap_message_fetch(session, "INBOX", 2, &body, &err);
+		fuzz_step("fetch", r, &err);
+		buf_free(&body);
+		uint32_t uids[] = { 1, 2, 3 };
+		r = imap_messages_store_flags(session, "INBOX", uids, 3, MODEL_F_SEEN, 1, &err);
+		fuzz_step("store", r, &err);
+		r = imap_messages_copy(session, "INBOX", uids, 2, "Trash", 1, &err);
+		fuzz_step("move", r, &err);
+		uint32_t *found = NULL;
+		size_t nfound = 0;
+		r = imap_search(session, "INBOX", "FROM \"ana\"", &found, &nfound, &err);
+		fuzz_step("search", r, &err);
+		if (r == 0)
+			free(found);
+		struct imap_status status;
+		r = imap_folder_status(session, "Archive", &status, &err);
+		fuzz_step("status", r, &err);
+		uint64_t used, limit;
+		r = imap_quota(session, &used, &limit, &err);
+		fuzz_step("quota", r, &err);
+		imap_session_close(session);
+		model_mailbox_free(mbox);
+	}
+	if (err.cls != LIB_ERR_NONE && memchr(err.text, '\0', sizeof(err.text)) == NULL)
+		abort();
+	fuzz_net_done();
+	return 0;
+}

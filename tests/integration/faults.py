@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""Fault injection (issue 9, part 2): a proxy in front of the kit's real
+servers (tests/kit/faultproxy.py, plain text so that every command can be
+found in the byte stream) cuts the connection after N bytes, from the
+server or from tern, by FIN, RST or a stall; N walks over every command of
+an SMTP submission by tern -s (and points inside DATA), a POP3 fetch with
+delete and an IMAP sync. After each cut tern must fail with a one-line
+error or succeed, and then:
+  SMTP  the message is delivered or waits in the outbox; a --flush-outbox
+        run empties the outbox and the message has arrived; twice only when
+        the cut fell after the final dot reached the server (the reply was
+        lost: SMTP cannot tell, RFC 1047), which is counted, not failed
+  POP3  no message is lost (every one is in the local Maildir or still on
+        the server, none deleted without its local copy), and a clean
+        rerun leaves each exactly once locally and the server empty
+  IMAP  a clean rerun of tern -H lists exactly the server's messages
+The walk samples N with a step (TERN_FAULT_STEP, default 1 point in 6);
+contrib/faults runs every point (TERN_FAULT_STEP=1)."""
+
+import difflib
+import email
+import email.policy
+import os
+import re
+import shutil
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
+from faultproxy import FaultProxy   # noqa: E402
+from kit import Kit                 # noqa: E402
+from tap import run                 # noqa: E402
+from tern import TernRun            # noqa: E402
+
+STEP = int(os.environ.get("TERN_FAULT_STEP", "6"))
+MODES = ("close", "reset")
+
+
+def points(stream, markers, step, inside=()):
+    """Offsets to cut at: the start and end of every line (so before and
+    after each command or reply), plus points inside the ranges given;
+    then every step-th of them, always keeping the first and last."""
+    found = {0, len(stream)}
+    for m in re.finditer(rb"\r?\n", stream):
+        found.add(m.start())
+        found.add(m.end())
+    for start, end in inside:
+        for k in range(1, 8):
+            found.add(start + (end - start) * k // 8)
+    found = sorted(n for n in found if 0 <= n <= len(stream))
+    return found if step <= 1 else found[::step] + ([found[-1]] if found[-1] not in found[::step] else [])
+
+
+def maildir_files(path):
+    out = []
+    for sub in ("new", "cur"):
+        d = os.path.join(path, sub)
+        if os.path.isdir(d):
+            out += [os.path.join(d, f) for f in os.listdir(d)]
+    return out
+
+
+def subjects(path):
+    found = []
+    for f in maildir_files(path):
+        with open(f, "rb") as fh:
+            m = email.message_from_binary_file(fh, policy=email.policy.default)
+        found.append(str(m["Subject"] or ""))
+    return found
+
+
+def one_line_error(err):
+    lines = [l for l in err.splitlines() if l.strip() and not l.startswith("tern: warning")]
+    return len(lines) <= 3
+
+
+def cut_run(p, r, i, direction, n, *args, input=None):
+    """One faulted run of tern: the i-th point alternates FIN and RST.
+    Returns (rc, out, err, problems) with the check every run gets: a
+    failure is a short error, not a dump."""
+    mode = MODES[i % len(MODES)]
+    p.arm(n, direction, mode)
+    rc, out, err = r.run(*args, input=input)
+    p.disarm()
+    problems = [] if rc == 0 or one_line_error(err) else ["not a short error: %r" % err]
+    return rc, out, err, problems, mode
+
+
+def report(t, proto, direction, n, mode, problems):
+    """1 (and a diagnostic) when a cut left problems, else 0."""
+    if problems:
+        t.diag("%s cut %s after %d bytes (%s): %s" % (proto, direction, n, mode, "; ".join(problems)))
+    return 1 if problems else 0
+
+
+def smtp_walk(t, k):
+    r = TernRun(k, "smtp-faults")
+    with FaultProxy(k.host, k.ports["submission"]) as p:
+        r.account("acct", imap="imap", tls="off", tls_ca_file=None, folder_sent="none", timeout=3,
+                  smtp="smtp://127.0.0.1:%d" % p.port, **{"from": "Alice <alice@example.com>"})
+        body = ("line %d of a message long enough to be cut inside DATA\n" * 40) % tuple(range(40))
+        rc, out, err = r.run("-s", "clean-run", "bob@example.com", input=body.encode())
+        if not t.ok(rc == 0, "SMTP: a clean submission through the proxy works", err):
+            return 0
+        down, up = p.stream("down"), p.stream("up")
+        data_at = up.find(b"DATA\r\n") + 6
+        dot_at = up.rfind(b"\r\n.\r\n") + 5
+        # the reply to the final dot is the last 250 before QUIT's 221
+        final_reply = down.rfind(b"250 ", 0, down.rfind(b"221"))
+        plan = [("up", n) for n in points(up, None, STEP, inside=[(data_at, dot_at)])]
+        plan += [("down", n) for n in points(down, None, STEP)]
+        tried = duplicates = bad = 0
+        for i, (direction, n) in enumerate(plan):
+            subject = "fault-%s-%d-%d" % (direction, n, i)
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "-s", subject, "bob@example.com",
+                                                   input=body.encode())
+            tried += 1
+            if rc not in (0, 75) and not (direction == "down" and n < 4):
+                problems.append("exit %d" % rc)
+            rc2, out2, err2 = r.run("--flush-outbox")
+            if rc2 != 0:
+                problems.append("--flush-outbox exit %d: %s" % (rc2, err2))
+            outbox = os.path.join(r.env["XDG_DATA_HOME"], "tern", "outbox", "new")
+            if os.path.isdir(outbox) and os.listdir(outbox):
+                problems.append("outbox not empty after the flush")
+            got = subjects(k.maildir("bob")).count(subject)
+            lost_reply = (direction == "up" and n >= dot_at) or (direction == "down" and n >= final_reply)
+            if got == 0:
+                problems.append("message lost")
+            elif got > 1:
+                if lost_reply:
+                    duplicates += 1
+                else:
+                    problems.append("delivered %d times" % got)
+            bad += report(t, "SMTP", direction, n, mode, problems)
+        t.ok(bad == 0, "SMTP: %d cuts (each command, inside DATA, each reply; FIN and RST): no message lost, "
+             "no outbox entry dropped, the next run completes" % tried)
+        t.diag("SMTP: %d of %d cuts fell after the final dot and gave a second delivery on retry "
+               "(the reply was lost; SMTP cannot tell)" % (duplicates, tried))
+        # a stall: tern's timeout ends it, the message waits in the outbox
+        p.arm(data_at + 10, "up", "stall")
+        rc, out, err = r.run("-s", "fault-stall", "bob@example.com", input=body.encode())
+        p.release()
+        p.disarm()
+        rc2, _, _ = r.run("--flush-outbox")
+        t.ok(rc == 75 and rc2 == 0 and subjects(k.maildir("bob")).count("fault-stall") == 1,
+             "SMTP: a stall inside DATA times out, the message is queued, then delivered once", (rc, err))
+        return tried + 1
+
+
+def reset_pop(k, r, count, seed):
+    server = k.maildir("alice")
+    for sub in ("new", "cur"):
+        for f in os.listdir(os.path.join(server, sub)):
+            os.unlink(os.path.join(server, sub, f))
+    local = os.path.join(r.home, "data", "tern", "acct")
+    shutil.rmtree(local, ignore_errors=True)
+    k.generate("alice", count, seed=seed)  # new names: Dovecot remembers the old ones
+    return sorted(open(f, "rb").read() for f in maildir_files(server))
+
+
+def pop_walk(t, k):
+    r = TernRun(k, "pop-faults")
+    local = os.path.join(r.home, "data", "tern", "acct")
+    with FaultProxy(k.host, k.ports["pop3"]) as p:
+        r.account("acct", pop3="pop3", pop3_port=p.port, tls="off", tls_ca_file=None, pop3_keep="no", timeout=3)
+        original = reset_pop(k, r, 4, 1000)
+        rc, out, err = r.run("--fetch")
+        if not t.ok(rc == 0 and len(maildir_files(local)) == 4, "POP3: a clean fetch through the proxy works", err):
+            return 0
+        down, up = p.stream("down"), p.stream("up")
+        plan = [("down", n) for n in points(down, None, STEP * 3)]
+        plan += [("up", n) for n in points(up, None, max(1, STEP // 2))]
+        tried = bad = 0
+        for i, (direction, n) in enumerate(plan):
+            original = reset_pop(k, r, 4, 1001 + i)
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "--fetch")
+            tried += 1
+            here = [open(f, "rb").read() for f in maildir_files(local)]
+            there = [open(f, "rb").read() for f in maildir_files(k.maildir("alice"))]
+            norm = lambda b: b.replace(b"\r\n", b"\n")
+            missing = [m for m in original if norm(m) not in [norm(x) for x in here] and m not in there]
+            if missing:
+                problems.append("%d messages neither here nor on the server" % len(missing))
+            rc2, out2, err2 = r.run("--fetch")
+            here = sorted(norm(open(f, "rb").read()) for f in maildir_files(local))
+            if rc2 != 0:
+                problems.append("the next fetch: exit %d %s" % (rc2, err2))
+            if here != sorted(norm(m) for m in original):
+                problems.append("after the next fetch: %d local copies of %d messages" % (len(here), len(original)))
+            if maildir_files(k.maildir("alice")):
+                problems.append("messages left on the server after the next fetch")
+            bad += report(t, "POP3", direction, n, mode, problems)
+        t.ok(bad == 0, "POP3: %d cuts of a fetch with delete: nothing lost, nothing deleted without its "
+             "local copy, the next fetch leaves each message exactly once" % tried)
+        return tried
+
+
+def imap_walk(t, k):
+    r = TernRun(k, "imap-faults")
+    with FaultProxy(k.host, k.ports["imap"]) as p:
+        k.generate("bob", 12, seed=3)
+        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, timeout=3, user="bob")
+        r.run("-H")
+        shutil.rmtree(r.cache, ignore_errors=True)
+        rc, want, err = r.run("-H")  # cold, and \Recent (N) is gone, as it will be in every later run
+        if not t.ok(rc == 0 and want.count("\n") >= 12, "IMAP: a clean sync through the proxy works", err):
+            return 0
+        down = p.stream("down")
+        plan = [("down", n) for n in points(down, None, STEP * 4)]
+        plan += [("up", n) for n in points(p.stream("up"), None, STEP)]
+        tried = bad = 0
+        for i, (direction, n) in enumerate(plan):
+            if i % 2:  # cold and warm caches
+                shutil.rmtree(r.cache, ignore_errors=True)
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "-H")
+            tried += 1
+            rc2, out2, err2 = r.run("-H")
+            if rc2 != 0 or out2 != want:
+                diff = [l for l in difflib.unified_diff(want.splitlines(), out2.splitlines(), lineterm="", n=0)
+                        if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+                problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else
+                                                                 "a different list: %r" % diff[:6]))
+            bad += report(t, "IMAP", direction, n, mode, problems)
+        t.ok(bad == 0, "IMAP: %d cuts of a sync (cold and warm cache): the next sync lists exactly the server's "
+             "messages" % tried)
+        return tried
+
+
+def main(t):
+    with Kit(tls=False) as k:
+        total = smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k)
+        t.diag("fault points tried: %d (TERN_FAULT_STEP=%d)" % (total, STEP))
+        t.ok(total > 0, "fault points were tried (%d)" % total)
+
+
+run(main)
