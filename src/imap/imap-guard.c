@@ -68,6 +68,30 @@ static int response_end(struct imap_guard *guard, char *why, size_t why_size)
 	return 0;
 }
 
+/* Whether the response starting with head is a status response ("* OK",
+ * "* BYE", "TAG NO"...) or a continuation request: their text runs to the
+ * line's end, so a "{N}" ending it is text, not a literal (libetpan reads
+ * it so; skipping N bytes would hide the next response from this guard). */
+static int text_response(const char *head, size_t len)
+{
+	static const char *const words[] = { "OK", "NO", "BAD", "BYE", "PREAUTH" };
+	size_t i = 0;
+
+	if (len >= 1 && head[0] == '+')
+		return 1;
+	while (i < len && head[i] != ' ')
+		i++;
+	if (i == 0 || i >= len)
+		return 0;
+	i++;
+	for (size_t w = 0; w < LIB_ARRAY_LEN(words); w++) {
+		size_t n = strlen(words[w]);
+		if (len - i > n && strncasecmp(head + i, words[w], n) == 0 && head[i + n] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
 /* libetpan 1.9.4 crashes (SIGSEGV) parsing a greeting that carries a
  * BADCHARSET or PERMANENTFLAGS response code, "* OK [BADCHARSET (x)] hi",
  * even well formed and before STARTTLS (found by fuzzing; every other
@@ -156,6 +180,8 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			continue;
 		}
 		int64_t size = literal_size(guard->tail, guard->tail_len - 1);
+		if (size >= 0 && !guard->continued && text_response(guard->head, guard->head_len))
+			size = -1;
 		if (size > (int64_t)IMAP_LITERAL_MAX) {
 			snprintf(why, why_size, "the server announced a literal of %lld bytes (tern accepts at most %u MB)",
 			         (long long)size, IMAP_LITERAL_MAX >> 20);
