@@ -10,7 +10,6 @@ import imaplib
 import os
 import re
 import socket
-import ssl
 import sys
 import threading
 import time
@@ -22,18 +21,8 @@ from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
 
 
-def imap(k):
-    if k.tls:
-        ctx = ssl.create_default_context(cafile=k.ca_file)
-        c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=20)
-    else:
-        c = imaplib.IMAP4(k.host, k.ports["imap"], timeout=20)
-    c.login("alice", "secret")
-    return c
-
-
 def flags_of(k, subject, folder="INBOX"):
-    c = imap(k)
+    c = k.imap()
     c.select('"%s"' % folder, readonly=True)
     typ, data = c.search(None, 'SUBJECT "%s"' % subject)
     nums = data[0].split()
@@ -57,7 +46,7 @@ def settled(k, subject, want, seconds=5):
 
 
 def count(k, folder, criteria="ALL"):
-    c = imap(k)
+    c = k.imap()
     c.select('"%s"' % folder, readonly=True)
     typ, data = c.search(None, criteria)
     c.logout()
@@ -103,7 +92,7 @@ def proxy(target_port):
 
 def main(t):
     with Kit() as k:
-        c = imap(k)
+        c = k.imap()
         for i in range(6):
             c.append("INBOX", None, None, ("Subject: act %d\r\nDate: Mon, 1 Jan 2035 00:00:0%d +0000\r\n\r\nx\r\n"
                                            % (i, i)).encode())

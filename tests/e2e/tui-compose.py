@@ -4,8 +4,6 @@ attachment, sent and found in the recipient's INBOX and in Sent; r sets
 In-Reply-To and References and quotes; a draft left by a killed terminal
 is offered for recovery on the next start and sends."""
 
-import email
-import email.policy
 import imaplib
 import os
 import ssl
@@ -17,29 +15,6 @@ from kit import Kit                 # noqa: E402
 from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
-
-
-def messages(k, user, folder="INBOX"):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
-    c.login(user, k.users[user])
-    typ, data = c.select('"%s"' % folder, readonly=True)
-    out = []
-    if typ == "OK" and int(data[0]):
-        typ, data = c.fetch("1:*", "(RFC822)")
-        out = [email.message_from_bytes(i[1], policy=email.policy.default) for i in data if isinstance(i, tuple)]
-    c.logout()
-    return out
-
-
-def wait_message(k, user, subject, folder="INBOX", seconds=15):
-    end = time.time() + seconds
-    while time.time() < end:
-        found = [m for m in messages(k, user, folder) if subject in str(m["Subject"])]
-        if found:
-            return found
-        time.sleep(0.3)
-    return []
 
 
 def main(t):
@@ -84,12 +59,12 @@ def main(t):
             s.send("y")
             screen = s.wait_for("Sent.", 20)
             t.ok("Sent." in screen, "y sends", screen)
-            got = wait_message(k, "bob", "written in tern")
+            got = k.wait_messages("bob", "written in tern")
             t.ok(got and "Hello Bob, from the reader." in got[0].get_body(("plain",)).get_content(),
                  "bob received it")
             names = [p.get_filename() for p in got[0].iter_attachments()] if got else []
             t.ok("notes.txt" in names, "with the attachment", names)
-            t.ok(wait_message(k, "alice", "written in tern", "Sent"), "a copy is in Sent")
+            t.ok(k.wait_messages("alice", "written in tern", "Sent"), "a copy is in Sent")
 
             with open(mode, "w") as f:
                 f.write("reply")
@@ -110,7 +85,7 @@ def main(t):
             t.ok("Cc: alice@example.com" in screen, "s and c change Subject and Cc on the compose screen", screen)
             s.send("y")
             s.wait_for("Sent.", 20)
-            got = wait_message(k, "bob", "Re: lunch plans at noon")
+            got = k.wait_messages("bob", "Re: lunch plans at noon")
             t.ok(got and got[0]["Cc"] == "alice@example.com", "the changed headers are sent", got and dict(got[0]))
             t.ok(got and got[0]["In-Reply-To"] == "<orig-1@example.com>"
                  and "<root-0@example.com>" in str(got[0]["References"]) and "<orig-1@example.com>" in str(got[0]["References"]),
@@ -139,7 +114,7 @@ def main(t):
             t.ok("Subject: survived a crash" in screen, "the recovered draft is on the compose screen", screen)
             s.send("y")
             s.wait_for("Sent.", 20)
-            t.ok(wait_message(k, "bob", "survived a crash"), "and it is sent")
+            t.ok(k.wait_messages("bob", "survived a crash"), "and it is sent")
             t.ok(not os.listdir(drafts), "the draft is gone once the message is in the outbox")
             s.send("q")
             t.is_(s.exit_status(), 0, "quit")
@@ -163,7 +138,7 @@ def main(t):
             t.ok("Sent 1 message from the outbox." in screen, "the worker sends it at its next check", screen)
             s.send("q")
             s.exit_status()
-        got = wait_message(k, "bob", "written in tern")
+        got = k.wait_messages("bob", "written in tern")
         t.is_(len(got), 2, "delivered exactly once (the earlier one and this one)")
 
 

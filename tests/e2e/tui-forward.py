@@ -5,13 +5,8 @@ the recipient reads back whole, ^O on the compose screen renames it (a
 non-ASCII name, sent with RFC 2231); an 8-bit original, which cannot go
 as message/rfc822 without 8BITMIME, goes as a plain .eml file."""
 
-import email
-import email.policy
-import imaplib
 import os
-import ssl
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
 from kit import Kit                 # noqa: E402
@@ -20,33 +15,9 @@ from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
 
 
-def imap(k, user):
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ssl.create_default_context(cafile=k.ca_file))
-    c.login(user, k.users[user])
-    return c
-
-
-def wait_message(k, user, subject, seconds=15):
-    end = time.time() + seconds
-    while time.time() < end:
-        c = imap(k, user)
-        typ, data = c.select("INBOX", readonly=True)
-        found = []
-        if typ == "OK" and int(data[0]):
-            typ, data = c.fetch("1:*", "(RFC822)")
-            found = [email.message_from_bytes(i[1], policy=email.policy.default) for i in data
-                     if isinstance(i, tuple)]
-            found = [m for m in found if subject in str(m["Subject"])]
-        c.logout()
-        if found:
-            return found
-        time.sleep(0.3)
-    return []
-
-
 def main(t):
     with Kit() as k:
-        c = imap(k, "alice")
+        c = k.imap("alice")
         c.append("INBOX", None, None, b"From: Carol <carol@example.com>\r\nTo: devs@example.com\r\n"
                  b"Subject: list topic\r\nMessage-ID: <list-1@example.com>\r\n"
                  b"List-Post: <mailto:bob@example.com?subject=ignored>\r\n"
@@ -81,7 +52,7 @@ def main(t):
                  "L: to the List-Post address (its ?subject dropped)", screen)
             s.send("y")
             s.wait_for("Sent.", 20)
-            got = wait_message(k, "bob", "Re: list topic")
+            got = k.wait_messages("bob", "Re: list topic")
             t.ok(got and got[0]["In-Reply-To"] == "<list-1@example.com>", "the list reply threads",
                  got and dict(got[0]))
             s.send("q")    # the pager
@@ -108,7 +79,7 @@ def main(t):
             t.ok("Résumé – thread.eml  [message/rfc822]" in screen, "^O renames the attachment", screen)
             s.send("y")
             s.wait_for("Sent.", 20)
-            got = wait_message(k, "bob", "Fwd: list topic")
+            got = k.wait_messages("bob", "Fwd: list topic")
             parts = [p for p in got[0].walk() if p.get_content_type() == "message/rfc822"] if got else []
             t.is_(len(parts), 1, "bob gets one message/rfc822 part")
             t.ok(parts and parts[0].get_filename() == "Résumé – thread.eml", "under the new, non-ASCII name",
@@ -130,7 +101,7 @@ def main(t):
                  "an 8-bit original goes as a plain .eml file, and tern says why", screen)
             s.send("y")
             s.wait_for("Sent.", 20)
-            got = wait_message(k, "bob", "Fwd: eight bits")
+            got = k.wait_messages("bob", "Fwd: eight bits")
             files = [p for p in got[0].iter_attachments()] if got else []
             data = files[0].get_content() if files else b""
             t.ok(data.startswith(b"From: Eve <eve@example.com>\r\n") and "naïve café".encode() in data,

@@ -9,9 +9,7 @@ server; C to an mbox appends it there and keeps it on the server (and
 to ISP:INBOX into the POP3 account's Maildir); a move
 to a path that is no folder leaves the server's message alone."""
 
-import imaplib
 import os
-import ssl
 import sys
 import time
 
@@ -22,15 +20,8 @@ from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
 
 
-def imap(k):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
-    c.login("alice", k.users["alice"])
-    return c
-
-
 def subjects(k, folder):
-    c = imap(k)
+    c = k.imap()
     c.select(folder, readonly=True)
     typ, data = c.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
     c.logout()
@@ -82,7 +73,7 @@ def file_first(s, key, target):
 
 def main(t):
     with Kit() as k:
-        c = imap(k)
+        c = k.imap()
         c.create("Saved")
         c.subscribe("Saved")
         for i in range(3):

@@ -5,9 +5,7 @@ replayed in order when tern starts again and reaches the server, checked
 with imaplib; an action on a folder recreated meanwhile (new UIDVALIDITY)
 is reported and dropped, not fatal."""
 
-import imaplib
 import os
-import ssl
 import sys
 import time
 
@@ -18,15 +16,8 @@ from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
 
 
-def imap(k):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
-    c.login("alice", "secret")
-    return c
-
-
 def flags(k, subject, folder="INBOX"):
-    c = imap(k)
+    c = k.imap()
     c.select('"%s"' % folder, readonly=True)
     typ, data = c.search(None, 'SUBJECT "%s"' % subject)
     nums = data[0].split()
@@ -40,7 +31,7 @@ def flags(k, subject, folder="INBOX"):
 
 def main(t):
     with Kit() as k:
-        c = imap(k)
+        c = k.imap()
         for i in range(5):
             c.append("INBOX", None, None, ("Subject: off %d\r\nDate: Mon, 1 Jan 2035 00:00:0%d +0000\r\n\r\nx\r\n"
                                            % (i, i)).encode())
@@ -106,7 +97,7 @@ def main(t):
             s.send("q")
             s.exit_status()
         k.dovecot_start()
-        c = imap(k)
+        c = k.imap()
         c.delete("Projects")
         c.create("Projects")
         c.append("Projects", None, None, b"Subject: proj new\r\n\r\nx\r\n")

@@ -9,12 +9,8 @@ fixes the recipient in the editor and y delivers it exactly once, the
 outbox then empty. A delivered message awaiting its Sent copy is shown
 but cannot be edited."""
 
-import email
 import fcntl
-import email.policy
-import imaplib
 import os
-import ssl
 import sys
 import time
 
@@ -23,29 +19,6 @@ from kit import Kit                 # noqa: E402
 from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
-
-
-def messages(k, user, subject, folder="INBOX"):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
-    c.login(user, k.users[user])
-    typ, data = c.select('"%s"' % folder, readonly=True)
-    out = []
-    if typ == "OK" and int(data[0]):
-        typ, data = c.fetch("1:*", "(RFC822)")
-        out = [email.message_from_bytes(i[1], policy=email.policy.default) for i in data if isinstance(i, tuple)]
-    c.logout()
-    return [m for m in out if subject in str(m["Subject"])]
-
-
-def wait_message(k, user, subject, folder="INBOX", seconds=15):
-    end = time.time() + seconds
-    while time.time() < end:
-        found = messages(k, user, subject, folder)
-        if found:
-            return found
-        time.sleep(0.3)
-    return []
 
 
 def squeezed(screen):
@@ -103,7 +76,7 @@ def main(t):
             s.send("r")       # the cursor stayed on the second row: the queued one
             screen = s.wait_for("outbox (1)", 30)
             t.ok("Queued one" not in screen and "Sent." in screen, "r sends it now and it leaves the list", screen)
-            t.is_(len(wait_message(k, "bob", "Queued one")), 1, "delivered once")
+            t.is_(len(k.wait_messages("bob", "Queued one")), 1, "delivered once")
 
             s.send("k", "Enter")
             screen = s.wait_for("compose")
@@ -137,12 +110,12 @@ def main(t):
             s.send("y")
             screen = s.wait_for("The outbox is empty", 30)
             s.wait_for("Sent.", 20)
-            got = wait_message(k, "bob", "Refused one, fixed")
+            got = k.wait_messages("bob", "Refused one, fixed")
             t.is_(len(got), 1, "the re-edited message is delivered")
-            t.is_(len(wait_message(k, "alice", "Refused one, fixed")), 1, "to the Bcc too")
+            t.is_(len(k.wait_messages("alice", "Refused one, fixed")), 1, "to the Bcc too")
             t.ok(got and "first text" in got[0].get_body(("plain",)).get_content(), "with its text", got and str(got[0]))
             time.sleep(1)
-            t.is_(len(messages(k, "bob", "Refused one")), 1, "exactly once")
+            t.is_(len(k.messages("bob", subject="Refused one")), 1, "exactly once")
             t.is_(entries(), [], "the outbox is empty")
 
             # a delivered message whose Sent copy is pending: shown, not editable

@@ -10,9 +10,7 @@ import imaplib
 import json
 import os
 import re
-import ssl
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
 from kit import Kit                 # noqa: E402
@@ -20,16 +18,9 @@ from tap import run                 # noqa: E402
 from tern import TernRun            # noqa: E402
 
 
-def imap(k):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
-    c.login("alice", k.users["alice"])
-    return c
-
-
 def server_view(k, folder="INBOX"):
     """[(uid, flag letters, decoded subject)] in UID order, from imaplib."""
-    c = imap(k)
+    c = k.imap()
     c.select('"%s"' % folder)
     typ, data = c.uid("FETCH", "1:*", "(UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
     rows = []
@@ -107,7 +98,7 @@ def same_as_server(t, k, out, name, folder="INBOX"):
 
 def change_from_outside(k, step):
     """A second client: append, expunge, flag, mark seen."""
-    c = imap(k)
+    c = k.imap()
     c.select("INBOX")
     for i in range(3):
         msg = ("From: Outside <out@example.org>\r\nSubject: outside %d-%d\r\n"
@@ -154,7 +145,7 @@ def main(t):
                 t.is_(err, "", "%s: warm -H is quiet on stderr (%d)" % (mode, step))
 
         # Decoding and the sanitizer, on a message with hostile bytes.
-        c = imap(k)
+        c = k.imap()
         hostile = ("From: =?UTF-8?B?" + "w4Fsdm8gG1szMW0=" + "?= <evil@example.org>\r\n"
                    "Subject: =?UTF-8?Q?caf=C3=A9_=1B]0;pwned=07_=E2=80=AEtxt.exe?=\r\n\r\nx\r\n")
         c.append("INBOX", None, None, hostile.encode())
@@ -177,7 +168,7 @@ def main(t):
             same_as_server(t, k2, out, "server without CONDSTORE/QRESYNC: warm -H follows outside changes")
 
         # UIDVALIDITY change: the folder is deleted and made again.
-        c = imap(k)
+        c = k.imap()
         c.create("Projects")
         for i in range(4):
             c.append("Projects", None, None, ("Subject: first life %d\r\n\r\nx\r\n" % i).encode())
@@ -185,7 +176,7 @@ def main(t):
         r = runners["QRESYNC"]
         rc, out, err = r.run("-H", "-f", "Projects")
         t.ok(rc == 0 and len(out.splitlines()) == 4, "folder Projects listed", out + err)
-        c = imap(k)
+        c = k.imap()
         c.delete("Projects")
         c.create("Projects")
         for i in range(2):
@@ -233,7 +224,7 @@ def main(t):
         t.ok(good["error"] is None and down["error"] and "account down" in down["error"],
              "--json: the unreachable account has its error, the other none", out)
         inbox = [f for f in good["folders"] if f["name"] == "INBOX"]
-        c = imap(k)
+        c = k.imap()
         typ, st = c.status("INBOX", "(MESSAGES UNSEEN)")
         c.logout()
         m = re.search(rb"MESSAGES (\d+) UNSEEN (\d+)", st[0])
@@ -247,7 +238,7 @@ def main(t):
         t.is_(rc, 0, "--check -A good exits 0")
         t.ok(re.search(r"^good +INBOX +\d+ +\d+ +\d+$", out, re.M) and "quota:" in out,
              "--check prints an aligned table with quota", out)
-        c = imap(k)
+        c = k.imap()
         c.create("Unsubscribed")
         c.logout()
         rc, out, err = r2.run("--check", "--all", "-A", "good")

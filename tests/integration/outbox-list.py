@@ -8,12 +8,8 @@ list. The claim: an entry another tern holds (its lock taken) is left
 alone by --flush-outbox, and sent exactly once when released."""
 
 import fcntl
-import email
-import email.policy
-import imaplib
 import json
 import os
-import ssl
 import sys
 import time
 
@@ -21,23 +17,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from kit import Kit                 # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun            # noqa: E402
-
-
-def find(k, subject_word, user="bob"):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
-    c.login(user, k.users[user])
-    typ, data = c.select("INBOX", readonly=True)
-    out = []
-    if typ == "OK" and int(data[0]):
-        typ, data = c.fetch("1:*", "(RFC822)")
-        for item in data:
-            if isinstance(item, tuple):
-                m = email.message_from_bytes(item[1], policy=email.policy.default)
-                if subject_word in str(m["Subject"] or ""):
-                    out.append(m)
-    c.logout()
-    return out
 
 
 def new_dir(r):
@@ -114,13 +93,13 @@ def main(t):
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         rc, out, err = r.run("--flush-outbox")
         t.ok("being sent or edited elsewhere" in err and os.path.exists(queued), "a claimed entry is left alone", err)
-        t.is_(len(find(k, "Queued one")), 0, "and not sent")
+        t.is_(len(k.messages("bob", subject="Queued one")), 0, "and not sent")
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
         rc, out, err = r.run("--flush-outbox")
         t.ok(not os.path.exists(queued), "released: --flush-outbox sends it", out + err)
         time.sleep(0.5)
-        t.is_(len(find(k, "Queued one")), 1, "delivered exactly once")
+        t.is_(len(k.messages("bob", subject="Queued one")), 1, "delivered exactly once")
         t.ok(not [f for f in os.listdir(new_dir(r)) if f.endswith(".lock")], "no lock file is left behind",
              os.listdir(new_dir(r)))
         rc, out, err = r.run("--outbox")

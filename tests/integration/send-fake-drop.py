@@ -64,11 +64,11 @@ def main(t):
         rc, out, err = r.run("--flush-outbox")
         t.ok(rc == 0 and send.outbox(r) == [], "a second flush finds nothing", out + err)
         time.sleep(0.5)
-        got = send.find(k, "Dropped mid-DATA", user="bob")
+        got = k.messages("bob", subject="Dropped mid-DATA")
         t.is_(len(got), 1, "delivered exactly once")
         text = got[0].get_content() if got else ""
         t.ok(text.replace("\r\n", "\n") == body.decode(), "the text arrives whole", (len(text), len(body)))
-        t.is_(len(send.find(k, "Dropped mid-DATA", folder="Sent")), 1, "one Sent copy")
+        t.is_(len(k.messages(folder="Sent", subject="Dropped mid-DATA")), 1, "one Sent copy")
 
 
 run(main)

@@ -8,12 +8,8 @@ outbox until --flush-outbox; a server that is down queues (75) and the
 flush delivers exactly once; a failing Sent APPEND keeps the copy and
 never sends twice; mailto: URIs."""
 
-import email
 import email.header
-import email.policy
-import imaplib
 import os
-import ssl
 import subprocess
 import sys
 import time
@@ -24,29 +20,6 @@ from tap import run                 # noqa: E402
 from tern import TernRun            # noqa: E402
 
 BLOB = os.urandom(40000)
-
-
-def imap(k, user="alice"):
-    ctx = ssl.create_default_context(cafile=k.ca_file)
-    c = imaplib.IMAP4_SSL(k.host, k.ports["imaps"], ssl_context=ctx, timeout=10)
-    c.login(user, k.users[user])
-    return c
-
-
-def find(k, subject_word, folder="INBOX", user="alice"):
-    """The parsed messages of folder whose subject holds subject_word."""
-    c = imap(k, user)
-    typ, data = c.select('"%s"' % folder, readonly=True)
-    out = []
-    if typ == "OK" and int(data[0]):
-        typ, data = c.fetch("1:*", "(RFC822)")
-        for item in data:
-            if isinstance(item, tuple):
-                m = email.message_from_bytes(item[1], policy=email.policy.default)
-                if subject_word in str(m["Subject"] or ""):
-                    out.append(m)
-    c.logout()
-    return out
 
 
 def outbox(r):
@@ -77,7 +50,7 @@ def main(t):
                              "alice@example.com", input="Hallo Welt — ünïcödé body\n".encode())
         t.is_(rc, 0, "sending with flags exits 0 (%s)" % err.strip())
         time.sleep(0.5)
-        got = find(k, "München")
+        got = k.messages(subject="München")
         t.is_(len(got), 1, "the message arrived once")
         if got:
             m = got[0]
@@ -90,13 +63,13 @@ def main(t):
                  "UTF-8 file name decoded, content right", list(names))
             body = m.get_body(preferencelist=("plain",))
             t.ok(body and "ünïcödé" in body.get_content(), "UTF-8 body decoded")
-        t.is_(len(find(k, "München", user="bob")), 1, "Bcc recipient got it")
-        t.is_(len(find(k, "München", folder="Sent")), 1, "exactly one Sent copy")
+        t.is_(len(k.messages("bob", subject="München")), 1, "Bcc recipient got it")
+        t.is_(len(k.messages(folder="Sent", subject="München")), 1, "exactly one Sent copy")
         t.is_(outbox(r), [], "the outbox is empty after a send")
 
         rc, out, err = r.run("--dry-run", "-s", "Dry", "bob@example.com", input=b"text\n")
         t.ok(rc == 0 and "Subject: Dry" in out and "MIME-Version: 1.0" in out, "--dry-run prints the message")
-        t.ok(not find(k, "Dry", user="bob") and outbox(r) == [], "--dry-run sends nothing")
+        t.ok(not k.messages("bob", subject="Dry") and outbox(r) == [], "--dry-run sends nothing")
 
         rc, out, err = r.run("-s", "Evil\nBcc: victim@example.com", "bob@example.com", input=b"x\n")
         t.ok(rc == 65 and "header injection" in err, "newline in -s: exit 65", err)
@@ -109,7 +82,7 @@ def main(t):
         t.is_(outbox(r), [], "bad input leaves nothing in the outbox")
 
         rc, out, err = r.run("-s", "Via mailto", "mailto:bob@example.com?cc=alice%40example.com", input=b"hi\n")
-        t.ok(rc == 0 and find(k, "mailto", user="bob") and find(k, "mailto"), "a mailto: URI works", err)
+        t.ok(rc == 0 and k.messages("bob", subject="mailto") and k.messages(subject="mailto"), "a mailto: URI works", err)
 
         # 530: an account without credentials.
         r2 = TernRun(k, "nocreds")
@@ -122,7 +95,7 @@ def main(t):
         account(r2, k, "nocreds")
         rc, out, err = r2.run("--flush-outbox")
         t.ok(rc == 0 and "1 sent, 0 still in the outbox" in out, "after fixing the mailrc, --flush-outbox sends it", out + err)
-        t.ok(len(find(k, "Needs auth", user="bob")) == 1 and outbox(r2) == [], "delivered once, the outbox empty")
+        t.ok(len(k.messages("bob", subject="Needs auth")) == 1 and outbox(r2) == [], "delivered once, the outbox empty")
 
         # The server down: queued (75), then delivered exactly once.
         k.smtp_stop()
@@ -136,8 +109,8 @@ def main(t):
         t.ok(rc == 0, "--flush-outbox after the restart exits 0", err)
         rc, out, err = r.run("--flush-outbox")
         time.sleep(0.5)
-        t.is_(len(find(k, "While down", user="bob")), 1, "delivered exactly once")
-        t.is_(len(find(k, "While down", folder="Sent")), 1, "one Sent copy")
+        t.is_(len(k.messages("bob", subject="While down")), 1, "delivered exactly once")
+        t.is_(len(k.messages(folder="Sent", subject="While down")), 1, "one Sent copy")
 
         # A Sent APPEND that fails keeps the copy, and never sends twice.
         r3 = TernRun(k, "nosent")
@@ -145,20 +118,20 @@ def main(t):
         rc, out, err = r3.run("-s", "Copy pending", "bob@example.com", input=b"x\n")
         t.ok(rc == 0 and "Sent copy is pending" in err, "a failing APPEND: exit 0 with a warning", err)
         t.is_(len(outbox(r3)), 1, "the copy is kept in the outbox")
-        c = imap(k)
+        c = k.imap()
         c.create('"Sent Later"')
         c.logout()
         rc, out, err = r3.run("--flush-outbox")
         time.sleep(0.5)
         t.ok(rc == 0 and outbox(r3) == [], "--flush-outbox stores the copy and empties the outbox", out + err)
-        t.is_(len(find(k, "Copy pending", folder="Sent Later")), 1, "one copy in the Sent folder")
-        t.is_(len(find(k, "Copy pending", user="bob")), 1, "and the message was not sent twice")
+        t.is_(len(k.messages(folder="Sent Later", subject="Copy pending")), 1, "one copy in the Sent folder")
+        t.is_(len(k.messages("bob", subject="Copy pending")), 1, "and the message was not sent twice")
 
         # folder-sent none: no copy at all.
         r4 = TernRun(k, "nocopy")
         account(r4, k, "nocopy", folder_sent="none")
         rc, out, err = r4.run("-s", "No copy wanted", "bob@example.com", input=b"x\n")
-        t.ok(rc == 0 and not find(k, "No copy wanted", folder="Sent"), "folder-sent none keeps no copy")
+        t.ok(rc == 0 and not k.messages(folder="Sent", subject="No copy wanted"), "folder-sent none keeps no copy")
 
 
 if __name__ == "__main__":

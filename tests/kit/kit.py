@@ -28,7 +28,10 @@ a failed login is answered after about 0.5 s.
 
 import atexit
 import ctypes
+import email
+import email.policy
 import hashlib
+import imaplib
 import json
 import os
 import shutil
@@ -599,6 +602,38 @@ class Kit:
     def maildir(self, user):
         """Path of `user`'s Maildir root (INBOX; folders are .Name inside)."""
         return os.path.join(self.dir, "mail", user, "Maildir")
+
+    def imap(self, user="alice"):
+        """A logged-in imaplib connection for `user` (IMAPS when the kit has
+        TLS, else plain IMAP); the caller logs out."""
+        if self.tls:
+            ctx = ssl.create_default_context(cafile=self.ca_file)
+            c = imaplib.IMAP4_SSL(self.host, self.ports["imaps"], ssl_context=ctx, timeout=20)
+        else:
+            c = imaplib.IMAP4(self.host, self.ports["imap"], timeout=20)
+        c.login(user, self.users[user])
+        return c
+
+    def messages(self, user="alice", folder="INBOX", subject=None):
+        """The parsed messages (email.message.EmailMessage) of `folder`, only
+        those whose Subject holds `subject` when given."""
+        c = self.imap(user)
+        typ, data = c.select('"%s"' % folder, readonly=True)
+        out = []
+        if typ == "OK" and int(data[0]):
+            typ, data = c.fetch("1:*", "(RFC822)")
+            out = [email.message_from_bytes(i[1], policy=email.policy.default) for i in data if isinstance(i, tuple)]
+        c.logout()
+        return [m for m in out if subject is None or subject in str(m["Subject"] or "")]
+
+    def wait_messages(self, user, subject, folder="INBOX", seconds=15):
+        """messages(), polled until one matches or `seconds` pass."""
+        end = time.time() + seconds
+        while True:
+            found = self.messages(user, folder, subject)
+            if found or time.time() >= end:
+                return found
+            time.sleep(0.3)
 
     def cert_sha256(self, name):
         """Lowercase hex SHA-256 of the DER of certificate `name`."""
