@@ -88,8 +88,10 @@ void cli_ask_passwords(struct conf *conf)
 		char *prompt = xasprintf("Password for %s: ", account->name);
 		char *secret = ask_secret(NULL, prompt);
 		free(prompt);
-		if (secret)
+		if (secret && *secret)
 			account->values[CONF_K_PASSWORD].text = secret;
+		else
+			free(secret); /* Enter alone: none, e.g. for a relay without a login */
 	}
 }
 

@@ -271,7 +271,7 @@ int cli_flush_outbox(const struct conf *conf)
 			sent++;
 		} else if (rc == 1) {
 			sent++;
-			pending++;
+			pending += access(entry.path, F_OK) == 0; /* else only a warning */
 			fprintf(stderr, "tern: warning: account %s: %s\n", entry.account, entry.reason);
 		} else {
 			const struct conf_account *account = conf_account_find(conf, entry.account);

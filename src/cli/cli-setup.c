@@ -323,24 +323,37 @@ static char *mailrc_text(struct setup *s, const char *existing, int for_test)
 }
 
 /* Runs tern -F file --test-account name with its output on the terminal;
- * returns its exit status (-1 if it could not run). */
+ * returns its exit status (-1 if it could not run). Ctrl-C stops the test
+ * only: this process lives on to remove file, which may hold passwords. */
 static int run_test(const char *file, const char *name, const char *password)
 {
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_quit;
+
 	fflush(stdout);
+	sigaction(SIGINT, &ignore, &old_int);
+	sigaction(SIGQUIT, &ignore, &old_quit);
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
 		return -1;
+	}
 	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
 		if (password)
 			setenv(SETUP_PASSWORD_ENV, password, 1);
 		char *argv[] = { "tern", "-F", (char *)file, "--test-account", (char *)name, NULL };
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	int status, rc = 0;
+	while ((rc = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (rc < 0)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

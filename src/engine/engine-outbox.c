@@ -264,7 +264,7 @@ pending:
 
 /* The recalled draft this message came from goes once the message was
  * delivered. 1 removed (or none), 0 pending (reason set). */
-static int draft_gone(struct engine_account *ea, struct engine_outbox_entry *e)
+static int draft_gone(struct engine_account *ea, struct engine_outbox_entry *e, char **warning)
 {
 	struct engine_draft_ref ref;
 	struct lib_error err = { 0 };
@@ -273,9 +273,13 @@ static int draft_gone(struct engine_account *ea, struct engine_outbox_entry *e)
 		return 1;
 	if (engine_draft_ref_parse(e->draft, &ref) == 0 && engine_draft_remove(ea, &ref, &err) < 0) {
 		engine_draft_ref_clear(&ref);
-		free(e->reason);
-		e->reason = xasprintf("delivered, but its draft is still in the Drafts folder: %s", err.text);
-		return 0;
+		if (err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION) { /* tried again later */
+			free(e->reason);
+			e->reason = xasprintf("delivered, but its draft is still in the Drafts folder: %s", err.text);
+			return 0;
+		}
+		/* never going to work (no UIDPLUS, the folder gone): said once */
+		*warning = xasprintf("delivered, but its draft stays in the Drafts folder: %s", err.text);
 	}
 	engine_draft_ref_clear(&ref);
 	free(e->draft);
@@ -388,16 +392,26 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 		lib_error_set(err, LIB_ERR_SERVER, "%s", e->reason ? e->reason : "refused earlier");
 		return -1;
 	}
-	int copied = draft_gone(&ea, e) && sent_copy(&ea, e);
+	/* the Sent copy is stored even when the draft cannot be removed */
+	char *warning = NULL;
+	int gone = draft_gone(&ea, e, &warning);
+	int copied = sent_copy(&ea, e) && gone;
 	engine_account_close(&ea);
 	if (!copied) {
+		free(warning);
 		if (engine_outbox_write(e, &why) < 0)
 			free(why);
 		return 1;
 	}
 	if (unlink(e->path) != 0 && errno != ENOENT) {
+		free(warning);
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot remove %s from the outbox: %s", e->path, strerror(errno));
 		return -1;
+	}
+	if (warning) {
+		free(e->reason);
+		e->reason = warning;
+		return 1;
 	}
 	return 0;
 }

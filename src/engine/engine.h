@@ -188,7 +188,9 @@ void engine_outbox_summarize(const struct engine_outbox_entry *e, struct engine_
 void engine_outbox_summary_clear(struct engine_outbox_summary *s);
 /* Sends a queued (or, asked again, a failed) entry, or only stores the
  * Sent copy of a "sent" one, then removes it. Returns 0 done; 1 delivered
- * but the Sent copy is still pending (kept, as "sent", never sent again);
+ * with e->reason to show: the Sent copy (or the removal of the draft it
+ * was recalled from) still pending (kept, as "sent", never sent again),
+ * or a recalled draft that cannot be removed (the entry is gone);
  * -1 with err: still queued (temporary or connection) or now "failed"
  * with the reason (a refusal, kept for the user to fix). hooks may be NULL. */
 int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,

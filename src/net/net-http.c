@@ -1,5 +1,6 @@
 /* One GET over HTTP/1.0 (so the body ends where the connection does and
  * never comes chunked), or a local file read, for the autoconfig file. */
+#define _GNU_SOURCE
 #include "net-http.h"
 
 #include <errno.h>
@@ -137,6 +138,12 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 		}
 		buf_add(body, chunk, (size_t)n);
 	}
+	/* the end of the body is the server closing; anything else cut it */
+	const char *why = net_conn_last_error(conn);
+	if (rc == 0 && *why && strcmp(why, "the server closed the connection") != 0) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "%s:%u: the answer was cut: %s", host, port, why);
+		rc = -1;
+	}
 	mailstream_low_free(low);
 	net_conn_free(conn);
 	if (rc < 0)
@@ -155,6 +162,12 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 	}
 	start += 4;
 	size_t rest = body->len - (size_t)(start - body->data);
+	const char *length = strcasestr(body->data, "\r\nContent-Length:");
+	if (length && length < start && strtoull(length + 17, NULL, 10) != rest) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "%s:%u: the answer was cut (Content-Length %llu, %zu bytes came)",
+		              host, port, strtoull(length + 17, NULL, 10), rest);
+		return -1;
+	}
 	memmove(body->data, start, rest);
 	body->len = rest;
 	body->data[rest] = '\0';

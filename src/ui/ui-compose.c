@@ -134,21 +134,32 @@ static void compose_free(struct ui_compose *c)
 	free(c);
 }
 
+/* One "Name: value" line of the draft file. Values may come from the
+ * message replied to (an RFC 2047 word can hold a newline): each stays one
+ * line, so none can add an Attach: or Bcc: line of its own. */
+static void draft_line(struct buf *text, const char *name, const char *value, int always)
+{
+	if (!always && (!value || !*value))
+		return;
+	buf_addf(text, "%s: ", name);
+	lib_sanitize(text, value ? value : "", value ? strlen(value) : 0, LIB_SANITIZE_LINE);
+	buf_addch(text, '\n');
+}
+
 static int write_draft(struct ui_compose *c, char **why)
 {
 	struct buf text = BUF_INIT;
-	buf_addf(&text, "From: %s\nTo: %s\nCc: %s\nBcc: %s\nSubject: %s\n", c->from ? c->from : "", c->to ? c->to : "",
-	         c->cc ? c->cc : "", c->bcc ? c->bcc : "", c->subject ? c->subject : "");
-	if (c->in_reply_to && *c->in_reply_to)
-		buf_addf(&text, "In-Reply-To: %s\n", c->in_reply_to);
-	if (c->references && *c->references)
-		buf_addf(&text, "References: %s\n", c->references);
+	draft_line(&text, "From", c->from, 1);
+	draft_line(&text, "To", c->to, 1);
+	draft_line(&text, "Cc", c->cc, 1);
+	draft_line(&text, "Bcc", c->bcc, 1);
+	draft_line(&text, "Subject", c->subject, 1);
+	draft_line(&text, "In-Reply-To", c->in_reply_to, 0);
+	draft_line(&text, "References", c->references, 0);
 	for (size_t i = 0; i < c->nattach; i++) {
-		buf_addf(&text, "Attach: %s\n", c->attach[i].path);
-		if (c->attach[i].name)
-			buf_addf(&text, "Attach-As: %s\n", c->attach[i].name);
-		if (c->attach[i].type)
-			buf_addf(&text, "Attach-Type: %s\n", c->attach[i].type);
+		draft_line(&text, "Attach", c->attach[i].path, 1);
+		draft_line(&text, "Attach-As", c->attach[i].name, 0);
+		draft_line(&text, "Attach-Type", c->attach[i].type, 0);
 	}
 	buf_addch(&text, '\n');
 	buf_add(&text, c->body.data ? c->body.data : "", c->body.len);

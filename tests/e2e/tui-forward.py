@@ -6,6 +6,7 @@ non-ASCII name, sent with RFC 2231); an 8-bit original, which cannot go
 as message/rfc822 without 8BITMIME, goes as a plain .eml file."""
 
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
@@ -29,6 +30,11 @@ def main(t):
                  b"Subject: eight bits\r\nMessage-ID: <eight-1@example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n"
                  b"Content-Transfer-Encoding: 8bit\r\n"
                  b"Date: Mon, 1 Jan 2035 14:00:00 +0000\r\n\r\nna\xc3\xafve caf\xc3\xa9\r\n")
+        # hostile: an encoded word in List-Post decodes to extra draft lines
+        c.append("INBOX", None, None, b"From: Mallory <mallory@example.com>\r\nTo: devs@example.com\r\n"
+                 b"Subject: hostile list\r\nMessage-ID: <hostile-1@example.com>\r\n"
+                 b"List-Post: <mailto:=?utf-8?B?Ym9iQGV4YW1wbGUuY29tCkF0dGFjaDogL2V0Yy9ob3N0bmFtZQpCY2M6IGFsaWNlQGV4YW1wbGUuY29t?=>\r\n"
+                 b"Date: Mon, 1 Jan 2035 15:00:00 +0000\r\n\r\nReply to me.\r\n")
         c.logout()
         r = TernRun(k, "forward")
         editor = os.path.join(r.home, "editor.sh")
@@ -62,6 +68,20 @@ def main(t):
             screen = s.wait_for("List-Post", 10)
             t.ok("This message has no List-Post header" in screen and "compose" not in screen,
                  "L without List-Post: says so, no compose", screen)
+
+            s.send("q")
+            s.send("/")
+            s.type("hostile list")
+            s.send("Enter", "L")
+            screen = s.wait_for("compose")
+            lines = [line.strip() for line in screen.splitlines()]
+            t.ok(not any(re.match(r"\d+ attach ", line) for line in lines) and any(line.startswith("To: bob@example.com") for line in lines),
+                 "a newline decoded from List-Post adds no attachment", screen)
+            t.ok(not any(line.startswith("Bcc: alice") for line in lines), "nor a Bcc line", screen)
+            s.send("q")
+            s.wait_for("Abort this message?")
+            s.send("Enter")
+            s.wait_for("Message aborted.")
 
             s.send("q")
             s.send("/")

@@ -151,7 +151,8 @@ def main(t):
                 self.send_header("Content-Type", "text/xml")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                # "cut": the connection ends before the promised length
+                self.wfile.write(body[:len(body) // 2] if "cut" in self.path else body)
 
             def log_message(self, *args):
                 pass
@@ -170,6 +171,11 @@ def main(t):
             t.is_(imap, "imaps://imap.auto.test:993", "autoconfig over http://127.0.0.1 gives IMAP")
             t.ok(source.startswith("from autoconfig file http://127.0.0.1"), "the answer names the autoconfig URL", source)
             t.ok("User:  al\n" in out, "the username template %EMAILLOCALPART% is used", out)
+            with open(mailrc, "w") as f:
+                f.write('autoconfig-url "http://127.0.0.1:%d/cut/%%EMAILDOMAIN%%"\n' % httpd.server_address[1])
+            rc, out, err = whatis(env, "al@auto.test", mailrc=mailrc)
+            t.ok("the answer was cut" in err and "from autoconfig" not in out,
+                 "an autoconfig answer cut short is not used", out + err)
             xml = os.path.join(home, "auto.xml")
             with open(xml, "w") as f:
                 f.write(AUTOCONFIG)
