@@ -146,9 +146,32 @@ static void draft_line(struct buf *text, const char *name, const char *value, in
 	buf_addch(text, '\n');
 }
 
+/* DRAFT.d/account names the account the draft is sent from, so a draft
+ * recovered after a crash goes out (and removes a recalled draft) where
+ * it was written, whatever account the next start opens. */
+static char *account_path(const struct ui_compose *c)
+{
+	char *dir = files_dir(c), *path = xasprintf("%s/account", dir);
+	free(dir);
+	return path;
+}
+
+static void account_keep(const struct ui_compose *c)
+{
+	char *dir = files_dir(c), *path = account_path(c), *why = NULL;
+	if (access(path, F_OK) != 0) {
+		lib_mkdirs(dir, 0700);
+		if (lib_file_write_durable(path, c->account->name, strlen(c->account->name), 0600, &why) < 0)
+			free(why); /* only a crash would need it */
+	}
+	free(path);
+	free(dir);
+}
+
 static int write_draft(struct ui_compose *c, char **why)
 {
 	struct buf text = BUF_INIT;
+	account_keep(c);
 	draft_line(&text, "From", c->from, 1);
 	draft_line(&text, "To", c->to, 1);
 	draft_line(&text, "Cc", c->cc, 1);
@@ -708,6 +731,16 @@ int ui_compose_recover(struct ui *ui)
 	c->account = ui->account;
 	read_draft(c);
 	recalled_load(c);
+	char *path = account_path(c), name[256] = "";
+	FILE *fp = fopen(path, "r");
+	const struct conf_account *account = fp && fgets(name, sizeof(name), fp) ? conf_account_find(ui->conf, name) : NULL;
+	if (fp)
+		fclose(fp);
+	free(path);
+	if (account)
+		c->account = account;
+	else if (c->draft.folder) /* its server is unknown: leave the server draft alone */
+		engine_draft_ref_clear(&c->draft);
 	ui->compose = c;
 	ui->map = UI_MAP_COMPOSE;
 	return 1;

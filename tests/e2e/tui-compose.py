@@ -106,6 +106,8 @@ def main(t):
         s.close()   # the terminal goes, tern with it
         drafts = os.path.join(r.env["XDG_DATA_HOME"], "tern", "drafts")
         t.ok(os.path.isdir(drafts) and os.listdir(drafts), "the draft survived", os.listdir(drafts) if os.path.isdir(drafts) else None)
+        kept = [os.path.join(drafts, d, "account") for d in os.listdir(drafts) if d.endswith(".d")]
+        t.ok(kept and open(kept[0]).read() == "acct", "with the account it is sent from (DRAFT.d/account)", kept)
         with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
             screen = s.wait_for("Recover it?", 20)
             t.ok("was not sent. Recover it?" in screen, "the next start offers to recover it", screen)
