@@ -460,8 +460,9 @@ struct engine_worker *ui_worker(struct ui *ui, const struct conf_account *accoun
 }
 
 /* Takes every waiting event: the current account's are handled, a
- * background account's only noted when they are errors. Returns 1 when
- * stop_job (if >= 0) ended among them. */
+ * background account's only when they end a send or a postpone (asked
+ * from the outbox screen or a draft of that account: the user waits for
+ * the answer). Returns 1 when stop_job (if >= 0) ended among them. */
 static int drain_events(struct ui *ui, int stop_job)
 {
 	char drain[256];
@@ -472,7 +473,9 @@ static int drain_events(struct ui *ui, int stop_job)
 	for (size_t i = 0; i < ui->conf->naccounts; i++) {
 		struct engine_event *ev;
 		while (ui->workers[i] && (ev = engine_worker_next_event(ui->workers[i]))) {
-			if (ui->workers[i] != ui->worker) {
+			int ended = ev->type == ENGINE_EV_DONE || ev->type == ENGINE_EV_ERROR;
+			if (ui->workers[i] != ui->worker &&
+			    !(ended && (ev->job == ENGINE_JOB_SEND || ev->job == ENGINE_JOB_POSTPONE))) {
 				engine_event_free(ev); /* the account's folder is not on screen */
 				continue;
 			}
