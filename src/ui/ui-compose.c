@@ -491,16 +491,17 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 }
 
 /* The text of a recalled draft: its first text/plain part that is not
- * an attachment. */
-static void recalled_text(struct mime_message *msg, struct buf *out)
+ * an attachment. Returns that part's index, or SIZE_MAX when there is none. */
+static size_t recalled_text(struct mime_message *msg, struct buf *out)
 {
 	for (size_t i = 0; i < mime_message_part_count(msg); i++) {
 		const struct mime_part *part = mime_message_part(msg, i);
 		if (part->subtree_end == i + 1 && !part->is_attachment && strcmp(part->type, "text/plain") == 0) {
 			mime_part_text_utf8(msg, i, out);
-			return;
+			return i;
 		}
 	}
+	return SIZE_MAX;
 }
 
 /* Which server draft a local draft was recalled from, kept beside it
@@ -584,11 +585,14 @@ static int from_message(struct ui_compose *c, struct mime_message *msg, char **w
 		free(c->to);
 		c->to = xstrdup("");
 	}
-	recalled_text(msg, &c->body);
-	/* the attachments, back into files of the draft's own */
-	for (size_t i = 1; i < mime_message_part_count(msg) && !*why; i++) {
+	size_t body = recalled_text(msg, &c->body);
+	/* the attachments, back into files of the draft's own; so is any other
+	 * leaf part (the HTML of another client's draft): shown, never lost */
+	for (size_t i = 0; i < mime_message_part_count(msg) && !*why; i++) {
 		const struct mime_part *part = mime_message_part(msg, i);
-		if (!part->is_attachment && strcmp(part->type, "message/rfc822") != 0)
+		int leaf = part->subtree_end == i + 1 && strncmp(part->type, "multipart/", 10) != 0;
+		if (i == body || (i == 0 && !leaf) ||
+		    (!part->is_attachment && !leaf && strcmp(part->type, "message/rfc822") != 0))
 			continue;
 		struct buf bytes = BUF_INIT;
 		mime_part_decode(msg, i, &bytes);

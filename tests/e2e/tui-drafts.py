@@ -164,6 +164,31 @@ def main(t):
             s.send("q")
             s.exit_status()
 
+        # Another client's draft, text and HTML: the HTML is not dropped
+        # but comes back as an attachment the user sees.
+        c = k.imap("alice")
+        c.append("Drafts", "(\\Draft)", None,
+                 b"From: alice@example.com\r\nTo: bob@example.com\r\nSubject: two kinds\r\n"
+                 b"MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b1\r\n\r\n"
+                 b"--b1\r\nContent-Type: text/plain\r\n\r\nplain words\r\n"
+                 b"--b1\r\nContent-Type: text/html\r\n\r\n<p>html words</p>\r\n--b1--\r\n")
+        c.logout()
+        with Screen([TERN, "-F", r.mailrc], env=env, width=120, height=30) as s:
+            s.wait_for("synced")
+            s.send("R")
+            s.wait_for("choose a draft", 20)
+            s.wait_for("two kinds")
+            s.send("R")
+            screen = s.wait_for("Recalled", 20)
+            t.ok("Subject: two kinds" in screen and "1 attach" in screen,
+                 "another client's HTML part comes back as an attachment, not dropped", screen)
+            s.send("q")
+            s.wait_for("Abort this message?")
+            s.send("Enter")
+            s.wait_for("Message aborted.")
+            s.send("q")
+            s.exit_status()
+
         # No such Drafts folder: a clear error, the local draft kept.
         r.lines = r.lines[:1]   # the editor line; the account again, with folder-drafts
         r.account("acct", imap="imaps", smtp="smtp://127.0.0.1:%d" % k.ports["submission"],
