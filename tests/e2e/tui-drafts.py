@@ -242,5 +242,35 @@ def main(t):
             t.ok("no folder-drafts set and the server marks no \\Drafts folder" in screen,
                  "P without a Drafts folder: the same, and the message is kept", screen)
 
+    # A server without UIDPLUS cannot remove one draft: the message is
+    # still sent, its Sent copy stored and the outbox emptied, with a word.
+    with Kit(imap_capability="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ MOVE SPECIAL-USE") as k:
+        c = k.imap("alice")
+        c.append("Drafts", "(\\Draft)", None, b"From: alice@example.com\r\nTo: bob@example.com\r\n"
+                 b"Subject: no uidplus\r\n\r\nStill goes.\r\n")
+        c.logout()
+        r = TernRun(k, "nouidplus")
+        r.global_("editor", "true")
+        r.account("acct", imap="imaps", smtp="smtp://127.0.0.1:%d" % k.ports["submission"],
+                  **{"from": "Alice <alice@example.com>"})
+        env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "LC_ALL", "TZ")}
+        with Screen([TERN, "-F", r.mailrc], env=env, width=200, height=30) as s:
+            s.wait_for("synced")
+            s.send("R")
+            s.wait_for("choose a draft", 20)
+            s.wait_for("no uidplus")
+            s.send("R")
+            s.wait_for("Recalled", 20)
+            s.send("y")
+            screen = s.wait_for("Sent", 20)
+            t.ok("draft stays in the Drafts folder" in s.wait_for("draft stays", 10),
+                 "no UIDPLUS: sent, and the draft left in Drafts is said", screen)
+            t.is_(len(wait_count(k, "alice", "Sent", "no uidplus", 1)), 1, "the Sent copy is stored all the same")
+            outbox = os.path.join(r.env["XDG_DATA_HOME"], "tern", "outbox", "new")
+            t.is_([n for n in os.listdir(outbox) if not n.endswith(".lock")] if os.path.isdir(outbox) else [], [],
+                  "and the outbox is empty")
+            s.send("q")
+            s.exit_status()
+
 
 run(main)
