@@ -4,7 +4,8 @@ servers (tests/kit/faultproxy.py, plain text so that every command can be
 found in the byte stream) cuts the connection after N bytes, from the
 server or from tern, by FIN, RST or a stall; N walks over every command of
 an SMTP submission by tern -s (and points inside DATA), a POP3 fetch with
-delete and an IMAP sync. After each cut tern must fail with a one-line
+delete, an IMAP sync, and the APPEND to Sent after a send (SMTP direct,
+IMAP through the proxy). After each cut tern must fail with a one-line
 error or succeed, and then:
   SMTP  the message is delivered or waits in the outbox; a --flush-outbox
         run empties the outbox and the message has arrived; twice only when
@@ -14,6 +15,10 @@ error or succeed, and then:
         the server, none deleted without its local copy), and a clean
         rerun leaves each exactly once locally and the server empty
   IMAP  a clean rerun of tern -H lists exactly the server's messages
+  Sent  the message is delivered exactly once (an entry marked sent is
+        only copied again, never resent) and after a --flush-outbox the
+        Sent folder holds it exactly once, also when the APPEND reached the
+        server and only its reply was lost
 The walk samples N with a step (TERN_FAULT_STEP, default 1 point in 6);
 contrib/faults runs every point (TERN_FAULT_STEP=1)."""
 
@@ -226,9 +231,60 @@ def imap_walk(t, k):
         return tried
 
 
+def sent_walk(t, k):
+    """APPEND to Sent after a send: SMTP goes straight to the server, IMAP
+    through the proxy. The message is delivered exactly once whatever the
+    cut (an entry marked sent is only ever copied again, never resent), and
+    after a --flush-outbox the Sent folder holds it exactly once."""
+    r = TernRun(k, "sent-faults")
+    sent = os.path.join(k.maildir("alice"), ".Sent")
+    with FaultProxy(k.host, k.ports["imap"]) as p:
+        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, folder_sent="Sent", timeout=3,
+                  smtp="smtp://127.0.0.1:%d" % k.ports["submission"], **{"from": "Alice <alice@example.com>"})
+        body = "a message whose Sent copy is cut\n" * 20
+        rc, out, err = r.run("-s", "sent-clean", "bob@example.com", input=body.encode())
+        if not t.ok(rc == 0 and subjects(sent).count("sent-clean") == 1,
+                    "Sent: a clean send stores one Sent copy through the proxy", err):
+            return 0
+        up, down = p.stream("up"), p.stream("down")
+        append_at = up.find(b"APPEND")
+        literal_at = up.find(b"\r\n", append_at) + 2
+        size = re.search(rb"\{(\d+)\+?\}", up[append_at:literal_at])
+        literal_end = literal_at + (int(size.group(1)) if size else 0)
+        plan = [("up", n) for n in points(up, None, STEP, inside=[(literal_at, literal_end)])]
+        # inside the APPEND's tagged reply too: the message is stored, its OK lost
+        reply_at = down.rfind(b"\r\n", 0, down.find(b"[APPENDUID")) + 2
+        reply_end = down.find(b"\r\n", reply_at)
+        plan += [("down", n) for n in points(down, None, STEP, inside=[(reply_at, reply_end)])]
+        tried = bad = 0
+        for i, (direction, n) in enumerate(plan):
+            subject = "sent-%s-%d-%d" % (direction, n, i)
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "-s", subject, "bob@example.com",
+                                                   input=body.encode())
+            tried += 1
+            if rc not in (0, 75):
+                problems.append("exit %d: %s" % (rc, err))
+            rc2, out2, err2 = r.run("--flush-outbox")
+            if rc2 != 0:
+                problems.append("--flush-outbox exit %d: %s" % (rc2, err2))
+            outbox = os.path.join(r.env["XDG_DATA_HOME"], "tern", "outbox", "new")
+            if os.path.isdir(outbox) and os.listdir(outbox):
+                problems.append("outbox not empty after the flush")
+            delivered = subjects(k.maildir("bob")).count(subject)
+            copies = subjects(sent).count(subject)
+            if delivered != 1:
+                problems.append("delivered %d times" % delivered)
+            if copies != 1:
+                problems.append("%d Sent copies" % copies)
+            bad += report(t, "Sent", direction, n, mode, problems)
+        t.ok(bad == 0, "Sent: %d cuts of the APPEND to Sent after a send (FIN and RST): delivered exactly once, "
+             "and after a --flush-outbox exactly one Sent copy" % tried)
+        return tried
+
+
 def main(t):
     with Kit(tls=False) as k:
-        total = smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k)
+        total = smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k) + sent_walk(t, k)
         t.diag("fault points tried: %d (TERN_FAULT_STEP=%d)" % (total, STEP))
         t.ok(total > 0, "fault points were tried (%d)" % total)
 
