@@ -45,8 +45,9 @@ def main(t):
         c = imap(k)
         for i in range(COUNT):
             c.append("INBOX", None, None, ("Subject: j %02d\r\n\r\nx\r\n" % i).encode())
-        c.create("Projects")
-        c.subscribe("Projects")
+        for folder in ("Projects", "Two"):
+            c.create(folder)
+            c.subscribe(folder)
         c.select("INBOX", readonly=True)
         uidvalidity = int(c.response("UIDVALIDITY")[1][0])
         typ, data = c.uid("SEARCH", None, "ALL")
@@ -57,10 +58,14 @@ def main(t):
         env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "LC_ALL", "TZ")}
         journal = os.path.join(r.env["XDG_DATA_HOME"], "tern", "acct.journal")
         os.makedirs(os.path.dirname(journal), exist_ok=True)
-        # one copy (not a move) per message: done twice, it shows twice
-        with open(journal, "w") as fh:
-            for uid in uids:
-                fh.write("copy\tINBOX\t%d\t0\t0\tProjects\t%d\n" % (uidvalidity, uid))
+
+        def write_journal(target):
+            """one copy (not a move) per message: done twice, it shows twice"""
+            with open(journal, "w") as fh:
+                for uid in uids:
+                    fh.write("copy\tINBOX\t%d\t0\t0\t%s\t%d\n" % (uidvalidity, target, uid))
+
+        write_journal("Projects")
         want = sorted("Subject: j %02d" % i for i in range(COUNT))
 
         # the lock held (as by another tern): this one leaves the journal alone
@@ -78,7 +83,8 @@ def main(t):
              "the journal is untouched")
         t.is_(subjects(k, "Projects"), [], "nothing was replayed")
 
-        # two terns at once
+        # two terns at once, on a fresh journal
+        write_journal("Two")
         a = Screen([TERN, "-F", r.mailrc], env=env, width=150, height=30)
         b = Screen([TERN, "-F", r.mailrc], env=env, width=150, height=30)
         end = time.time() + 60
@@ -90,7 +96,7 @@ def main(t):
             s.exit_status()
             s.close()
         t.ok(not os.path.exists(journal), "the journal is gone once replayed")
-        got = subjects(k, "Projects")
+        got = subjects(k, "Two")
         t.is_(got, want, "two terns replaying one journal: each of %d copies done exactly once" % COUNT)
         t.is_(subjects(k, "INBOX"), want, "the sources are untouched")
         t.diag("replayed by: %s" % ["Done" in x for x in screens])
