@@ -402,9 +402,10 @@ def tui_walk(t, k):
             tag = up.split(b" ", 1)[0]
             cmd_end = up.find(b"\r\n") + 2
             reply_end = down.find(b"\r\n", down.find(b"\r\n" + tag + b" ") + 2) + 2
+            # inside the command, its reply and (body fetch) the literal too
             inside = [(down.find(b"}\r\n") + 3, down.rfind(b")\r\n", 0, reply_end))] if name == "body fetch" else []
-            plan = [("up", n) for n in points(up[:cmd_end], None, TUI_STEP)]
-            plan += [("down", n) for n in points(down[:reply_end], None, TUI_STEP, inside=inside)]
+            plan = [("up", n) for n in points(up[:cmd_end], None, TUI_STEP, inside=[(0, cmd_end)])]
+            plan += [("down", n) for n in points(down[:reply_end], None, TUI_STEP, inside=inside + [(0, reply_end)])]
             tried = bad = 0
             for i, (direction, n) in enumerate(plan):
                 reset_folders(k)
