@@ -347,7 +347,9 @@ def tui_run(r, env, keys, wait=None):
         screen = s.capture()
         s.send("q")
         s.send("q")
-        s.exit_status(5)
+        status = s.exit_status(5)
+    if status not in (0, None):  # killed by a signal, or a sanitizer report
+        screen += "\ntern exited with status %d" % status
     return screen
 
 
@@ -418,8 +420,8 @@ def tui_walk(t, k):
                 fired = p.fired
                 p.disarm()
                 problems = [] if fired else ["the cut never happened"]
-                if "AddressSanitizer" in screen or "runtime error" in screen:
-                    problems.append("sanitizer report: %r" % screen)
+                if "AddressSanitizer" in screen or "runtime error" in screen or "tern exited with status" in screen:
+                    problems.append("a crash: %r" % screen[-1500:])
                 # the next session completes and shows the server's state
                 screen_next = tui_run(r, env, keys[:3] + (["Enter"] if name == "body fetch" else []), wait)
                 problems += tui_check(name, k, before, server_state(k), screen_next)
