@@ -15,6 +15,11 @@ error or succeed, and then:
         the server, none deleted without its local copy), and a clean
         rerun leaves each exactly once locally and the server empty
   IMAP  a clean rerun of tern -H lists exactly the server's messages
+  body fetch, flag store, move (in the reader, driven in tmux; the proxy
+        counts from the command): nothing lost or duplicated across the
+        source and target folders (Dovecot has MOVE, so a move leaves exactly
+        one copy), no other message's flags touched, no crash, and the next
+        session shows the whole body, the server's flags and its count
   Sent  the message is delivered exactly once (an entry marked sent is
         only copied again, never resent) and after a --flush-outbox the
         Sent folder holds it exactly once, also when the APPEND reached the
