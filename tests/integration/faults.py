@@ -413,7 +413,7 @@ def tui_walk(t, k):
             inside = [(down.find(b"}\r\n") + 3, down.rfind(b")\r\n", 0, reply_end))] if name == "body fetch" else []
             plan = [("up", n) for n in points(up[:cmd_end], None, TUI_STEP, inside=[(0, cmd_end)])]
             plan += [("down", n) for n in points(down[:reply_end], None, TUI_STEP, inside=inside + [(0, reply_end)])]
-            tried = bad = 0
+            tried = bad = missed = 0
             for i, (direction, n) in enumerate(plan):
                 reset_folders(k)
                 if i % 2 or name == "body fetch":  # cold and warm caches; a body the cache holds is not fetched
@@ -424,17 +424,21 @@ def tui_walk(t, k):
                 screen = tui_run(r, env, keys, wait)
                 fired = p.fired
                 p.disarm()
-                problems = [] if fired else ["the cut never happened"]
+                problems = []
                 if "AddressSanitizer" in screen or "runtime error" in screen or "tern exited with status" in screen:
                     problems.append("a crash: %r" % screen[-1500:])
                 # the next session completes and shows the server's state
                 screen_next = tui_run(r, env, keys[:3] + (["Enter"] if name == "body fetch" else []), wait)
                 problems += tui_check(name, k, before, server_state(k), screen_next)
+                if not fired:  # the reply came out shorter this time (ids, MODSEQs): no cut, not counted
+                    missed += 1
+                    if not problems:
+                        continue
                 tried += 1
                 bad += report(t, name, direction, n, mode, problems)
             t.ok(bad == 0, "%s: %d cuts (the command and its reply, FIN and RST): nothing lost or duplicated, "
                  "no other message touched, the next session shows the server's state" % (name, tried))
-            t.diag("%s: %d fault points" % (name, tried))
+            t.diag("%s: %d fault points (%d more fell past a shorter reply and cut nothing)" % (name, tried, missed))
             total += tried
     return total
 
