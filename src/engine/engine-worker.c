@@ -546,7 +546,9 @@ static void journal_replay(struct engine_worker *w)
 
 	if (lock < 0) { /* another tern replays it: leave it to that one */
 		if (lock == -1 || !w->journal_busy_said) {
-			char *note = why ? why : xasprintf("another tern is replaying the offline journal of account %s (%s): left to it", w->ea.account->name, path);
+			char *note = why ? why
+			                 : xasprintf("another tern is replaying the offline journal of account %s (%s): left to it",
+			                             w->ea.account->name, path);
 			emit_status(w, note);
 			free(note);
 			why = NULL;
