@@ -5,7 +5,10 @@
  * One action a line:
  *     KIND \t FOLDER \t UIDVALIDITY \t FLAGS \t ADD \t TARGET \t UID,UID,...
  * KIND is store, delete or copy (ADD then says move); folder names are
- * wire names (modified UTF-7: no tabs or newlines). */
+ * wire names (modified UTF-7: no tabs or newlines). Whoever replays it
+ * first holds an flock on ACCOUNT.journal.lock (kept, never removed: the
+ * journal itself is replaced on every save) so two terns never replay the
+ * same action twice. */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -13,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 char *engine_journal_path(const struct conf_account *account)
 {
@@ -21,6 +27,25 @@ char *engine_journal_path(const struct conf_account *account)
 	char *path = xasprintf("%s/tern/%s.journal", data, account->name);
 	free(data);
 	return path;
+}
+
+int engine_journal_lock(const char *path, char **err)
+{
+	char *dir = lib_path_dirname(path);
+	lib_mkdirs(dir, 0700);
+	free(dir);
+	char *lock = xasprintf("%s.lock", path);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*err = xasprintf("cannot open %s: %s", lock, strerror(errno));
+	} else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int busy = errno == EWOULDBLOCK;
+		*err = busy ? NULL : xasprintf("cannot lock %s: %s", lock, strerror(errno));
+		close(fd);
+		fd = busy ? -2 : -1;
+	}
+	free(lock);
+	return fd;
 }
 
 void engine_journal_free(struct engine_journal_entry *entries, size_t n)

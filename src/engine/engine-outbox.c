@@ -230,10 +230,36 @@ void engine_outbox_release(const char *path, int lock)
 	close(lock);
 }
 
+/* A retried Sent copy may already be there: an earlier APPEND can reach
+ * the server with its reply lost on the way back. 1 when folder holds a
+ * message with this one's Message-ID, 0 when not or it cannot tell. */
+static int sent_copy_there(struct engine_account *ea, const char *folder, const struct engine_outbox_entry *e)
+{
+	const char *crlf = memmem(e->message, e->len, "\r\n\r\n", 4);
+	const char *lf = memmem(e->message, e->len, "\n\n", 2);
+	const char *end = crlf && (!lf || crlf < lf) ? crlf : lf;
+	struct mime_envelope env;
+	struct lib_error err = { 0 };
+	uint32_t *uids = NULL;
+	size_t n = 0;
+
+	mime_envelope_parse(e->message, end ? (size_t)(end - e->message) + 2 : e->len, &env);
+	const char *id = env.message_id;
+	if (*id && !strpbrk(id, "\"\\\r\n") && strlen(id) < 1000) {
+		char *criteria = xasprintf("HEADER Message-ID \"%s\"", id);
+		if (imap_search(ea->imap, folder, criteria, &uids, &n, &err) < 0)
+			n = 0;
+		free(criteria);
+	}
+	free(uids);
+	mime_envelope_clear(&env);
+	return n > 0;
+}
+
 /* The Sent copy: folder-sent (none: no copy), else the \Sent folder. 1
  * stored (or not wanted), 0 pending (reason set), never -1: the message
- * itself was delivered. */
-static int sent_copy(struct engine_account *ea, struct engine_outbox_entry *e)
+ * itself was delivered. retry: an earlier attempt may have stored it. */
+static int sent_copy(struct engine_account *ea, struct engine_outbox_entry *e, int retry)
 {
 	const char *configured = conf_get(ea->conf, ea->account, CONF_K_FOLDER_SENT);
 	struct lib_error err = { 0 };
@@ -251,7 +277,8 @@ static int sent_copy(struct engine_account *ea, struct engine_outbox_entry *e)
 			lib_error_set(&err, LIB_ERR_CONFIG, "no folder-sent set and the server marks no \\Sent folder");
 		goto pending;
 	}
-	if (imap_append(ea->imap, folder, e->message, e->len, MODEL_F_SEEN, &err) < 0)
+	if ((!retry || !sent_copy_there(ea, folder, e)) &&
+	    imap_append(ea->imap, folder, e->message, e->len, MODEL_F_SEEN, &err) < 0)
 		goto pending;
 	free(folder);
 	return 1;
@@ -326,6 +353,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 	if (hooks)
 		ea.hooks = *hooks;
 	char *why = NULL;
+	int retry = strcmp(e->state, "sent") == 0; /* delivered earlier: its Sent copy may be there */
 
 	if (!account) {
 		lib_error_set(err, LIB_ERR_CONFIG, "the outbox holds a message for account %s, which the mailrc lacks",
@@ -395,7 +423,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 	/* the Sent copy is stored even when the draft cannot be removed */
 	char *warning = NULL;
 	int gone = draft_gone(&ea, e, &warning);
-	int copied = sent_copy(&ea, e) && gone;
+	int copied = sent_copy(&ea, e, retry) && gone;
 	engine_account_close(&ea);
 	if (!copied) {
 		free(warning);

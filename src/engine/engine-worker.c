@@ -40,6 +40,7 @@ struct engine_worker {
 	int cancel[2]; /* a byte in it abandons the network work under way */
 	int notify[2]; /* a byte in it: a job is queued (ends an IDLE) */
 	int resync;    /* the journal was replayed: resync the open folder now */
+	int journal_busy_said; /* "another tern replays the journal" was shown */
 	char *watching; /* the open folder, watched with IDLE between jobs */
 	time_t last_check; /* the last periodic check (outbox, polling resync) */
 	int busy;          /* the job type under way, -1 when none */
@@ -540,9 +541,25 @@ static void journal_replay(struct engine_worker *w)
 	char *path = engine_journal_path(w->ea.account);
 	struct engine_journal_entry *entries = NULL;
 	size_t n = 0, done = 0, replayed = 0;
+	char *why = NULL;
+	int lock = engine_journal_lock(path, &why);
 
+	if (lock < 0) { /* another tern replays it: leave it to that one */
+		if (lock == -1 || !w->journal_busy_said) {
+			char *note = why ? why
+			                 : xasprintf("another tern is replaying the offline journal of account %s (%s): left to it",
+			                             w->ea.account->name, path);
+			emit_status(w, note);
+			free(note);
+			why = NULL;
+			w->journal_busy_said |= lock == -2;
+		}
+		free(path);
+		return;
+	}
 	if (engine_journal_load(path, &entries, &n) < 0 || n == 0) {
 		engine_journal_free(entries, n);
+		close(lock);
 		free(path);
 		return;
 	}
@@ -550,8 +567,9 @@ static void journal_replay(struct engine_worker *w)
 		struct engine_journal_entry *e = &entries[done];
 		struct lib_error err = { 0 };
 		uint32_t uidvalidity = 0;
-		char *text = NULL, *why = NULL;
+		char *text = NULL;
 		int moved;
+		why = NULL;
 		if (imap_folder_uidvalidity(w->ea.imap, e->folder, &uidvalidity, &err) == 0 && uidvalidity != e->uidvalidity) {
 			char *name = imap_utf7_decode(e->folder);
 			char *note = xasprintf("a queued action on %s was dropped: the folder was recreated meanwhile", name);
@@ -586,6 +604,7 @@ static void journal_replay(struct engine_worker *w)
 		w->resync = 1;
 	}
 	engine_journal_free(entries, n);
+	close(lock);
 	free(path);
 }
 

@@ -147,6 +147,9 @@ int engine_journal_load(const char *path, struct engine_journal_entry **entries,
 /* Writes the entries durably (removes the file when there are none). */
 int engine_journal_save(const char *path, const struct engine_journal_entry *entries, size_t n, char **err);
 void engine_journal_free(struct engine_journal_entry *entries, size_t n);
+/* Claims the right to replay the journal at path: an fd to close when
+ * done, -2 when another tern holds it (err unset), -1 with err set. */
+int engine_journal_lock(const char *path, char **err);
 
 /* The outbox (engine-outbox.c). */
 struct engine_outbox_entry {

@@ -318,7 +318,14 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 
 int imap_idle(struct imap_session *session, int seconds, int wake_fd, struct lib_error *err)
 {
-	if (!imap_has_capability(session, "IDLE")) {
+	/* after a lost connection libetpan may have dropped the stream and the
+	 * selection; its mailimap_idle writes through imap_selection_info
+	 * unchecked (a NULL dereference, found by tests/integration/faults.py) */
+	if (!session->imap->imap_stream) {
+		lib_error_set(err, LIB_ERR_CONNECTION, "IDLE: connection lost");
+		return -1;
+	}
+	if (!imap_has_capability(session, "IDLE") || !session->imap->imap_selection_info) {
 		int rc = net_conn_wait_readable(session->conn, wake_fd, seconds * 1000);
 		if (rc == 1) { /* unsolicited data without IDLE: a NOOP reads it */
 			int r = mailimap_noop(session->imap);

@@ -4,7 +4,8 @@ servers (tests/kit/faultproxy.py, plain text so that every command can be
 found in the byte stream) cuts the connection after N bytes, from the
 server or from tern, by FIN, RST or a stall; N walks over every command of
 an SMTP submission by tern -s (and points inside DATA), a POP3 fetch with
-delete and an IMAP sync. After each cut tern must fail with a one-line
+delete, an IMAP sync, and the APPEND to Sent after a send (SMTP direct,
+IMAP through the proxy). After each cut tern must fail with a one-line
 error or succeed, and then:
   SMTP  the message is delivered or waits in the outbox; a --flush-outbox
         run empties the outbox and the message has arrived; twice only when
@@ -14,22 +15,34 @@ error or succeed, and then:
         the server, none deleted without its local copy), and a clean
         rerun leaves each exactly once locally and the server empty
   IMAP  a clean rerun of tern -H lists exactly the server's messages
+  body fetch, flag store, move (in the reader, driven in tmux; the proxy
+        counts from the command): nothing lost or duplicated across the
+        source and target folders (Dovecot has MOVE, so a move leaves exactly
+        one copy), no other message's flags touched, no crash, and the next
+        session shows the whole body, the server's flags and its count
+  Sent  the message is delivered exactly once (an entry marked sent is
+        only copied again, never resent) and after a --flush-outbox the
+        Sent folder holds it exactly once, also when the APPEND reached the
+        server and only its reply was lost
 The walk samples N with a step (TERN_FAULT_STEP, default 1 point in 6);
 contrib/faults runs every point (TERN_FAULT_STEP=1)."""
 
 import difflib
 import email
+import imaplib
 import email.policy
 import os
 import re
 import shutil
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
 from faultproxy import FaultProxy   # noqa: E402
 from kit import Kit                 # noqa: E402
+from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402
-from tern import TernRun            # noqa: E402
+from tern import TernRun, TERN      # noqa: E402
 
 STEP = int(os.environ.get("TERN_FAULT_STEP", "6"))
 MODES = ("close", "reset")
@@ -226,9 +239,213 @@ def imap_walk(t, k):
         return tried
 
 
+def sent_walk(t, k):
+    """APPEND to Sent after a send: SMTP goes straight to the server, IMAP
+    through the proxy. The message is delivered exactly once whatever the
+    cut (an entry marked sent is only ever copied again, never resent), and
+    after a --flush-outbox the Sent folder holds it exactly once."""
+    r = TernRun(k, "sent-faults")
+    sent = os.path.join(k.maildir("alice"), ".Sent")
+    with FaultProxy(k.host, k.ports["imap"]) as p:
+        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, folder_sent="Sent", timeout=3,
+                  smtp="smtp://127.0.0.1:%d" % k.ports["submission"], **{"from": "Alice <alice@example.com>"})
+        body = "a message whose Sent copy is cut\n" * 20
+        rc, out, err = r.run("-s", "sent-clean", "bob@example.com", input=body.encode())
+        if not t.ok(rc == 0 and subjects(sent).count("sent-clean") == 1,
+                    "Sent: a clean send stores one Sent copy through the proxy", err):
+            return 0
+        up, down = p.stream("up"), p.stream("down")
+        append_at = up.find(b"APPEND")
+        literal_at = up.find(b"\r\n", append_at) + 2
+        size = re.search(rb"\{(\d+)\+?\}", up[append_at:literal_at])
+        literal_end = literal_at + (int(size.group(1)) if size else 0)
+        plan = [("up", n) for n in points(up, None, STEP, inside=[(literal_at, literal_end)])]
+        # inside the APPEND's tagged reply too: the message is stored, its OK lost
+        reply_at = down.rfind(b"\r\n", 0, down.find(b"[APPENDUID")) + 2
+        reply_end = down.find(b"\r\n", reply_at)
+        plan += [("down", n) for n in points(down, None, STEP, inside=[(reply_at, reply_end)])]
+        tried = bad = 0
+        for i, (direction, n) in enumerate(plan):
+            subject = "sent-%s-%d-%d" % (direction, n, i)
+            rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "-s", subject, "bob@example.com",
+                                                   input=body.encode())
+            tried += 1
+            if rc not in (0, 75):
+                problems.append("exit %d: %s" % (rc, err))
+            rc2, out2, err2 = r.run("--flush-outbox")
+            if rc2 != 0:
+                problems.append("--flush-outbox exit %d: %s" % (rc2, err2))
+            outbox = os.path.join(r.env["XDG_DATA_HOME"], "tern", "outbox", "new")
+            if os.path.isdir(outbox) and os.listdir(outbox):
+                problems.append("outbox not empty after the flush")
+            delivered = subjects(k.maildir("bob")).count(subject)
+            copies = subjects(sent).count(subject)
+            if delivered != 1:
+                problems.append("delivered %d times" % delivered)
+            if copies != 1:
+                problems.append("%d Sent copies" % copies)
+            bad += report(t, "Sent", direction, n, mode, problems)
+        t.ok(bad == 0, "Sent: %d cuts of the APPEND to Sent after a send (FIN and RST): delivered exactly once, "
+             "and after a --flush-outbox exactly one Sent copy" % tried)
+        return tried
+
+
+# ---- IMAP actions in the reader (no headless path does them): a body
+# fetch, a flag store and a move, each cut inside its own command, the
+# proxy counting from that command (marker) whatever the sync sent before.
+
+TUI_STEP = 1 if STEP <= 1 else STEP * 2  # a reader session is slow: the check run samples fewer
+
+
+def imap_plain(k):
+    c = imaplib.IMAP4(k.host, k.ports["imap"], timeout=10)
+    c.login("alice", "secret")
+    return c
+
+
+def server_state(k):
+    """{folder: sorted [(subject, flagged)]} of FSrc and FDst."""
+    c = imap_plain(k)
+    out = {}
+    for folder in ("FSrc", "FDst"):
+        typ, count = c.select(folder, readonly=True)
+        if int(count[0]) == 0:
+            out[folder] = []
+            continue
+        typ, data = c.fetch("1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        found = []
+        for item in data:
+            if isinstance(item, tuple):
+                found.append((item[1].decode().strip(), "\\Flagged" in item[0].decode()))
+        out[folder] = sorted(found)
+    c.logout()
+    return out
+
+
+def reset_folders(k):
+    """FSrc holds f 0, f 1, f 2 (unflagged, short bodies ending in a
+    marker), FDst nothing."""
+    c = imap_plain(k)
+    for folder in ("FSrc", "FDst"):
+        c.delete(folder)
+        c.create(folder)
+        c.subscribe(folder)
+    for i in range(3):
+        c.append("FSrc", "(\\Seen)", None, ("Subject: f %d\r\n\r\n" % i + "body line %d\r\n" * 8 % tuple(range(8))
+                                          + "END-OF-BODY-%d\r\n" % i).encode())
+    c.logout()
+
+
+def tui_run(r, env, keys, wait=None):
+    """One reader session on FSrc: the last message (f 2) is current;
+    keys are sent once it is synced; returns the screen at the end."""
+    with Screen([TERN, "-F", r.mailrc, "-f", "FSrc"], env=env, width=110, height=30) as s:
+        s.wait_for("synced", 15)
+        for k_ in keys:
+            if k_.startswith("="):
+                s.type(k_[1:])
+            else:
+                s.send(k_)
+            time.sleep(0.1)
+        screen = s.wait_for(wait, 3) if wait else s.capture()
+        time.sleep(0.2)
+        screen = s.capture()
+        s.send("q")
+        s.send("q")
+        status = s.exit_status(5)
+    if status not in (0, None):  # killed by a signal, or a sanitizer report
+        screen += "\ntern exited with status %d" % status
+    return screen
+
+
+def tui_scenarios():
+    """(name, marker, keys, what the next session checks)."""
+    body = ["/", "=f 2", "Enter", "Enter"]
+    return [
+        ("body fetch", b"(UID BODY.PEEK[])", body, "END-OF-BODY-2"),
+        ("flag store", b"(\\Flagged)", ["/", "=f 2", "Enter", "F"], "Flag:"),
+        ("move", b"UID MOVE", ["/", "=f 2", "Enter", "s", "=FDst", "Enter"], "synced"),
+    ]
+
+
+def tui_check(name, k, before, after, screen_next):
+    """The server and local state after a cut and a clean session."""
+    problems = []
+    subjects_before = sorted(s for f in before.values() for s, _ in f)
+    subjects_after = sorted(s for f in after.values() for s, _ in f)
+    if subjects_after != subjects_before:
+        problems.append("messages lost or duplicated: %r" % after)
+    others = [(s, fl) for f in after.values() for s, fl in f if "f 2" not in s]
+    if any(fl for _, fl in others):
+        problems.append("another message was flagged: %r" % after)
+    if name == "body fetch" and "END-OF-BODY-2" not in screen_next:
+        problems.append("the next session does not show the whole body")
+    if name == "flag store":
+        flagged = sum(fl for f in after.values() for _, fl in f)
+        if "Flag:%d" % flagged not in screen_next:
+            problems.append("the index does not show the server's flags (Flag:%d)" % flagged)
+    if name == "move":
+        n = len(after["FSrc"])
+        if "Msgs:%d" % n not in screen_next:
+            problems.append("the index does not show the server's %d messages" % n)
+    return problems
+
+
+def tui_walk(t, k):
+    r = TernRun(k, "tui-faults")
+    total = 0
+    with FaultProxy(k.host, k.ports["imap"]) as p:
+        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, timeout=3, user="alice")
+        env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "LC_ALL", "TZ")}
+        for name, marker, keys, wait in tui_scenarios():
+            reset_folders(k)
+            p.arm(10 ** 9, "up", "close", marker=marker)  # never fires: records where the command starts
+            screen = tui_run(r, env, keys, wait)
+            p.disarm()
+            if not t.ok(p.marked is not None and wait in screen, "%s: a clean run through the proxy works" % name,
+                        screen):
+                continue
+            up, down = p.stream("up")[p.marked[0]:], p.stream("down")[p.marked[1]:]
+            tag = up.split(b" ", 1)[0]
+            cmd_end = up.find(b"\r\n") + 2
+            reply_end = down.find(b"\r\n", down.find(b"\r\n" + tag + b" ") + 2) + 2
+            # inside the command, its reply and (body fetch) the literal too
+            inside = [(down.find(b"}\r\n") + 3, down.rfind(b")\r\n", 0, reply_end))] if name == "body fetch" else []
+            plan = [("up", n) for n in points(up[:cmd_end], None, TUI_STEP, inside=[(0, cmd_end)])]
+            plan += [("down", n) for n in points(down[:reply_end], None, TUI_STEP, inside=inside + [(0, reply_end)])]
+            tried = bad = missed = 0
+            for i, (direction, n) in enumerate(plan):
+                reset_folders(k)
+                if i % 2 or name == "body fetch":  # cold and warm caches; a body the cache holds is not fetched
+                    shutil.rmtree(r.cache, ignore_errors=True)
+                before = server_state(k)
+                mode = MODES[i % len(MODES)]
+                p.arm(n, direction, mode, marker=marker)
+                screen = tui_run(r, env, keys, wait)
+                fired = p.fired
+                p.disarm()
+                problems = []
+                if "AddressSanitizer" in screen or "runtime error" in screen or "tern exited with status" in screen:
+                    problems.append("a crash: %r" % screen[-1500:])
+                # the next session completes and shows the server's state
+                screen_next = tui_run(r, env, keys[:3] + (["Enter"] if name == "body fetch" else []), wait)
+                problems += tui_check(name, k, before, server_state(k), screen_next)
+                if not fired:  # the reply came out shorter this time (ids, MODSEQs): no cut, not counted
+                    missed += 1
+                    if not problems:
+                        continue
+                tried += 1
+                bad += report(t, name, direction, n, mode, problems)
+            t.ok(bad == 0, "%s: %d cuts (the command and its reply, FIN and RST): nothing lost or duplicated, "
+                 "no other message touched, the next session shows the server's state" % (name, tried))
+            t.diag("%s: %d fault points (%d more fell past a shorter reply and cut nothing)" % (name, tried, missed))
+            total += tried
+    return total
+
+
 def main(t):
     with Kit(tls=False) as k:
-        total = smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k)
+        total = smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k) + sent_walk(t, k) + tui_walk(t, k)
         t.diag("fault points tried: %d (TERN_FAULT_STEP=%d)" % (total, STEP))
         t.ok(total > 0, "fault points were tried (%d)" % total)
 

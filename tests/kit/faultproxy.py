@@ -12,6 +12,10 @@ server, "down": server to client), the proxy forwards nothing more and:
   "reset"  resets the client's side (RST), as a crashed peer or a firewall
   "stall"  keeps both sides open and silent, as a dead link (the client's
            timeout must end it); release() ends every stall.
+With marker=b"UID STORE", the count starts at the start of the line in
+which the client first sends that marker (both directions count from
+there), so a fault can be aimed
+at one command of a long session whatever came before it.
 A connection made while nothing is armed passes through untouched, so the
 next run of the client shows whether it recovers. Every connection's
 bytes are kept in `log` (the last connection) for choosing fault points.
@@ -34,6 +38,7 @@ class FaultProxy:
         self.fault = None
         self.fired = False
         self.log = []
+        self.marked = None  # (up, down) bytes of the last connection when its marker was sent
         self.connections = 0
         self.stop_event = threading.Event()
         self.release_event = threading.Event()
@@ -46,11 +51,12 @@ class FaultProxy:
     def __exit__(self, *exc):
         self.close()
 
-    def arm(self, after, direction="down", mode="close"):
-        """Breaks the next connection after `after` bytes in direction."""
+    def arm(self, after, direction="down", mode="close", marker=None):
+        """Breaks the next connection after `after` bytes in direction
+        (counted from the client's first `marker` when given)."""
         assert direction in ("up", "down") and mode in ("close", "reset", "stall")
         with self.lock:
-            self.fault = (after, direction, mode)
+            self.fault = (after, direction, mode, marker)
             self.fired = False
         self.release_event.clear()
 
@@ -94,6 +100,7 @@ class FaultProxy:
                 fault, self.fault = self.fault, None  # one connection only
                 self.connections += 1
                 self.log = []
+                self.marked = None
             conn = _Connection(self, client, server, fault)
             conn.start()
 
@@ -104,6 +111,8 @@ class _Connection:
         self.client, self.server = client, server
         self.fault = fault
         self.counts = {"up": 0, "down": 0}
+        self.marker = fault[3] if fault else None
+        self.seen = b""  # the client's bytes so far, while looking for the marker
         self.broken = threading.Event()
         self.lock = threading.Lock()
 
@@ -120,7 +129,21 @@ class _Connection:
                 with self.lock:
                     if self.broken.is_set():
                         break
-                    if self.fault and self.fault[1] == direction:
+                    if self.marker and direction == "up":
+                        found = (self.seen + data).find(self.marker)
+                        if found >= 0:  # the count starts at its line, in both directions
+                            found = (self.seen + data).rfind(b"\n", 0, found) + 1
+                            at = max(found - len(self.seen), 0)
+                            before, data = data[:at], data[at:]
+                            if before:
+                                dst.sendall(before)
+                                self.proxy.log.append((direction, before))
+                            self.marker = None
+                            self.counts = {"up": 0, "down": 0}
+                            self.proxy.marked = (self.proxy.total("up"), self.proxy.total("down"))
+                        else:
+                            self.seen = (self.seen + data)[-4096:]
+                    if self.fault and self.fault[1] == direction and not self.marker:
                         room = self.fault[0] - self.counts[direction]
                         if room <= len(data):
                             part = data[:max(room, 0)]
