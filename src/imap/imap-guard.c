@@ -180,13 +180,17 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			continue;
 		}
 		int64_t size = literal_size(guard->tail, guard->tail_len - 1);
-		if (size >= 0 && !guard->continued && text_response(guard->head, guard->head_len))
-			size = -1;
+		/* A status response's "{N}" is bounded like a literal all the
+		 * same: libetpan reads it as text, except where it tries a
+		 * response code's astrings ("* OK [PERMANENTFLAGS (\x\xa8{N}",
+		 * found by fuzzing), which allocates N bytes up front. */
 		if (size > (int64_t)IMAP_LITERAL_MAX) {
 			snprintf(why, why_size, "the server announced a literal of %lld bytes (tern accepts at most %u MB)",
 			         (long long)size, IMAP_LITERAL_MAX >> 20);
 			return -1;
 		}
+		if (size >= 0 && !guard->continued && text_response(guard->head, guard->head_len))
+			size = -1;
 		guard->literal_left = size > 0 ? (uint64_t)size : 0;
 		guard->continued = size >= 0;
 		if (size < 0 && response_end(guard, why, why_size) < 0)

@@ -16,6 +16,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Under ASan, an allocation over 256 MB fails the replay, as libFuzzer's
+ * malloc limit fails a fuzzing run: a size a hostile server announced has
+ * reached malloc (IMAP literals are bounded at 64 MB before libetpan). */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "max_allocation_size_mb=256";
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
