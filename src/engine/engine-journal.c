@@ -5,10 +5,15 @@
  * One action a line:
  *     KIND \t FOLDER \t UIDVALIDITY \t FLAGS \t ADD \t TARGET \t UID,UID,...
  * KIND is store, delete or copy (ADD then says move); folder names are
- * wire names (modified UTF-7: no tabs or newlines). Whoever replays it
- * first holds an flock on ACCOUNT.journal.lock (kept, never removed: the
- * journal itself is replaced on every save) so two terns never replay the
- * same action twice. */
+ * wire names (modified UTF-7: no tabs or newlines).
+ * Two locks (flock on files kept beside it, never removed: the journal
+ * itself is replaced on every change) let several terns share it:
+ *   ACCOUNT.journal.lock       held by whoever replays it, for the whole
+ *                              replay, so no action is replayed twice;
+ *   ACCOUNT.journal.edit.lock  held for each load-modify-save, so an
+ *                              action added by one tern while another
+ *                              replays is never written over.
+ * Adders only append and only the replayer removes, from the front. */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -29,23 +34,35 @@ char *engine_journal_path(const struct conf_account *account)
 	return path;
 }
 
-int engine_journal_lock(const char *path, char **err)
+/* Opens and flocks path.SUFFIX (creating the directory): an fd, -2 when
+ * LOCK_NB was asked and another holds it (err unset), -1 with err. */
+static int lock_file(const char *path, const char *suffix, int how, char **err)
 {
 	char *dir = lib_path_dirname(path);
 	lib_mkdirs(dir, 0700);
 	free(dir);
-	char *lock = xasprintf("%s.lock", path);
+	char *lock = xasprintf("%s%s", path, suffix);
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		*err = xasprintf("cannot open %s: %s", lock, strerror(errno));
-	} else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int busy = errno == EWOULDBLOCK;
-		*err = busy ? NULL : xasprintf("cannot lock %s: %s", lock, strerror(errno));
-		close(fd);
-		fd = busy ? -2 : -1;
+	} else {
+		int rc;
+		while ((rc = flock(fd, how)) != 0 && errno == EINTR)
+			;
+		if (rc != 0) {
+			int busy = errno == EWOULDBLOCK;
+			*err = busy ? NULL : xasprintf("cannot lock %s: %s", lock, strerror(errno));
+			close(fd);
+			fd = busy ? -2 : -1;
+		}
 	}
 	free(lock);
 	return fd;
+}
+
+int engine_journal_lock(const char *path, char **err)
+{
+	return lock_file(path, ".lock", LOCK_EX | LOCK_NB, err);
 }
 
 void engine_journal_free(struct engine_journal_entry *entries, size_t n)
@@ -61,7 +78,8 @@ void engine_journal_free(struct engine_journal_entry *entries, size_t n)
 static const char *const kinds[] = { [ENGINE_JOB_STORE_FLAGS] = "store", [ENGINE_JOB_DELETE] = "delete",
 	                             [ENGINE_JOB_COPY] = "copy" };
 
-int engine_journal_load(const char *path, struct engine_journal_entry **out, size_t *count)
+/* 0 (no file: no entries) or -1; torn lines are skipped. */
+static int journal_load(const char *path, struct engine_journal_entry **out, size_t *count)
 {
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
@@ -102,7 +120,8 @@ int engine_journal_load(const char *path, struct engine_journal_entry **out, siz
 	return 0;
 }
 
-int engine_journal_save(const char *path, const struct engine_journal_entry *entries, size_t n, char **err)
+/* Writes the entries durably (removes the file when there are none). */
+static int journal_save(const char *path, const struct engine_journal_entry *entries, size_t n, char **err)
 {
 	struct buf text = BUF_INIT;
 
@@ -127,4 +146,59 @@ int engine_journal_save(const char *path, const struct engine_journal_entry *ent
 	int rc = lib_file_write_durable(path, text.data, text.len, 0600, err);
 	buf_free(&text);
 	return rc;
+}
+
+static struct engine_journal_entry entry_copy(const struct engine_journal_entry *e)
+{
+	struct engine_journal_entry copy = *e;
+	copy.folder = xstrdup(e->folder);
+	copy.target = e->target ? xstrdup(e->target) : NULL;
+	copy.uids = xmalloc((e->nuids ? e->nuids : 1) * sizeof(*e->uids));
+	memcpy(copy.uids, e->uids, e->nuids * sizeof(*e->uids));
+	return copy;
+}
+
+enum journal_edit { JOURNAL_APPEND, JOURNAL_FIRST, JOURNAL_SHIFT };
+
+/* One load, change and save under the edit lock. */
+static int journal_edit(const char *path, enum journal_edit op, const struct engine_journal_entry *add,
+                        struct engine_journal_entry **first, char **err)
+{
+	struct engine_journal_entry *entries = NULL;
+	size_t n = 0;
+	int rc = -1, lock = lock_file(path, ".edit.lock", LOCK_EX, err);
+
+	if (lock < 0)
+		return -1;
+	if (journal_load(path, &entries, &n) < 0) {
+		*err = xasprintf("cannot read %s: %s", path, strerror(errno));
+	} else if (op == JOURNAL_APPEND) {
+		entries = xrealloc(entries, (n + 1) * sizeof(*entries));
+		entries[n++] = entry_copy(add);
+		rc = journal_save(path, entries, n, err);
+	} else if (op == JOURNAL_SHIFT) {
+		rc = journal_save(path, entries + (n > 0), n - (n > 0), err);
+	} else if ((rc = n > 0)) {
+		*first = xmalloc(sizeof(**first));
+		**first = entry_copy(&entries[0]);
+	}
+	engine_journal_free(entries, n);
+	close(lock);
+	return rc;
+}
+
+int engine_journal_append(const char *path, const struct engine_journal_entry *entry, char **err)
+{
+	return journal_edit(path, JOURNAL_APPEND, entry, NULL, err);
+}
+
+int engine_journal_first(const char *path, struct engine_journal_entry **first, char **err)
+{
+	*first = NULL;
+	return journal_edit(path, JOURNAL_FIRST, NULL, first, err);
+}
+
+int engine_journal_shift(const char *path, char **err)
+{
+	return journal_edit(path, JOURNAL_SHIFT, NULL, NULL, err);
 }

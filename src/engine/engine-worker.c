@@ -508,39 +508,30 @@ static int copy_across(struct engine_worker *w, struct engine_job *job, char **t
 /* Adds a job that could not reach the server to the journal. */
 static int journal_add(struct engine_worker *w, const struct engine_job *job, char **why)
 {
-	char *path = engine_journal_path(w->ea.account);
-	struct engine_journal_entry *entries = NULL;
-	size_t n = 0;
-	int rc = -1;
-
 	if (!w->ea.uidvalidity) {
 		*why = xstrdup("the folder was never synced, so its messages cannot be named for later");
-	} else if (engine_journal_load(path, &entries, &n) < 0) {
-		*why = xasprintf("cannot read %s", path);
-	} else {
-		entries = xrealloc(entries, (n + 1) * sizeof(*entries));
-		entries[n] = (struct engine_journal_entry){
-			job->type, xstrdup(job->folder), w->ea.uidvalidity, job->flags,
-			job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target ? xstrdup(job->target) : NULL,
-			xmalloc(job->nuids * sizeof(uint32_t)), job->nuids,
-		};
-		memcpy(entries[n].uids, job->uids, job->nuids * sizeof(uint32_t));
-		n++;
-		rc = engine_journal_save(path, entries, n, why);
+		return -1;
 	}
-	engine_journal_free(entries, n);
+	char *path = engine_journal_path(w->ea.account);
+	struct engine_journal_entry entry = {
+		job->type, job->folder, w->ea.uidvalidity, job->flags,
+		job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, job->uids, job->nuids,
+	};
+	int rc = engine_journal_append(path, &entry, why);
 	free(path);
 	return rc;
 }
 
-/* Replays the journal in order once connected. An action whose folder
- * changed UIDVALIDITY, or that the server refuses (the message vanished),
- * is reported and dropped; a lost connection keeps the rest for later. */
+/* Replays the journal in order once connected, one action at a time from
+ * its front, so what another tern adds meanwhile is replayed too. An
+ * action whose folder changed UIDVALIDITY, or that the server refuses
+ * (the message vanished), is reported and dropped; a lost connection
+ * keeps it and the rest for later. */
 static void journal_replay(struct engine_worker *w)
 {
 	char *path = engine_journal_path(w->ea.account);
-	struct engine_journal_entry *entries = NULL;
-	size_t n = 0, done = 0, replayed = 0;
+	struct engine_journal_entry *e = NULL;
+	size_t replayed = 0;
 	char *why = NULL;
 	int lock = engine_journal_lock(path, &why);
 
@@ -557,19 +548,11 @@ static void journal_replay(struct engine_worker *w)
 		free(path);
 		return;
 	}
-	if (engine_journal_load(path, &entries, &n) < 0 || n == 0) {
-		engine_journal_free(entries, n);
-		close(lock);
-		free(path);
-		return;
-	}
-	for (; done < n; done++) {
-		struct engine_journal_entry *e = &entries[done];
+	for (; engine_journal_first(path, &e, &why) > 0; engine_journal_free(e, 1)) {
 		struct lib_error err = { 0 };
 		uint32_t uidvalidity = 0;
 		char *text = NULL;
 		int moved;
-		why = NULL;
 		if (imap_folder_uidvalidity(w->ea.imap, e->folder, &uidvalidity, &err) == 0 && uidvalidity != e->uidvalidity) {
 			char *name = imap_utf7_decode(e->folder);
 			char *note = xasprintf("a queued action on %s was dropped: the folder was recreated meanwhile", name);
@@ -591,11 +574,13 @@ static void journal_replay(struct engine_worker *w)
 		}
 		free(text);
 		/* after each action, so a crash replays at most that one again */
-		if (engine_journal_save(path, entries + done + 1, n - done - 1, &why) < 0) {
-			emit_status(w, why);
-			free(why);
+		if (engine_journal_shift(path, &why) < 0)
 			break;
-		}
+	}
+	engine_journal_free(e, e != NULL);
+	if (why) {
+		emit_status(w, why);
+		free(why);
 	}
 	if (replayed) {
 		char *note = xasprintf("Done %zu action%s queued while offline.", replayed, plural(replayed));
@@ -603,7 +588,6 @@ static void journal_replay(struct engine_worker *w)
 		free(note);
 		w->resync = 1;
 	}
-	engine_journal_free(entries, n);
 	close(lock);
 	free(path);
 }

@@ -142,10 +142,15 @@ struct engine_journal_entry {
 };
 /* $XDG_DATA_HOME/tern/ACCOUNT.journal. Caller frees. */
 char *engine_journal_path(const struct conf_account *account);
-/* 0 (no file: no entries) or -1; torn lines are skipped. */
-int engine_journal_load(const char *path, struct engine_journal_entry **entries, size_t *n);
-/* Writes the entries durably (removes the file when there are none). */
-int engine_journal_save(const char *path, const struct engine_journal_entry *entries, size_t n, char **err);
+/* Each change below is one durable load-modify-save under the journal's
+ * edit lock; torn lines are skipped. Returns 0, or -1 with err. */
+int engine_journal_append(const char *path, const struct engine_journal_entry *entry, char **err);
+/* The first action (1, *first the caller's: engine_journal_free(*first,
+ * 1)), none (0), or -1 with err. */
+int engine_journal_first(const char *path, struct engine_journal_entry **first, char **err);
+/* Drops the first action; only the holder of engine_journal_lock calls it
+ * (adders only append), so it drops what engine_journal_first returned. */
+int engine_journal_shift(const char *path, char **err);
 void engine_journal_free(struct engine_journal_entry *entries, size_t n);
 /* Claims the right to replay the journal at path: an fd to close when
  * done, -2 when another tern holds it (err unset), -1 with err set. */

@@ -12,6 +12,9 @@ server, "down": server to client), the proxy forwards nothing more and:
   "reset"  resets the client's side (RST), as a crashed peer or a firewall
   "stall"  keeps both sides open and silent, as a dead link (the client's
            timeout must end it); release() ends every stall.
+  "pause"  holds that direction until release(), then forwards what was
+           held and goes on, as a slow server (to act while a client
+           waits for one reply).
 With marker=b"UID STORE", the count starts at the start of the line in
 which the client first sends that marker (both directions count from
 there), so a fault can be aimed
@@ -54,7 +57,7 @@ class FaultProxy:
     def arm(self, after, direction="down", mode="close", marker=None):
         """Breaks the next connection after `after` bytes in direction
         (counted from the client's first `marker` when given)."""
-        assert direction in ("up", "down") and mode in ("close", "reset", "stall")
+        assert direction in ("up", "down") and mode in ("close", "reset", "stall", "pause")
         with self.lock:
             self.fault = (after, direction, mode, marker)
             self.fired = False
@@ -126,6 +129,7 @@ class _Connection:
                 data = src.recv(65536)
                 if not data:
                     break
+                held = None
                 with self.lock:
                     if self.broken.is_set():
                         break
@@ -151,11 +155,19 @@ class _Connection:
                                 dst.sendall(part)
                                 self.proxy.log.append((direction, part))
                             self.counts[direction] += len(part)
-                            self._break()
-                            return
-                    dst.sendall(data)
-                    self.proxy.log.append((direction, data))
-                    self.counts[direction] += len(data)
+                            if self.fault[2] != "pause":
+                                self._break()
+                                return
+                            self.fault, self.proxy.fired = None, True
+                            held = data[len(part):]
+                    if held is None:
+                        dst.sendall(data)
+                        self.proxy.log.append((direction, data))
+                        self.counts[direction] += len(data)
+                if held is not None:  # outside the lock: the other direction goes on
+                    self.proxy.release_event.wait(120)
+                    dst.sendall(held)
+                    self.proxy.log.append((direction, held))
             # a clean end on one side: pass it on
             if not self.broken.is_set():
                 try:
