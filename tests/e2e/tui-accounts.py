@@ -6,6 +6,7 @@ worker."""
 
 import imaplib
 import os
+import re
 import socket
 import ssl
 import sys
@@ -49,7 +50,7 @@ def main(t):
             s.wait_for("Account")
             s.type("b")
             s.send("Tab", "Enter")
-            screen = s.wait_for("bob/INBOX [Msgs:5")
+            screen = s.wait_for(re.compile(r"bob/INBOX \[Msgs:5.*synced"))
             t.ok("tern: bob/INBOX [Msgs:5" in screen and "synced" in screen, "A switches to bob's INBOX", screen)
             s.send("A")
             s.wait_for("Account")

@@ -44,7 +44,7 @@ def main(t):
             s.wait_for("Create folder:")
             s.type("Newbox")
             s.send("Enter")
-            screen = s.wait_for("Newbox")
+            screen = s.wait_for(re.compile(r"^ +\d+ .*Newbox$", re.M))  # its row, not only the note
             all_, subs = folders(k)
             t.ok("Created Newbox." in screen and "Newbox" in all_ and "Newbox" in subs,
                  "C creates and subscribes a folder", screen)

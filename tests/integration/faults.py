@@ -2,8 +2,8 @@
 """Fault injection (issue 9, part 2): a proxy in front of the kit's real
 servers (tests/kit/faultproxy.py, plain text so that every command can be
 found in the byte stream) cuts the connection after N bytes, from the
-server or from tern, by FIN, RST or a stall; N walks over every command of
-an SMTP submission by tern -s (and points inside DATA), a POP3 fetch with
+server or from tern, by FIN, RST or a stall (which tern's timeout must
+end); N walks over every command of an SMTP submission by tern -s (and points inside DATA), a POP3 fetch with
 delete, an IMAP sync, and the APPEND to Sent after a send (SMTP direct,
 IMAP through the proxy). After each cut tern must fail with a one-line
 error or succeed, and then:
@@ -45,7 +45,7 @@ from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
 
 STEP = int(os.environ.get("TERN_FAULT_STEP", "6"))
-MODES = ("close", "reset")
+MODES = ("close", "reset", "stall")  # a stall lasts until tern's timeout (3 s) ends it
 
 
 def points(stream, markers, step, inside=()):
@@ -87,12 +87,13 @@ def one_line_error(err):
 
 
 def cut_run(p, r, i, direction, n, *args, input=None):
-    """One faulted run of tern: the i-th point alternates FIN and RST.
-    Returns (rc, out, err, problems) with the check every run gets: a
-    failure is a short error, not a dump."""
+    """One faulted run of tern: the i-th point is cut by FIN, RST or a
+    stall in turn. Returns (rc, out, err, problems) with the check every
+    run gets: a failure is a short error, not a dump."""
     mode = MODES[i % len(MODES)]
     p.arm(n, direction, mode)
     rc, out, err = r.run(*args, input=input)
+    p.release()
     p.disarm()
     problems = [] if rc == 0 or one_line_error(err) else ["not a short error: %r" % err]
     return rc, out, err, problems, mode
@@ -145,7 +146,7 @@ def smtp_walk(t, k):
                 else:
                     problems.append("delivered %d times" % got)
             bad += report(t, "SMTP", direction, n, mode, problems)
-        t.ok(bad == 0, "SMTP: %d cuts (each command, inside DATA, each reply; FIN and RST): no message lost, "
+        t.ok(bad == 0, "SMTP: %d cuts (each command, inside DATA, each reply; FIN, RST, stall): no message lost, "
              "no outbox entry dropped, the next run completes" % tried)
         t.diag("SMTP: %d of %d cuts fell after the final dot and gave a second delivery on retry "
                "(the reply was lost; SMTP cannot tell)" % (duplicates, tried))
@@ -203,8 +204,8 @@ def pop_walk(t, k):
             if maildir_files(k.maildir("alice")):
                 problems.append("messages left on the server after the next fetch")
             bad += report(t, "POP3", direction, n, mode, problems)
-        t.ok(bad == 0, "POP3: %d cuts of a fetch with delete: nothing lost, nothing deleted without its "
-             "local copy, the next fetch leaves each message exactly once" % tried)
+        t.ok(bad == 0, "POP3: %d cuts of a fetch with delete (FIN, RST, stall): nothing lost, nothing deleted "
+             "without its local copy, the next fetch leaves each message exactly once" % tried)
         return tried
 
 
@@ -234,8 +235,8 @@ def imap_walk(t, k):
                 problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else
                                                                  "a different list: %r" % diff[:6]))
             bad += report(t, "IMAP", direction, n, mode, problems)
-        t.ok(bad == 0, "IMAP: %d cuts of a sync (cold and warm cache): the next sync lists exactly the server's "
-             "messages" % tried)
+        t.ok(bad == 0, "IMAP: %d cuts of a sync (cold and warm cache; FIN, RST, stall): the next sync "
+             "lists exactly the server's messages" % tried)
         return tried
 
 
@@ -285,7 +286,7 @@ def sent_walk(t, k):
             if copies != 1:
                 problems.append("%d Sent copies" % copies)
             bad += report(t, "Sent", direction, n, mode, problems)
-        t.ok(bad == 0, "Sent: %d cuts of the APPEND to Sent after a send (FIN and RST): delivered exactly once, "
+        t.ok(bad == 0, "Sent: %d cuts of the APPEND to Sent after a send (FIN, RST, stall): delivered exactly once, "
              "and after a --flush-outbox exactly one Sent copy" % tried)
         return tried
 
@@ -423,6 +424,7 @@ def tui_walk(t, k):
                 p.arm(n, direction, mode, marker=marker)
                 screen = tui_run(r, env, keys, wait)
                 fired = p.fired
+                p.release()
                 p.disarm()
                 problems = []
                 if "AddressSanitizer" in screen or "runtime error" in screen or "tern exited with status" in screen:
@@ -436,7 +438,7 @@ def tui_walk(t, k):
                         continue
                 tried += 1
                 bad += report(t, name, direction, n, mode, problems)
-            t.ok(bad == 0, "%s: %d cuts (the command and its reply, FIN and RST): nothing lost or duplicated, "
+            t.ok(bad == 0, "%s: %d cuts (the command and its reply; FIN, RST, stall): nothing lost or duplicated, "
                  "no other message touched, the next session shows the server's state" % (name, tried))
             t.diag("%s: %d fault points (%d more fell past a shorter reply and cut nothing)" % (name, tried, missed))
             total += tried

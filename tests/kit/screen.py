@@ -7,6 +7,7 @@
 """
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -48,11 +49,12 @@ class Screen:
         self._tmux("resize-window", "-x", str(width), "-y", str(height))
 
     def wait_for(self, text, seconds=20):
-        """The screen once it shows text (or after seconds, whatever it shows)."""
+        """The screen once it shows text, a string or a compiled regular
+        expression (or after seconds, whatever it shows)."""
         end = time.time() + seconds
         while time.time() < end:
             screen = self.capture()
-            if text in screen:
+            if (text.search(screen) if isinstance(text, re.Pattern) else text in screen):
                 return screen
             time.sleep(0.05)
         return self.capture()
