@@ -14,7 +14,9 @@ error or succeed, and then:
   POP3  no message is lost (every one is in the local Maildir or still on
         the server, none deleted without its local copy), and a clean
         rerun leaves each exactly once locally and the server empty
-  IMAP  a clean rerun of tern -H lists exactly the server's messages
+  IMAP  a clean rerun of tern -H lists exactly the server's messages,
+        and neither run finds its header cache damaged; so also after tern
+        is killed (SIGKILL) at moments spread over a sync
   body fetch, flag store, move (in the reader, driven in tmux; the proxy
         counts from the command): nothing lost or duplicated across the
         source and target folders (Dovecot has MOVE, so a move leaves exactly
@@ -229,15 +231,59 @@ def imap_walk(t, k):
             rc, out, err, problems, mode = cut_run(p, r, i, direction, n, "-H")
             tried += 1
             rc2, out2, err2 = r.run("-H")
+            if "header cache" in err + err2:  # "... was damaged (...): rebuilt"
+                problems.append("the cut left a damaged cache: %r" % (err + err2))
             if rc2 != 0 or out2 != want:
                 diff = [l for l in difflib.unified_diff(want.splitlines(), out2.splitlines(), lineterm="", n=0)
                         if l[:1] in "+-" and l[:3] not in ("+++", "---")]
                 problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else
                                                                  "a different list: %r" % diff[:6]))
             bad += report(t, "IMAP", direction, n, mode, problems)
-        t.ok(bad == 0, "IMAP: %d cuts of a sync (cold and warm cache; FIN, RST, stall): the next sync "
-             "lists exactly the server's messages" % tried)
+        t.ok(bad == 0, "IMAP: %d cuts of a sync (cold and warm cache; FIN, RST, stall): no damaged cache, "
+             "the next sync lists exactly the server's messages" % tried)
         return tried
+
+
+def kill_walk(t, k):
+    """tern killed (SIGKILL) at moments spread over a cold sync of a large
+    folder: the header cache it was writing is never left damaged (Tokyo
+    Cabinet rolls back the open transaction) and the next sync lists
+    exactly the server's messages."""
+    r = TernRun(k, "kill-faults")
+    k.generate("bob", 3000, folder="Big", seed=7)
+    r.account("acct", imap="imap", tls="off", tls_ca_file=None, timeout=10, user="bob")
+    r.run("-H", "-f", "Big")
+    shutil.rmtree(r.cache, ignore_errors=True)
+    start = time.monotonic()
+    rc, want, err = r.run("-H", "-f", "Big")  # cold, and \Recent (N) is gone
+    clean = time.monotonic() - start
+    if not t.ok(rc == 0 and want.count("\n") >= 3000, "IMAP: a clean cold sync of 3,000 messages", err):
+        return 0
+    tried = bad = 0
+    for i in range(1, 13 if STEP > 1 else 41):
+        shutil.rmtree(r.cache, ignore_errors=True)
+        r.run("-H", "-f", "Big")  # a warm cache too: the kill then lands in a resync or its writes
+        if i % 2:
+            shutil.rmtree(r.cache, ignore_errors=True)
+        proc = r.popen("-H", "-f", "Big")
+        time.sleep(clean * i / (12 if STEP > 1 else 40))
+        proc.kill()
+        proc.communicate()
+        if proc.returncode != -9:  # it had ended: no kill, not counted
+            continue
+        tried += 1
+        rc2, out2, err2 = r.run("-H", "-f", "Big")
+        problems = []
+        if "header cache" in err2:
+            problems.append("the kill left a damaged cache: %r" % err2)
+        if rc2 != 0 or out2 != want:
+            problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else "a different list"))
+        if problems:
+            t.diag("IMAP killed at %.2f s: %s" % (clean * i / (12 if STEP > 1 else 40), "; ".join(problems)))
+            bad += 1
+    t.ok(bad == 0 and tried > 0, "IMAP: tern killed at %d moments of a sync (cold and warm cache): no damaged cache, the next "
+         "sync lists exactly the server's messages" % tried)
+    return tried
 
 
 def sent_walk(t, k):
@@ -447,7 +493,8 @@ def tui_walk(t, k):
 
 def main(t):
     with Kit(tls=False) as k:
-        total = smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k) + sent_walk(t, k) + tui_walk(t, k)
+        total = (smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k) + kill_walk(t, k) + sent_walk(t, k)
+                 + tui_walk(t, k))
         t.diag("fault points tried: %d (TERN_FAULT_STEP=%d)" % (total, STEP))
         t.ok(total > 0, "fault points were tried (%d)" % total)
 
