@@ -2,7 +2,8 @@
  * (net's libetpan low driver with the read guard), libetpan's response
  * parser and tern's session, folder, sync and message code. The input is
  * the whole server side of a conversation (greeting, then the replies to
- * CAPABILITY, LOGIN, CAPABILITY, ENABLE, LIST, LSUB, SELECT, FETCH...),
+ * CAPABILITY, LOGIN, CAPABILITY, ENABLE, LIST, LSUB, SELECT, FETCH...,
+ * APPEND, UID EXPUNGE, RENAME, SELECT, IDLE),
  * sent at once and followed by EOF (fuzz-net.c). libetpan does not match
  * tags, so a transcript works whatever the commands were. */
 #include <stdint.h>
@@ -72,6 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t used, limit;
 		r = imap_quota(session, &used, &limit, &err);
 		fuzz_step("quota", r, &err);
+		static const char message[] = "Subject: sent\r\n\r\nbody\r\n";
+		r = imap_append(session, "Sent", message, sizeof(message) - 1, MODEL_F_SEEN, &err);
+		fuzz_step("append", r, &err);
+		r = imap_messages_expunge(session, "INBOX", uids, 3, &err);
+		fuzz_step("expunge", r, &err);
+		r = imap_folder_change(session, IMAP_FOLDER_RENAME, "Old", "New", &err);
+		fuzz_step("rename", r, &err);
+		uint32_t uidvalidity;
+		r = imap_folder_uidvalidity(session, "Archive", &uidvalidity, &err);
+		fuzz_step("uidvalidity", r, &err);
+		r = imap_idle(session, 1, 0, &err);
+		fuzz_step("idle", r, &err);
 		imap_session_close(session);
 		model_mailbox_free(mbox);
 	}

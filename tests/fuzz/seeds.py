@@ -174,6 +174,12 @@ def imap_session(header_blocks, body, qresync=True):
           b'* STATUS Archive (MESSAGES 4 UNSEEN 1 RECENT 0)', b"T OK Status completed.",
           b'* QUOTAROOT INBOX "User quota"', b'* QUOTA "User quota" (STORAGE 1024 10240 MESSAGE 3 1000)',
           b"T OK Getquotaroot completed.",
+          b"+ OK", b"T OK [APPENDUID 7 12] Append completed.",
+          b"* 1 EXPUNGE", b"T OK Expunge completed.",
+          b"T OK Rename completed.", b"T OK Unsubscribe completed.", b"T OK Subscribe completed.",
+          b"* FLAGS (\\Seen)", b"* 4 EXISTS", b"* OK [UIDVALIDITY 9] UIDs valid",
+          b"T OK [READ-WRITE] Select completed.",
+          b"+ idling", b"* 5 EXISTS", b"T OK Idle completed.",
           b"* BYE Logging out", b"T OK Logout completed."]
     tag = 0
     for i, line in enumerate(s):  # libetpan checks that tags match its commands
