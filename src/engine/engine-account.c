@@ -211,21 +211,28 @@ static void on_progress(void *data, size_t done, size_t total)
 int engine_folder_sync(struct engine_account *ea, const char *folder, struct model_mailbox *mbox,
                        struct lib_error *err)
 {
-	struct store_folder_state state = { 0 };
-	char *warning = NULL;
-	int reset = 0;
+	struct store_folder_state state, cached;
+	int reset = 0, changes;
 
-	if (ea->store && store_folder_read(ea->store, folder, &state, mbox, &warning) < 0) {
-		model_mailbox_clear(mbox);
+	/* twice when another client expunged under the first sync */
+	for (int tries = 0;; tries++) {
+		char *warning = NULL;
 		memset(&state, 0, sizeof(state));
+		if (ea->store && store_folder_read(ea->store, folder, &state, mbox, &warning) < 0) {
+			model_mailbox_clear(mbox);
+			memset(&state, 0, sizeof(state));
+		}
+		if (warning) {
+			warn(ea, warning);
+			free(warning);
+		}
+		cached = state;
+		changes = imap_folder_sync(ea->imap, folder, &state, mbox, &reset, on_progress, ea, err);
+		if (changes != IMAP_SYNC_AGAIN || tries == 1)
+			break;
+		model_mailbox_clear(mbox);
+		*err = (struct lib_error){ 0 };
 	}
-	if (warning) {
-		warn(ea, warning);
-		free(warning);
-		warning = NULL;
-	}
-	struct store_folder_state cached = state;
-	int changes = imap_folder_sync(ea->imap, folder, &state, mbox, &reset, on_progress, ea, err);
 	if (changes < 0)
 		return -1;
 	ea->uidvalidity = state.uidvalidity;

@@ -186,6 +186,14 @@ static int run_fetch(struct imap_session *session, struct sync_ctx *ctx, enum sy
 	return 0;
 }
 
+/* A FETCH by sequence number refused after the SELECT counted the folder:
+ * another client expunged meanwhile (libetpan counts EXPUNGE but not
+ * QRESYNC's VANISHED), so the numbers moved under the sync. */
+static int seq_fetch_failed(const struct lib_error *err)
+{
+	return err->cls == LIB_ERR_SERVER ? IMAP_SYNC_AGAIN : -1;
+}
+
 static int uid_compare(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -343,13 +351,17 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 				goto done;
 			remove_unlisted(&ctx);
 		}
-		/* The probe (step 2). */
+		/* The probe (step 2), with the count as it is now: libetpan counts
+		 * the EXPUNGEs (not the VANISHEDs) of another client meanwhile */
+		exists = info->sel_has_exists ? info->sel_exists : 0;
 		cached = model_mailbox_count(mbox);
 		uint32_t highest = cached ? model_mailbox_summaries(mbox)[cached - 1].uid : 0;
 		ctx.probe_uid = 0;
 		if (cached && cached <= exists && run_fetch(session, &ctx, SYNC_PROBE, 0, (uint32_t)cached,
-		                                            (uint32_t)cached, 0, err) < 0)
+		                                            (uint32_t)cached, 0, err) < 0) {
+			rc = seq_fetch_failed(err);
 			goto done;
+		}
 		if (cached && (cached > exists || ctx.probe_uid != highest) && !ctx.collect) {
 			ctx.collect = 1;
 			ctx.nuids = 0;
@@ -367,8 +379,10 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 		model_mailbox_reserve(mbox, exists);
 		while (high > cached) {
 			uint32_t low = high - (uint32_t)cached > batch ? high - batch + 1 : (uint32_t)cached + 1;
-			if (run_fetch(session, &ctx, SYNC_HEADERS, 0, low, high, 0, err) < 0)
+			if (run_fetch(session, &ctx, SYNC_HEADERS, 0, low, high, 0, err) < 0) {
+				rc = seq_fetch_failed(err);
 				goto done;
+			}
 			high = low - 1;
 			batch = SYNC_BATCH;
 			if (progress) /* after each batch, so a UI can paint early */

@@ -91,7 +91,12 @@ typedef void imap_progress_cb(void *ctx, size_t done, size_t total);
  * batches. A changed UIDVALIDITY empties mbox and sets *reset. On return
  * state holds the new UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ. Returns how
  * many summaries changed (added, removed, re-flagged; 0: the cache is
- * already right), or -1 with err; mbox stays consistent either way. */
+ * already right), or -1 with err; mbox stays consistent either way.
+ * IMAP_SYNC_AGAIN (with err) says the folder changed under the sync
+ * (another client expunged, so the sequence numbers it used moved): mbox
+ * is only partly updated, and the caller runs the sync again from the
+ * cache. */
+#define IMAP_SYNC_AGAIN (-2)
 int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,
                      struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
                      struct lib_error *err);

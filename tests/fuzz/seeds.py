@@ -284,7 +284,7 @@ def main(argv):
         for name, data in big_messages().items():
             write(os.path.join(argv[2], "message"), name, data)
         return 0
-    if len(argv) != 2:
+    if len(argv) != 2 or argv[1].startswith("-"):
         sys.stderr.write(__doc__)
         return 2
     out = argv[1]
