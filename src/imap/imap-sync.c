@@ -376,7 +376,6 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 	if (exists > cached) {
 		ctx.total = exists - cached;
 		uint32_t high = exists, batch = SYNC_FIRST_BATCH;
-		model_mailbox_reserve(mbox, exists);
 		while (high > cached) {
 			uint32_t low = high - (uint32_t)cached > batch ? high - batch + 1 : (uint32_t)cached + 1;
 			if (run_fetch(session, &ctx, SYNC_HEADERS, 0, low, high, 0, err) < 0) {
