@@ -1,7 +1,8 @@
 /* engine: naming an account's server in messages; which folders are on
  * this machine (a path, a POP3 account's Maildir, $MAIL without servers);
  * a recalled draft's reference survives the outbox file (written, read back);
- * an outbox entry is claimed by one holder at a time; its summary. */
+ * an outbox entry is claimed by one holder at a time; its summary; the
+ * offline journal's order and locks. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,35 @@ int main(void)
 	free(e.path);
 	engine_outbox_entry_clear(&r);
 	free(line);
+	/* the offline journal: appended at the back, replayed from the front;
+	 * an action added between a replay's first and shift is kept */
+	char *journal = xasprintf("%s/tern/a.journal", dir);
+	uint32_t uids[] = { 7, 9 };
+	struct engine_journal_entry store = { ENGINE_JOB_STORE_FLAGS, "INBOX", 5, 2, 1, NULL, uids, 2 };
+	struct engine_journal_entry copy = { ENGINE_JOB_COPY, "INBOX", 5, 0, 1, "Archive", uids, 1 };
+	struct engine_journal_entry *first = NULL;
+	ok(engine_journal_first(journal, &first, &why) == 0 && !first, "no journal: nothing to replay");
+	ok(engine_journal_append(journal, &store, &why) == 0, "an action is journaled");
+	int replaying = engine_journal_lock(journal, &why);
+	ok(replaying >= 0 && engine_journal_lock(journal, &why) == -2, "one replayer at a time (-2: busy)");
+	ok(engine_journal_first(journal, &first, &why) == 1 && first->type == ENGINE_JOB_STORE_FLAGS &&
+	       first->nuids == 2 && first->uids[1] == 9 && first->add == 1 && first->flags == 2,
+	   "the replay takes the first action");
+	engine_journal_free(first, 1);
+	ok(engine_journal_append(journal, &copy, &why) == 0, "another tern adds one during the replay");
+	ok(engine_journal_shift(journal, &why) == 0 && engine_journal_first(journal, &first, &why) == 1 &&
+	       first->type == ENGINE_JOB_COPY && strcmp(first->target, "Archive") == 0 && first->add == 1,
+	   "the replayed one goes, the one added meanwhile stays");
+	engine_journal_free(first, 1);
+	ok(engine_journal_shift(journal, &why) == 0 && access(journal, F_OK) != 0, "empty: the file is removed");
+	close(replaying);
+	char *locks[] = { xasprintf("%s.lock", journal), xasprintf("%s.edit.lock", journal) };
+	for (size_t i = 0; i < 2; i++) {
+		unlink(locks[i]);
+		free(locks[i]);
+	}
+	free(journal);
+
 	char *sub = NULL;
 	const char *subs[] = { "tern/outbox/tmp", "tern/outbox/new", "tern/outbox/cur", "tern/outbox", "tern" };
 	for (size_t i = 0; i < sizeof(subs) / sizeof(*subs); i++) {
