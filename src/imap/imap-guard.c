@@ -68,17 +68,20 @@ static int response_end(struct imap_guard *guard, char *why, size_t why_size)
 	return 0;
 }
 
-/* Whether the response starting with head is a status response ("* OK",
- * "* BYE", "TAG NO"...) or a continuation request: their text runs to the
- * line's end, so a "{N}" ending it is text, not a literal (libetpan reads
- * it so; skipping N bytes would hide the next response from this guard). */
-static int text_response(const char *head, size_t len)
+/* Where the text of the status response ("* OK", "* BYE", "TAG NO"...) or
+ * continuation request starting with head begins; 0 when it is neither.
+ * Their text runs to the line's end, so a "{N}" ending it is text, not a
+ * literal, as libetpan reads it (skipping N bytes would hide the next
+ * response from this guard) -- unless the text opens a response code:
+ * libetpan then tries the code's astrings, where "{N}" is a literal
+ * (BADCHARSET's list allows one; found by fuzzing). */
+static size_t text_start(const char *head, size_t len)
 {
 	static const char *const words[] = { "OK", "NO", "BAD", "BYE", "PREAUTH" };
 	size_t i = 0;
 
 	if (len >= 1 && head[0] == '+')
-		return 1;
+		return len >= 2 && head[1] == ' ' ? 2 : 1;
 	while (i < len && head[i] != ' ')
 		i++;
 	if (i == 0 || i >= len)
@@ -87,7 +90,7 @@ static int text_response(const char *head, size_t len)
 	for (size_t w = 0; w < LIB_ARRAY_LEN(words); w++) {
 		size_t n = strlen(words[w]);
 		if (len - i > n && strncasecmp(head + i, words[w], n) == 0 && head[i + n] == ' ')
-			return 1;
+			return i + n + 1;
 	}
 	return 0;
 }
@@ -180,16 +183,17 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			continue;
 		}
 		int64_t size = literal_size(guard->tail, guard->tail_len - 1);
-		/* A status response's "{N}" is bounded like a literal all the
-		 * same: libetpan reads it as text, except where it tries a
-		 * response code's astrings ("* OK [PERMANENTFLAGS (\x\xa8{N}",
-		 * found by fuzzing), which allocates N bytes up front. */
+		size_t text = size >= 0 && !guard->continued ? text_start(guard->head, guard->head_len) : 0;
+		if (text && text < guard->head_len && guard->head[text] == '[') {
+			snprintf(why, why_size, "the server sent a literal inside a response code");
+			return -1;
+		}
 		if (size > (int64_t)IMAP_LITERAL_MAX) {
 			snprintf(why, why_size, "the server announced a literal of %lld bytes (tern accepts at most %u MB)",
 			         (long long)size, IMAP_LITERAL_MAX >> 20);
 			return -1;
 		}
-		if (size >= 0 && !guard->continued && text_response(guard->head, guard->head_len))
+		if (text)
 			size = -1;
 		guard->literal_left = size > 0 ? (uint64_t)size : 0;
 		guard->continued = size >= 0;
