@@ -148,20 +148,24 @@ static int journal_save(const char *path, const struct engine_journal_entry *ent
 	return rc;
 }
 
+/* A deep copy of e, freed as part of an array by engine_journal_free. */
 static struct engine_journal_entry entry_copy(const struct engine_journal_entry *e)
 {
 	struct engine_journal_entry copy = *e;
 	copy.folder = xstrdup(e->folder);
 	copy.target = e->target ? xstrdup(e->target) : NULL;
 	copy.uids = xmalloc((e->nuids ? e->nuids : 1) * sizeof(*e->uids));
-	memcpy(copy.uids, e->uids, e->nuids * sizeof(*e->uids));
+	if (e->nuids)
+		memcpy(copy.uids, e->uids, e->nuids * sizeof(*e->uids));
 	return copy;
 }
 
-enum journal_edit { JOURNAL_APPEND, JOURNAL_FIRST, JOURNAL_SHIFT };
+enum journal_op { JOURNAL_APPEND, JOURNAL_FIRST, JOURNAL_SHIFT };
 
-/* One load, change and save under the edit lock. */
-static int journal_edit(const char *path, enum journal_edit op, const struct engine_journal_entry *add,
+/* One load, change and save under the edit lock: APPEND adds, SHIFT drops
+ * the first action (0, or -1 with err); FIRST copies it into *first (1),
+ * finds none (0), or fails (-1 with err). */
+static int journal_edit(const char *path, enum journal_op op, const struct engine_journal_entry *add,
                         struct engine_journal_entry **first, char **err)
 {
 	struct engine_journal_entry *entries = NULL;

@@ -142,8 +142,9 @@ struct engine_journal_entry {
 };
 /* $XDG_DATA_HOME/tern/ACCOUNT.journal. Caller frees. */
 char *engine_journal_path(const struct conf_account *account);
-/* Each change below is one durable load-modify-save under the journal's
- * edit lock; torn lines are skipped. Returns 0, or -1 with err. */
+/* Each of these reads the journal under its edit lock (torn lines are
+ * skipped); append and shift then write it back durably. Returns 0, or
+ * -1 with err. */
 int engine_journal_append(const char *path, const struct engine_journal_entry *entry, char **err);
 /* The first action (1, *first the caller's: engine_journal_free(*first,
  * 1)), none (0), or -1 with err. */

@@ -370,6 +370,7 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 			remove_unlisted(&ctx);
 		}
 		cached = model_mailbox_count(mbox);
+		exists = info->sel_has_exists ? info->sel_exists : 0; /* the listing may have brought EXPUNGEs too */
 	}
 
 	/* Step 3: new messages, newest first. */

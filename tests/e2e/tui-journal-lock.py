@@ -107,14 +107,13 @@ def main(t):
         dead = socket.socket()
         dead.bind(("127.0.0.1", 0))
         b.lines = []
-        b.account("acct", imap="imaps", port=dead.getsockname()[1], timeout=3)
-        dead.close()
+        b.account("acct", imap="imaps", port=dead.getsockname()[1], timeout=3)  # bound, not listening: refused
         write_journal("Three")
         # A reaches Dovecot in plain text (the kit counts 127.0.0.1 as secure)
         # so the proxy can hold the reply to A's first replayed copy
         with FaultProxy(k.host, k.ports["imap"]) as proxy:
             a = TernRun(k, "journal-lock-a", env=env)
-            a.account("acct", imap="imap", port=proxy.port, tls="off", tls_ca_file=None, timeout=60)
+            a.account("acct", imap="imap", port=proxy.port, tls="off", tls_ca_file=None, timeout=300)
             proxy.arm(after=0, direction="down", mode="pause", marker=b"UID COPY")
             with Screen([TERN, "-F", a.mailrc], env=env, width=150, height=30) as sa:
                 end = time.time() + 30
@@ -154,5 +153,7 @@ def main(t):
         typ, data = c.search(None, '(FLAGGED SUBJECT "j 05")')
         t.is_(len(data[0].split()), 1, "B's flag, queued during A's replay, reached the server")
         c.logout()
+        dead.close()
+
 
 run(main)

@@ -245,45 +245,78 @@ def imap_walk(t, k):
 
 
 def kill_walk(t, k):
-    """tern killed (SIGKILL) at moments spread over a cold sync of a large
-    folder: the header cache it was writing is never left damaged (Tokyo
-    Cabinet rolls back the open transaction) and the next sync lists
-    exactly the server's messages."""
+    """tern killed (SIGKILL) at moments spread over a sync of a large
+    folder, cold (no cache) or warm (a cache, while the server flagged,
+    expunged and added messages since): the header cache it was writing is
+    never left damaged (Tokyo Cabinet rolls back the open transaction) and
+    the next sync lists exactly what a fresh tern lists."""
     r = TernRun(k, "kill-faults")
+    truth = TernRun(k, "kill-truth")  # a fresh cache each time: the server's state
     k.generate("bob", 3000, folder="Big", seed=7)
-    r.account("acct", imap="imap", tls="off", tls_ca_file=None, timeout=10, user="bob")
-    r.run("-H", "-f", "Big")
-    shutil.rmtree(r.cache, ignore_errors=True)
-    start = time.monotonic()
-    rc, want, err = r.run("-H", "-f", "Big")  # cold, and \Recent (N) is gone
-    clean = time.monotonic() - start
-    if not t.ok(rc == 0 and want.count("\n") >= 3000, "IMAP: a clean cold sync of 3,000 messages", err):
+    for run_ in (r, truth):
+        run_.account("acct", imap="imap", tls="off", tls_ca_file=None, timeout=10, user="bob")
+    r.run("-H", "-f", "Big")  # \Recent (N) is gone from here on
+
+    def listing(run_, cold):
+        if cold:
+            shutil.rmtree(run_.cache, ignore_errors=True)
+        start = time.monotonic()
+        rc, out, err = run_.run("-H", "-f", "Big")
+        return rc, out, err, time.monotonic() - start
+
+    def change_server(i):
+        """new messages, flags on and messages gone since the cache was
+        written (this SELECT takes the new ones' \\Recent, which only one
+        session sees)"""
+        k.generate("bob", 40, folder="Big", seed=100 + i)
+        c = k.imap("bob")
+        c.select("Big")
+        c.store("%d:%d" % (1 + 40 * i, 300 + 40 * i), "+FLAGS", "\\Flagged")
+        c.store("1:20", "+FLAGS", "\\Deleted")
+        c.expunge()
+        c.logout()
+
+    rc, _, err, cold_time = listing(r, True)
+    change_server(0)
+    rc2, _, err2, warm_time = listing(r, False)
+    if not t.ok(rc == 0 and rc2 == 0, "IMAP: a clean cold sync of 3,000 messages (%.1f s), and a warm one after "
+                "changes on the server (%.1f s)" % (cold_time, warm_time), err + err2):
         return 0
-    tried = bad = 0
-    for i in range(1, 13 if STEP > 1 else 41):
-        shutil.rmtree(r.cache, ignore_errors=True)
-        r.run("-H", "-f", "Big")  # a warm cache too: the kill then lands in a resync or its writes
-        if i % 2:
+    rounds = 12 if STEP > 1 else 40
+    tried = {"cold": 0, "warm": 0}
+    bad = 0
+    for i in range(1, rounds + 1):
+        kind = "cold" if i % 2 else "warm"
+        if kind == "cold":
             shutil.rmtree(r.cache, ignore_errors=True)
+        else:
+            listing(r, False)
+            change_server(i)
+        at = (cold_time if kind == "cold" else warm_time) * ((i + 1) // 2) / (rounds // 2 + 1)
         proc = r.popen("-H", "-f", "Big")
-        time.sleep(clean * i / (12 if STEP > 1 else 40))
+        time.sleep(at)
         proc.kill()
         proc.communicate()
         if proc.returncode != -9:  # it had ended: no kill, not counted
             continue
-        tried += 1
-        rc2, out2, err2 = r.run("-H", "-f", "Big")
+        tried[kind] += 1
+        rc2, out2, err2, _ = listing(r, False)
+        want = listing(truth, True)[1]
         problems = []
         if "header cache" in err2:
             problems.append("the kill left a damaged cache: %r" % err2)
         if rc2 != 0 or out2 != want:
-            problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else "a different list"))
+            diff = [l for l in difflib.unified_diff(want.splitlines(), out2.splitlines(), lineterm="", n=0)
+                    if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+            problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else
+                                                             "a different list: %r" % diff[:4]))
         if problems:
-            t.diag("IMAP killed at %.2f s: %s" % (clean * i / (12 if STEP > 1 else 40), "; ".join(problems)))
+            t.diag("IMAP %s sync killed at %.2f s: %s" % (kind, at, "; ".join(problems)))
             bad += 1
-    t.ok(bad == 0 and tried > 0, "IMAP: tern killed at %d moments of a sync (cold and warm cache): no damaged cache, the next "
-         "sync lists exactly the server's messages" % tried)
-    return tried
+    t.ok(bad == 0 and tried["cold"] and tried["warm"],
+         "IMAP: tern killed at %d moments of a cold sync and %d of a warm one: no damaged cache, the next sync "
+         "lists what a fresh tern lists" % (tried["cold"], tried["warm"]))
+    return tried["cold"] + tried["warm"]
 
 
 def sent_walk(t, k):

@@ -127,12 +127,12 @@ int main(void)
 	ok(engine_journal_first(journal, &first, &why) == 1 && first->type == ENGINE_JOB_STORE_FLAGS &&
 	       first->nuids == 2 && first->uids[1] == 9 && first->add == 1 && first->flags == 2,
 	   "the replay takes the first action");
-	engine_journal_free(first, 1);
+	engine_journal_free(first, first != NULL);
 	ok(engine_journal_append(journal, &copy, &why) == 0, "another tern adds one during the replay");
 	ok(engine_journal_shift(journal, &why) == 0 && engine_journal_first(journal, &first, &why) == 1 &&
 	       first->type == ENGINE_JOB_COPY && strcmp(first->target, "Archive") == 0 && first->add == 1,
 	   "the replayed one goes, the one added meanwhile stays");
-	engine_journal_free(first, 1);
+	engine_journal_free(first, first != NULL);
 	ok(engine_journal_shift(journal, &why) == 0 && access(journal, F_OK) != 0, "empty: the file is removed");
 	close(replaying);
 	char *locks[] = { xasprintf("%s.lock", journal), xasprintf("%s.edit.lock", journal) };
