@@ -27,6 +27,30 @@ const char *ui_curses_version(void)
 	return curses_version();
 }
 
+/* SIGHUP (the terminal went away: an SSH connection dropped), SIGTERM and
+ * SIGINT (^C) end the reader as q does, without its questions: flag
+ * changes, deletes and moves already asked for still reach the server or
+ * the offline journal, and the terminal is restored. (ncurses' own
+ * handlers for SIGINT and SIGTERM just exit, and SIGHUP killed tern.)
+ * The handler only notes the signal and wakes the loop through the wake
+ * pipe. */
+static volatile sig_atomic_t ending_signal;
+static int signal_wake = -1;
+
+static void on_ending_signal(int sig)
+{
+	int saved = errno;
+	ending_signal = sig;
+	ssize_t rc = write(signal_wake, "s", 1);
+	(void)rc;
+	errno = saved;
+}
+
+int ui_ending(void)
+{
+	return ending_signal != 0;
+}
+
 
 
 void ui_draw_text(const char *text, size_t width)
@@ -1128,6 +1152,12 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	model_sort_parse(conf_get(conf, NULL, CONF_K_SORT), &ui.sort, &ui.reverse);
 	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		lib_fatal("pipe: %s", strerror(errno));
+	signal_wake = ui.wake[1];
+	struct sigaction ending = { .sa_handler = on_ending_signal };
+	sigemptyset(&ending.sa_mask);
+	sigaction(SIGHUP, &ending, NULL);
+	sigaction(SIGTERM, &ending, NULL);
+	sigaction(SIGINT, &ending, NULL);
 	ui.view = model_view_new();
 
 	if (!initscr())
@@ -1147,7 +1177,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	if (ui.keys.npushed == 0)
 		ui_compose_recover(&ui); /* a scripted run is not asked */
 
-	while (!ui.quit) {
+	while (!ui.quit && !ending_signal) {
 		ask_counts(&ui);
 		draw(&ui);
 		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { ui.wake[0], POLLIN, 0 } };
@@ -1156,7 +1186,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 			break;
 		if (fds[1].revents)
 			drain_events(&ui, -1);
-		if (fds[0].revents & (POLLHUP | POLLERR))
+		if ((fds[0].revents & (POLLHUP | POLLERR)) || ending_signal)
 			break;
 		read_keys(&ui);
 		if ((ui.synced || ui.failed) && ui.keys.pushed_at < ui.keys.npushed) {
@@ -1194,7 +1224,12 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	buf_free(&ui.message);
 	free(ui.folder);
 	free(ui.wire_folder);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	close(ui.wake[0]);
 	close(ui.wake[1]);
+	if (ending_signal) /* done: end the way the signal asked */
+		raise(ending_signal);
 	return exit_code;
 }

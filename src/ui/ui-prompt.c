@@ -68,6 +68,11 @@ char *ui_prompt(struct ui *ui, const char *question, const char *initial, char *
 		refresh();
 		wint_t ch;
 		int rc = get_wch(&ch);
+		if (rc == ERR && ui_ending()) { /* a hangup: the terminal may be gone for good */
+			buf_free(&line);
+			line.data = NULL;
+			goto done;
+		}
 		if (rc == ERR)
 			continue;
 		if (rc == KEY_CODE_YES) {

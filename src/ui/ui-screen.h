@@ -134,8 +134,10 @@ void ui_pending_flags_free(struct ui *ui);
 /* Offers to expunge what is marked deleted; wait: until the server is done. */
 void ui_expunge_ask(struct ui *ui, int wait);
 
+/* Whether SIGHUP, SIGTERM or SIGINT asked the reader to end (ui-main.c). */
+int ui_ending(void);
 /* ui-prompt.c: reads a line on the bottom row; NULL when cancelled (^G,
- * Esc). Tab completes from choices when given. Caller frees. */
+ * Esc, or a hangup). Tab completes from choices when given. Caller frees. */
 char *ui_prompt(struct ui *ui, const char *question, const char *initial, char **choices, size_t nchoices);
 /* Asks a yes/no question; 1 yes. */
 int ui_yesno(struct ui *ui, const char *question);
