@@ -34,7 +34,13 @@ void imap_error(struct imap_session *session, int code, const char *what, struct
 		                                                  : "the server closed the connection");
 		break;
 	case MAILIMAP_ERROR_PARSE:
+		/* libetpan and the read guard no longer agree where a response
+		 * starts (the guard may be skipping a literal libetpan never
+		 * read): nothing more is read from this connection, so no later
+		 * command parses what the guard did not check (found by fuzzing:
+		 * a crashing "[PERMANENTFLAGS (" hidden that way) */
 		session->broken = 1;
+		net_conn_break(session->conn, "an earlier reply could not be parsed");
 		lib_error_set(err, LIB_ERR_PROTOCOL, "%s: the server's reply could not be parsed", what);
 		break;
 	case MAILIMAP_ERROR_MEMORY:

@@ -55,6 +55,12 @@ void net_conn_cancel(struct net_conn *conn)
 	(void)rc; /* a full pipe is already cancelled */
 }
 
+void net_conn_break(struct net_conn *conn, const char *why)
+{
+	conn->broken = 1;
+	snprintf(conn->last_error, sizeof(conn->last_error), "%s", why);
+}
+
 void net_conn_set_timeout(struct net_conn *conn, int timeout)
 {
 	conn->timeout = timeout;
@@ -185,6 +191,8 @@ static ssize_t conn_write(struct net_conn *conn, const void *buf, size_t count)
 	struct timespec deadline;
 	size_t done = 0;
 
+	if (conn->broken)
+		return -1;
 	net_deadline(&deadline, conn->timeout);
 	while (done < count) {
 		short want = POLLOUT;

@@ -18,7 +18,7 @@ struct net_conn {
 	char last_error[160];
 	net_read_check_cb *read_check;
 	void *read_check_ctx;
-	int broken; /* a read check failed: every later read fails too */
+	int broken;         /* a read check failed, or net_conn_break: every later read and write fails */
 	int end_lines;      /* net_conn_end_lines_on_eof was called */
 	char last_byte;     /* the last byte the stream layer handed out */
 };

@@ -70,6 +70,10 @@ const char *net_conn_tls_description(struct net_conn *conn);
 /* Makes every blocked or later read or write on conn fail at once; safe
  * to call from another thread. Permanent: reconnect afterwards. */
 void net_conn_cancel(struct net_conn *conn);
+/* Makes every later read and write on conn fail, with why (copied) as
+ * its last error: the protocol above lost step with the server and must
+ * not parse anything more from it. Permanent: reconnect afterwards. */
+void net_conn_break(struct net_conn *conn, const char *why);
 /* Per-read and per-write timeout in seconds. */
 void net_conn_set_timeout(struct net_conn *conn, int timeout);
 /* What made the last read or write fail ("timed out after 30 s",

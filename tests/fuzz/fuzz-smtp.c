@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct smtp_server server = { .host = "smtp.fuzz.example", .port = 587, .tls_off = 1, .timeout = 1,
 		                      .account = "fuzz" };
-	struct smtp_login login = { "fuzz", get_secret, NULL };
+	struct smtp_login login = { .user = "fuzz", .get_secret = get_secret };
 	const char *const rcpts[] = { "bo@example.org", "cy@example.net" };
 	struct lib_error err = { 0 };
 
