@@ -153,8 +153,12 @@ static void on_sync_progress(void *data, const char *folder, size_t done, size_t
 static void journal_replay(struct engine_worker *w);
 static void outbox_retry(struct engine_worker *w);
 
+static void drop_session(struct engine_worker *w);
+
 static int ensure_session(struct engine_worker *w, struct lib_error *err)
 {
+	if (w->ea.imap && imap_session_broken(w->ea.imap))
+		drop_session(w); /* a reply could not be parsed: start afresh */
 	if (w->ea.imap)
 		return 0;
 	emit_status(w, "connecting");

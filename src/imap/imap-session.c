@@ -217,6 +217,11 @@ fail:
 	return NULL;
 }
 
+int imap_session_broken(const struct imap_session *session)
+{
+	return session->broken;
+}
+
 void imap_session_close(struct imap_session *session)
 {
 	if (!session)

@@ -39,6 +39,9 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
                                        struct lib_error *err);
 /* LOGOUT (best effort) and free; NULL is fine. */
 void imap_session_close(struct imap_session *session);
+/* 1 once a reply could not be parsed: the session is of no more use
+ * (every later command fails), open a new one. */
+int imap_session_broken(const struct imap_session *session);
 /* Which sync the session can do: "QRESYNC", "CONDSTORE" or "plain". */
 const char *imap_session_sync_mode(const struct imap_session *session);
 /* The server's capabilities after login, space-separated and sanitized
