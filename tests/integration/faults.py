@@ -418,7 +418,10 @@ def reset_folders(k):
 
 def tui_run(r, env, keys, wait=None):
     """One reader session on FSrc: the last message (f 2) is current;
-    keys are sent once it is synced; returns the screen at the end."""
+    keys are sent once it is synced; returns the screen at the end, once
+    it shows wait (a text, up to 3 s; or a test of the screen, up to 10 s,
+    for a session whose index may still change: a replayed journal
+    resyncs it after the first "synced")."""
     with Screen([TERN, "-F", r.mailrc, "-f", "FSrc"], env=env, width=110, height=30) as s:
         s.wait_for("synced", 15)
         for k_ in keys:
@@ -427,7 +430,12 @@ def tui_run(r, env, keys, wait=None):
             else:
                 s.send(k_)
             time.sleep(0.1)
-        screen = s.wait_for(wait, 3) if wait else s.capture()
+        if callable(wait):
+            end = time.time() + 10
+            while not wait(s.capture()) and time.time() < end:
+                time.sleep(0.2)
+        elif wait:
+            s.wait_for(wait, 3)
         time.sleep(0.2)
         screen = s.capture()
         s.send("q")
@@ -509,7 +517,8 @@ def tui_walk(t, k):
                 if "AddressSanitizer" in screen or "runtime error" in screen or "tern exited with status" in screen:
                     problems.append("a crash: %r" % screen[-1500:])
                 # the next session completes and shows the server's state
-                screen_next = tui_run(r, env, keys[:3] + (["Enter"] if name == "body fetch" else []), wait)
+                screen_next = tui_run(r, env, keys[:3] + (["Enter"] if name == "body fetch" else []),
+                                      lambda screen: not tui_check(name, k, before, server_state(k), screen))
                 problems += tui_check(name, k, before, server_state(k), screen_next)
                 if not fired:  # the reply came out shorter this time (ids, MODSEQs): no cut, not counted
                     missed += 1
