@@ -187,7 +187,7 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 		.port = url->port,
 		.implicit_tls = url->implicit_tls,
 		.tls_off = !conf_get_bool(ea->conf, ea->account, CONF_K_TLS),
-		.tls = { ca_path, conf_get(ea->conf, ea->account, CONF_K_TLS_FINGERPRINT) },
+		.tls = { .ca_file = ca_path, .fingerprint = conf_get(ea->conf, ea->account, CONF_K_TLS_FINGERPRINT) },
 		.timeout = (int)conf_get_number(ea->conf, ea->account, CONF_K_TIMEOUT),
 		.cancel_fd = ea->cancel_fd,
 	};

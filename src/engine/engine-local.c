@@ -96,7 +96,7 @@ static int pop_run(struct engine_account *ea, int check_only, struct pop_fetch_r
 		.port = account->pop3.port,
 		.implicit_tls = account->pop3.implicit_tls,
 		.tls_off = !conf_get_bool(conf, account, CONF_K_TLS),
-		.tls = { ca_path, conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
+		.tls = { .ca_file = ca_path, .fingerprint = conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
 		.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 		.cancel_fd = ea->cancel_fd,
 	};

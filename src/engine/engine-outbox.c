@@ -376,7 +376,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 			.port = url->port,
 			.implicit_tls = url->implicit_tls,
 			.tls_off = !conf_get_bool(conf, account, CONF_K_TLS),
-			.tls = { ca_path, conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
+			.tls = { .ca_file = ca_path, .fingerprint = conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
 			.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 			.account = account->name,
 		};
