@@ -120,12 +120,22 @@ int ui_yesno(struct ui *ui, const char *question)
 	return yes;
 }
 
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
 void ui_run_command(struct ui *ui, const char *command, const char *input, size_t len, int wait_key)
 {
 	(void)ui;
 	def_prog_mode();
 	endwin();
 	if (input) {
+		/* ^C stops the command, not tern (system() does the same below);
+		 * a caught signal is reset to the default in the command */
+		struct sigaction quiet = { .sa_handler = ignore_signal, .sa_flags = SA_RESTART }, old;
+		sigemptyset(&quiet.sa_mask);
+		sigaction(SIGINT, &quiet, &old);
 		signal(SIGPIPE, SIG_IGN);
 		FILE *pipe = popen(command, "w");
 		if (pipe) {
@@ -135,6 +145,7 @@ void ui_run_command(struct ui *ui, const char *command, const char *input, size_
 				fprintf(stderr, "\n(the command exited with status %d)\n",
 				        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		}
+		sigaction(SIGINT, &old, NULL);
 	} else {
 		int status = system(command);
 		if (status != 0)

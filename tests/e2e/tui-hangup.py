@@ -6,9 +6,11 @@ still waiting for a message body (held by a proxy) reaches the server
 instead of dying with tern (SIGHUP killed tern, and ncurses' own SIGINT
 handler just exited). A hangup while a prompt is open ends tern too (the
 terminal is gone: no key will come). SIGTERM restores the terminal before
-tern ends, and tern ends by the signal (status 143, not ncurses' 1)."""
+tern ends, and tern ends by the signal (status 143, not ncurses' 1). ^C while a command
+the message is piped to runs is the command's, as in a shell."""
 
 import os
+import re
 import sys
 import time
 
@@ -118,6 +120,26 @@ def main(t):
                 screen = s.capture()
                 t.ok("acct/INBOX" not in screen and "hup 1" not in screen,
                      "and the terminal is restored (the index is gone from it)", screen)
+
+            # ^C while a command the message is piped to runs stops that
+            # command, not tern
+            with Screen([TERN, "-F", r.mailrc], env=env, width=100, height=30) as s:
+                s.wait_for("synced")
+                pid = tern_pid(r.mailrc)
+                s.send("|")
+                s.wait_for("Pipe to command:")
+                s.type("cat >/dev/null; echo piped-and-waiting; sleep 60")
+                s.send("Enter")
+                s.wait_for("piped-and-waiting")
+                s.send("C-c")
+                screen = s.wait_for("Press Enter")
+                s.send("Enter")
+                screen = s.wait_for(re.compile(r"body \d"))
+                t.ok(not ended(pid, 1), "^C in a piped command ends the command, not tern", screen)
+                s.send("q")
+                s.wait_for("synced")
+                s.send("q")
+                t.is_(s.exit_status(30), 0, "and tern then quits with 0")
 
 
 run(main)
