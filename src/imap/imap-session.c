@@ -13,6 +13,19 @@ void imap_library_version(char *out, unsigned size)
 	snprintf(out, size, "libetpan %d.%d", libetpan_get_version_major(), libetpan_get_version_minor());
 }
 
+/* Replaces libetpan 1.9.4's own mailimap_atom_free (its calls go through
+ * the PLT, so tern's definition wins). That one frees with plain free(),
+ * but the parser reads flag keywords as astrings, and a quoted or literal
+ * one is an mmap_string registered in libetpan's global table: its entry
+ * and 40-byte header then stayed behind, a leak a server could grow with
+ * every "* N FETCH (FLAGS ("x"))" (found by fuzzing). Unregistering first,
+ * as libetpan does since 2026, frees either kind. */
+void mailimap_atom_free(char *atom)
+{
+	if (mmap_string_unref(atom) != 0)
+		free(atom);
+}
+
 /* The server's words from its last tagged reply, sanitized into out. */
 static void server_words(struct imap_session *session, struct buf *out)
 {
