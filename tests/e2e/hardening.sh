@@ -2,7 +2,8 @@
 # The binary tern built is hardened (issue 9, part 4), read from the ELF
 # itself with readelf: PIE, full RELRO (GNU_RELRO and BIND_NOW), the
 # stack protector (-fstack-protector-strong calls __stack_chk_fail) and,
-# in the default build, _FORTIFY_SOURCE=2 (checked *_chk functions).
+# in the default build, _FORTIFY_SOURCE=2 (checked *_chk functions). It
+# also exports the libetpan function it replaces.
 # A sanitizer build has no _FORTIFY_SOURCE (ASan replaces those checks):
 # there that one is skipped, and contrib/check runs this test again on
 # the default build (TERN=_build/default/tern).
@@ -23,6 +24,8 @@ echo "$segments" | grep -q 'GNU_RELRO'; ok $? "it has a GNU_RELRO segment (RELRO
 echo "$dynamic" | grep -E -q '\(BIND_NOW\)|FLAGS.*BIND_NOW|FLAGS_1.*NOW'; ok $? "it binds every symbol at start (BIND_NOW: full RELRO)"
 echo "$segments" | grep -E 'GNU_STACK' | grep -q -v 'RWE'; ok $? "its stack is not executable"
 echo "$symbols" | grep -q '__stack_chk_fail'; ok $? "it is built with the stack protector (__stack_chk_fail)"
+echo "$symbols" | grep -E -q 'FUNC +GLOBAL +DEFAULT +[0-9]+ mailimap_atom_free$'
+ok $? "it exports its own mailimap_atom_free, so libetpan calls that one (src/imap/imap-session.c: a leak fix)"
 if "$TERN" -v | grep -q 'sanitizers=yes'; then
 	echo "ok $((n+1)) - _FORTIFY_SOURCE # SKIP a sanitizer build has no _FORTIFY_SOURCE; the default build is checked by contrib/check"
 	n=$((n+1))
