@@ -23,6 +23,9 @@ static int list(struct imap_session *session, int subscribed, clist **result, st
 {
 	int r = subscribed ? mailimap_lsub(session->imap, "", "*", result) : mailimap_list(session->imap, "", "*", result);
 	if (r != MAILIMAP_NO_ERROR) {
+		if (*result) /* libetpan hands over the folders listed before a NO too */
+			mailimap_list_result_free(*result);
+		*result = NULL;
 		imap_error(session, r, subscribed ? "LSUB" : "LIST", err);
 		return -1;
 	}
@@ -101,6 +104,8 @@ int imap_folder_status(struct imap_session *session, const char *wire_name, stru
 	int r = mailimap_status(session->imap, wire_name, atts, &result);
 	mailimap_status_att_list_free(atts);
 	if (r != MAILIMAP_NO_ERROR) {
+		if (result) /* the counts sent before a NO */
+			mailimap_mailbox_data_status_free(result);
 		struct buf what = BUF_INIT;
 		buf_addstr(&what, "STATUS ");
 		lib_sanitize(&what, wire_name, strlen(wire_name), LIB_SANITIZE_LINE);
@@ -135,6 +140,8 @@ int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_
 		return 0;
 	int r = mailimap_quota_getquotaroot(session->imap, "INBOX", &quota);
 	if (r != MAILIMAP_NO_ERROR) {
+		if (quota) /* the quota sent before a NO */
+			mailimap_quota_complete_data_free(quota);
 		if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
 			imap_error(session, r, "GETQUOTAROOT", err);
 			return -1;
