@@ -67,6 +67,11 @@ static void protect_secrets(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -97,8 +102,13 @@ int main(int argc, char **argv)
 	int mailrc_only = 0, setup = 0;
 
 	/* A server that closes the connection under a write (OpenSSL writes
-	 * with plain write()) must be an error to handle, not the end. */
-	signal(SIGPIPE, SIG_IGN);
+	 * with plain write()) must be an error to handle, not the end. Caught
+	 * rather than ignored: an ignored SIGPIPE stays ignored in every
+	 * command tern runs (editor, pipes, hooks), whose pipelines then fail
+	 * with "Broken pipe" errors instead of ending quietly. */
+	struct sigaction on_pipe = { .sa_handler = ignore_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&on_pipe.sa_mask);
+	sigaction(SIGPIPE, &on_pipe, NULL);
 	setlocale(LC_ALL, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */

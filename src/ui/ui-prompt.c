@@ -136,10 +136,9 @@ void ui_run_command(struct ui *ui, const char *command, const char *input, size_
 		struct sigaction quiet = { .sa_handler = ignore_signal, .sa_flags = SA_RESTART }, old;
 		sigemptyset(&quiet.sa_mask);
 		sigaction(SIGINT, &quiet, &old);
-		signal(SIGPIPE, SIG_IGN);
 		FILE *pipe = popen(command, "w");
 		if (pipe) {
-			fwrite(input, 1, len, pipe); /* a command that stops reading early is fine */
+			fwrite(input, 1, len, pipe); /* a command that stops reading early is fine (EPIPE) */
 			int status = pclose(pipe);
 			if (status != 0)
 				fprintf(stderr, "\n(the command exited with status %d)\n",

@@ -7,7 +7,8 @@ instead of dying with tern (SIGHUP killed tern, and ncurses' own SIGINT
 handler just exited). A hangup while a prompt is open ends tern too (the
 terminal is gone: no key will come). SIGTERM restores the terminal before
 tern ends, and tern ends by the signal (status 143, not ncurses' 1). ^C while a command
-the message is piped to runs is the command's, as in a shell."""
+the message is piped to runs is the command's, as in a shell, and the
+command starts with SIGPIPE as the default, not ignored."""
 
 import os
 import re
@@ -128,7 +129,8 @@ def main(t):
                 pid = tern_pid(r.mailrc)
                 s.send("|")
                 s.wait_for("Pipe to command:")
-                s.type("cat >/dev/null; echo piped-and-waiting; sleep 60")
+                sigign = os.path.join(r.env["HOME"], "sigign")
+                s.type("cat >/dev/null; grep SigIgn /proc/self/status > %s; echo piped-and-waiting; sleep 60" % sigign)
                 s.send("Enter")
                 s.wait_for("piped-and-waiting")
                 s.send("C-c")
@@ -140,6 +142,8 @@ def main(t):
                 s.wait_for("synced")
                 s.send("q")
                 t.is_(s.exit_status(30), 0, "and tern then quits with 0")
+                mask = int(open(sigign).read().split()[1], 16)
+                t.is_(mask & (1 << 12), 0, "SIGPIPE is not ignored in a command tern runs (so its pipelines end quietly)")
 
 
 run(main)
