@@ -1,10 +1,11 @@
 /* A byte-level watch on what an IMAP server sends, run before libetpan
  * parses it: libetpan allocates the size a literal announces up front and
  * grows a line without bound, so a hostile or broken server could make
- * tern allocate gigabytes. Literals only ever end a line ("{N}\r\n",
- * RFC 3501 4.3; "~{N}" for BINARY), so tracking lines and skipping literal
- * bodies is enough. A response is one line, or several joined by
- * literals; its first bytes say whether it is untagged and of what kind. */
+ * tern allocate gigabytes. Literals end a line ("{N}\r\n", RFC 3501
+ * 4.3; "~{N}" for BINARY), so tracking lines and skipping literal bodies
+ * is enough, but for the sizes of the ones libetpan also takes mid-line.
+ * A response is one line, or several joined by literals; its first bytes
+ * say whether it is untagged and of what kind. */
 #include "imap-private.h"
 
 #include <stdio.h>
@@ -33,6 +34,36 @@ static int64_t literal_size(const char *tail, size_t len)
 	if (i == digits_end || i == 0 || tail[i - 1] != '{')
 		return -1;
 	return (int64_t)size;
+}
+
+/* Watches each byte of a line for a "{N}" outside quoted strings:
+ * libetpan reads one as a literal wherever a string may stand, even
+ * mid-line without the CRLF (a Lotus Domino workaround), and allocates N
+ * bytes at once (found by fuzzing: "{4294967295}\r\xff"). 1 when c
+ * closes one over IMAP_LITERAL_MAX, its size in brace_size. */
+static int brace_too_big(struct imap_guard *guard, char c)
+{
+	if (guard->quoted) {
+		if (guard->escaped)
+			guard->escaped = 0;
+		else if (c == '\\')
+			guard->escaped = 1;
+		else if (c == '"')
+			guard->quoted = 0;
+		return 0;
+	}
+	if (guard->brace && c >= '0' && c <= '9') {
+		guard->brace = 2;
+		guard->brace_size = guard->brace_size > (UINT64_MAX - 9) / 10 ? UINT64_MAX
+		                                                              : guard->brace_size * 10 + (uint64_t)(c - '0');
+		return 0;
+	}
+	int too_big = guard->brace == 2 && c == '}' && guard->brace_size > IMAP_LITERAL_MAX;
+	guard->brace = c == '{';
+	if (guard->brace)
+		guard->brace_size = 0;
+	guard->quoted = c == '"';
+	return too_big;
 }
 
 /* Whether the response starting with head counts against
@@ -163,6 +194,11 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			guard->tail_len--;
 		}
 		guard->tail[guard->tail_len++] = c;
+		if (brace_too_big(guard, c)) {
+			snprintf(why, why_size, "the server announced a literal of %llu bytes (tern accepts at most %u MB)",
+			         (unsigned long long)guard->brace_size, IMAP_LITERAL_MAX >> 20);
+			return -1;
+		}
 		if (!guard->continued && guard->head_len < sizeof(guard->head))
 			guard->head[guard->head_len++] = c;
 		/* 3: after "PERMANENTFLAGS" (libetpan takes any spaces before
@@ -182,6 +218,7 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 			}
 			continue;
 		}
+		guard->quoted = guard->escaped = guard->brace = 0; /* none spans lines */
 		int64_t size = literal_size(guard->tail, guard->tail_len - 1);
 		size_t text = size >= 0 && !guard->continued ? text_start(guard->head, guard->head_len) : 0;
 		if (text && text < guard->head_len && guard->head[text] == '[') {

@@ -34,6 +34,9 @@ struct imap_guard {
 	int greeted;           /* the greeting line (up to CRLF) has ended */
 	const char *refused;   /* a response code in it that libetpan cannot take */
 	int flags_list_open;   /* 3: after "[PERMANENTFLAGS", 1: and '(', 2: and a '\\' */
+	int quoted, escaped;   /* inside a quoted string of the line; after its '\\' */
+	int brace;             /* 1: after a '{' outside quotes, 2: and digits */
+	uint64_t brace_size;   /* those digits' value (saturated) */
 };
 
 struct imap_session {

@@ -49,6 +49,17 @@ int main(void)
 	memset(&guard, 0, sizeof(guard));
 	ok(feed(&guard, "* 5 FETCH (X {12+}\r\n", why) == 0 && guard.literal_left == 12, "literal+ form is tracked");
 	memset(&guard, 0, sizeof(guard));
+	/* libetpan takes "{N}" as a literal mid-line too, without the CRLF */
+	ok(feed(&guard, "* 6 FETCH (FLAGS (\"a\" {4294967295}\r\xff\n", why) < 0 &&
+	   strstr(why, "literal of 4294967295 bytes"), "a 4 GB literal mid-line is refused too");
+	memset(&guard, 0, sizeof(guard));
+	ok(feed(&guard, "* 7 FETCH (FLAGS (x {99999999999} y))\r\n", why) < 0, "and one before more of the line");
+	memset(&guard, 0, sizeof(guard));
+	ok(feed(&guard, "* LIST () \"/\" \"Box {99999999999} \\\" {99999999999}\"\r\n* OK {12} fine\r\n", why) == 0,
+	   "inside a quoted string (escaped quotes too) it is text, and small sizes pass");
+	ok(feed(&guard, "* LIST () \"/\" \"unclosed {5}\r\n* 8 FETCH ({99999999999}\r\n", why) < 0,
+	   "a quoted string ends with its line");
+	memset(&guard, 0, sizeof(guard));
 	size_t chunk = 1 << 20;
 	char *line = malloc(chunk + 1);
 	memset(line, 'a', chunk);
