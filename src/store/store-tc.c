@@ -211,7 +211,9 @@ static int tc_wipe(struct store_db *db)
 	db->hdb = hdb_open(db->path, HDBOTRUNC, &ecode);
 	db->wal_made = 0;
 	if (!db->hdb) {
-		db->error = tchdberrmsg(ecode);
+		/* Tokyo Cabinet truncates by reopening: the lock is free for a
+		 * moment, and another tern may have taken it */
+		db->error = is_busy(ecode) ? "it is in use by another tern" : tchdberrmsg(ecode);
 		return -1;
 	}
 	return 0;
