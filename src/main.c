@@ -67,11 +67,6 @@ static void protect_secrets(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-static void ignore_signal(int sig)
-{
-	(void)sig;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -106,9 +101,7 @@ int main(int argc, char **argv)
 	 * rather than ignored: an ignored SIGPIPE stays ignored in every
 	 * command tern runs (editor, pipes, hooks), whose pipelines then fail
 	 * with "Broken pipe" errors instead of ending quietly. */
-	struct sigaction on_pipe = { .sa_handler = ignore_signal, .sa_flags = SA_RESTART };
-	sigemptyset(&on_pipe.sa_mask);
-	sigaction(SIGPIPE, &on_pipe, NULL);
+	lib_signal_quiet(SIGPIPE, NULL);
 	setlocale(LC_ALL, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */

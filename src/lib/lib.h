@@ -66,6 +66,13 @@ char *lib_path_join(const char *base, const char *rel);
  * with *err (if not NULL; caller frees) naming the path and the cause. */
 int lib_file_write_durable(const char *path, const void *data, size_t len, mode_t mode, char **err);
 
+/* Catches sig with a handler that does nothing (SA_RESTART): a write
+ * gets EPIPE instead of SIGPIPE ending tern, yet the commands tern runs
+ * start with the default, as they would not after SIG_IGN. The previous
+ * action goes to *old when old is not NULL. */
+struct sigaction;
+void lib_signal_quiet(int sig, struct sigaction *old);
+
 /* What kind of failure an error is; decides the exit code and the advice
  * the user gets. Every module's errors carry one. */
 enum lib_error_class {

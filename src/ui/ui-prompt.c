@@ -120,22 +120,15 @@ int ui_yesno(struct ui *ui, const char *question)
 	return yes;
 }
 
-static void ignore_signal(int sig)
-{
-	(void)sig;
-}
-
 void ui_run_command(struct ui *ui, const char *command, const char *input, size_t len, int wait_key)
 {
 	(void)ui;
 	def_prog_mode();
 	endwin();
 	if (input) {
-		/* ^C stops the command, not tern (system() does the same below);
-		 * a caught signal is reset to the default in the command */
-		struct sigaction quiet = { .sa_handler = ignore_signal, .sa_flags = SA_RESTART }, old;
-		sigemptyset(&quiet.sa_mask);
-		sigaction(SIGINT, &quiet, &old);
+		/* ^C stops the command, not tern (system() does the same below) */
+		struct sigaction old;
+		lib_signal_quiet(SIGINT, &old);
 		FILE *pipe = popen(command, "w");
 		if (pipe) {
 			fwrite(input, 1, len, pipe); /* a command that stops reading early is fine (EPIPE) */
