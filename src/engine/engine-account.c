@@ -134,10 +134,17 @@ char *engine_get_secret(void *data, int *is_oauth2, struct lib_error *err)
 		return xstrdup(password);
 	if (command)
 		return run_secret_command("password-command", command, err);
+	if (ea->asked) { /* the second login of a send takes the kept copy */
+		char *secret = ea->asked;
+		ea->asked = NULL;
+		return secret;
+	}
 	if (ea->hooks.ask_secret) {
 		char *prompt = xasprintf("Password for %s: ", ea->account->name);
 		char *secret = ea->hooks.ask_secret(ea->hooks.ctx, prompt);
 		free(prompt);
+		if (secret && ea->keep_asked)
+			ea->asked = xstrdup(secret);
 		if (secret)
 			return secret;
 	}
@@ -260,4 +267,9 @@ void engine_account_close(struct engine_account *ea)
 	ea->imap = NULL;
 	store_close(ea->store);
 	ea->store = NULL;
+	if (ea->asked) {
+		explicit_bzero(ea->asked, strlen(ea->asked));
+		free(ea->asked);
+		ea->asked = NULL;
+	}
 }

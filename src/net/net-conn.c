@@ -326,3 +326,9 @@ mailstream_low *net_stream_low_new(struct net_conn *conn)
 		lib_fatal("out of memory (mailstream_low_new)");
 	return low;
 }
+
+void net_stream_wipe_sent(mailstream *stream)
+{
+	if (stream && stream->write_buffer)
+		explicit_bzero(stream->write_buffer, stream->buffer_max_size);
+}
