@@ -22,8 +22,9 @@
 #include "../lib/lib.h"
 
 struct mime_message {
-	char *raw; /* owned copy, NUL-terminated */
-	size_t len;
+	char *raw; /* owned copy, NUL-terminated; decoded enclosed messages are appended after len */
+	size_t len;  /* the message's own bytes */
+	size_t size; /* bytes in raw, decoded copies included */
 	struct mime_part *parts;
 	size_t part_count, part_cap;
 	char *notes[MIME_NOTE_MAX];
@@ -589,6 +590,64 @@ static int type_is(const char *type, const char *prefix)
 	return strncmp(type, prefix, strlen(prefix)) == 0;
 }
 
+/* Reports that are text for people, as NeoMutt shows them inline: a
+ * bounce's delivery status (RFC 3464, RFC 6533) and a read receipt
+ * (RFC 8098), whose fields (Status, Diagnostic-Code, Final-Recipient)
+ * are the whole point of the message. */
+static int is_report_text(const char *type)
+{
+	static const char *const reports[] = { "message/delivery-status", "message/global-delivery-status",
+		                               "message/disposition-notification",
+		                               "message/global-disposition-notification" };
+	for (size_t i = 0; i < LIB_ARRAY_LEN(reports); i++)
+		if (strcmp(type, reports[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Where the header block of an enclosed or top-level message starts: past
+ * a UTF-8 byte-order mark, which some programs write first, and past an
+ * mbox "From " separator line, which a forwarded message often keeps
+ * (neither is a header field; left in, they end the header block at
+ * once and the whole message shows as text). */
+static size_t message_start(const char *raw, size_t start, size_t end)
+{
+	if (end - start >= 3 && memcmp(raw + start, "\xef\xbb\xbf", 3) == 0)
+		start += 3;
+	if (end - start >= 5 && memcmp(raw + start, "From ", 5) == 0)
+		line_end(raw, start, end, &start);
+	return start;
+}
+
+/* A message/rfc822 sent base64 or quoted-printable (RFC 2046 5.2.1 allows
+ * only 7bit, 8bit and binary, but senders do it): the decoded bytes are
+ * appended to the raw copy, and the part's body points there, so the
+ * enclosed message is parsed like any other. The decoded copies together
+ * may not outgrow the message itself twice over (nested encodings could
+ * otherwise multiply it); past that, 0 and the part stays an attachment. */
+static int body_decode_in_place(struct mime_message *msg, struct mime_part *part)
+{
+	size_t body_len = part->body_end - part->body_start;
+	size_t decoded = mime_transfer_decode(part->encoding, msg->raw + part->body_start, body_len, NULL);
+
+	if (msg->size - msg->len + decoded > 2 * msg->len + 4096) {
+		note_add(msg, "an encoded enclosed message is too large to decode: shown as an attachment");
+		return 0;
+	}
+	struct buf out = BUF_INIT;
+	mime_transfer_decode(part->encoding, msg->raw + part->body_start, body_len, &out);
+	msg->raw = xrealloc(msg->raw, msg->size + out.len + 1);
+	if (out.len)
+		memcpy(msg->raw + msg->size, out.data, out.len);
+	part->body_start = msg->size;
+	part->body_end = msg->size + out.len;
+	part->encoding = MIME_ENCODING_IDENTITY;
+	msg->size += out.len;
+	msg->raw[msg->size] = '\0';
+	buf_free(&out);
+	return 1;
+}
+
 /* Parses one entity into a part and pushes what it contains. */
 static void entity_parse(struct mime_message *msg, const struct entity *e, struct entity_stack *stack)
 {
@@ -665,14 +724,15 @@ static void entity_parse(struct mime_message *msg, const struct entity *e, struc
 			part->type = type = xstrdup("text/plain");
 			part->encoding = MIME_ENCODING_IDENTITY;
 		}
-	} else if ((strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0) &&
-	           part->encoding == MIME_ENCODING_IDENTITY) {
+	} else if (strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0) {
 		if (e->depth >= MIME_DEPTH_MAX) {
 			note_add(msg, "MIME parts nested deeper than %d levels: the rest is shown as text", MIME_DEPTH_MAX);
-		} else {
-			struct entity child = { part->body_start, part->body_end, e->depth + 1, 0 };
+		} else if (part->encoding == MIME_ENCODING_IDENTITY || body_decode_in_place(msg, part)) {
+			struct entity child = { message_start(msg->raw, part->body_start, part->body_end), part->body_end,
+				                e->depth + 1, 0 };
 			stack_push(stack, &child);
 			container = 1;
+			body_len = part->body_end - part->body_start;
 		}
 	}
 	if (container) {
@@ -680,7 +740,7 @@ static void entity_parse(struct mime_message *msg, const struct entity *e, struc
 	} else {
 		part->size = mime_transfer_decode(part->encoding, msg->raw + part->body_start, body_len, NULL);
 		int attachment = part->disposition && strcmp(part->disposition, "attachment") == 0;
-		part->is_attachment = attachment || !type_is(part->type, "text/");
+		part->is_attachment = attachment || !(type_is(part->type, "text/") || is_report_text(part->type));
 	}
 	for (int i = 0; i < FIELD_COUNT; i++)
 		free(values[i]);
@@ -698,9 +758,8 @@ struct mime_message *mime_message_parse(const char *raw, size_t len)
 	if (len)
 		memcpy(msg->raw, raw, len);
 	msg->raw[len] = '\0';
-	msg->len = len;
-	if (len >= 5 && memcmp(raw, "From ", 5) == 0) /* an mbox separator line */
-		line_end(msg->raw, 0, len, &top.start);
+	msg->len = msg->size = len;
+	top.start = message_start(msg->raw, 0, len);
 	stack_push(&stack, &top);
 	while (stack.count) {
 		struct entity e = stack.items[--stack.count];

@@ -156,6 +156,14 @@ static size_t alternative_choose(const struct render *r, size_t index)
 	return plain ? plain : rich ? rich : last;
 }
 
+/* A text attachment is shown below its attachment line, as NeoMutt does
+ * (an attached log, patch or note is meant to be read); HTML is not,
+ * as NeoMutt leaves it to the attachment list without an auto_view. */
+static int shown_with_marker(const struct mime_part *part)
+{
+	return strncmp(part->type, "text/", 5) == 0 && strcmp(part->type, "text/html") != 0;
+}
+
 static void part_render(struct render *r, size_t index)
 {
 	const struct mime_part *part = mime_message_part(r->msg, index);
@@ -184,7 +192,7 @@ static void part_render(struct render *r, size_t index)
 	}
 	if (part->is_attachment)
 		attachment_render(r, index);
-	else
+	if (!part->is_attachment || shown_with_marker(part))
 		text_render(r, index);
 }
 

@@ -72,7 +72,8 @@ struct mime_part {
 	size_t depth;      /* 0 for the message itself */
 	size_t size;       /* decoded bytes (a container: its raw body) */
 	int is_attachment; /* a leaf the attachment list offers to save and
-	                      the pager only names */
+	                      the pager names on a marker line (text other
+	                      than HTML is also shown below it) */
 	/* Where the bytes are, as offsets into the message's raw copy;
 	 * mime's own business, read-only for everyone else. */
 	size_t header_start, header_end, body_start, body_end;
@@ -84,7 +85,11 @@ struct mime_message;
 
 /* Parses raw (copied: the caller keeps raw) with a MIME parser of tern's
  * own that does no I/O and no recursion. Never fails: garbage yields what
- * can be read plus notes. Caller frees with mime_message_free. */
+ * can be read plus notes. A leading UTF-8 byte-order mark and mbox "From "
+ * line are skipped, for the message and for each enclosed message; an
+ * enclosed message sent base64 or quoted-printable is decoded and parsed.
+ * message/delivery-status and message/disposition-notification parts are
+ * text. Caller frees with mime_message_free. */
 struct mime_message *mime_message_parse(const char *raw, size_t len);
 void mime_message_free(struct mime_message *msg);
 
@@ -152,7 +157,8 @@ struct mime_render_options {
  * the parse notes as "[-- ... --]" lines, then the body: one alternative
  * of each multipart/alternative, text/html turned to text, attachments
  * named as "[-- Attachment #2: report.pdf (application/pdf, 54 KB) --]"
- * (leaves numbered from 1 in document order), message/rfc822 parts inline
+ * (leaves numbered from 1 in document order; a text attachment other than
+ * HTML shown below its line, as NeoMutt does), message/rfc822 parts inline
  * with their own headers. UTF-8, not sanitized: the UI runs lib_sanitize.
  * options may be NULL. Returns 0, -1 when msg is NULL. */
 int mime_message_render(const struct mime_message *msg, const struct mime_render_options *options,

@@ -282,6 +282,111 @@ static void test_no_forged_lines(void)
 	mime_message_free(msg);
 }
 
+/* Issue 18.14: a bounce's and a receipt's report fields are shown as text. */
+static void test_reports(void)
+{
+	char *text = render("bounce-dsn.eml");
+	has(text, "could not be delivered.\n", "bounce: the explanation");
+	has(text, "Final-Recipient: rfc822; nobody@example.net\n", "bounce: Final-Recipient shown inline");
+	has(text, "Status: 5.1.1\n", "bounce: Status shown inline");
+	has(text, "Diagnostic-Code: smtp; 550 5.1.1 <nobody@example.net>: Recipient address rejected\n",
+	    "bounce: Diagnostic-Code shown inline");
+	lacks(text, "message/delivery-status", "bounce: no attachment line for the delivery status");
+	has(text, "Subject: the original\n", "bounce: the returned headers (text/rfc822-headers) shown");
+	free(text);
+
+	text = render("receipt-mdn.eml");
+	has(text, "Disposition: manual-action/MDN-sent-manually; displayed\n", "receipt: Disposition shown inline");
+	has(text, "Original-Message-ID: <plan@example.org>\n", "receipt: the original's id shown");
+	lacks(text, "[-- Attachment", "receipt: no attachment lines");
+	free(text);
+}
+
+/* Message parts of a parsed fixture: "type name" per part, one a line. */
+static char *part_list(const char *name)
+{
+	size_t raw_len;
+	char *raw = fixture(name, &raw_len);
+	struct mime_message *msg = mime_message_parse(raw, raw_len);
+	struct buf out = BUF_INIT;
+
+	buf_add(&out, "", 0);
+	for (size_t i = 0; i < mime_message_part_count(msg); i++) {
+		const struct mime_part *part = mime_message_part(msg, i);
+		buf_addf(&out, "%zu %s %s%s\n", part->depth, part->type, part->filename ? part->filename : "-",
+		         part->is_attachment ? " attachment" : "");
+	}
+	char *received = mime_part_header(msg, 3, "Received", NULL);
+	if (received)
+		buf_addf(&out, "Received: %s\n", received);
+	free(received);
+	mime_message_free(msg);
+	free(raw);
+	return buf_detach(&out);
+}
+
+/* Issue 18.15 and 18.16: a forwarded message that starts with an mbox
+ * "From " line, or is sent base64, is parsed as a message. */
+static void test_forward_forms(void)
+{
+	char *text = render("forward-from-line.eml");
+	has(text, "[-- Forwarded message --]\nDate: Mon, 30 Jun 2025 09:00:00 +0000\nFrom: Fred <fred@example.org>\n",
+	    "From line: the enclosed message's headers");
+	has(text, "The body of the forwarded message.\n", "From line: its body");
+	has(text, "[-- Attachment #3: minutes.pdf (application/pdf, 9 bytes) --]\n", "From line: its attachment");
+	lacks(text, "From fred@example.org Mon", "From line: the separator is not shown");
+	free(text);
+	char *parts = part_list("forward-from-line.eml");
+	has(parts, "1 message/rfc822 -\n2 multipart/mixed -\n3 text/plain -\n3 application/pdf minutes.pdf attachment\n",
+	    "From line: the enclosed parts are in the attachment list");
+	has(parts, "Received: from relay.example.org by mx.example.org;", "From line: its Received line is a header");
+	free(parts);
+
+	text = render("forward-base64.eml");
+	has(text, "[-- Forwarded message --]\nDate: Mon, 30 Jun 2025 09:00:00 +0000\nFrom: Fred <fred@example.org>\n"
+	          "Subject: Encoded inside\n",
+	    "base64: the enclosed message's headers decoded");
+	has(text, "Café inside a base64 message/rfc822.\n", "base64: its body");
+	has(text, "[-- Attachment #3: dot.png (image/png, 8 bytes) --]\n", "base64: its attachment");
+	lacks(text, "RGF0ZTog", "base64: no base64 shown");
+	free(text);
+	parts = part_list("forward-base64.eml");
+	has(parts, "1 message/rfc822 -\n2 multipart/mixed -\n3 text/plain -\n3 image/png dot.png attachment\n",
+	    "base64: the enclosed parts are listed");
+	free(parts);
+}
+
+/* Issue 18.17: text attachments shown inline under their marker. */
+static void test_text_attachments(void)
+{
+	char *text = render("text-attachment-only.eml");
+	has(text, "Subject: nightly log\n\n[-- Attachment #1: nightly.log (text/plain, 43 bytes) --]\n\n"
+	          "backup started\nbackup finished: 42 files\n",
+	    "a whole message that is a text attachment: the marker, then the text");
+	free(text);
+
+	text = render("text-attachment-mixed.eml");
+	has(text, "Patch attached.\n\n[-- Attachment #2: fix.diff (text/x-diff, 47 bytes) --]\n\n--- a/x.c\n+++ b/x.c\n",
+	    "an attached patch is shown under its marker");
+	has(text, "+new\n\n[-- Attachment #3: page.html (text/html, 17 bytes) --]\n",
+	    "an HTML attachment is named only");
+	lacks(text, "NOT INLINE", "and its text is not shown");
+	free(text);
+	char *parts = part_list("text-attachment-mixed.eml");
+	has(parts, "1 text/x-diff fix.diff attachment\n", "the patch stays in the attachment list");
+	free(parts);
+}
+
+/* Issue 18.19: a message that starts with a UTF-8 byte-order mark. */
+static void test_bom(void)
+{
+	char *text = render("bom.eml");
+	has(text, "From: Bo <bo@example.org>\nTo: ana@example.org\nSubject: starts with a BOM\n\nText after a byte-order mark.\n",
+	    "BOM: the headers are read and the body shown");
+	lacks(text, "\xef\xbb\xbf", "BOM: the mark is not shown");
+	free(text);
+}
+
 int main(void)
 {
 	test_plain_qp();
@@ -292,5 +397,9 @@ int main(void)
 	test_charsets();
 	test_hostile_fixtures();
 	test_no_forged_lines();
+	test_reports();
+	test_forward_forms();
+	test_text_attachments();
+	test_bom();
 	return tap_done();
 }
