@@ -162,6 +162,20 @@ size_t lib_utf8_prefix(const char *text, size_t len, size_t width)
 	return i;
 }
 
+size_t lib_utf8_wrap(const char *text, size_t len, size_t width)
+{
+	size_t take = lib_utf8_prefix(text, len, width), lead = 0;
+
+	if (take == len || text[take] == ' ')
+		return take;
+	while (lead < take && strchr(" \t>|", text[lead]))
+		lead++;
+	for (size_t i = take; i > lead; i--)
+		if (text[i - 1] == ' ' || text[i - 1] == '\t')
+			return i;
+	return take;
+}
+
 void lib_utf8_fit(struct buf *out, const char *text, size_t width)
 {
 	const unsigned char *s = (const unsigned char *)text;

@@ -158,6 +158,14 @@ size_t lib_utf8_width(const char *text, size_t len);
  * columns, never splitting a character; at least one character when
  * width > 0, so wrapping always advances. */
 size_t lib_utf8_prefix(const char *text, size_t len, size_t width);
+/* How many bytes of text (valid UTF-8) go on a line of width columns
+ * when lines break at spaces, as mutt's smart_wrap does: up to and with
+ * the last space that fits, so a word, and a URL, moves whole to the next
+ * line; only a word wider than the line is cut (lib_utf8_prefix). Never
+ * breaks inside the leading indentation and quote marks (" \t>|"). When
+ * the line ends right before a space, that space is the caller's to skip.
+ * At least one character when len and width are not 0. */
+size_t lib_utf8_wrap(const char *text, size_t len, size_t width);
 /* Appends text to out cut or padded with spaces to exactly width columns
  * (never splitting a character). text must be valid UTF-8 (sanitized). */
 void lib_utf8_fit(struct buf *out, const char *text, size_t width);

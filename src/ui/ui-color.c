@@ -14,7 +14,27 @@ static const char *const object_names[UI_COLOR_COUNT] = {
 	[UI_COLOR_ERROR] = "error", [UI_COLOR_MESSAGE] = "message", [UI_COLOR_SIGNATURE] = "signature",
 	[UI_COLOR_ATTACHMENT] = "attachment", [UI_COLOR_SEARCH] = "search", [UI_COLOR_NEW] = "new",
 	[UI_COLOR_FLAGGED] = "flagged", [UI_COLOR_DELETED] = "deleted",
+	[UI_COLOR_QUOTED1] = "quoted1", [UI_COLOR_QUOTED1 + 1] = "quoted2", [UI_COLOR_QUOTED1 + 2] = "quoted3",
+	[UI_COLOR_QUOTED1 + 3] = "quoted4", [UI_COLOR_QUOTED1 + 4] = "quoted5", [UI_COLOR_QUOTED1 + 5] = "quoted6",
+	[UI_COLOR_QUOTED1 + 6] = "quoted7", [UI_COLOR_QUOTED1 + 7] = "quoted8", [UI_COLOR_QUOTED9] = "quoted9",
 };
+
+/* Quote levels that have a colour of their own; deeper ones cycle. */
+static unsigned quote_levels = 4;
+
+enum ui_color ui_color_quote(unsigned level)
+{
+	level %= quote_levels;
+	return level ? (enum ui_color)(UI_COLOR_QUOTED1 + level - 1) : UI_COLOR_QUOTED;
+}
+
+/* 0 to 9 for quoted, quoted0 to quoted9; -1 for other objects. */
+static int quote_level(int object)
+{
+	if (object == UI_COLOR_QUOTED)
+		return 0;
+	return object >= UI_COLOR_QUOTED1 && object <= UI_COLOR_QUOTED9 ? object - UI_COLOR_QUOTED1 + 1 : -1;
+}
 
 static const char *const color_names[] = { "black", "red", "green", "yellow", "blue", "magenta", "cyan",
 	                                    "white" };
@@ -58,6 +78,8 @@ static int attribute_lookup(const char *name, attr_t *attr)
 
 static int object_lookup(const char *name)
 {
+	if (strcmp(name, "quoted0") == 0)
+		return UI_COLOR_QUOTED;
 	for (int i = 0; i < UI_COLOR_COUNT; i++)
 		if (strcmp(object_names[i], name) == 0)
 			return i;
@@ -82,8 +104,9 @@ int ui_color_check(struct conf *conf, const struct conf_command *cmd)
 	char *text = NULL;
 
 	if (object_lookup(cmd->argv[0]) < 0)
-		text = xasprintf("color: unknown object '%s' (normal, indicator, status, tree, quoted, header, "
-		                 "error, message, signature, attachment, search, new, flagged, deleted)", cmd->argv[0]);
+		text = xasprintf("color: unknown object '%s' (normal, indicator, status, tree, quoted, quoted1 to "
+		                 "quoted9, header, error, message, signature, attachment, search, new, flagged, deleted)",
+		                 cmd->argv[0]);
 	else if (color_lookup(cmd->argv[1], &bright) == -2 || color_lookup(cmd->argv[2], &bright) == -2)
 		text = xasprintf("color: unknown colour '%s' (default, black, red, green, yellow, blue, magenta, "
 		                 "cyan, white, brightCOLOUR or colorN)",
@@ -115,7 +138,9 @@ void ui_colors_apply(attr_t *colors, const struct conf *conf)
 	colors[UI_COLOR_ERROR] = A_BOLD;
 	if (have_color) {
 		static const struct { int object; short fg; } defaults[] = {
-			{ UI_COLOR_QUOTED, COLOR_CYAN }, { UI_COLOR_ERROR, COLOR_RED }, { UI_COLOR_TREE, COLOR_MAGENTA },
+			{ UI_COLOR_QUOTED, COLOR_CYAN }, { UI_COLOR_QUOTED1, COLOR_GREEN },
+			{ UI_COLOR_QUOTED1 + 1, COLOR_YELLOW }, { UI_COLOR_QUOTED1 + 2, COLOR_MAGENTA },
+			{ UI_COLOR_ERROR, COLOR_RED }, { UI_COLOR_TREE, COLOR_MAGENTA },
 			{ UI_COLOR_SIGNATURE, COLOR_BLUE }, { UI_COLOR_FLAGGED, COLOR_RED },
 		};
 		for (size_t i = 0; i < LIB_ARRAY_LEN(defaults); i++) {
@@ -124,12 +149,15 @@ void ui_colors_apply(attr_t *colors, const struct conf *conf)
 			next_pair++;
 		}
 	}
+	int deepest_set = -1; /* the deepest quote level the mailrc colours */
 	for (size_t i = 0; i < conf->ncommands; i++) {
 		const struct conf_command *cmd = &conf->commands[i];
 		int object, fg_bright, bg_bright;
 		attr_t attr = A_NORMAL;
 		if (strcmp(cmd->name, "color") != 0 || (object = object_lookup(cmd->argv[0])) < 0)
 			continue;
+		if (quote_level(object) > deepest_set)
+			deepest_set = quote_level(object);
 		int fg = color_lookup(cmd->argv[1], &fg_bright), bg = color_lookup(cmd->argv[2], &bg_bright);
 		if (fg == -2 || bg == -2 || (cmd->argc == 4 && attribute_lookup(cmd->argv[3], &attr) < 0))
 			continue;
@@ -144,4 +172,5 @@ void ui_colors_apply(attr_t *colors, const struct conf *conf)
 			next_pair++;
 		}
 	}
+	quote_levels = deepest_set >= 0 ? (unsigned)deepest_set + 1 : 4;
 }

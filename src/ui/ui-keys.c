@@ -58,6 +58,8 @@ static const char default_bindings[] =
 	"bind index <esc>f forward-attached\n"
 	"bind index R recall-message\n"
 	"bind index S outbox\n"
+	"bind index M error-history\n"
+	"bind pager M error-history\n"
 	"bind pager m mail\n"
 	"bind pager r reply\n"
 	"bind pager g group-reply\n"

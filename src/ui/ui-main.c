@@ -75,12 +75,32 @@ void ui_new_mail(struct ui *ui, size_t n)
 		free(env[i]);
 }
 
+/* Rows the message at the bottom takes: all its text is shown (an error
+ * naming account, server and cause is often wider than the screen), up
+ * to half the screen; the status line and the screen above make room.
+ * Set by draw() before anything is drawn. */
+static size_t message_rows = 1;
+
+/* The screen rows the message needs at width cols. */
+static size_t message_height(struct ui *ui, size_t cols)
+{
+	const char *text = ui->message.data ? ui->message.data : "";
+	size_t len = ui->message.len, rows = 0, max = LINES > 6 ? (size_t)LINES / 2 : 1;
+
+	for (size_t at = 0; at < len && rows < max; rows++) {
+		at += lib_utf8_wrap(text + at, len - at, cols);
+		if (at < len && text[at] == ' ')
+			at++;
+	}
+	return rows ? rows : 1;
+}
+
 void ui_draw_status(struct ui *ui, struct buf *line)
 {
 	while (lib_utf8_width(line->data, line->len) < (size_t)COLS)
 		buf_addch(line, '-');
 	attrset(ui->colors[UI_COLOR_STATUS]);
-	move(LINES - 2, 0);
+	move(LINES - 1 - (int)message_rows, 0);
 	ui_draw_text(line->data, (size_t)COLS);
 	attrset(A_NORMAL);
 }
@@ -90,6 +110,7 @@ void ui_say(struct ui *ui, int is_error, const char *text)
 	buf_reset(&ui->message);
 	lib_sanitize(&ui->message, text, strlen(text), LIB_SANITIZE_LINE);
 	ui->message_is_error = is_error;
+	ui_history_add(ui, is_error, ui->message.data ? ui->message.data : "");
 }
 
 /* ---- rows: the view, or under a limit the rows of it that match ---- */
@@ -192,7 +213,7 @@ static void draw_sidebar(struct ui *ui, int width)
 
 size_t ui_rows(void)
 {
-	return LINES > 2 ? (size_t)LINES - 2 : 1;
+	return (size_t)LINES > message_rows + 1 ? (size_t)LINES - message_rows - 1 : 1;
 }
 
 static void draw_index_status(struct ui *ui)
@@ -229,13 +250,20 @@ static void draw_index_status(struct ui *ui)
 
 void ui_draw_message(struct ui *ui)
 {
-	move(LINES - 1, 0);
-	clrtoeol();
-	if (ui->message.len) {
-		attrset(ui->message_is_error ? ui->colors[UI_COLOR_ERROR] : ui->colors[UI_COLOR_MESSAGE]);
-		ui_draw_text(ui->message.data, (size_t)COLS);
-		attrset(A_NORMAL);
+	size_t cols = COLS > 1 ? (size_t)COLS : 1, at = 0;
+	const char *text = ui->message.data ? ui->message.data : "";
+
+	attrset(ui->message_is_error ? ui->colors[UI_COLOR_ERROR] : ui->colors[UI_COLOR_MESSAGE]);
+	for (size_t r = 0; r < message_rows; r++) {
+		move(LINES - (int)message_rows + (int)r, 0);
+		clrtoeol();
+		size_t take = at < ui->message.len ? lib_utf8_wrap(text + at, ui->message.len - at, cols) : 0;
+		addnstr(text + at, (int)take);
+		at += take;
+		if (at < ui->message.len && text[at] == ' ')
+			at++;
 	}
+	attrset(A_NORMAL);
 }
 
 static void draw_index(struct ui *ui)
@@ -313,7 +341,14 @@ static void draw_help(struct ui *ui)
 
 static void draw(struct ui *ui)
 {
-	if (ui->help) {
+	size_t rows = message_height(ui, COLS > 1 ? (size_t)COLS : 1);
+	if (rows != message_rows) {
+		message_rows = rows;
+		erase(); /* the screen above moves */
+	}
+	if (ui_history_is_open(ui)) {
+		ui_history_draw(ui);
+	} else if (ui->help) {
 		draw_help(ui);
 		draw_index_status(ui);
 	} else if (ui->compose) {
@@ -818,7 +853,15 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			ui->help_top = 0;
 		return;
 	}
+	if (ui_history_is_open(ui)) {
+		ui_history_function(ui, fn);
+		return;
+	}
 	buf_reset(&ui->message);
+	if (fn == UI_FN_ERROR_HISTORY) {
+		ui_history_open(ui);
+		return;
+	}
 	if (fn == UI_FN_HELP) {
 		ui->help = 1;
 		ui->help_top = 0;
@@ -1182,6 +1225,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 
 	endwin();
 	counts_free(&ui);
+	ui_history_free(&ui);
 	ui_pending_flags_free(&ui);
 	ui_compose_close(&ui);
 	ui_browser_close(&ui);

@@ -24,6 +24,7 @@ enum line_kind { LINE_BODY, LINE_HEADER, LINE_QUOTED, LINE_SIGNATURE, LINE_ATTAC
 struct pager_line {
 	size_t start, len; /* bytes of text */
 	enum line_kind kind;
+	unsigned level;    /* LINE_QUOTED: how deep, 0 for "> " */
 };
 
 struct ui_pager {
@@ -172,12 +173,19 @@ static void render(struct ui *ui)
 	p->wrapped_cols = 0;
 }
 
-static int is_quoted(const char *line, size_t len)
+/* How many quote marks ('>' or '|', white space between them allowed)
+ * start line: 0 when it is not quoted. */
+static unsigned quote_depth(const char *line, size_t len)
 {
-	size_t i = 0;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	return i < len && (line[i] == '>' || line[i] == '|');
+	unsigned depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '>' || line[i] == '|')
+			depth++;
+		else if (line[i] != ' ' && line[i] != '\t')
+			break;
+	}
+	return depth;
 }
 
 /* Breaks the text into screen lines of at most COLS columns. */
@@ -196,6 +204,7 @@ static void wrap(struct ui *ui)
 		size_t end = nl ? (size_t)(nl - text) : p->text.len;
 		size_t len = end - at;
 		enum line_kind kind = LINE_BODY;
+		unsigned depth = 0;
 		if (in_headers && len == 0)
 			in_headers = 0;
 		if (p->mode != PAGER_RAW) {
@@ -207,15 +216,20 @@ static void wrap(struct ui *ui)
 				kind = LINE_ATTACHMENT;
 			else if (in_signature)
 				kind = LINE_SIGNATURE;
-			else if (is_quoted(text + at, len))
+			else if ((depth = quote_depth(text + at, len)) > 0)
 				kind = LINE_QUOTED;
 		}
 		size_t pos = at;
 		do {
-			size_t take = lib_utf8_prefix(text + pos, end - pos, cols);
+			size_t take = p->mode == PAGER_RAW ? lib_utf8_prefix(text + pos, end - pos, cols)
+			                                   : lib_utf8_wrap(text + pos, end - pos, cols);
+			if (take == 0)
+				take = end - pos; /* nothing fits (a character wider than the screen) */
 			p->lines = xrealloc(p->lines, (p->nlines + 1) * sizeof(*p->lines));
-			p->lines[p->nlines++] = (struct pager_line){ pos, take, kind };
+			p->lines[p->nlines++] = (struct pager_line){ pos, take, kind, depth ? depth - 1 : 0 };
 			pos += take;
+			if (p->mode != PAGER_RAW && pos < end && text[pos] == ' ')
+				pos++; /* the space a line was broken at starts no line */
 		} while (pos < end);
 		if (!nl)
 			break;
@@ -302,8 +316,9 @@ void ui_pager_draw(struct ui *ui)
 			p->top = p->nlines ? p->nlines - 1 : 0;
 		for (size_t r = 0; r < rows && p->top + r < p->nlines; r++) {
 			const struct pager_line *line = &p->lines[p->top + r];
+			enum ui_color color = line->kind == LINE_QUOTED ? ui_color_quote(line->level) : colors[line->kind];
 			move((int)r, 0);
-			draw_line(ui, p->text.data + line->start, line->len, ui->colors[colors[line->kind]]);
+			draw_line(ui, p->text.data + line->start, line->len, ui->colors[color]);
 		}
 	}
 	struct buf status = BUF_INIT;
@@ -312,7 +327,10 @@ void ui_pager_draw(struct ui *ui)
 	lib_sanitize(&status, ui->folder, strlen(ui->folder), LIB_SANITIZE_LINE);
 	buf_addf(&status, " %zu: ", p->number);
 	lib_sanitize(&status, p->subject, strlen(p->subject), LIB_SANITIZE_LINE);
-	buf_addf(&status, " -- (%s%zu%%) ", p->mode == PAGER_RAW ? "raw, " : "", percent > 100 ? 100 : percent);
+	if (!p->raw) /* nothing to measure yet: no percentage */
+		buf_addstr(&status, p->error ? " -- (not fetched) " : " -- (fetching) ");
+	else
+		buf_addf(&status, " -- (%s%zu%%) ", p->mode == PAGER_RAW ? "raw, " : "", percent > 100 ? 100 : percent);
 	ui_draw_status(ui, &status);
 	buf_free(&status);
 }

@@ -91,7 +91,8 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_
 	X(DETACH_FILE, "detach-file", "remove the last attachment") \
 	X(OUTBOX, "outbox", "list the messages waiting in the outbox, and why") \
 	X(DELETE_ENTRY, "delete-entry", "delete the outbox message (asks first)") \
-	X(RETRY_SEND, "retry-send", "send the outbox message now")
+	X(RETRY_SEND, "retry-send", "send the outbox message now") \
+	X(ERROR_HISTORY, "error-history", "show the messages of this session again, in full")
 
 #define UI_FN_ENUM(id, name, help) UI_FN_##id,
 enum ui_function { UI_FN_NONE, UI_FUNCTIONS(UI_FN_ENUM) UI_FN_COUNT };

@@ -52,6 +52,8 @@ char *ui_prompt(struct ui *ui, const char *question, const char *initial, char *
 	char *answer = NULL;
 
 	buf_addstr(&line, initial ? initial : "");
+	buf_reset(&ui->message); /* a message over several rows leaves none above the question */
+	ui_draw_message(ui);
 	nodelay(stdscr, FALSE);
 	curs_set(1);
 	for (;;) {

@@ -8,10 +8,17 @@
 enum ui_color {
 	UI_COLOR_NORMAL, UI_COLOR_INDICATOR, UI_COLOR_STATUS, UI_COLOR_TREE, UI_COLOR_QUOTED,
 	UI_COLOR_HEADER, UI_COLOR_ERROR, UI_COLOR_MESSAGE, UI_COLOR_SIGNATURE, UI_COLOR_ATTACHMENT,
-	UI_COLOR_SEARCH, UI_COLOR_NEW, UI_COLOR_FLAGGED, UI_COLOR_DELETED, UI_COLOR_COUNT
+	UI_COLOR_SEARCH, UI_COLOR_NEW, UI_COLOR_FLAGGED, UI_COLOR_DELETED,
+	UI_COLOR_QUOTED1, /* quoted1 to quoted9 follow; "quoted" is quoted0 */
+	UI_COLOR_QUOTED9 = UI_COLOR_QUOTED1 + 8,
+	UI_COLOR_COUNT
 };
 
 void ui_colors_apply(attr_t *colors, const struct conf *conf);
+/* The colour of a line quoted level + 1 deep (level 0: "> "): quoted0 to
+ * quoted9 in turn, as mutt does, over the levels the mailrc colours (all
+ * of them one colour when it sets only "quoted"), else four defaults. */
+enum ui_color ui_color_quote(unsigned level);
 
 struct ui_pending_flags {
 	uint32_t *uids;
@@ -30,6 +37,7 @@ struct ui_attach;
 struct ui_browser;
 struct ui_compose;
 struct ui_outbox;
+struct ui_history;
 struct model_mailbox;
 struct model_view;
 struct engine_worker;
@@ -66,6 +74,7 @@ struct ui {
 	struct ui_browser *browser; /* the folder browser, or NULL */
 	struct ui_compose *compose; /* the message being written, or NULL */
 	struct ui_outbox *outbox_screen; /* the outbox list, or NULL */
+	struct ui_history *history; /* what was said on the bottom row (M), or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */
 	size_t nfolders;
 	struct ui_folder_count *counts; /* every folder's counts (STATUS), for the sidebar */
@@ -188,6 +197,15 @@ void ui_outbox_open(struct ui *ui);
 void ui_outbox_close(struct ui *ui);
 void ui_outbox_draw(struct ui *ui);
 int ui_outbox_function(struct ui *ui, enum ui_function fn);
+
+/* ui-history.c: the messages of the session (ui_say adds each). */
+void ui_history_add(struct ui *ui, int is_error, const char *text);
+int ui_history_is_open(const struct ui *ui);
+void ui_history_open(struct ui *ui);
+void ui_history_draw(struct ui *ui);
+int ui_history_function(struct ui *ui, enum ui_function fn);
+void ui_history_close(struct ui *ui);
+void ui_history_free(struct ui *ui);
 
 /* ui-attach.c */
 void ui_attach_open(struct ui *ui);

@@ -48,5 +48,16 @@ int main(void)
 	lib_utf8_fit(&b, "ab", 4);
 	is_str(b.data, "ab  ", "fit pads short text");
 	buf_free(&b);
+
+	/* lib_utf8_wrap: mutt's smart_wrap (issue 18.7) */
+	const char *line = "see https://example.org/a/b for it";
+	is_int((long)lib_utf8_wrap(line, strlen(line), 20), 4, "wrap: a URL that does not fit moves whole to the next line");
+	is_int((long)lib_utf8_wrap(line + 4, strlen(line) - 4, 24), 24, "wrap: the URL line breaks after the next space");
+	is_int((long)lib_utf8_wrap("abcdefghij", 10, 4), 4, "wrap: a word wider than the line is cut");
+	is_int((long)lib_utf8_wrap("> > abcdefghij", 14, 8), 8, "wrap: never at a space inside the quote marks");
+	is_int((long)lib_utf8_wrap("ab cd", 5, 2), 2, "wrap: a break right before a space leaves it to skip");
+	is_int((long)lib_utf8_wrap("ab", 2, 10), 2, "wrap: a short line whole");
+	is_int((long)lib_utf8_wrap("\xe5\xb1\xb1 \xe7\x94\xb0\xe5\xa4\xaa", 10, 5), 4,
+	       "wrap: wide characters counted by columns");
 	return tap_done();
 }
