@@ -240,6 +240,13 @@ static void do_line(struct parser *parser, const char *file, int line, char *tex
 {
 	struct conf *conf = parser->conf;
 	char *words[CONF_MAX_WORDS], *err = NULL;
+	/* a muttrc line is answered before tern's grammar reads it wrongly */
+	char *mutt = conf_mutt_line(text);
+	if (mutt) {
+		diag(conf, 1, file, line, "%s", mutt);
+		free(mutt);
+		return;
+	}
 	int count = split_words(text, words, &err);
 
 	if (count < 0) {

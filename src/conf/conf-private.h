@@ -11,5 +11,9 @@ int conf_value_check(enum conf_key key, char **text, char **err);
 int conf_bool_value(const char *text);
 /* The key or command closest to a misspelt word, or NULL. */
 const char *conf_suggest_key(const char *word);
+/* For a line copied from a muttrc (set, unset, macro, source, mailboxes,
+ * hooks...): one sentence naming tern's equivalent, or saying there is
+ * none; NULL when its first word is no mutt command. Caller frees. */
+char *conf_mutt_line(const char *line);
 
 #endif

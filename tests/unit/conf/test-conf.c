@@ -424,6 +424,44 @@ static void test_table(void)
 	ok(conf_key_lookup("nonsense") == -1, "unknown keys are not found");
 }
 
+/* Issue 18.13: lines copied from a muttrc get one error naming tern's equivalent. */
+static void test_muttrc_lines(void)
+{
+	expect_error("set sort=threads\n", 1, "'set' is muttrc syntax; tern writes KEY VALUE: sort \"threads\"",
+	             "set sort=threads names tern's sort line");
+	expect_error("set sort = reverse-date\n", 1, "'set' is muttrc syntax; tern writes KEY VALUE: sort \"reverse-date\"",
+	             "set with spaces around =");
+	expect_error("set editor=\"vim +8\"\n", 1, "'set' is muttrc syntax; tern writes KEY VALUE: editor \"vim +8\"",
+	             "a quoted value is kept whole");
+	expect_error("set nosidebar_visible\n", 1, "'set' is muttrc syntax; tern writes KEY VALUE: sidebar no",
+	             "set noVAR of a boolean");
+	expect_error("unset confirm_expunge\n", 1, "'unset' is muttrc syntax; tern writes KEY VALUE: confirm-expunge no",
+	             "unset of a boolean, its name with dashes");
+	expect_error("set record=+Sent\n", 1, "'set' is muttrc syntax; tern writes KEY VALUE: folder-sent \"+Sent\"",
+	             "a mutt variable with another tern name");
+	expect_error("set smart_wrap\n", 1,
+	             "'set smart_wrap' is muttrc syntax; mutt's smart_wrap needs no line in tern: tern always breaks "
+	             "long lines at spaces", "a mutt habit tern has built in");
+	expect_error("set pgp_autosign=yes\n", 1,
+	             "'set' is muttrc syntax; tern has no setting like mutt's pgp_autosign (mailrc(5) lists the keys)",
+	             "a mutt variable with no tern setting");
+	expect_error("macro index ,a \"<save-message>=archive<enter>\" \"archive\"\n", 1,
+	             "'macro' is muttrc syntax; tern has no macros: bind MAP KEY FUNCTION binds one function, and "
+	             "push KEYS types keys once the first folder is open", "macro: one error, tern's equivalents");
+	expect_error("macro index \\cb '|urlview\\n'\n", 1,
+	             "'macro' is muttrc syntax; tern has no macros: bind MAP KEY FUNCTION binds one function, and "
+	             "push KEYS types keys once the first folder is open", "macro with mutt's quoting: still one error");
+	expect_error("source ~/.mutt/colors\n", 1, "'source' is muttrc syntax; tern writes include ~/.mutt/colors",
+	             "source names include");
+	expect_error("mailboxes +INBOX +Lists\n", 1,
+	             "'mailboxes' is muttrc syntax; tern lists the server's folders itself (y, or sidebar yes)",
+	             "mailboxes");
+	expect_error("folder-hook . 'set sort=date'\n", 1,
+	             "'folder-hook' is muttrc syntax; tern has no hooks (an account block holds what differs per account)",
+	             "a hook");
+	expect_error("my_hdr X-Foo: bar\n", 1, "'my_hdr' is muttrc syntax; tern has no my_hdr", "my_hdr");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -434,6 +472,7 @@ int main(void)
 	test_every_key();
 	test_defaults();
 	test_errors();
+	test_muttrc_lines();
 	test_nul_byte();
 	test_commands();
 	test_recovery_and_lines();
