@@ -184,6 +184,9 @@ static const struct {
 	{ "home", UI_KEY(KEY_HOME) }, { "end", UI_KEY(KEY_END) }, { "insert", UI_KEY(KEY_IC) },
 	{ "delete", UI_KEY(KEY_DC) }, { "backspace", UI_KEY(KEY_BACKSPACE) }, { "enter", UI_KEY(KEY_ENTER) },
 	{ "return", '\r' }, { "space", ' ' }, { "tab", '\t' }, { "esc", UI_KEY_ESC },
+	/* mutt's other names */
+	{ "keypadenter", UI_KEY(KEY_ENTER) }, { "backtab", UI_KEY(KEY_BTAB) }, { "next", UI_KEY(KEY_NPAGE) },
+	{ "begin", UI_KEY(KEY_BEG) },
 };
 
 const char *ui_function_name(enum ui_function fn) { return function_names[fn]; }
@@ -206,12 +209,15 @@ static int map_lookup(const char *name)
 	return -1;
 }
 
-/* One key at *p; advances *p. -1 when it is not a key. */
+/* One key at *p, in mutt's notation; advances *p. -1 when it is not a
+ * key tern knows: an unknown <name> or backslash escape is refused, never
+ * read as the characters it is made of (that bound a sequence no one
+ * could type). */
 static int parse_one(const char **p)
 {
 	const unsigned char *s = (const unsigned char *)*p;
 
-	if (s[0] == '<') {
+	if (s[0] == '<' && s[1] && s[1] != '>') {
 		const char *close = strchr((const char *)s, '>');
 		if (!close)
 			return -1;
@@ -222,11 +228,18 @@ static int parse_one(const char **p)
 				return key_names[i].key;
 			}
 		}
-		if ((s[1] == 'f' || s[1] == 'F') && len >= 2 && len <= 3) {
+		if ((s[1] == 'f' || s[1] == 'F') && len >= 2 && len <= 3 && strspn((const char *)s + 2, "0123456789") == len - 1) {
 			int n = atoi((const char *)s + 2);
-			if (n >= 1 && n <= 12) {
+			if (n >= 1 && n <= 63) {
 				*p = close + 1;
 				return UI_KEY(KEY_F(n));
+			}
+		}
+		if (len >= 1 && len <= 3 && strspn((const char *)s + 1, "01234567") == len) { /* mutt's <177>: octal */
+			int code = (int)strtol((const char *)s + 1, NULL, 8);
+			if (code > 0 && code < 0x100) {
+				*p = close + 1;
+				return code;
 			}
 		}
 		return -1;
@@ -235,13 +248,20 @@ static int parse_one(const char **p)
 		*p += 2;
 		return s[1] == '?' ? 0x7f : (s[1] & 0x1f);
 	}
-	if (s[0] == '\\' && (s[1] == 'C' || s[1] == 'c') && s[2]) {
-		*p += 3;
-		return s[2] & 0x1f;
-	}
-	if (s[0] == '\\' && s[1] == 'e') {
-		*p += 2;
-		return UI_KEY_ESC;
+	if (s[0] == '\\') {
+		static const struct { char escape; int key; } escapes[] = {
+			{ 'e', UI_KEY_ESC }, { 'E', UI_KEY_ESC }, { 't', '\t' }, { 'n', '\r' }, { 'r', '\r' }, { '\\', '\\' },
+		};
+		if ((s[1] == 'C' || s[1] == 'c') && s[2] > 0x20 && s[2] < 0x7f) {
+			*p += 3;
+			return s[2] == '?' ? 0x7f : s[2] & 0x1f;
+		}
+		for (size_t i = 0; i < LIB_ARRAY_LEN(escapes); i++)
+			if (s[1] == escapes[i].escape) {
+				*p += 2;
+				return escapes[i].key;
+			}
+		return -1;
 	}
 	/* one UTF-8 character */
 	int n = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
@@ -266,6 +286,18 @@ int ui_key_parse(const char *text, int *keys, int max)
 		keys[n++] = key;
 	}
 	return n ? n : -1;
+}
+
+/* The names of n keys one after the other ("<esc>v", "gg") into out. */
+static void keys_name(const int *keys, int n, char *out, size_t size)
+{
+	char one[24];
+
+	out[0] = '\0';
+	for (int k = 0; k < n; k++) {
+		ui_key_name(keys[k], one, sizeof(one));
+		strncat(out, one, size - strlen(out) - 1);
+	}
 }
 
 void ui_key_name(int key, char *out, size_t size)
@@ -301,6 +333,34 @@ void ui_key_name(int key, char *out, size_t size)
 	} else {
 		snprintf(out, size, "<key %d>", key - UI_KEY_SPECIAL);
 	}
+}
+
+/* A binding that would make keys (nkeys of them) either untypable (a
+ * shorter start of it is bound: that key acts at once) or a shadow over
+ * longer bindings (it is their start), as a sentence with the fix, like
+ * NeoMutt's; NULL when keys can be bound. A key bound to noop is free. */
+static char *bind_conflict(const struct ui_keymap *m, enum ui_map map, const int *keys, int nkeys)
+{
+	char name[128], other[128];
+
+	for (size_t i = 0; i < m->count; i++) {
+		const struct ui_binding *b = &m->bindings[i];
+		if (b->fn == UI_FN_NONE || b->nkeys == nkeys)
+			continue;
+		int shorter = b->nkeys < nkeys ? b->nkeys : nkeys;
+		if (memcmp(b->keys, keys, (size_t)shorter * sizeof(int)) != 0)
+			continue;
+		keys_name(keys, nkeys, name, sizeof(name));
+		keys_name(b->keys, b->nkeys, other, sizeof(other));
+		if (b->nkeys < nkeys)
+			return xasprintf("bind: '%s' would never be typed: '%s' is bound to %s and acts at once; "
+			                 "unbind it first with: bind %s %s noop",
+			                 name, other, ui_function_name(b->fn), map_names[map], other);
+		return xasprintf("bind: '%s' starts '%s' (%s), which could then never be typed; unbind that first "
+		                 "with: bind %s %s noop",
+		                 name, other, ui_function_name(b->fn), map_names[map], other);
+	}
+	return NULL;
 }
 
 static void bind(struct ui_keymap *map, const int *keys, int nkeys, enum ui_function fn)
@@ -343,8 +403,8 @@ static int parse_push(const char *text, struct ui_pending **out, size_t *count)
 	return 0;
 }
 
-/* Applies (keys non-NULL) or only checks one command. Returns 0 or -1
- * with a diag added. */
+/* Applies one command to keys (a scratch copy when only checking).
+ * Returns 0 or -1 with a diag added. */
 static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_keys *keys);
 
 static void diag_error(struct conf *conf, const struct conf_command *cmd, const char *fmt, const char *word)
@@ -374,11 +434,9 @@ static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_ke
 			diag_error(conf, cmd, "push: cannot read the keys '%s'", cmd->argv[0]);
 			return -1;
 		}
-		if (keys) {
-			keys->pushed = xrealloc(keys->pushed, (keys->npushed + count) * sizeof(*pending));
-			memcpy(keys->pushed + keys->npushed, pending, count * sizeof(*pending));
-			keys->npushed += count;
-		}
+		keys->pushed = xrealloc(keys->pushed, (keys->npushed + count) * sizeof(*pending));
+		memcpy(keys->pushed + keys->npushed, pending, count * sizeof(*pending));
+		keys->npushed += count;
 		free(pending);
 		return 0;
 	}
@@ -393,27 +451,48 @@ static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_ke
 		return -1;
 	}
 	if (nkeys < 0) {
-		diag_error(conf, cmd, "bind: cannot read the key '%s' (a character, ^X, <name> or <esc>X)", cmd->argv[1]);
+		diag_error(conf, cmd,
+		           "bind: cannot read the key '%s' (up to 8 keys, each a character, ^X or \\CX, \\e or <esc>, "
+		           "<name> such as <pagedown>, <f1> or <177>; see mailrc(5))",
+		           cmd->argv[1]);
 		return -1;
 	}
 	if (fn == UI_FN_NONE && strcmp(cmd->argv[2], "noop") != 0) {
 		diag_error(conf, cmd, "bind: unknown function '%s' (see tern(1), or press ? in tern)", cmd->argv[2]);
 		return -1;
 	}
-	if (keys)
-		bind(&keys->maps[map], seq, nkeys, fn);
+	char *conflict = fn == UI_FN_NONE ? NULL : bind_conflict(&keys->maps[map], map, seq, nkeys);
+	if (conflict) {
+		diag_error(conf, cmd, "%s", conflict);
+		free(conflict);
+		return -1;
+	}
+	bind(&keys->maps[map], seq, nkeys, fn);
 	return 0;
 }
 
+static void load_defaults(struct ui_keys *keys);
+
 size_t ui_check_commands(struct conf *conf)
 {
+	struct ui_keys scratch; /* a bind is checked against the ones before it */
 	size_t errors = 0;
+
+	load_defaults(&scratch);
 	for (size_t i = 0; i < conf->ncommands; i++)
-		errors += apply(conf, &conf->commands[i], NULL) < 0;
+		errors += apply(conf, &conf->commands[i], &scratch) < 0;
+	ui_keys_free(&scratch);
 	return errors;
 }
 
 void ui_keys_load(struct ui_keys *keys, struct conf *conf)
+{
+	load_defaults(keys);
+	for (size_t i = 0; i < conf->ncommands; i++)
+		apply(conf, &conf->commands[i], keys);
+}
+
+static void load_defaults(struct ui_keys *keys)
 {
 	struct conf *defaults = xcalloc(1, sizeof(*defaults));
 	char *text = xstrdup(default_bindings), *save = NULL;
@@ -427,8 +506,6 @@ void ui_keys_load(struct ui_keys *keys, struct conf *conf)
 			lib_fatal("bad default binding: %s", defaults->diags[defaults->ndiags - 1].text);
 	free(text);
 	conf_free(defaults);
-	for (size_t i = 0; i < conf->ncommands; i++)
-		apply(conf, &conf->commands[i], keys);
 }
 
 void ui_keys_free(struct ui_keys *keys)
@@ -443,14 +520,16 @@ int ui_keys_lookup(const struct ui_keys *keys, enum ui_map map, const int *seq, 
 {
 	const struct ui_keymap *m = &keys->maps[map];
 	int prefix = 0;
+	enum ui_function exact = UI_FN_NONE;
 
 	for (size_t i = 0; i < m->count; i++) {
 		const struct ui_binding *b = &m->bindings[i];
-		if (b->nkeys < n || memcmp(b->keys, seq, (size_t)n * sizeof(int)) != 0)
+		if (b->nkeys < n || b->fn == UI_FN_NONE || memcmp(b->keys, seq, (size_t)n * sizeof(int)) != 0)
 			continue;
 		if (b->nkeys == n)
-			return b->fn;
-		prefix = 1;
+			exact = b->fn;
+		else
+			prefix = 1;
 	}
-	return prefix ? -1 : UI_FN_NONE;
+	return exact != UI_FN_NONE ? (int)exact : prefix ? -1 : UI_FN_NONE;
 }

@@ -325,15 +325,18 @@ static void draw_help(struct ui *ui)
 	ui_draw_text(title, (size_t)COLS);
 	free(title);
 	attrset(A_NORMAL);
-	for (size_t i = ui->help_top; i < map->count && i - ui->help_top + 2 < rows; i++) {
+	size_t row = 2;
+	for (size_t i = ui->help_top; i < map->count && row < rows; i++) {
 		const struct ui_binding *b = &map->bindings[i];
 		char name[64] = "", one[24];
+		if (b->fn == UI_FN_NONE)
+			continue; /* unbound with noop */
 		for (int k = 0; k < b->nkeys; k++) {
 			ui_key_name(b->keys[k], one, sizeof(one));
 			strncat(name, one, sizeof(name) - strlen(name) - 1);
 		}
 		char *text = xasprintf("%-12s %-20s %s", name, ui_function_name(b->fn), ui_function_help(b->fn));
-		move((int)(i - ui->help_top) + 2, 0);
+		move((int)row++, 0);
 		ui_draw_text(text, (size_t)COLS);
 		free(text);
 	}
@@ -1128,8 +1131,11 @@ static void handle_key(struct ui *ui, int key)
 			ui->help = 0;
 			return;
 		}
-		char name[32];
-		ui_key_name(ui->seq[nseq - 1], name, sizeof(name));
+		char name[128] = "", one[24];
+		for (int k = 0; k < nseq; k++) { /* the whole sequence: "gx" after a "gg" binding */
+			ui_key_name(ui->seq[k], one, sizeof(one));
+			strncat(name, one, sizeof(name) - strlen(name) - 1);
+		}
 		char *text = xasprintf("Key %s is not bound. Press ? for help.", name);
 		ui_say(ui, 0, text);
 		free(text);

@@ -16,7 +16,7 @@
 #define UI_KEY_SPECIAL 0x200000
 #define UI_KEY(curses_code) (UI_KEY_SPECIAL + (curses_code))
 #define UI_KEY_ESC 0x1b
-#define UI_MAX_SEQ 3 /* keys in one binding: <esc>v is two */
+#define UI_MAX_SEQ 8 /* keys in one binding: <esc>v is two, gg two */
 
 enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_COMPOSE, UI_MAP_OUTBOX, UI_MAP_COUNT };
 
@@ -124,8 +124,9 @@ struct ui_keys {
 const char *ui_function_name(enum ui_function fn);
 const char *ui_function_help(enum ui_function fn);
 const char *ui_map_name(enum ui_map map);
-/* Parses a key sequence ("j", "^G", "<pagedown>", "<esc>v", "\\Cg");
- * returns the number of keys, or -1. */
+/* Parses a key sequence in mutt's notation ("j", "gg", "^G", "\\Cg",
+ * "<PageDown>", "<Esc>v", "\\ev", "<F1>", "<177>"); returns the number of
+ * keys, or -1 (a name, escape or length tern does not know). */
 int ui_key_parse(const char *text, int *keys, int max);
 /* Writes a key's name ("j", "<down>", "^G") into out. */
 void ui_key_name(int key, char *out, size_t size);
@@ -135,7 +136,8 @@ void ui_key_name(int key, char *out, size_t size);
 void ui_keys_load(struct ui_keys *keys, struct conf *conf);
 void ui_keys_free(struct ui_keys *keys);
 /* Looks up a key sequence in map: the function, UI_FN_NONE when nothing
- * matches, or -1 when it is the prefix of a longer binding. */
+ * matches, or -1 when it is the prefix of a longer binding (the next key
+ * decides). The binding rules make a bound key never a prefix too. */
 int ui_keys_lookup(const struct ui_keys *keys, enum ui_map map, const int *seq, int n);
 
 /* Index line formatting (ui-format.c; no curses). */
