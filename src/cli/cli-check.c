@@ -1,5 +1,7 @@
 /* tern --check: for each account, the message counts of INBOX and the
- * subscribed folders (every folder with --all) from STATUS, and the quota;
+ * subscribed folders (every folder with --all) from STATUS, the new ones
+ * among the unseen as the reader shows them (N: not marked old in the
+ * header cache; "?" when another tern holds the cache), and the quota;
  * for a POP3 account, the messages on the server and how many of them
  * are new (not downloaded yet: not in the UIDL state of --fetch).
  * One account that cannot be reached is reported and the others still
@@ -12,8 +14,9 @@
 struct folder_row {
 	char *name;
 	struct imap_status status; /* POP3: messages on the server, recent the new ones */
+	uint32_t fresh; /* IMAP: the unseen ones not marked old in the header cache, as the index counts N */
 	int pop3;
-	int unknown; /* POP3 without UIDL: which are new cannot be told */
+	int unknown; /* POP3 without UIDL, or IMAP without its header cache: which are new cannot be told */
 };
 
 struct account_report {
@@ -25,14 +28,9 @@ struct account_report {
 	char *error; /* the full one-line message, or NULL */
 };
 
-/* INBOX first, then by name. */
 static int row_compare(const void *a, const void *b)
 {
-	const struct folder_row *x = a, *y = b;
-	int x_inbox = strcmp(x->name, "INBOX") == 0, y_inbox = strcmp(y->name, "INBOX") == 0;
-	if (x_inbox != y_inbox)
-		return y_inbox - x_inbox;
-	return strcmp(x->name, y->name);
+	return model_folder_compare(((const struct folder_row *)a)->name, ((const struct folder_row *)b)->name);
 }
 
 /* A POP3 account: one row, its server's INBOX. */
@@ -62,8 +60,7 @@ static void check_account(const struct conf *conf, const struct conf_account *ac
 	struct imap_folder *folders = NULL;
 	size_t nfolders = 0;
 
-	engine_options_from_env(&ea);
-	ea.no_cache = 1; /* STATUS needs no header cache */
+	engine_options_from_env(&ea); /* the header cache says which unseen messages are old */
 	report->name = account->name;
 	if (account->imap.scheme == CONF_URL_NONE) {
 		if (account->pop3.scheme == CONF_URL_NONE) {
@@ -82,6 +79,10 @@ static void check_account(const struct conf *conf, const struct conf_account *ac
 		struct folder_row *row = &report->rows[report->nrows];
 		if (imap_folder_status(ea.imap, folders[i].wire_name, &row->status, &err) < 0)
 			goto fail;
+		int known = engine_folder_new_count(&ea, folders[i].wire_name, row->status.unseen, &row->fresh, &err);
+		if (known < 0)
+			goto fail;
+		row->unknown = !known;
 		row->name = xstrdup(folders[i].name);
 		report->nrows++;
 	}
@@ -103,7 +104,7 @@ static void print_table(const struct account_report *reports, size_t count)
 {
 	struct buf out = BUF_INIT;
 
-	buf_addf(&out, "%-12s %-24s %9s %7s %7s\n", "ACCOUNT", "FOLDER", "MESSAGES", "UNSEEN", "RECENT");
+	buf_addf(&out, "%-12s %-24s %9s %7s %7s\n", "ACCOUNT", "FOLDER", "MESSAGES", "UNSEEN", "NEW");
 	for (size_t a = 0; a < count; a++) {
 		const struct account_report *r = &reports[a];
 		for (size_t i = 0; i < r->nrows; i++) {
@@ -115,9 +116,11 @@ static void print_table(const struct account_report *reports, size_t count)
 				buf_addf(&out, " %9u %7s %7s\n", r->rows[i].status.messages, "-", "?");
 			else if (r->rows[i].pop3)
 				buf_addf(&out, " %9u %7s %7u\n", r->rows[i].status.messages, "-", r->rows[i].status.recent);
+			else if (r->rows[i].unknown)
+				buf_addf(&out, " %9u %7u %7s\n", r->rows[i].status.messages, r->rows[i].status.unseen, "?");
 			else
 				buf_addf(&out, " %9u %7u %7u\n", r->rows[i].status.messages, r->rows[i].status.unseen,
-				         r->rows[i].status.recent);
+				         r->rows[i].fresh);
 			buf_free(&name);
 		}
 		if (r->has_quota)
@@ -147,9 +150,12 @@ static void print_json(const struct account_report *reports, size_t count)
 			else if (r->rows[i].pop3)
 				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u}", r->rows[i].status.messages,
 				         r->rows[i].status.recent);
+			else if (r->rows[i].unknown)
+				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"new\":null}", r->rows[i].status.messages,
+				         r->rows[i].status.unseen);
 			else
-				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"recent\":%u}", r->rows[i].status.messages,
-				         r->rows[i].status.unseen, r->rows[i].status.recent);
+				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"new\":%u}", r->rows[i].status.messages,
+				         r->rows[i].status.unseen, r->rows[i].fresh);
 		}
 		buf_addstr(&out, "],\"quota\":");
 		if (r->has_quota)

@@ -60,6 +60,8 @@
 	  "Command that turns HTML on stdin into text, e.g. \"w3m -dump -T text/html\"; default a built-in stripper.") \
 	X(PREFER_HTML, "prefer-html", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \
 	  "In multipart/alternative show the HTML part instead of the plain text one.") \
+	X(MARK_OLD, "mark-old", CONF_T_BOOL, CONF_S_GLOBAL, "yes", 0, 0, \
+	  "yes (default): unread messages that were in the index when you left the folder become old (O), as mutt's mark_old; no: they stay new (N).") \
 	X(CONFIRM_EXPUNGE, "confirm-expunge", CONF_T_BOOL, CONF_S_GLOBAL, "on", 0, 0, \
 	  "Ask before expunging the messages marked deleted ($, leaving a folder, quitting); off expunges at once.") \
 	X(SIDEBAR, "sidebar", CONF_T_BOOL, CONF_S_GLOBAL, "off", 0, 0, \

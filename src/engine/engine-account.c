@@ -261,6 +261,78 @@ int engine_folder_sync(struct engine_account *ea, const char *folder, struct mod
 	return 0;
 }
 
+int engine_folder_mark_old(struct engine_account *ea, const char *folder, const uint32_t *uids, size_t n,
+                           struct lib_error *err)
+{
+	struct store_folder_state state;
+	struct model_mailbox *mbox = model_mailbox_new();
+	char *warning = NULL, *cause = NULL;
+	size_t changed = 0;
+	int rc = 0;
+
+	if (ea->store && store_folder_read(ea->store, folder, &state, mbox, &warning) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			struct model_summary *s = model_mailbox_find_uid(mbox, uids[i]);
+			if (s && (s->flags & MODEL_F_RECENT)) {
+				s->flags &= ~(uint32_t)MODEL_F_RECENT;
+				changed++;
+			}
+		}
+		if (changed && store_folder_write(ea->store, folder, &state, mbox, &cause) < 0) {
+			lib_error_set(err, LIB_ERR_INTERNAL, "could not mark messages old in the header cache: %s",
+			              cause ? cause : "unknown error");
+			rc = -1;
+		}
+	}
+	free(warning);
+	free(cause);
+	model_mailbox_free(mbox);
+	return rc;
+}
+
+static int uid_compare(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int engine_folder_new_count(struct engine_account *ea, const char *folder, uint32_t unseen, uint32_t *fresh,
+                            struct lib_error *err)
+{
+	struct store_folder_state state;
+	struct model_mailbox *mbox = model_mailbox_new();
+	char *warning = NULL;
+	uint32_t *old = NULL, *found = NULL;
+	size_t nold = 0, nfound = 0;
+	int rc = 1;
+
+	*fresh = unseen;
+	if (!ea->store) {
+		rc = 0;
+	} else if (unseen && store_folder_read(ea->store, folder, &state, mbox, &warning) > 0) {
+		const struct model_summary *all = model_mailbox_summaries(mbox);
+		size_t count = model_mailbox_count(mbox);
+		old = xmalloc((count ? count : 1) * sizeof(*old));
+		for (size_t i = 0; i < count; i++) /* uid order: old stays sorted */
+			if (!(all[i].flags & (MODEL_F_SEEN | MODEL_F_RECENT)))
+				old[nold++] = all[i].uid;
+		/* only the server knows which are still unread: an old message
+		 * read elsewhere since is neither new nor old any more */
+		if (nold && imap_search(ea->imap, folder, "UNSEEN", &found, &nfound, err) < 0) {
+			rc = -1;
+		} else if (nold) {
+			*fresh = 0;
+			for (size_t i = 0; i < nfound; i++)
+				*fresh += !bsearch(&found[i], old, nold, sizeof(*old), uid_compare);
+		}
+	}
+	free(warning);
+	free(old);
+	free(found);
+	model_mailbox_free(mbox);
+	return rc;
+}
+
 void engine_account_close(struct engine_account *ea)
 {
 	imap_session_close(ea->imap);

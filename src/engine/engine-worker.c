@@ -430,16 +430,20 @@ static const char *plural(size_t n)
 }
 
 /* Runs one bulk action on the server; *text says what was done, *moved
- * whether the messages left the folder. 0, or -1 with err. */
+ * whether the messages left the folder, and *moved_to (when not NULL;
+ * the caller frees it) the wire name of the folder they went to. 0, or
+ * -1 with err. */
 static int run_action(struct engine_worker *w, enum engine_job_type type, const char *folder, const uint32_t *uids,
                       size_t n, unsigned flags, int add, const char *target, char **text, int *moved,
-                      struct lib_error *err)
+                      char **moved_to, struct lib_error *err)
 {
 	char *trash = NULL;
 	int rc = 0;
 
 	*text = NULL;
 	*moved = 0;
+	if (moved_to)
+		*moved_to = NULL;
 	switch (type) {
 	case ENGINE_JOB_STORE_FLAGS:
 		rc = imap_messages_store_flags(w->ea.imap, folder, uids, n, flags, add, err);
@@ -473,6 +477,8 @@ static int run_action(struct engine_worker *w, enum engine_job_type type, const 
 	default:
 		break;
 	}
+	if (rc == 0 && *moved && moved_to && type != ENGINE_JOB_EXPUNGE)
+		*moved_to = xstrdup(type == ENGINE_JOB_DELETE ? trash : target);
 	free(trash);
 	if (rc < 0) {
 		free(*text);
@@ -566,7 +572,7 @@ static void journal_replay(struct engine_worker *w)
 		} else if (err.cls == LIB_ERR_CONNECTION ||
 		           (err.cls == LIB_ERR_NONE &&
 		            run_action(w, e->type, e->folder, e->uids, e->nuids, e->flags, e->add, e->target, &text, &moved,
-		                       &err) < 0 &&
+		                       NULL, &err) < 0 &&
 		            err.cls == LIB_ERR_CONNECTION)) {
 			break; /* offline again: keep this one and the rest */
 		} else if (err.cls != LIB_ERR_NONE) {
@@ -598,8 +604,8 @@ static void journal_replay(struct engine_worker *w)
 
 /* The event that ends a bulk job: DONE with text (taken), or ERROR with
  * err; it carries the job's uids back. */
-static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, char *text, int moved,
-                      const struct lib_error *err)
+static struct engine_event *bulk_event(struct engine_worker *w, struct engine_job *job, int rc, char *text, int moved,
+                                       const struct lib_error *err)
 {
 	struct engine_event *ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
 	ev->folder = xstrdup(job->folder);
@@ -617,7 +623,13 @@ static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, c
 	} else {
 		ev->text = text;
 	}
-	emit(w, ev);
+	return ev;
+}
+
+static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, char *text, int moved,
+                      const struct lib_error *err)
+{
+	emit(w, bulk_event(w, job, rc, text, moved, err));
 }
 
 /* Copies or moves messages of the open local folder to an IMAP folder:
@@ -721,7 +733,7 @@ static void local_bulk(struct engine_worker *w, struct engine_job *job)
 static void bulk(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
-	char *text = NULL;
+	char *text = NULL, *moved_to = NULL;
 	int moved = 0;
 
 	if (is_local(w, job->folder)) {
@@ -738,8 +750,11 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 		moved = job->move;
 	} else if (rc == 0) {
 		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
-		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &err);
+		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &moved_to,
+		                &err);
 	}
+	if (w->watching && strcmp(job->folder, w->watching) != 0)
+		w->resync = 1; /* another folder is selected now (an undo from the trash): back to the open one */
 	if (rc < 0 && err.cls == LIB_ERR_SERVER && job->type == ENGINE_JOB_STORE_FLAGS)
 		w->resync = 1; /* a conflict (or a refusal): show the server's state */
 	if (rc < 0 && err.cls == LIB_ERR_CONNECTION) {
@@ -754,7 +769,52 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 			free(why);
 		}
 	}
-	bulk_done(w, job, rc, text, moved, &err);
+	struct engine_event *ev = bulk_event(w, job, rc, text, moved, &err);
+	if (rc == 0 && moved && moved_to) { /* where they went, so that u can bring them back */
+		ev->target_uids = xmalloc((ev->nuids ? ev->nuids : 1) * sizeof(*ev->target_uids));
+		if (imap_messages_copied(w->ea.imap, ev->uids, ev->nuids, ev->target_uids) == 0) {
+			free(ev->target_uids); /* no UIDPLUS: the server did not say */
+			ev->target_uids = NULL;
+		} else {
+			ev->target = moved_to;
+			moved_to = NULL;
+		}
+	}
+	free(moved_to);
+	emit(w, ev);
+}
+
+/* Offline: the folder list as the last full listing left it in the
+ * cache (counts then), sent as partial (not the server's word now). */
+static void folders_from_cache(struct engine_worker *w, int counts)
+{
+	struct buf cached = BUF_INIT;
+
+	open_cache(w);
+	if (!w->ea.store || store_folders_get(w->ea.store, &cached) <= 0 || !cached.len) {
+		buf_free(&cached);
+		return;
+	}
+	struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
+	if (!counts) { /* names only: each line up to its first tab */
+		struct buf names = BUF_INIT;
+		buf_add(&cached, "", 0);
+		for (char *line = cached.data; *line;) {
+			size_t len = strcspn(line, "\t\n");
+			buf_add(&names, line, len);
+			buf_addch(&names, '\n');
+			line += strcspn(line, "\n");
+			line += *line == '\n';
+		}
+		ev->text = buf_detach(&names);
+	} else {
+		buf_add(&cached, "", 0);
+		ev->text = buf_detach(&cached);
+	}
+	buf_free(&cached);
+	ev->flags = (unsigned)counts;
+	ev->partial = 1;
+	emit(w, ev);
 }
 
 static void list_folders(struct engine_worker *w, int counts)
@@ -787,10 +847,12 @@ static void list_folders(struct engine_worker *w, int counts)
 		if (err.cls == LIB_ERR_CONNECTION)
 			drop_session(w);
 		emit_error(w, NULL, 0, &err);
+		folders_from_cache(w, counts);
 		return;
 	}
 	struct buf names = BUF_INIT;
-	for (size_t i = 0; i < count; i++) {
+	size_t i;
+	for (i = 0; i < count; i++) {
 		if (folders[i].noselect || strpbrk(folders[i].name, "\t\n"))
 			continue;
 		if (!counts) {
@@ -802,6 +864,11 @@ static void list_folders(struct engine_worker *w, int counts)
 			break;
 		buf_addf(&names, "%s\t%d\t%u\t%u\n", folders[i].name, folders[i].subscribed, status.messages,
 		         status.unseen);
+	}
+	if (counts && i == count && names.len) { /* the whole list: kept for offline */
+		open_cache(w);
+		if (w->ea.store)
+			store_folders_put(w->ea.store, names.data, names.len);
 	}
 	imap_folder_list_free(folders, count);
 	struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
@@ -851,6 +918,26 @@ static void search(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
+/* A recalled draft was removed from the server with the send: the DONE
+ * names it (folder, uids), so the reader drops its row at once, and the
+ * open folder is synced (its row would stay until the server's next
+ * news, and R on it found no draft). */
+static void draft_removed(struct engine_worker *w, struct engine_event *ev, const char *draft)
+{
+	struct engine_draft_ref ref = { 0 };
+
+	if (!draft || engine_draft_ref_parse(draft, &ref) < 0)
+		return;
+	ev->folder = ref.folder;
+	ref.folder = NULL;
+	ev->uids = xmalloc(sizeof(*ev->uids));
+	ev->uids[0] = ref.uid;
+	ev->nuids = 1;
+	if (w->watching && strcmp(w->watching, ev->folder) == 0)
+		w->resync = 1;
+	engine_draft_ref_clear(&ref);
+}
+
 static void send_entry(struct engine_worker *w, struct engine_job *job)
 {
 	struct engine_outbox_entry entry;
@@ -866,6 +953,7 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 		ev->cls = err.cls;
 		ev->text = engine_error_line(w->ea.account, &err);
 	} else {
+		char *draft = entry.draft ? xstrdup(entry.draft) : NULL; /* the send forgets it */
 		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, &err);
 		if (rc < 0) {
 			int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
@@ -879,7 +967,10 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 			ev = event_new(ENGINE_EV_DONE);
 			ev->add = rc == 1;
 			ev->text = rc == 1 ? xasprintf("Sent; %s", entry.reason) : xstrdup("Sent.");
+			if (rc == 0)
+				draft_removed(w, ev, draft);
 		}
+		free(draft);
 		engine_outbox_entry_clear(&entry);
 	}
 	ev->job = ENGINE_JOB_SEND;
@@ -1079,6 +1170,29 @@ static void watch(struct engine_worker *w)
 	}
 }
 
+/* mark-old when the user leaves a folder: a Maildir moves the messages
+ * from new/ to cur/, as mutt does; an mbox keeps its Status lines (one
+ * rewrite of the file per message would be the cost); IMAP has no flag
+ * for it, so the header cache keeps it. */
+static void mark_old(struct engine_worker *w, struct engine_job *job)
+{
+	struct lib_error err = { 0 };
+	char *text = NULL;
+	int moved;
+
+	if (is_local(w, job->folder)) {
+		if (!engine_local_is_mbox(w->local))
+			engine_local_action(w->local, ENGINE_JOB_STORE_FLAGS, job->uids, job->nuids, MODEL_F_RECENT, 0, NULL,
+			                    &text, &moved, &err);
+		free(text);
+	} else {
+		open_cache(w);
+		engine_folder_mark_old(&w->ea, job->folder, job->uids, job->nuids, &err);
+	}
+	if (err.cls != LIB_ERR_NONE)
+		emit_status(w, err.text);
+}
+
 static void job_free(struct engine_job *job)
 {
 	free(job->folder);
@@ -1094,7 +1208,7 @@ static int user_action(enum engine_job_type type)
 {
 	return type == ENGINE_JOB_STORE_FLAGS || type == ENGINE_JOB_DELETE || type == ENGINE_JOB_COPY ||
 	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE ||
-	       type == ENGINE_JOB_POSTPONE;
+	       type == ENGINE_JOB_POSTPONE || type == ENGINE_JOB_MARK_OLD;
 }
 
 static void *worker_main(void *data)
@@ -1145,6 +1259,8 @@ static void *worker_main(void *data)
 			postpone(w, job);
 		else if (job->type == ENGINE_JOB_DRAFTS)
 			drafts(w);
+		else if (job->type == ENGINE_JOB_MARK_OLD)
+			mark_old(w, job);
 		else
 			bulk(w, job);
 		pthread_mutex_lock(&w->lock);
@@ -1332,6 +1448,11 @@ void engine_worker_expunge(struct engine_worker *w, const char *folder, const ui
 	submit(w, bulk_job(ENGINE_JOB_EXPUNGE, folder, uids, n));
 }
 
+void engine_worker_mark_old(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
+{
+	submit(w, bulk_job(ENGINE_JOB_MARK_OLD, folder, uids, n));
+}
+
 void engine_worker_cancel(struct engine_worker *w)
 {
 	pthread_mutex_lock(&w->lock);
@@ -1356,6 +1477,8 @@ void engine_event_free(struct engine_event *ev)
 		return;
 	model_mailbox_free(ev->mbox);
 	free(ev->folder);
+	free(ev->target);
+	free(ev->target_uids);
 	free(ev->text);
 	free(ev->data);
 	free(ev->uids);

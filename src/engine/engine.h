@@ -73,13 +73,25 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err);
 int engine_folder_sync(struct engine_account *ea, const char *folder, struct model_mailbox *mbox,
                        struct lib_error *err);
 void engine_account_close(struct engine_account *ea);
+/* How many of the unseen messages of folder (wire name; unseen from
+ * STATUS) are new to tern: those its header cache does not mark old, as
+ * the reader's index counts them (a UID SEARCH UNSEEN when the cache
+ * holds old ones). 1 with *fresh; 0 without a cache (*fresh = unseen,
+ * not known); -1 with err. */
+int engine_folder_new_count(struct engine_account *ea, const char *folder, uint32_t unseen, uint32_t *fresh,
+                            struct lib_error *err);
+/* mark-old: the uids of folder lose MODEL_F_RECENT (new) in the header
+ * cache, which keeps new and old for IMAP (the server has no such flag).
+ * No cache, no change. 0, or -1 with err (the cache failed). */
+int engine_folder_mark_old(struct engine_account *ea, const char *folder, const uint32_t *uids, size_t n,
+                           struct lib_error *err);
 
 /* ---- the worker thread (engine-worker.c) ---- */
 
 enum engine_job_type {
 	ENGINE_JOB_OPEN_FOLDER, ENGINE_JOB_FETCH_BODY, ENGINE_JOB_STORE_FLAGS, ENGINE_JOB_LIST_FOLDERS,
 	ENGINE_JOB_DELETE, ENGINE_JOB_COPY, ENGINE_JOB_EXPUNGE, ENGINE_JOB_FOLDER_CHANGE, ENGINE_JOB_SEARCH,
-	ENGINE_JOB_SEND, ENGINE_JOB_POSTPONE, ENGINE_JOB_DRAFTS,
+	ENGINE_JOB_SEND, ENGINE_JOB_POSTPONE, ENGINE_JOB_DRAFTS, ENGINE_JOB_MARK_OLD,
 };
 
 struct engine_job {
@@ -108,7 +120,8 @@ enum engine_event_type {
 	ENGINE_EV_ERROR,    /* text: the one-line message; cls; uid when about one message */
 	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
 	ENGINE_EV_FOLDERS,  /* text: one line per folder: NAME, or with counts
-	                       NAME \t SUBSCRIBED \t MESSAGES \t UNSEEN (UTF-8) */
+	                       NAME \t SUBSCRIBED \t MESSAGES \t UNSEEN (UTF-8);
+	                       partial: offline, the list as the cache last saw it */
 	ENGINE_EV_DONE,     /* job finished on the server: job, uids, moved (they left the folder), text;
 	                       SEARCH: uids are the matches, add the caller's token */
 };
@@ -131,6 +144,9 @@ struct engine_event {
 	unsigned flags;
 	int add;
 	int moved;
+	char *target;          /* DONE of a move (a delete to the trash, a move on this account's server):
+	                          the folder the messages went to (wire name), when the server said where */
+	uint32_t *target_uids; /* their uids there, in the order of uids (0: not told) */
 };
 
 /* The offline journal (engine-journal.c): actions made while the server
@@ -305,8 +321,9 @@ void engine_worker_open_folder(struct engine_worker *w, const char *folder);
 /* Queues a job: the whole message uid (body cache first: works offline). */
 void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
 /* Queues a job: send the outbox entry at path (engine_outbox_send);
- * DONE (text: what happened; add: 1 when a Sent copy is pending) or
- * ERROR (cls: temporary and connection mean it stays queued). */
+ * DONE (text: what happened; add: 1 when a Sent copy is pending; folder
+ * and uids: the recalled draft that was removed, if any) or ERROR (cls:
+ * temporary and connection mean it stays queued). */
 void engine_worker_send(struct engine_worker *w, const char *path);
 /* Queues a job: store the message (len bytes, CRLF) in the Drafts folder,
  * then remove old (NULL: none), the recalled draft it replaces; then
@@ -345,6 +362,10 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
 void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
                                    const struct conf_account *target_account, const char *target, int move);
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
+/* The user leaves folder: its messages uids, unread and new, become old
+ * (mark-old): in the header cache for IMAP, new/ to cur/ in a Maildir.
+ * No event; it runs at quit too. */
+void engine_worker_mark_old(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */
 void engine_worker_cancel(struct engine_worker *w);
 /* The next event, or NULL; the caller frees it with engine_event_free. */

@@ -280,6 +280,77 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
 	return 0;
 }
 
+/* The uids of set in order, at most max of them (a server's set may
+ * claim billions); returns how many. */
+static size_t set_expand(const struct mailimap_set *set, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (clistiter *it = clist_begin_safe(set ? set->set_list : NULL); it && n < max; it = clist_next(it)) {
+		const struct mailimap_set_item *item = clist_content(it);
+		uint32_t first = item->set_first, last = item->set_last ? item->set_last : item->set_first;
+		int step = first <= last ? 1 : -1; /* "5:3" is 3, 4, 5 (RFC 3501 9) */
+		if (step < 0) {
+			uint32_t swap = first;
+			first = last;
+			last = swap;
+		}
+		for (uint64_t uid = first; uid <= last && n < max; uid++)
+			out[n++] = (uint32_t)uid;
+	}
+	return n;
+}
+
+static int copied_compare(const void *a, const void *b)
+{
+	uint32_t x = ((const struct imap_copied *)a)->source, y = ((const struct imap_copied *)b)->source;
+	return x < y ? -1 : x > y;
+}
+
+/* Keeps what the COPY or MOVE just answered in COPYUID (in its tagged
+ * reply, or for MOVE an untagged OK before the expunges, RFC 6851 4.3):
+ * the source uids and their new uids in the target, in the same order.
+ * Nothing when the server has no UIDPLUS. */
+static void copied_collect(struct imap_session *session, size_t n)
+{
+	struct mailimap_response_info *info = session->imap->imap_response_info;
+
+	session->ncopied = 0;
+	for (clistiter *it = clist_begin_safe(info ? info->rsp_extension_list : NULL); it; it = clist_next(it)) {
+		struct mailimap_extension_data *ext = clist_content(it);
+		if (ext->ext_extension->ext_id != MAILIMAP_EXTENSION_UIDPLUS ||
+		    ext->ext_type != MAILIMAP_UIDPLUS_RESP_CODE_COPY || !ext->ext_data)
+			continue;
+		struct mailimap_uidplus_resp_code_copy *code = ext->ext_data;
+		uint32_t *source = xmalloc((n ? n : 1) * sizeof(*source)), *dest = xmalloc((n ? n : 1) * sizeof(*dest));
+		size_t ns = set_expand(code->uid_source_set, source, n), nd = set_expand(code->uid_dest_set, dest, n);
+		if (ns == nd) {
+			session->copied = xrealloc(session->copied, (ns ? ns : 1) * sizeof(*session->copied));
+			for (size_t i = 0; i < ns; i++)
+				session->copied[i] = (struct imap_copied){ source[i], dest[i] };
+			session->ncopied = ns;
+			qsort(session->copied, ns, sizeof(*session->copied), copied_compare);
+		}
+		free(source);
+		free(dest);
+		break;
+	}
+}
+
+size_t imap_messages_copied(const struct imap_session *session, const uint32_t *uids, size_t n, uint32_t *dest)
+{
+	size_t known = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct imap_copied key = { uids[i], 0 };
+		const struct imap_copied *found =
+			session->ncopied ? bsearch(&key, session->copied, session->ncopied, sizeof(key), copied_compare) : NULL;
+		dest[i] = found ? found->dest : 0;
+		known += dest[i] != 0;
+	}
+	return known;
+}
+
 int imap_messages_copy(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                        const char *target, int move, struct lib_error *err)
 {
@@ -306,6 +377,7 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 		return -1;
 	}
 	buf_free(&what);
+	copied_collect(session, n);
 	if (move && !imap_has_capability(session, "MOVE")) {
 		/* RFC 6851's fallback: COPY, then \Deleted, then UID EXPUNGE of
 		 * exactly these; the copies are safe before anything is removed. */

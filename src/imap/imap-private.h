@@ -48,6 +48,9 @@ struct imap_session {
 	int qresync_enabled;
 	int broken; /* a reply could not be parsed: no LOGOUT, the stream is just closed */
 	char *selected; /* the selected folder's wire name, or NULL */
+	/* the last COPY or MOVE's COPYUID (RFC 4315): where each message went */
+	struct imap_copied { uint32_t source, dest; } *copied;
+	size_t ncopied;
 	/* CONDSTORE for flag stores (RFC 7162 UNCHANGEDSINCE): the selected
 	 * folder's HIGHESTMODSEQ at its last sync, and the modseqs our own
 	 * stores gave messages since (their own higher values). */

@@ -253,6 +253,7 @@ void imap_session_close(struct imap_session *session)
 		}
 		mailimap_free(session->imap); /* closes the stream and our low layer */
 	}
+	free(session->copied);
 	net_conn_free(session->conn);
 	free(session->selected);
 	free(session->own);

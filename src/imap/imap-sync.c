@@ -45,11 +45,7 @@ static unsigned flags_of(struct mailimap_msg_att_dynamic *dynamic)
 
 	for (clistiter *it = clist_begin_safe(dynamic->att_list); it; it = clist_next(it)) {
 		struct mailimap_flag_fetch *fetch = clist_content(it);
-		if (fetch->fl_type == MAILIMAP_FLAG_FETCH_RECENT) {
-			flags |= MODEL_F_RECENT;
-			continue;
-		}
-		if (!fetch->fl_flag)
+		if (!fetch->fl_flag) /* \Recent too: new and old are tern's own (MODEL_F_RECENT) */
 			continue;
 		switch (fetch->fl_flag->fl_type) {
 		case MAILIMAP_FLAG_ANSWERED: flags |= MODEL_F_ANSWERED; break;
@@ -117,14 +113,16 @@ static void on_message(struct mailimap_msg_att *att, void *data)
 			ctx->uids[ctx->nuids++] = uid;
 		}
 		struct model_summary *summary = model_mailbox_find_uid(ctx->mbox, uid);
+		flags |= summary ? summary->flags & MODEL_F_RECENT : 0; /* the client's new mark stays */
 		if (summary && has_flags && summary->flags != flags) {
 			summary->flags = flags; /* unknown UIDs are new: fetched with headers below */
 			ctx->changed++;
 		}
 		break;
 	}
-	case SYNC_HEADERS:
-		model_mailbox_add_header(ctx->mbox, uid, flags, size, date, headers ? headers : "", headers ? headers_len : 0);
+	case SYNC_HEADERS: /* a message this client has not listed before is new to it */
+		model_mailbox_add_header(ctx->mbox, uid, flags | MODEL_F_RECENT, size, date, headers ? headers : "",
+		                         headers ? headers_len : 0);
 		ctx->done++;
 		break;
 	}

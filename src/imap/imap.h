@@ -123,6 +123,10 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
  * UID EXPUNGE of exactly these uids. target is a wire name. */
 int imap_messages_copy(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                        const char *target, int move, struct lib_error *err);
+/* After imap_messages_copy: the uid each of uids got in the target, from
+ * the server's COPYUID (RFC 4315), into dest[i] (0 when the server did
+ * not say: no UIDPLUS). Returns how many are known. */
+size_t imap_messages_copied(const struct imap_session *session, const uint32_t *uids, size_t n, uint32_t *dest);
 enum imap_folder_op { IMAP_FOLDER_CREATE, IMAP_FOLDER_RENAME, IMAP_FOLDER_DELETE, IMAP_FOLDER_SUBSCRIBE,
 	IMAP_FOLDER_UNSUBSCRIBE };
 /* CREATE (and SUBSCRIBE), RENAME to new_name, DELETE, SUBSCRIBE or

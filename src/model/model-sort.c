@@ -511,3 +511,12 @@ size_t model_view_memory(const struct model_view *view)
 	return sizeof(*view) + words * view->count * sizeof(uint32_t) +
 		view->nthreads * sizeof(*view->threads);
 }
+
+int model_folder_compare(const char *a, const char *b)
+{
+	int a_inbox = strcmp(a, "INBOX") == 0, b_inbox = strcmp(b, "INBOX") == 0;
+
+	if (a_inbox != b_inbox)
+		return b_inbox - a_inbox;
+	return strcmp(a, b);
+}

@@ -13,12 +13,18 @@ enum model_flag {
 	MODEL_F_FLAGGED = 1 << 2,
 	MODEL_F_DELETED = 1 << 3,
 	MODEL_F_DRAFT = 1 << 4,
+	/* New as mutt means it (not "old"): the message has not yet been in
+	 * the index of a session that ended (mark-old). A Maildir keeps it as
+	 * new/, an mbox as no Status O; for IMAP tern keeps it in its header
+	 * cache (the server's \Recent is not used: it goes to whichever
+	 * session selects first). An unread message without it is old. */
 	MODEL_F_RECENT = 1 << 5,
 };
 
 /* Writes the mailx-style flag column into out (always 4 bytes with the
- * NUL): status N new (unseen and recent), O old (unseen), or blank when
- * read; then F flagged, then D deleted or A answered, blank otherwise. */
+ * NUL): status N new (unseen and MODEL_F_RECENT), O old (unseen), or
+ * blank when read; then F flagged, then D deleted or A answered, blank
+ * otherwise. */
 void model_flags_format(unsigned flags, char out[4]);
 
 /* One message in the index: what the index line, threading and search
@@ -110,6 +116,10 @@ uint64_t model_id_hash(const char *id, size_t len);
  * last max are kept (the nearest ancestors matter most for threading).
  * Returns the number stored in out; with out NULL, the number found. */
 size_t model_ids_parse(const char *header, size_t len, uint64_t *out, size_t max);
+
+/* The order folder lists are shown in (browser, --check): INBOX first,
+ * then by name, byte for byte, so a folder's subfolders follow it. */
+int model_folder_compare(const char *a, const char *b);
 
 /* The order of the index. Every order is total: equal keys fall back to
  * the uid, so two builds over the same mailbox give the same rows. */
@@ -234,7 +244,7 @@ size_t model_view_memory(const struct model_view *view);
  * matches the display name or the address of one of the addresses, each
  * on its own ("~f ^ana@" works). A bare word is mutt's simple search,
  * (~f word | ~s word); several bare words must all match.
- * Flags: ~N new (unseen and recent), ~O old (unseen, not recent), ~U
+ * Flags: ~N new (unseen, MODEL_F_RECENT), ~O old (unseen, not new), ~U
  * unread, ~R read, ~F flagged, ~D deleted, ~Q replied, ~T tagged (the
  * caller's tag bit), ~A all.
  * Dates (~d, and ~r, the same: a summary has one date, Date: or else

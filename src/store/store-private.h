@@ -52,7 +52,7 @@ extern const struct store_ops store_ops_tc;
 #define STORE_SCHEMA_KEY_LEN 7
 /* Bumped whenever a record's layout or meaning changes: a file with
  * another value is emptied on open. */
-#define STORE_SCHEMA "tern hcache 1"
+#define STORE_SCHEMA "tern hcache 2" /* 2: MODEL_F_RECENT is the new mark of tern, not IMAP \Recent */
 
 /* Summaries go into blocks cut where a uid's Fibonacci hash has its top
  * cut_bits bits clear: cuts depend on the uid alone, so a new message or

@@ -463,19 +463,27 @@ out:
 	return rc;
 }
 
-int store_folder_extra_get(struct store *store, const char *folder, struct buf *out)
+/* Appends the record at key to out: 1, 0 when absent, -1 on failure. */
+static int record_get(struct store *store, const struct buf *key, struct buf *out)
 {
-	struct buf key = BUF_INIT;
 	void *value = NULL;
 	size_t vlen = 0;
+	int rc = store_get(store, key, &value, &vlen);
 
-	folder_key(&key, folder, 'X');
-	int rc = store_get(store, &key, &value, &vlen);
 	if (rc > 0)
 		buf_add(out, value, vlen);
 	free(value);
-	buf_free(&key);
 	return rc > 0 ? 1 : rc;
+}
+
+int store_folder_extra_get(struct store *store, const char *folder, struct buf *out)
+{
+	struct buf key = BUF_INIT;
+
+	folder_key(&key, folder, 'X');
+	int rc = record_get(store, &key, out);
+	buf_free(&key);
+	return rc;
 }
 
 int store_folder_extra_put(struct store *store, const char *folder, const void *data, size_t len)
@@ -483,6 +491,30 @@ int store_folder_extra_put(struct store *store, const char *folder, const void *
 	struct buf key = BUF_INIT;
 
 	folder_key(&key, folder, 'X');
+	int rc = store_put(store, &key, data, len);
+	buf_free(&key);
+	return rc;
+}
+
+/* The account's folder list sits under a key no folder can have: folder
+ * keys are the folder's name, then a NUL and a letter. */
+static const char folders_key[] = "\0folders";
+
+int store_folders_get(struct store *store, struct buf *out)
+{
+	struct buf key = BUF_INIT;
+
+	buf_add(&key, folders_key, sizeof(folders_key) - 1);
+	int rc = record_get(store, &key, out);
+	buf_free(&key);
+	return rc;
+}
+
+int store_folders_put(struct store *store, const void *data, size_t len)
+{
+	struct buf key = BUF_INIT;
+
+	buf_add(&key, folders_key, sizeof(folders_key) - 1);
 	int rc = store_put(store, &key, data, len);
 	buf_free(&key);
 	return rc;

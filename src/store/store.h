@@ -74,6 +74,12 @@ struct buf;
 int store_folder_extra_get(struct store *store, const char *folder, struct buf *out);
 int store_folder_extra_put(struct store *store, const char *folder, const void *data, size_t len);
 
+/* The account's folder list as the caller last wrote it (its own
+ * format), for showing the folders offline. get appends it to out: 1, 0
+ * when absent, -1 when the backend failed. put: 0 or -1. */
+int store_folders_get(struct store *store, struct buf *out);
+int store_folders_put(struct store *store, const void *data, size_t len);
+
 void store_stats_get(const struct store *store, struct store_stats *stats);
 
 /* The body cache (store-body.c): whole messages on disk, capped at

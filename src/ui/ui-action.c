@@ -119,6 +119,17 @@ static uint32_t *targets(struct ui *ui, size_t *n)
 	return uids;
 }
 
+/* Leaves out of uids the messages d or s already moved away (their rows
+ * stay for u); returns how many are left. */
+static size_t not_moved(struct ui *ui, uint32_t *uids, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!ui_undo_is_moved(ui, uids[i]))
+			uids[kept++] = uids[i];
+	return kept;
+}
+
 /* Flag changes sent but not yet confirmed: a snapshot of the folder
  * taken before the server applied them must not undo them on screen. */
 static void pending_add(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
@@ -207,10 +218,32 @@ static char *ask_folder(struct ui *ui, const char *verb, size_t n)
 	return name;
 }
 
+void ui_mark_old(struct ui *ui)
+{
+	size_t count = ui->mbox ? model_mailbox_count(ui->mbox) : 0, n = 0;
+	uint32_t *uids;
+
+	if (!count || !conf_get_bool(ui->conf, NULL, CONF_K_MARK_OLD))
+		return;
+	uids = xmalloc(count * sizeof(*uids));
+	for (size_t i = 0; i < count; i++) {
+		struct model_summary *s = (struct model_summary *)&model_mailbox_summaries(ui->mbox)[i];
+		if ((s->flags & (MODEL_F_SEEN | MODEL_F_RECENT)) == MODEL_F_RECENT && !ui_undo_is_moved(ui, s->uid)) {
+			uids[n++] = s->uid;
+			s->flags &= ~(uint32_t)MODEL_F_RECENT; /* sent once */
+		}
+	}
+	if (n)
+		engine_worker_mark_old(ui->worker, ui->wire_folder, uids, n);
+	free(uids);
+}
+
 void ui_expunge_ask(struct ui *ui, int wait)
 {
 	size_t n = 0;
 	uint32_t *uids = NULL;
+
+	ui_undo_forget(ui); /* $ makes the deletes and moves final */
 
 	/* Only what this session marked deleted: another client's \Deleted
 	 * messages are that client's business. */
@@ -248,10 +281,20 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
 	case UI_FN_FLAG_MESSAGE:
 		flag_action(ui, MODEL_F_FLAGGED);
 		return 1;
+	case UI_FN_UNDO:
+		ui_undo_last(ui);
+		return 1;
 	case UI_FN_DELETE_MESSAGE:
 	case UI_FN_UNDELETE_MESSAGE:
 		if (!(uids = targets(ui, &n)))
 			return 1;
+		if (fn == UI_FN_UNDELETE_MESSAGE)
+			ui_undo_restore(ui, uids, n);
+		n = not_moved(ui, uids, n); /* the rest only have (or get) the deleted mark */
+		if (!n) {
+			free(uids);
+			return 1;
+		}
 		set_flags(ui, uids, n, MODEL_F_DELETED, fn == UI_FN_DELETE_MESSAGE);
 		for (size_t i = 0; i < n; i++)
 			set_put(MARKED(ui), uids[i], fn == UI_FN_DELETE_MESSAGE);
@@ -272,6 +315,11 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
 	case UI_FN_COPY_MESSAGE: {
 		if (!(uids = targets(ui, &n)))
 			return 1;
+		if (!(n = not_moved(ui, uids, n))) {
+			ui_say(ui, 0, "That message was moved away already: u brings it back.");
+			free(uids);
+			return 1;
+		}
 		char *target = ask_folder(ui, fn == UI_FN_SAVE_MESSAGE ? "Move" : "Copy", n);
 		char *colon = target ? strchr(target, ':') : NULL;
 		const struct conf_account *other = NULL;
@@ -319,6 +367,8 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
  * roll the change back. */
 void ui_action_event(struct ui *ui, struct engine_event *ev)
 {
+	if (ui_undo_event(ui, ev))
+		return; /* a move back from the trash or another folder */
 	if (!ev->folder || strcmp(ev->folder, ui->wire_folder) != 0)
 		return;
 	if (ev->job == ENGINE_JOB_STORE_FLAGS)
@@ -335,6 +385,16 @@ void ui_action_event(struct ui *ui, struct engine_event *ev)
 		ui_say(ui, 0, ev->text);
 	if (!ev->moved)
 		return;
+	if (ui_undo_keep(ui, ev)) { /* their rows stay, marked deleted, for u */
+		char *note = xasprintf("%s u brings it back.", ev->text ? ev->text : "Moved.");
+		ui_say(ui, 0, note);
+		free(note);
+		for (size_t i = 0; i < ev->nuids; i++)
+			set_put(MARKED(ui), ev->uids[i], 0);
+		ev->nuids = not_moved(ui, ev->uids, ev->nuids);
+		if (!ev->nuids)
+			return;
+	}
 	const struct model_summary *current = ui_current(ui);
 	uint32_t keep = current ? current->uid : 0;
 	qsort(ev->uids, ev->nuids, sizeof(*ev->uids), uid_compare);

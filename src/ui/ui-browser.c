@@ -22,7 +22,13 @@ struct ui_browser {
 	size_t cursor, top;
 	int all;     /* all folders, not only the subscribed */
 	int loading;
+	int stale;   /* offline: the list as the header cache last saw it */
 };
+
+static int row_compare(const void *a, const void *b)
+{
+	return model_folder_compare(((const struct browser_row *)a)->name, ((const struct browser_row *)b)->name);
+}
 
 static void rows_free(struct ui_browser *b)
 {
@@ -52,13 +58,14 @@ void ui_browser_close(struct ui *ui)
 	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
 }
 
-void ui_browser_folders(struct ui *ui, const char *text)
+void ui_browser_folders(struct ui *ui, const char *text, int stale)
 {
 	struct ui_browser *b = ui->browser;
 	char *copy = xstrdup(text), *save = NULL;
 
 	rows_free(b);
 	b->loading = 0;
+	b->stale = stale;
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *fields[4] = { line, NULL, NULL, NULL };
 		for (int f = 1; f < 4; f++) {
@@ -74,6 +81,8 @@ void ui_browser_folders(struct ui *ui, const char *text)
 			                                    fields[3] ? (unsigned)strtoul(fields[3], NULL, 10) : 0 };
 	}
 	free(copy);
+	if (b->nrows)
+		qsort(b->rows, b->nrows, sizeof(*b->rows), row_compare);
 }
 
 /* The rows shown: all, or the subscribed ones. */
@@ -98,10 +107,16 @@ static struct browser_row *current(struct ui_browser *b)
 void ui_browser_draw(struct ui *ui)
 {
 	struct ui_browser *b = ui->browser;
-	size_t rows = ui_rows(), *index = xmalloc((b->nrows + 1) * sizeof(*index));
+	size_t rows = ui_rows() > 1 ? ui_rows() - 1 : 1, *index = xmalloc((b->nrows + 1) * sizeof(*index));
 	size_t n = shown(b, index, b->nrows);
 
 	erase();
+	char *heading = xasprintf("%4s %c %8s %7s  %s", "", ' ', "MESSAGES", "UNSEEN", "FOLDER");
+	attrset(ui->colors[UI_COLOR_HEADER]);
+	move(0, 0);
+	ui_draw_text(heading, (size_t)COLS);
+	attrset(A_NORMAL);
+	free(heading);
 	if (b->cursor >= n)
 		b->cursor = n ? n - 1 : 0;
 	if (b->cursor < b->top)
@@ -109,7 +124,7 @@ void ui_browser_draw(struct ui *ui)
 	if (b->cursor >= b->top + rows)
 		b->top = b->cursor - rows + 1;
 	if (b->loading && !n) {
-		move(0, 0);
+		move(1, 0);
 		ui_draw_text("(asking the server for the folders...)", (size_t)COLS);
 	}
 	for (size_t r = 0; r < rows && b->top + r < n; r++) {
@@ -118,7 +133,7 @@ void ui_browser_draw(struct ui *ui)
 		buf_addf(&line, "%4zu %c %8u %7u  ", b->top + r + 1, row->subscribed ? ' ' : 'u', row->messages,
 		         row->unseen);
 		lib_sanitize(&line, row->name, strlen(row->name), LIB_SANITIZE_LINE);
-		move((int)r, 0);
+		move((int)r + 1, 0);
 		attrset(b->top + r == b->cursor ? ui->colors[UI_COLOR_INDICATOR]
 		                                 : row->unseen ? ui->colors[UI_COLOR_NEW] : ui->colors[UI_COLOR_NORMAL]);
 		ui_draw_text(line.data, (size_t)COLS);
@@ -126,8 +141,9 @@ void ui_browser_draw(struct ui *ui)
 		buf_free(&line);
 	}
 	struct buf status = BUF_INIT;
-	buf_addf(&status, "-*- tern: %s folders (%s, %zu)  Enter open  C create  r rename  d delete  s/u subscribe  Tab %s ",
-	         ui->account->name, b->all ? "all" : "subscribed", n, b->all ? "subscribed" : "all");
+	buf_addf(&status, "-*- tern: %s folders (%s, %zu%s)  Enter open  C create  r rename  d delete  s/u subscribe  Tab %s ",
+	         ui->account->name, b->all ? "all" : "subscribed", n, b->stale ? ", offline: as last seen" : "",
+	         b->all ? "subscribed" : "all");
 	ui_draw_status(ui, &status);
 	buf_free(&status);
 	free(index);

@@ -219,17 +219,22 @@ size_t ui_rows(void)
 static void draw_index_status(struct ui *ui)
 {
 	const struct model_summary *all = ui->mbox ? model_mailbox_summaries(ui->mbox) : NULL;
-	size_t count = ui->mbox ? model_mailbox_count(ui->mbox) : 0, unseen = 0, flagged = 0;
+	size_t count = ui->mbox ? model_mailbox_count(ui->mbox) : 0, fresh = 0, old = 0, flagged = 0;
 	struct buf line = BUF_INIT;
 
-	for (size_t i = 0; i < count; i++) {
-		unseen += !(all[i].flags & MODEL_F_SEEN);
+	for (size_t i = 0; i < count; i++) { /* the index's N and O, and ~N and ~O, count the same */
+		if (!(all[i].flags & MODEL_F_SEEN)) {
+			fresh += !!(all[i].flags & MODEL_F_RECENT);
+			old += !(all[i].flags & MODEL_F_RECENT);
+		}
 		flagged += !!(all[i].flags & MODEL_F_FLAGGED);
 	}
 	buf_addf(&line, "-*- tern: %s/", ui->account->name);
 	lib_sanitize(&line, ui->folder, strlen(ui->folder), LIB_SANITIZE_LINE);
-	buf_addf(&line, " [Msgs:%zu New:%zu Flag:%zu] (%s) ", count, unseen, flagged,
-	         model_sort_name(ui->sort, ui->reverse));
+	buf_addf(&line, " [Msgs:%zu New:%zu ", count, fresh);
+	if (old)
+		buf_addf(&line, "Old:%zu ", old);
+	buf_addf(&line, "Flag:%zu] (%s) ", flagged, model_sort_name(ui->sort, ui->reverse));
 	if (ui->limit) {
 		buf_addf(&line, "(limited to %zu: ", ui_count(ui));
 		lib_sanitize(&line, ui->limit_text, strlen(ui->limit_text), LIB_SANITIZE_LINE);
@@ -279,6 +284,8 @@ static void draw_index(struct ui *ui)
 		draw_sidebar(ui, offset - 1);
 	if (ui->cursor >= count)
 		ui->cursor = count ? count - 1 : 0;
+	if (ui->top + rows > count) /* fewer rows now (Esc V, a limit): no empty screen below hidden ones */
+		ui->top = count > rows ? count - rows : 0;
 	if (ui->cursor < ui->top)
 		ui->top = ui->cursor;
 	if (ui->cursor >= ui->top + rows)
@@ -415,6 +422,26 @@ static uint32_t cursor_uid(struct ui *ui)
 	return s ? s->uid : 0;
 }
 
+/* Where mutt puts the cursor in a folder it opens: the first new message
+ * in display order, else the first old (unread) one, else the newest. */
+static size_t first_message_row(struct ui *ui)
+{
+	size_t count = ui_count(ui), old = (size_t)-1;
+
+	for (size_t row = 0; row < count; row++) {
+		unsigned flags = row_summary(ui, row)->flags;
+		if (flags & (MODEL_F_SEEN | MODEL_F_DELETED))
+			continue;
+		if (flags & MODEL_F_RECENT)
+			return row;
+		if (old == (size_t)-1)
+			old = row;
+	}
+	if (old != (size_t)-1)
+		return old;
+	return ui->reverse || !count ? 0 : count - 1;
+}
+
 static void open_folder(struct ui *ui, const char *folder)
 {
 	free(ui->folder);
@@ -423,10 +450,12 @@ static void open_folder(struct ui *ui, const char *folder)
 	/* a path on this machine is no IMAP name: it stays as written */
 	ui->wire_folder = engine_folder_is_path(folder) ? xstrdup(folder) : imap_utf7_encode(folder);
 	model_mailbox_free(ui->mbox);
+	ui_undo_clear(ui);
 	ui->mbox = model_mailbox_new();
 	ui->cursor = ui->top = 0;
 	ui->synced = 0;
 	ui->known = 0;
+	ui->placed_uid = 0;
 	snprintf(ui->state, sizeof(ui->state), "opening");
 	model_view_build(ui->view, ui->mbox, ui->sort, ui->reverse);
 	engine_worker_open_folder(ui->worker, ui->wire_folder);
@@ -580,6 +609,24 @@ void ui_wait_job(struct ui *ui, int job)
 	}
 }
 
+/* A recalled draft went out and left the Drafts folder: when that folder
+ * is open, its row goes now (R on it would find nothing). */
+static void draft_sent(struct ui *ui, struct engine_event *ev)
+{
+	if (!ev->folder || !ev->nuids || !ui->mbox || strcmp(ev->account, ui->account->name) != 0 ||
+	    strcmp(ev->folder, ui->wire_folder) != 0)
+		return;
+	const struct model_summary *current = ui_current(ui);
+	uint32_t keep = current && current->uid != ev->uids[0] ? current->uid : 0;
+	size_t row = ui->cursor;
+	if (model_mailbox_remove_uids(ui->mbox, ev->uids, ev->nuids) == 0)
+		return;
+	ui_rebuild_view(ui, keep);
+	if (!keep)
+		ui->cursor = row < ui_count(ui) ? row : ui_count(ui) ? ui_count(ui) - 1 : 0;
+	ui->known = model_mailbox_count(ui->mbox);
+}
+
 static void handle_event(struct ui *ui, struct engine_event *ev)
 {
 	switch (ev->type) {
@@ -587,11 +634,19 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		if (!ev->folder || strcmp(ev->folder, ui->wire_folder) != 0)
 			break; /* a folder the user has left meanwhile */
 		uint32_t uid = cursor_uid(ui);
+		/* until the first full sync, the cursor goes to the first new
+		 * message, unless the user has moved it meanwhile */
+		int place = !ui->synced && uid == ui->placed_uid;
 		model_mailbox_free(ui->mbox);
 		ui->mbox = ev->mbox;
 		ev->mbox = NULL;
+		ui_undo_apply(ui);          /* rows kept for u */
 		ui_pending_flags_apply(ui); /* the snapshot may predate them */
 		ui_rebuild_view(ui, uid);
+		if (place) {
+			ui->cursor = first_message_row(ui);
+			ui->placed_uid = cursor_uid(ui);
+		}
 		if (!ev->partial) {
 			if (!ui->synced && !ui->folders)
 				engine_worker_list_folders(ui->worker, 0);
@@ -637,7 +692,7 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 	case ENGINE_EV_FOLDERS: {
 		if (ev->flags) { /* with counts: for the browser, the sidebar and the status line */
 			if (ui->browser)
-				ui_browser_folders(ui, ev->text);
+				ui_browser_folders(ui, ev->text, ev->partial);
 			counts_update(ui, ev->text);
 			break;
 		}
@@ -677,6 +732,8 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 			}
 			break;
 		}
+		if (ev->job == ENGINE_JOB_SEND && ev->type == ENGINE_EV_DONE)
+			draft_sent(ui, ev);
 		if (ev->job == ENGINE_JOB_SEND || ev->job == ENGINE_JOB_FOLDER_CHANGE) {
 			ui_say(ui, ev->type == ENGINE_EV_ERROR, ev->text);
 			if (ev->job == ENGINE_JOB_FOLDER_CHANGE && ev->type == ENGINE_EV_DONE) {
@@ -711,6 +768,7 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 void ui_open_folder(struct ui *ui, const char *folder)
 {
 	ui_pager_close(ui);
+	ui_mark_old(ui);
 	ui_expunge_ask(ui, 1);
 	ui_tags_clear(ui);
 	ui_pending_flags_free(ui);
@@ -987,6 +1045,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		} else if (account && account != ui->account) {
 			ui_pager_close(ui);
 			ui_browser_close(ui);
+			ui_mark_old(ui);
 			ui_expunge_ask(ui, 1);
 			ui->account = account;
 			ui->worker = worker_for(ui, (size_t)(account - ui->conf->accounts));
@@ -1229,9 +1288,11 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		}
 	}
 
+	ui_mark_old(&ui); /* the session ends: what was in the index is old now */
 	endwin();
 	counts_free(&ui);
 	ui_history_free(&ui);
+	ui_undo_clear(&ui);
 	ui_pending_flags_free(&ui);
 	ui_compose_close(&ui);
 	ui_browser_close(&ui);

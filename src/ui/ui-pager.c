@@ -1,7 +1,8 @@
 /* The pager: one message, fetched on demand by the worker (body cache
  * first, BODY.PEEK[] otherwise), rendered by mime, sanitized, wrapped to
- * the screen. tern sets \Seen itself when a message is opened, so reading
- * and the flag are one deliberate step. Views: the chosen headers, all
+ * the screen. tern sets \Seen itself once the message is on screen, so
+ * reading and the flag are one deliberate step, and a message that could
+ * not be fetched stays unread. Views: the chosen headers, all
  * headers (h), the raw source (H). */
 #define _GNU_SOURCE
 #include "ui-screen.h"
@@ -82,12 +83,19 @@ void ui_pager_open(struct ui *ui, const struct model_summary *summary)
 	ui->pager = p;
 	ui->map = UI_MAP_PAGER;
 	engine_worker_fetch_body(ui->worker, ui->wire_folder, summary->uid);
-	if (!(summary->flags & MODEL_F_SEEN)) {
-		struct model_summary *mutable = model_mailbox_find_uid(ui->mbox, summary->uid);
-		if (mutable)
-			mutable->flags |= MODEL_F_SEEN;
-		engine_worker_store_flags(ui->worker, ui->wire_folder, &summary->uid, 1, MODEL_F_SEEN, 1);
-	}
+}
+
+/* The message is on screen: now it is read (mutt sets it when it shows a
+ * message; a message that could not be fetched, offline, was never seen
+ * and stays unread: no \Seen is queued for it). */
+static void mark_read(struct ui *ui, uint32_t uid)
+{
+	struct model_summary *summary = ui->mbox ? model_mailbox_find_uid(ui->mbox, uid) : NULL;
+
+	if (!summary || (summary->flags & MODEL_F_SEEN))
+		return;
+	summary->flags |= MODEL_F_SEEN;
+	engine_worker_store_flags(ui->worker, ui->wire_folder, &uid, 1, MODEL_F_SEEN, 1);
 }
 
 /* html-filter: the command reads the HTML from a private temporary file. */
@@ -249,6 +257,7 @@ void ui_pager_body(struct ui *ui, uint32_t uid, const char *data, size_t len)
 	p->len = len;
 	p->msg = mime_message_parse(p->raw, p->len);
 	render(ui);
+	mark_read(ui, uid);
 }
 
 void ui_pager_error(struct ui *ui, uint32_t uid, const char *text)

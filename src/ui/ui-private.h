@@ -54,7 +54,8 @@ enum ui_map { UI_MAP_INDEX, UI_MAP_PAGER, UI_MAP_ATTACH, UI_MAP_BROWSER, UI_MAP_
 	X(TOGGLE_NEW, "toggle-new", "mark read or unread") \
 	X(FLAG_MESSAGE, "flag-message", "flag or unflag") \
 	X(DELETE_MESSAGE, "delete-message", "delete (to the trash folder, or mark deleted)") \
-	X(UNDELETE_MESSAGE, "undelete-message", "remove the deleted mark") \
+	X(UNDELETE_MESSAGE, "undelete-message", "remove the deleted mark, or bring back what d or s moved away") \
+	X(UNDO, "undo", "bring back the messages of the last delete or move") \
 	X(SYNC_MAILBOX, "sync-mailbox", "expunge the messages marked deleted") \
 	X(SAVE_MESSAGE, "save-message", "move to another folder") \
 	X(COPY_MESSAGE, "copy-message", "copy to another folder") \

@@ -38,6 +38,7 @@ struct ui_browser;
 struct ui_compose;
 struct ui_outbox;
 struct ui_history;
+struct ui_undo;
 struct model_mailbox;
 struct model_view;
 struct engine_worker;
@@ -61,6 +62,7 @@ struct ui {
 	size_t cursor, top;
 	int synced, failed;
 	size_t known;      /* messages when last synced: more after a resync is new mail */
+	uint32_t placed_uid; /* where tern put the cursor while opening (0: nowhere yet); moved: the user's */
 	char state[160];   /* the sync state in the status line */
 	struct buf message;
 	int message_is_error;
@@ -75,6 +77,7 @@ struct ui {
 	struct ui_compose *compose; /* the message being written, or NULL */
 	struct ui_outbox *outbox_screen; /* the outbox list, or NULL */
 	struct ui_history *history; /* what was said on the bottom row (M), or NULL */
+	struct ui_undo *undo;       /* messages d and s moved away, kept on screen for u, or NULL */
 	char **folders;           /* the account's folders (UTF-8), for completion */
 	size_t nfolders;
 	struct ui_folder_count *counts; /* every folder's counts (STATUS), for the sidebar */
@@ -140,6 +143,9 @@ void ui_tags_clear(struct ui *ui);
 /* Re-applies unconfirmed flag changes to a fresh snapshot of the folder. */
 void ui_pending_flags_apply(struct ui *ui);
 void ui_pending_flags_free(struct ui *ui);
+/* mark-old: the folder is being left; its unread new messages, all seen
+ * in the index, become old (as mutt's mark_old). */
+void ui_mark_old(struct ui *ui);
 /* Offers to expunge what is marked deleted; wait: until the server is done. */
 void ui_expunge_ask(struct ui *ui, int wait);
 
@@ -169,7 +175,8 @@ struct mime_message *ui_pager_mime(struct ui *ui);
 /* ui-browser.c */
 void ui_browser_open(struct ui *ui);
 void ui_browser_close(struct ui *ui);
-void ui_browser_folders(struct ui *ui, const char *text);
+/* The folder list with counts (stale: offline, as the cache last saw it). */
+void ui_browser_folders(struct ui *ui, const char *text, int stale);
 void ui_browser_draw(struct ui *ui);
 int ui_browser_function(struct ui *ui, enum ui_function fn);
 /* Opens folder (UTF-8 name) in the index. */
@@ -206,6 +213,24 @@ void ui_history_draw(struct ui *ui);
 int ui_history_function(struct ui *ui, enum ui_function fn);
 void ui_history_close(struct ui *ui);
 void ui_history_free(struct ui *ui);
+
+/* ui-undo.c: rows of messages d and s moved away, and taking them back. */
+struct engine_event;
+/* Keeps on screen, marked deleted, the messages a move's DONE says where
+ * they went; returns how many (the others leave the index). */
+size_t ui_undo_keep(struct ui *ui, const struct engine_event *ev);
+int ui_undo_is_moved(struct ui *ui, uint32_t uid);
+/* Puts the kept rows into a fresh snapshot of the folder. */
+void ui_undo_apply(struct ui *ui);
+/* u: moves the kept messages among uids back; returns how many. */
+size_t ui_undo_restore(struct ui *ui, const uint32_t *uids, size_t n);
+/* U: the same for the whole last delete or move. */
+void ui_undo_last(struct ui *ui);
+/* The DONE or ERROR of a move back: 1 when it was one. */
+int ui_undo_event(struct ui *ui, const struct engine_event *ev);
+/* $: the kept rows leave the index; leaving the folder: all is forgotten. */
+void ui_undo_forget(struct ui *ui);
+void ui_undo_clear(struct ui *ui);
 
 /* ui-attach.c */
 void ui_attach_open(struct ui *ui);

@@ -145,7 +145,11 @@ def main(t):
             t.ok(flags_of(k, "act 4") is not None and count(k, "Projects", 'SUBJECT "act 4"') == 1,
                  "C copies and keeps the original")
             screen = s.capture()
-            t.ok("act 2" not in screen and "act 3" not in screen, "moved messages left the index", screen)
+            t.ok(re.search(r"^ +\d+ ..D .*act 2$", screen, re.M) and re.search(r"^ +\d+ ..D .*act 3$", screen, re.M),
+                 "moved messages stay in the index, marked D, for u to take back", screen)
+            s.send("$")
+            screen = s.wait_for("No messages are marked deleted")
+            t.ok("act 2" not in screen and "act 3" not in screen, "$ and they leave the index", screen)
             s.send("q")
             t.is_(s.exit_status(), 0, "quit")
 

@@ -42,6 +42,8 @@ def main(t):
             t.ok("synced" in screen, "status line says synced", screen)
             rows = [line for line in screen.splitlines()[:28] if re.match(r"^ *\d+ ", line)]
             t.is_(len(rows), 28, "the index fills the screen")
+            s.send("*")  # the cursor opens on the first new message; the hostile one is the newest
+            screen = s.wait_for("HACKED")
             t.ok("^[]2;HACKED^G" in screen and "<U+202E>txt.exe" in screen and "^[[31mred" in screen,
                  "a hostile subject is shown visibly", screen)
             t.ok("HACKED" not in s.title(), "no escape sequence reached the terminal (title unchanged)", s.title())

@@ -101,9 +101,13 @@ def main(t):
             t.ok("Messages of this session" not in screen, "q leaves the message history", screen)
 
             # while the body is on its way, the status line gives no percentage
-            pids = k.pids()
-            for pid in pids:
-                os.kill(pid, signal.SIGSTOP)
+            pids = []
+            for pid in k.pids():
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                    pids.append(pid)
+                except ProcessLookupError:
+                    pass   # a login process that ended meanwhile
             try:
                 find(s, "held back")
                 s.send("Enter")
