@@ -31,9 +31,17 @@ struct ui_compose_file {
 	char *type; /* content type; NULL: guessed when built */
 };
 
+/* A header the user wrote in the editor that tern has no field for
+ * (Reply-To, X-...): kept and sent, as mutt's edit_headers does. */
+struct ui_compose_header {
+	char *name, *value;
+};
+
 struct ui_compose {
 	char *path; /* the draft file */
 	char *from, *to, *cc, *bcc, *subject, *in_reply_to, *references;
+	struct ui_compose_header *headers;
+	size_t nheaders;
 	struct ui_compose_file *attach;
 	size_t nattach;
 	struct buf body;
@@ -119,10 +127,22 @@ static char *file_keep(const struct ui_compose *c, const char *name, const char 
 	return path;
 }
 
+static void headers_clear(struct ui_compose *c)
+{
+	for (size_t i = 0; i < c->nheaders; i++) {
+		free(c->headers[i].name);
+		free(c->headers[i].value);
+	}
+	free(c->headers);
+	c->headers = NULL;
+	c->nheaders = 0;
+}
+
 static void compose_free(struct ui_compose *c)
 {
 	if (!c)
 		return;
+	headers_clear(c);
 	char **fields[] = { &c->path, &c->from, &c->to, &c->cc, &c->bcc, &c->subject, &c->in_reply_to, &c->references };
 	for (size_t i = 0; i < LIB_ARRAY_LEN(fields); i++)
 		free(*fields[i]);
@@ -179,6 +199,8 @@ static int write_draft(struct ui_compose *c, char **why)
 	draft_line(&text, "Subject", c->subject, 1);
 	draft_line(&text, "In-Reply-To", c->in_reply_to, 0);
 	draft_line(&text, "References", c->references, 0);
+	for (size_t i = 0; i < c->nheaders; i++)
+		draft_line(&text, c->headers[i].name, c->headers[i].value, 1);
 	for (size_t i = 0; i < c->nattach; i++) {
 		draft_line(&text, "Attach", c->attach[i].path, 1);
 		draft_line(&text, "Attach-As", c->attach[i].name, 0);
@@ -209,6 +231,7 @@ static int read_draft(struct ui_compose *c)
 		*fields[i] = NULL;
 	}
 	attach_clear(c);
+	headers_clear(c);
 	buf_reset(&c->body);
 	int in_body = 0;
 	while ((len = getline(&line, &cap, fp)) > 0) {
@@ -216,11 +239,24 @@ static int read_draft(struct ui_compose *c)
 			buf_add(&c->body, line, (size_t)len);
 			continue;
 		}
-		line[strcspn(line, "\r\n")] = '\0';
-		if (!*line) {
-			in_body = 1;
+		size_t name_len = strcspn(line, ":\r\n");
+		if (line[name_len] != ':' && (line[0] == ' ' || line[0] == '\t') && c->nheaders && line[strspn(line, " \t\r\n")]) {
+			/* a folded line of the header before it */
+			struct ui_compose_header *h = &c->headers[c->nheaders - 1];
+			line[strcspn(line, "\r\n")] = '\0';
+			char *joined = xasprintf("%s %s", h->value, line + strspn(line, " \t"));
+			free(h->value);
+			h->value = joined;
 			continue;
 		}
+		if (line[name_len] != ':' || !name_len || strcspn(line, " \t") < name_len) {
+			/* not a header: the blank line, or the body begun without one */
+			in_body = 1;
+			if (line[strspn(line, "\r\n")])
+				buf_add(&c->body, line, (size_t)len);
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
 		const char *value = strchr(line, ':');
 		value = value ? value + 1 : "";
 		while (*value == ' ' || *value == '\t')
@@ -241,6 +277,11 @@ static int read_draft(struct ui_compose *c)
 		} else if (!known && c->nattach && strncasecmp(line, "Attach-Type:", 12) == 0 && *value) {
 			free(c->attach[c->nattach - 1].type);
 			c->attach[c->nattach - 1].type = xstrdup(value);
+		} else if (!known && *value && !(name_len == 6 && strncasecmp(line, "Attach", 6) == 0) &&
+		           !(name_len == 9 && strncasecmp(line, "Attach-As", 9) == 0) &&
+		           !(name_len == 11 && strncasecmp(line, "Attach-Type", 11) == 0)) {
+			c->headers = xrealloc(c->headers, (c->nheaders + 1) * sizeof(*c->headers));
+			c->headers[c->nheaders++] = (struct ui_compose_header){ xstrndup(line, name_len), xstrdup(value) };
 		}
 	}
 	free(line);
@@ -418,8 +459,11 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 		mime_message_render(msg, &options, &text);
 		if (fn == UI_FN_FORWARD) {
 			c->subject = prefixed(subject, "Fwd: ");
-			buf_addf(&c->body, "\n----- Forwarded message from %s -----\nDate: %s\nFrom: %s\nTo: %s\nSubject: %s\n\n",
-			         from, date, from, to, subject);
+			buf_addf(&c->body, "\n----- Forwarded message from %s -----\nDate: %s\nFrom: %s\nTo: %s\n", from, date,
+			         from, to);
+			if (*cc) /* as mutt's forward header: Cc when there is one */
+				buf_addf(&c->body, "Cc: %s\n", cc);
+			buf_addf(&c->body, "Subject: %s\n\n", subject);
 			buf_add(&c->body, text.data ? text.data : "", text.len);
 			buf_addstr(&c->body, "\n----- End forwarded message -----\n");
 		} else if (fn == UI_FN_FORWARD_ATTACHED) {
@@ -462,8 +506,7 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 			buf_addf(&c->body, "On %s, %s wrote:\n", date, name);
 			free(name);
 			const char *p = text.data ? text.data : "";
-			const char *body_start = strstr(p, "\n\n"); /* past the header block render put there */
-			p = body_start ? body_start + 2 : p;
+			p += *p == '\n'; /* render wrote no headers, only the blank line after them: no empty "> " */
 			while (*p) {
 				const char *nl = strchr(p, '\n');
 				size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -860,7 +903,14 @@ static int build(struct ui *ui, int draft, struct buf *message, struct engine_ou
 		.text = c->body.data ? c->body.data : "", .text_len = c->body.len,
 		.attachments = attach, .attachment_count = c->nattach, .version = PACKAGE_VERSION, .keep_bcc = draft,
 	};
-	if (mime_outgoing_build(&out, message, NULL, &err) < 0) {
+	struct mime_field *fields = xcalloc(c->nheaders + 1, sizeof(*fields));
+	for (size_t i = 0; i < c->nheaders; i++)
+		fields[i] = (struct mime_field){ c->headers[i].name, c->headers[i].value };
+	out.extra = fields;
+	out.extra_count = c->nheaders;
+	int built = mime_outgoing_build(&out, message, NULL, &err);
+	free(fields);
+	if (built < 0) {
 		ui_say(ui, 1, err.text);
 		goto done;
 	}
