@@ -68,15 +68,21 @@ void ui_undo_forget(struct ui *ui)
 		return;
 	uint32_t *uids = xmalloc(u->count * sizeof(*uids));
 	size_t n = 0;
-	for (size_t i = 0; i < u->count; i++)
-		if (!u->moved[i].restoring)
+	uint32_t keep = ui_current(ui) ? ui_current(ui)->uid : 0;
+	size_t row = ui->cursor;
+	if (find(u, keep) && !find(u, keep)->restoring)
+		keep = 0; /* its row goes: the cursor stays on the same row */
+	for (size_t i = u->count; i-- > 0;) /* a move back under way keeps its row until it is done */
+		if (!u->moved[i].restoring) {
 			uids[n++] = u->moved[i].uid;
-	if (n == u->count) {
-		uint32_t keep = ui_current(ui) ? ui_current(ui)->uid : 0;
-		model_mailbox_remove_uids(ui->mbox, uids, n);
-		ui_undo_clear(ui);
-		ui_rebuild_view(ui, keep);
-	}
+			drop(ui, i);
+		}
+	size_t gone = model_mailbox_remove_uids(ui->mbox, uids, n);
+	model_mailbox_remove_uids(u->rows, uids, n);
+	ui->known = ui->known > gone ? ui->known - gone : 0; /* new mail is counted from here */
+	ui_rebuild_view(ui, keep);
+	if (!keep)
+		ui->cursor = row < ui_count(ui) ? row : ui_count(ui) ? ui_count(ui) - 1 : 0;
 	free(uids);
 }
 

@@ -11,6 +11,7 @@ contrib/fuzz adds the --big ones (10,000 parts, a 1 MB header line) to its
 working corpus at every run.
 """
 
+import base64
 import os
 import shutil
 import sys
@@ -81,6 +82,16 @@ def nasty_messages():
         '<body><p>\xf0\xd2\xc9=\r\n\xd7\xc5\xd4 &amp; &#x202e; &#99999999; &bogus<pre>  a\r\n b</pre><br><!-- c</body>\r\n'
     m["rfc822-nested.eml"] = head("fwd", 'Content-Type: message/rfc822\r\n') + "\r\n" + \
         head("inner", 'Content-Type: message/rfc822\r\n') + "\r\n" + head("innermost") + "\r\nbody\r\n"
+    inner = head("inner b64", 'Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n') + "\r\n" + \
+        base64.encodebytes(("From x Mon Jan  1 00:00:00 2035\r\n" + head("innermost")
+                            + "\r\nbody\r\n").encode()).decode()
+    m["rfc822-base64-nested.eml"] = head("fwd b64", 'Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n') + \
+        "\r\n" + base64.encodebytes(inner.encode()).decode()
+    m["rfc822-from-line-bom.eml"] = "\ufeff" + head("fwd from", 'Content-Type: message/rfc822\r\n') + "\r\n" + \
+        "\ufeffFrom a@b Mon Jan  1 00:00:00 2035\r\n" + head("inner") + "\r\nbody\r\n"
+    m["report.eml"] = head("dsn", 'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n') + \
+        "\r\n--r\r\nContent-Type: message/delivery-status\r\nContent-Disposition: attachment\r\n\r\n" \
+        "Status: 5.1.1\r\n--r\r\nContent-Type: text/plain\r\nContent-Disposition: attachment\r\n\r\nlog\r\n--r--\r\n"
     m["alternative.eml"] = head("alt", 'Content-Type: multipart/alternative; boundary="a"\r\n') + \
         "\r\n--a\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" \
         "caf=E9 =\r\n=ZZ\r\n--a\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" \
