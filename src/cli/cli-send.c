@@ -19,27 +19,6 @@
 #include "../smtp/smtp.h"
 #include "config.h"
 
-struct address_list {
-	struct mime_address *items;
-	char **owned; /* strings the list frees */
-	size_t count, nowned;
-};
-
-static char *own(struct address_list *list, char *s)
-{
-	list->owned = xrealloc(list->owned, (list->nowned + 1) * sizeof(*list->owned));
-	list->owned[list->nowned++] = s;
-	return s;
-}
-
-static void list_free(struct address_list *list)
-{
-	for (size_t i = 0; i < list->nowned; i++)
-		free(list->owned[i]);
-	free(list->owned);
-	free(list->items);
-}
-
 static int bad_input(const char *fmt, const char *what)
 {
 	fputs("tern: ", stderr);
@@ -48,22 +27,54 @@ static int bad_input(const char *fmt, const char *what)
 	return lib_error_exit_code(LIB_ERR_DATA);
 }
 
-/* Adds one address ("Name <a@b>" or a@b) to list, checked for what SMTP
- * and the header accept. Returns 0 or an exit code. */
-static int add_address(struct address_list *list, const char *text)
+/* Adds every address of the list text (an argument of -c, -b, -r, a
+ * recipient, a mailto: field) to list, as the parser reads it and SMTP
+ * can take it. One address that cannot be read refuses the whole send:
+ * 0, or the exit code with the address and why on stderr. */
+static int add_addresses(struct mime_address_list *list, const char *text)
 {
-	char *name = NULL, *addr = NULL, why[160];
+	struct mime_address_list more;
+	struct lib_error err = { 0 };
+	char why[160];
+	int rc = 0;
 
 	if (strpbrk(text, "\r\n"))
-		return bad_input("a line break in the address '%s' (header injection refused)", text);
-	if (mime_address_split(text, &name, &addr) < 0 || !addr || smtp_address_check(addr, why, sizeof(why)) < 0) {
-		free(name);
-		free(addr);
-		return bad_input("bad address '%s'", text);
+		return bad_input("a line break in the address '%s' (header injection refused); nothing sent", text);
+	if (mime_address_list_parse(text, strlen(text), MIME_ADDRESS_IDNA, &more, &err) < 0) {
+		fprintf(stderr, "tern: bad address %s; nothing sent\n", err.text);
+		rc = lib_error_exit_code(LIB_ERR_DATA);
+	} else if (!more.count && !more.groups) {
+		rc = bad_input("no address in '%s'; nothing sent", text);
 	}
-	list->items = xrealloc(list->items, (list->count + 1) * sizeof(*list->items));
-	list->items[list->count++] = (struct mime_address){ name ? own(list, name) : NULL, own(list, addr) };
-	return 0;
+	for (size_t i = 0; i < more.count && !rc; i++) {
+		if (smtp_address_check(more.items[i].addr, why, sizeof(why)) < 0) {
+			struct buf shown = BUF_INIT;
+			mime_mailbox_format(more.items[i].name, more.items[i].addr, &shown);
+			fprintf(stderr, "tern: bad address '%s': the address %s; nothing sent\n", shown.data, why);
+			buf_free(&shown);
+			rc = lib_error_exit_code(LIB_ERR_DATA);
+		}
+	}
+	for (size_t i = 0; i < more.count && !rc; i++) {
+		if (list->count == list->cap) {
+			list->cap = list->cap ? list->cap * 2 : 8;
+			list->items = xrealloc(list->items, list->cap * sizeof(*list->items));
+		}
+		list->items[list->count++] = more.items[i];
+		memset(&more.items[i], 0, sizeof(more.items[i])); /* moved */
+	}
+	list->groups += more.groups;
+	mime_address_list_clear(&more);
+	return rc;
+}
+
+/* The list as mime_outgoing takes it (strings borrowed from list). */
+static struct mime_address *outgoing(const struct mime_address_list *list)
+{
+	struct mime_address *out = xcalloc(list->count + 1, sizeof(*out));
+	for (size_t i = 0; i < list->count; i++)
+		out[i] = (struct mime_address){ list->items[i].name, list->items[i].addr };
+	return out;
 }
 
 static char *percent_decode(const char *s, size_t len)
@@ -81,17 +92,18 @@ static char *percent_decode(const char *s, size_t len)
 	return buf_detach(&out);
 }
 
-/* mailto:a@b?subject=...&cc=...&body=... (RFC 6068). */
-static int add_mailto(const char *uri, struct address_list *to, struct address_list *cc, struct address_list *bcc,
-                      char **subject, char **body)
+/* mailto:a@b?subject=...&cc=...&body=... (RFC 6068): its addresses
+ * (a list, as in a header) and fields. */
+static int add_mailto(const char *uri, struct mime_address_list *to, struct mime_address_list *cc,
+                      struct mime_address_list *bcc, char **subject, char **body)
 {
 	const char *p = uri + 7, *q = strchr(p, '?');
 	size_t len = q ? (size_t)(q - p) : strlen(p);
 	int rc = 0;
 
-	char *addrs = percent_decode(p, len), *save = NULL;
-	for (char *a = strtok_r(addrs, ",", &save); a && !rc; a = strtok_r(NULL, ",", &save))
-		rc = add_address(to, a);
+	char *addrs = percent_decode(p, len);
+	if (*addrs)
+		rc = add_addresses(to, addrs);
 	free(addrs);
 	for (const char *field = q ? q + 1 : NULL; field && *field && !rc;) {
 		const char *end = strchr(field, '&'), *eq = memchr(field, '=', end ? (size_t)(end - field) : strlen(field));
@@ -103,12 +115,10 @@ static int add_mailto(const char *uri, struct address_list *to, struct address_l
 				*subject = xstrdup(value);
 			else if (strcasecmp(key, "body") == 0 && !*body)
 				*body = xstrdup(value);
-			else if (strcasecmp(key, "cc") == 0 || strcasecmp(key, "bcc") == 0 || strcasecmp(key, "to") == 0) {
-				char *save2 = NULL;
-				struct address_list *list = key[0] == 'c' || key[0] == 'C' ? cc : key[0] == 'b' || key[0] == 'B' ? bcc : to;
-				for (char *a = strtok_r(value, ",", &save2); a && !rc; a = strtok_r(NULL, ",", &save2))
-					rc = add_address(list, a);
-			}
+			else if ((strcasecmp(key, "cc") == 0 || strcasecmp(key, "bcc") == 0 || strcasecmp(key, "to") == 0) &&
+			         *value)
+				rc = add_addresses(strcasecmp(key, "cc") == 0 ? cc : strcasecmp(key, "bcc") == 0 ? bcc : to,
+				                   value);
 			free(key);
 			free(value);
 		}
@@ -126,7 +136,8 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 {
 	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
 	                                                   : conf_account_default(conf);
-	struct address_list to = { 0 }, cc = { 0 }, bcc = { 0 }, from = { 0 };
+	struct mime_address_list to = { 0 }, cc = { 0 }, bcc = { 0 }, from = { 0 };
+	struct mime_address *to_out = NULL, *cc_out = NULL, *bcc_out = NULL;
 	struct mime_attachment *attachments = NULL;
 	char *subject = o->subject ? xstrdup(o->subject) : NULL, *mailto_body = NULL;
 	struct buf body = BUF_INIT, message = BUF_INIT;
@@ -143,18 +154,20 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	}
 	for (size_t i = 0; i < o->nto && !rc; i++)
 		rc = strncasecmp(o->to[i], "mailto:", 7) == 0 ? add_mailto(o->to[i], &to, &cc, &bcc, &subject, &mailto_body)
-		                                               : add_address(&to, o->to[i]);
+		                                               : add_addresses(&to, o->to[i]);
 	for (size_t i = 0; i < o->ncc && !rc; i++)
-		rc = add_address(&cc, o->cc[i]);
+		rc = add_addresses(&cc, o->cc[i]);
 	for (size_t i = 0; i < o->nbcc && !rc; i++)
-		rc = add_address(&bcc, o->bcc[i]);
+		rc = add_addresses(&bcc, o->bcc[i]);
 	const char *from_text = o->from ? o->from : conf_get(conf, account, CONF_K_FROM);
 	if (!rc && !from_text) {
 		fprintf(stderr, "tern: account %s has no from address: set from in the mailrc or give -r\n", account->name);
 		rc = lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	if (!rc)
-		rc = add_address(&from, from_text);
+		rc = add_addresses(&from, from_text);
+	if (!rc && from.count != 1)
+		rc = bad_input("the From address '%s' must be one address", from_text);
 	if (rc)
 		goto done;
 	if (!to.count && !cc.count && !bcc.count) {
@@ -179,11 +192,14 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 			buf_add(&body, chunk, n);
 	}
 
+	to_out = outgoing(&to);
+	cc_out = outgoing(&cc);
+	bcc_out = outgoing(&bcc);
 	struct mime_outgoing out = {
-		.from = from.items[0],
-		.to = to.items, .to_count = to.count,
-		.cc = cc.items, .cc_count = cc.count,
-		.bcc = bcc.items, .bcc_count = bcc.count,
+		.from = { from.items[0].name, from.items[0].addr },
+		.to = to_out, .to_count = to.count,
+		.cc = cc_out, .cc_count = cc.count,
+		.bcc = bcc_out, .bcc_count = bcc.count,
 		.subject = subject,
 		.text = body.data ? body.data : "",
 		.text_len = body.len,
@@ -206,7 +222,7 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	entry.account = xstrdup(account->name);
 	entry.from = xstrdup(from.items[0].addr);
 	entry.state = xstrdup("queued");
-	struct address_list *all[] = { &to, &cc, &bcc };
+	struct mime_address_list *all[] = { &to, &cc, &bcc };
 	for (size_t l = 0; l < LIB_ARRAY_LEN(all); l++) {
 		for (size_t i = 0; i < all[l]->count; i++) {
 			entry.rcpts = xrealloc(entry.rcpts, (entry.nrcpts + 1) * sizeof(*entry.rcpts));
@@ -236,10 +252,13 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	}
 	engine_outbox_entry_clear(&entry);
 done:
-	list_free(&to);
-	list_free(&cc);
-	list_free(&bcc);
-	list_free(&from);
+	mime_address_list_clear(&to);
+	mime_address_list_clear(&cc);
+	mime_address_list_clear(&bcc);
+	mime_address_list_clear(&from);
+	free(to_out);
+	free(cc_out);
+	free(bcc_out);
 	free(attachments);
 	free(subject);
 	free(mailto_body);

@@ -218,21 +218,3 @@ int64_t mime_date_parse(const char *text, size_t len)
 	time_t t = timegm(&tm);
 	return t == (time_t)-1 ? 0 : (int64_t)t - offset;
 }
-
-char *mime_address_display(const char *from)
-{
-	const char *open = strrchr(from, '<');
-	const char *start = from, *end = open ? open : from + strlen(from);
-
-	while (start < end && (*start == ' ' || *start == '"'))
-		start++;
-	while (end > start && (end[-1] == ' ' || end[-1] == '"'))
-		end--;
-	if (end > start)
-		return xstrndup(start, (size_t)(end - start));
-	if (open) { /* "<ana@x>" alone: the address */
-		const char *close = strchr(open, '>');
-		return xstrndup(open + 1, close ? (size_t)(close - open - 1) : strlen(open + 1));
-	}
-	return xstrdup(from);
-}

@@ -32,8 +32,62 @@ void mime_envelope_clear(struct mime_envelope *env);
  * 0 when it cannot be read. */
 int64_t mime_date_parse(const char *text, size_t len);
 
-/* The name part of a decoded From value: "Ana Lima <ana@x>" -> "Ana Lima",
- * "\"Lima, Ana\" <ana@x>" -> "Lima, Ana", "ana@x" -> "ana@x". Caller frees. */
+struct buf;
+struct lib_error;
+
+/* ---- address lists (mime-address.c): the one RFC 5322 parser ---- */
+
+/* One mailbox of a list; strings owned by the list. */
+struct mime_mailbox {
+	char *name;  /* display name, UTF-8: quotes undone, RFC 2047 words decoded, one line;
+	                for "ana@x (Ana)" the comment; NULL: none */
+	char *addr;  /* local@domain, comments and obsolete white space gone, the local
+	                part quoted only when it must be */
+	char *group; /* the name of the group it was listed in ("" unnamed), else NULL */
+};
+
+struct mime_address_list {
+	struct mime_mailbox *items;
+	size_t count, cap;
+	size_t groups; /* groups seen, empty ones ("undisclosed-recipients:;") too */
+};
+
+enum {
+	/* Reading headers: tolerate what careless software writes (a '@',
+	 * '[' or '\' in an unquoted name before '<', controls, a group
+	 * without ';'). Without it the grammar is RFC 5322's with section
+	 * 4.4's obsolete forms, for what people type. */
+	MIME_ADDRESS_LENIENT = 1 << 0,
+	/* Domains in UTF-8 become A-labels ("xn--..."; IDNA2008, UTS #46),
+	 * as SMTP and a 7-bit header need them. */
+	MIME_ADDRESS_IDNA = 1 << 1,
+};
+
+/* Parses an address list (address *("," address), RFC 5322 3.4):
+ * mailboxes ("Name <a@b>", a@b, "a@b (Name)"), groups ("team: a@b,
+ * c@d;", members flattened into items with their group's name), quoted
+ * strings, comments (nested, at most MIME_COMMENT_DEPTH_MAX deep),
+ * obsolete forms (routes, empty elements, white space around dots, "."
+ * in names), UTF-8 (RFC 6532). Does no I/O. list is filled with every
+ * mailbox read (clear it with mime_address_list_clear in any case).
+ * Returns 0, or -1 with err (LIB_ERR_DATA) naming the first address that
+ * could not be read, its text and why: "'Bob <bob@x> junk': text after
+ * the address: 'junk'"; the parse went on after it at the next comma. */
+int mime_address_list_parse(const char *text, size_t len, unsigned flags, struct mime_address_list *list,
+                            struct lib_error *err);
+void mime_address_list_clear(struct mime_address_list *list);
+
+/* One mailbox as text the parser reads back the same: addr alone,
+ * "Name <addr>", or "\"Doe, John\" <addr>" when the name needs quotes;
+ * UTF-8 as it is (mime_outgoing_build encodes for the wire). Appended. */
+void mime_mailbox_format(const char *name, const char *addr, struct buf *out);
+/* The whole list so, comma-separated (groups flattened). Caller frees. */
+char *mime_address_list_format(const struct mime_address_list *list);
+
+/* What the index shows for a From value: the first mailbox's name (a
+ * comment when there is none: "ana@x (Ana)"), else its address, else the
+ * text itself: "Ana Lima <ana@x>" -> "Ana Lima", "\"Lima, Ana\" <ana@x>"
+ * -> "Lima, Ana", "Pete(A \) chap) <pete@x>" -> "Pete". Caller frees. */
 char *mime_address_display(const char *from);
 
 /* ---- a message opened for reading: its MIME tree, decoding, the text the
@@ -227,10 +281,10 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
  * for UTF-8 text, else "application/octet-stream". Borrowed, static. */
 const char *mime_type_guess(const char *filename, const void *data, size_t len);
 
-/* Splits "Ana Lima <ana@example.org>", "\"Lima, Ana\" <ana@x>", "<ana@x>"
- * or "ana@x" into *name (NULL when there is none; quotes undone) and
- * *addr; the caller frees both. Returns -1 (both NULL) when text holds no
- * address. The address itself is not checked: mime_outgoing_build does. */
+/* One mailbox ("Ana Lima <ana@example.org>", "\"Lima, Ana\" <ana@x>",
+ * "<ana@x>", "ana@x") read leniently into *name (NULL when there is none)
+ * and *addr; the caller frees both. Returns -1 (both NULL) unless text is
+ * exactly one address. */
 int mime_address_split(const char *text, char **name, char **addr);
 
 #endif
