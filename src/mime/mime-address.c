@@ -364,6 +364,14 @@ static int is_word(const struct token *t)
 	return t->kind == TOKEN_ATOM || t->kind == TOKEN_QUOTED;
 }
 
+static int has_8bit(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
 /* name as one line: controls made spaces, runs of spaces one, no outer
  * space; NULL (name freed) when nothing is left. Takes name. */
 static char *name_clean(char *name)
@@ -408,7 +416,9 @@ static char *phrase_text(const struct parser *p, size_t from, size_t to)
 		buf_free(&raw);
 		return NULL;
 	}
-	char *name = strstr(raw.data, "=?") ? mime_header_decode(raw.data, raw.len) : buf_detach(&raw);
+	/* RFC 2047 words, and (reading headers) raw latin-1 made UTF-8 */
+	int decode = strstr(raw.data, "=?") || ((p->lx->flags & MIME_ADDRESS_LENIENT) && has_8bit(raw.data, raw.len));
+	char *name = decode ? mime_header_decode(raw.data, raw.len) : buf_detach(&raw);
 	buf_free(&raw);
 	return name_clean(name);
 }
@@ -471,14 +481,6 @@ static const char *local_part(const struct parser *p, size_t from, size_t to, st
 	}
 	buf_free(&value);
 	return NULL;
-}
-
-static int has_8bit(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
-	return 0;
 }
 
 /* The domain after '@' (the token at p->i): dot-atom, obs-domain (white

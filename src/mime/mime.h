@@ -158,6 +158,13 @@ const char *mime_message_note(const struct mime_message *msg, size_t index);
  * not NULL) then says so, else is set to NULL. Caller frees. */
 char *mime_part_header(const struct mime_message *msg, size_t index, const char *name, const char **why);
 
+/* The addresses of the first field called name (From, To, Cc,
+ * Reply-To...) in part index's header block, read leniently with the
+ * address parser, names decoded after the structure is read. Returns 0,
+ * or -1 (list empty) when the field is absent or over MIME_HEADER_MAX.
+ * Clear list with mime_address_list_clear either way. */
+int mime_part_addresses(const struct mime_message *msg, size_t index, const char *name, struct mime_address_list *list);
+
 /* Appends part index's body to out with its transfer encoding undone
  * (a container's raw body as it is). -1 when index is out of range. */
 int mime_part_decode(const struct mime_message *msg, size_t index, struct buf *out);
