@@ -21,7 +21,8 @@ static const char usage_text[] =
 	"                                                  message counts and quota\n"
 	"       tern [-F mailrc] [-A account] -s subject [-c addr]... [-b addr]... [-a file]...\n"
 	"            [-r from] [--dry-run] address...      send stdin as a message\n"
-	"       tern [-F mailrc] --flush-outbox            send what waits in the outbox\n"
+	"       tern [-F mailrc] --flush-outbox [--retry-failed] [ENTRY]...\n"
+	"                                                  send what waits in the outbox\n"
 	"       tern --outbox [--json]                     list what waits in the outbox, and why\n"
 	"       tern [-F mailrc] [-A account] --fetch      download POP3 mail into the Maildir\n"
 	"       tern [-F mailrc] --test-account [--no-send] [--json] [NAME]\n"
@@ -41,7 +42,7 @@ static const char usage_text[] =
 	"See tern(1) and mailrc(5).\n";
 
 enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH,
-	OPT_TEST_ACCOUNT, OPT_NO_SEND, OPT_OUTBOX };
+	OPT_TEST_ACCOUNT, OPT_NO_SEND, OPT_OUTBOX, OPT_RETRY_FAILED };
 enum { OPT_WHATIS = 320, OPT_MAILRC_ONLY, OPT_SETUP }; /* account discovery and set-up */
 
 static void push_arg(char ***list, size_t *n, char *arg)
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "flush-outbox", no_argument, NULL, OPT_FLUSH },
 		{ "outbox", no_argument, NULL, OPT_OUTBOX },
+		{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
 		{ "fetch", no_argument, NULL, OPT_FETCH },
 		{ "whatis", required_argument, NULL, OPT_WHATIS },
 		{ "mailrc", no_argument, NULL, OPT_MAILRC_ONLY },
@@ -88,7 +90,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mailrc = NULL, *account = NULL, *folder = NULL;
-	int mode = 0, all = 0, json = 0, no_send = 0, opt;
+	int mode = 0, all = 0, json = 0, no_send = 0, retry_failed = 0, opt;
 	char **exec = NULL;
 	size_t nexec = 0;
 	struct cli_send_options send = { 0 };
@@ -145,6 +147,7 @@ int main(int argc, char **argv)
 		case OPT_ALL: all = 1; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_NO_SEND: no_send = 1; break;
+		case OPT_RETRY_FAILED: retry_failed = 1; break;
 		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
 			if (optopt) {
@@ -161,6 +164,12 @@ int main(int argc, char **argv)
 	}
 	if (no_send && mode != OPT_TEST_ACCOUNT)
 		return usage_error("%s", "--no-send goes with --test-account");
+	if (retry_failed && mode != OPT_FLUSH)
+		return usage_error("%s", "--retry-failed goes with --flush-outbox");
+	char **flush_names = mode == OPT_FLUSH ? argv + optind : NULL; /* --flush-outbox ENTRY... */
+	size_t nflush = mode == OPT_FLUSH ? (size_t)(argc - optind) : 0;
+	if (mode == OPT_FLUSH)
+		optind = argc;
 	for (int i = optind; i < argc; i++)
 		push_arg(&send.to, &send.nto, argv[i]);
 	if (send.nto)
@@ -240,7 +249,7 @@ int main(int argc, char **argv)
 	} else if (mode == OPT_SEND) {
 		exit_code = cli_send(conf, account, &send);
 	} else if (mode == OPT_FLUSH) {
-		exit_code = cli_flush_outbox(conf);
+		exit_code = cli_flush_outbox(conf, retry_failed, flush_names, nflush);
 	} else if (mode == OPT_FETCH) {
 		exit_code = cli_fetch(conf, account);
 	} else if (mode == 'H') {

@@ -222,13 +222,7 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	entry.account = xstrdup(account->name);
 	entry.from = xstrdup(from.items[0].addr);
 	entry.state = xstrdup("queued");
-	struct mime_address_list *all[] = { &to, &cc, &bcc };
-	for (size_t l = 0; l < LIB_ARRAY_LEN(all); l++) {
-		for (size_t i = 0; i < all[l]->count; i++) {
-			entry.rcpts = xrealloc(entry.rcpts, (entry.nrcpts + 1) * sizeof(*entry.rcpts));
-			entry.rcpts[entry.nrcpts++] = xstrdup(all[l]->items[i].addr);
-		}
-	}
+	engine_outbox_recipients(&entry, &to, &cc, &bcc);
 	entry.len = message.len;
 	entry.message = buf_detach(&message);
 	if (engine_outbox_write(&entry, &why) < 0) {
@@ -238,15 +232,17 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		rc = 74; /* EX_IOERR */
 		goto done;
 	}
-	int sent = engine_outbox_send(conf, &entry, &cli_hooks, &err);
+	int sent = engine_outbox_send(conf, &entry, &cli_hooks, 0, &err);
 	if (sent == 1)
 		fprintf(stderr, "tern: warning: account %s: %s\n", account->name, entry.reason);
 	if (sent < 0) {
 		char *line = engine_error_line_smtp(account, &err);
 		int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
-		fprintf(stderr, "tern: %s; %s\n", line,
-		        queued ? "the message is queued in the outbox: tern --flush-outbox sends it"
-		               : "the message is kept in the outbox: fix the cause, then tern --flush-outbox");
+		if (queued)
+			fprintf(stderr, "tern: %s; the message is queued in the outbox: tern --flush-outbox sends it\n", line);
+		else /* mailx writes dead.letter; the outbox entry is that copy */
+			fprintf(stderr, "tern: %s; the message is kept in the outbox as %s: fix the cause, then "
+			                "tern --flush-outbox --retry-failed\n", line, entry.path);
 		free(line);
 		rc = exit_for(err.cls);
 	}
@@ -267,15 +263,33 @@ done:
 	return rc;
 }
 
-int cli_flush_outbox(const struct conf *conf)
+/* Whether path is one of the entries named on the command line (a path
+ * or a file name, as tern --outbox --json gives it). */
+static int entry_named(const char *path, char **names, size_t n)
 {
-	size_t count, sent = 0, pending = 0, failed = 0;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	for (size_t i = 0; i < n; i++) {
+		const char *name_base = strrchr(names[i], '/') ? strrchr(names[i], '/') + 1 : names[i];
+		if (strcmp(path, names[i]) == 0 || strcmp(base, name_base) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, size_t nnames)
+{
+	size_t count, sent = 0, copied = 0, left = 0, skipped = 0, found = 0;
 	char **paths = engine_outbox_list(&count);
 	int worst = 0;
 
 	for (size_t i = 0; i < count; i++) {
 		struct engine_outbox_entry entry;
 		struct lib_error err = { 0 };
+		if (nnames && !entry_named(paths[i], names, nnames)) {
+			free(paths[i]);
+			continue;
+		}
+		found++;
 		if (engine_outbox_read(paths[i], &entry) < 0) {
 			if (access(paths[i], F_OK) != 0 && errno == ENOENT) { /* another tern sent it meanwhile */
 				free(paths[i]);
@@ -285,19 +299,28 @@ int cli_flush_outbox(const struct conf *conf)
 			free(paths[i]);
 			continue;
 		}
-		int rc = engine_outbox_send(conf, &entry, &cli_hooks, &err);
-		if (rc == 0) {
-			sent++;
-		} else if (rc == 1) {
-			sent++;
-			pending += access(entry.path, F_OK) == 0; /* else only a warning */
-			fprintf(stderr, "tern: warning: account %s: %s\n", entry.account, entry.reason);
+		/* a refused message goes again only when asked: --retry-failed,
+		 * or named on the command line */
+		int rc = engine_outbox_send(conf, &entry, &cli_hooks,
+		                            retry_failed || nnames ? ENGINE_OUTBOX_RETRY_FAILED : 0, &err);
+		if (rc == 0 || rc == 1) {
+			if (entry.delivered)
+				sent++;
+			else
+				copied++;
+			if (rc == 1) {
+				left += access(entry.path, F_OK) == 0; /* else only a warning */
+				fprintf(stderr, "tern: warning: account %s: %s\n", entry.account, entry.reason);
+			}
+		} else if (rc == 2) {
+			skipped++;
+			left++;
 		} else {
 			const struct conf_account *account = conf_account_find(conf, entry.account);
 			char *line = account ? engine_error_line_smtp(account, &err) : xstrdup(err.text);
 			fprintf(stderr, "tern: %s\n", line);
 			free(line);
-			failed++;
+			left++;
 			if (!worst || exit_for(err.cls) != lib_error_exit_code(LIB_ERR_TEMPORARY))
 				worst = exit_for(err.cls);
 		}
@@ -305,7 +328,18 @@ int cli_flush_outbox(const struct conf *conf)
 		free(paths[i]);
 	}
 	free(paths);
-	printf("outbox: %zu sent, %zu still in the outbox%s\n", sent, failed,
-	       pending ? " (some Sent copies pending)" : "");
+	if (found < nnames) {
+		fprintf(stderr, "tern: %s in the outbox (tern --outbox lists it)\n",
+		        nnames == 1 ? "no such message" : "some of those messages are not");
+		if (!worst)
+			worst = 66; /* EX_NOINPUT */
+	}
+	printf("outbox: %zu sent", sent);
+	if (copied)
+		printf(", %zu Sent cop%s stored (delivered earlier)", copied, copied == 1 ? "y" : "ies");
+	printf(", %zu still in the outbox", left);
+	if (skipped)
+		printf(" (%zu refused earlier, not sent again: tern --flush-outbox --retry-failed)", skipped);
+	putchar('\n');
 	return worst;
 }

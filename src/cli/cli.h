@@ -49,8 +49,11 @@ struct cli_send_options {
 	int dry_run;
 };
 int cli_send(const struct conf *conf, const char *account, const struct cli_send_options *options);
-/* tern --flush-outbox. */
-int cli_flush_outbox(const struct conf *conf);
+/* tern --flush-outbox [--retry-failed] [ENTRY...]: sends what is queued
+ * and stores pending Sent copies; a message refused earlier ("failed")
+ * only with retry_failed or when named (names: paths or file names of
+ * outbox entries; only those then). Prints one summary line on stdout. */
+int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, size_t nnames);
 /* tern --outbox [--json]: lists the outbox on stdout (cli-outbox.c). */
 int cli_outbox(int json);
 

@@ -866,14 +866,15 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 		ev->cls = err.cls;
 		ev->text = engine_error_line(w->ea.account, &err);
 	} else {
-		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, &err);
+		/* asked for (y on the compose screen, r in the outbox): a failed one too */
+		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, ENGINE_OUTBOX_RETRY_FAILED, &err);
 		if (rc < 0) {
 			int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
 			char *line = engine_error_line_smtp(w->ea.account, &err);
 			ev = event_new(ENGINE_EV_ERROR);
 			ev->cls = err.cls;
 			ev->text = xasprintf("%s; %s", line, queued ? "queued in the outbox, sent later"
-			                                            : "kept in the outbox: fix it, then tern --flush-outbox");
+			                                            : "kept in the outbox: fix it, then r in the outbox (S)");
 			free(line);
 		} else {
 			ev = event_new(ENGINE_EV_DONE);
@@ -959,7 +960,7 @@ static void outbox_retry(struct engine_worker *w)
 		struct engine_outbox_entry entry;
 		struct lib_error err = { 0 };
 		if (engine_outbox_read(paths[i], &entry) == 0 && strcmp(entry.account, w->ea.account->name) == 0) {
-			if (strcmp(entry.state, "failed") == 0 || engine_outbox_send(w->ea.conf, &entry, NULL, &err) != 0)
+			if (engine_outbox_send(w->ea.conf, &entry, NULL, 0, &err) != 0) /* failed ones: 2, left alone */
 				waiting++;
 			else
 				sent++;

@@ -1076,3 +1076,17 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 		free(id);
 	return 0;
 }
+
+int mime_address_field(const char *name, const struct mime_address *list, size_t count, struct buf *out,
+                       struct lib_error *err)
+{
+	struct header h = { out, 0, 0 };
+
+	for (size_t i = 0; i < count; i++)
+		if (address_check(&list[i], name, err) < 0)
+			return -1;
+	header_begin(&h, name);
+	header_addresses(&h, list, count);
+	header_end(&h);
+	return 0;
+}

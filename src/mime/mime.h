@@ -283,6 +283,13 @@ struct mime_outgoing {
  * tern writes itself, an unreadable attachment. */
 int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char **message_id, struct lib_error *err);
 
+/* One address field as mime_outgoing_build writes it ("Bcc: Bob
+ * <bob@x>, ...\r\n": names as RFC 2047 words where needed, folded),
+ * appended to out; -1 with err (LIB_ERR_DATA) when an address is refused,
+ * out unchanged. */
+int mime_address_field(const char *name, const struct mime_address *list, size_t count, struct buf *out,
+                       struct lib_error *err);
+
 /* The content type for an attachment from its file name's extension, else
  * its first bytes (PDF, PNG, JPEG, GIF, WebP, zip, gzip), else "text/plain"
  * for UTF-8 text, else "application/octet-stream". Borrowed, static. */

@@ -650,7 +650,7 @@ int ui_compose_outbox(struct ui *ui, const char *path)
 	new_draft_path(c);
 	if (from_message(c, msg, &why) == 0) {
 		free(c->bcc);
-		c->bcc = bcc_of(c, &entry);
+		c->bcc = entry.nbcc ? engine_outbox_bcc_text(&entry) : bcc_of(c, &entry);
 		if (entry.draft)
 			engine_draft_ref_parse(entry.draft, &c->draft);
 	}
@@ -868,12 +868,7 @@ static int build(struct ui *ui, int draft, struct buf *message, struct engine_ou
 	entry->account = xstrdup(c->account->name);
 	entry->from = xstrdup(out[0][0].addr);
 	entry->state = xstrdup("queued");
-	for (size_t l = 1; l < 4; l++) {
-		for (size_t i = 0; i < lists[l].count; i++) {
-			entry->rcpts = xrealloc(entry->rcpts, (entry->nrcpts + 1) * sizeof(*entry->rcpts));
-			entry->rcpts[entry->nrcpts++] = xstrdup(lists[l].items[i].addr);
-		}
-	}
+	engine_outbox_recipients(entry, &lists[1], &lists[2], &lists[3]);
 done:
 	for (size_t l = 0; l < 4; l++) {
 		mime_address_list_clear(&lists[l]);
