@@ -73,7 +73,7 @@ def main(t):
         r2.account("isp", pop3="pop3s", password="wrong")
         r2.account("work", imap="imaps", user="bob")
         rc, out, err = r2.run("--check")
-        t.is_(rc, 69, "a refused POP3 login: exit 69")
+        t.is_(rc, 77, "a refused POP3 login: exit 77, as in every mode (issue 17.4)")
         t.ok(err.startswith("tern: account isp, server pop3s://") and err.count("\n") == 1,
              "one line naming the account and the server", err)
         t.ok(pop_row(out, "work") is not None, "the other account is still listed", out)
