@@ -63,5 +63,34 @@ ok $? "a bad -e line exits 78 and says -e (got $rc)"
 [ $rc = 64 ] && grep -q "the reader needs a terminal" "$dir/err"
 ok $? "the reader without a terminal: exit 64 and says so (got $rc)"
 
+# issue 17.5: what would fail at run time is refused by --check-config
+printf 'account a\n imap imaps://h\n tls-ca-file %s/no-such.pem\n' "$dir" >"$dir/ca"
+"$TERN" --check-config -F "$dir/ca" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/ca:3: tls-ca-file $dir/no-such.pem: No such file or directory" "$dir/err"
+ok $? "a missing tls-ca-file: exit 78 with FILE:LINE (got $rc: $(head -c 300 "$dir/err"))"
+echo "not a certificate" >"$dir/junk.pem"
+printf 'tls-ca-file "%s/junk.pem"\naccount a\n imap imaps://h\n smtp smtps://127.0.0.1:1\n from a@x.example\n' "$dir" >"$dir/ca2"
+"$TERN" --check-config -F "$dir/ca2" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/ca2:1: tls-ca-file $dir/junk.pem: holds no PEM certificate" "$dir/err"
+ok $? "a tls-ca-file that is not PEM: exit 78 with FILE:LINE (got $rc: $(head -c 300 "$dir/err"))"
+XDG_DATA_HOME="$dir/data" "$TERN" -F "$dir/ca2" -s x bob@example.org </dev/null >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && [ ! -d "$dir/data/tern/outbox" ]
+ok $? "and a send with it stops at 78 before anything is queued (got $rc)"
+printf 'account a\n imap imaps://h\n smtp smtps://h\n' >"$dir/nofrom"
+"$TERN" --check-config -F "$dir/nofrom" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/nofrom:1: account 'a' can send (smtp) but has no from" "$dir/err"
+ok $? "an account that can send needs from: exit 78 (got $rc: $(head -c 300 "$dir/err"))"
+printf 'account a\n imap imaps://h\n' >"$dir/readonly"
+"$TERN" --check-config -F "$dir/readonly" >/dev/null 2>&1
+ok $? "an account that cannot send needs no from"
+printf 'account a\n from "Ana <ana@x.example>, bob@x.example"\n smtp smtps://h\n' >"$dir/twofrom"
+"$TERN" --check-config -F "$dir/twofrom" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/twofrom:2: bad address" "$dir/err"
+ok $? "from must be one address, as the address parser reads it (got $rc)"
+printf 'account a\n from "Ana <ana@x.example>"\n smtp smtp://h:465\n' >"$dir/port"
+"$TERN" --check-config -F "$dir/port" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 0 ] && grep -q "^warning: $dir/port:3: account 'a': smtp://h:465: port 465 is the implicit TLS port (RFC 8314).*write smtps://h:465" "$dir/err"
+ok $? "smtp:// on port 465: a warning naming smtps:// (got $rc: $(head -c 300 "$dir/err"))"
+
 echo "1..$n"
 exit $failed
