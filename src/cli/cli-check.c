@@ -146,11 +146,14 @@ static void print_json(const struct account_report *reports, size_t count)
 		for (size_t i = 0; i < r->nrows; i++) {
 			buf_addstr(&out, i ? ",{\"name\":" : "{\"name\":");
 			cli_json_string(&out, r->rows[i].name);
+			/* POP3 has no read flag: unseen, like new, counts what was
+			 * not downloaded yet, so one jq line serves every account */
 			if (r->rows[i].pop3 && r->rows[i].unknown)
-				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":null}", r->rows[i].status.messages);
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":null,\"unseen\":null}",
+				         r->rows[i].status.messages);
 			else if (r->rows[i].pop3)
-				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u}", r->rows[i].status.messages,
-				         r->rows[i].status.recent);
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u,\"unseen\":%u}",
+				         r->rows[i].status.messages, r->rows[i].status.recent, r->rows[i].status.recent);
 			else
 				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"recent\":%u}", r->rows[i].status.messages,
 				         r->rows[i].status.unseen, r->rows[i].status.recent);

@@ -19,6 +19,13 @@
 #include "../smtp/smtp.h"
 #include "config.h"
 
+/* tern -v: the SMTP dialogue, as the smtp module hands it over. */
+static void trace_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
 static int bad_input(const char *fmt, const char *what)
 {
 	fputs("tern: ", stderr);
@@ -127,6 +134,134 @@ static int add_mailto(const char *uri, struct mime_address_list *to, struct mime
 	return rc;
 }
 
+/* Everything on standard input. */
+static void read_stdin(struct buf *out)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		buf_add(out, chunk, n);
+}
+
+/* -t: the header of the message on stdin (RFC 5322 fields, folded lines
+ * unfolded) up to its blank line. The recipients and the fields tern
+ * writes itself are taken out; the rest travels as the caller's fields. */
+struct stdin_head {
+	char *subject, *from, *in_reply_to, *references; /* NULL: not given */
+	char **to, **cc, **bcc, **reply_to;              /* raw address lists */
+	size_t nto, ncc, nbcc, nreply_to;
+	struct mime_field *extra;                        /* names and values owned */
+	size_t nextra;
+	struct buf dropped;                              /* ", Date, Message-ID" */
+	size_t body;                                     /* where the body starts in the input */
+};
+
+static void head_clear(struct stdin_head *h)
+{
+	char **lists[] = { h->to, h->cc, h->bcc, h->reply_to };
+	size_t counts[] = { h->nto, h->ncc, h->nbcc, h->nreply_to };
+	for (size_t l = 0; l < 4; l++) {
+		for (size_t i = 0; i < counts[l]; i++)
+			free(lists[l][i]);
+		free(lists[l]);
+	}
+	for (size_t i = 0; i < h->nextra; i++) {
+		free((char *)h->extra[i].name);
+		free((char *)h->extra[i].value);
+	}
+	free(h->extra);
+	free(h->subject), free(h->from), free(h->in_reply_to), free(h->references);
+	buf_free(&h->dropped);
+}
+
+/* Reads the header of input into h; 0, or an exit code said. */
+static int head_read(const char *input, size_t len, struct stdin_head *h)
+{
+	size_t pos = 0, lineno = 1;
+
+	while (pos < len) {
+		const char *line = input + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t line_len = nl ? (size_t)(nl - line) : len - pos;
+		size_t field_end = nl ? pos + line_len + 1 : len;
+		if (line_len == 0 || (line_len == 1 && line[0] == '\r')) {
+			pos = field_end;
+			break; /* the blank line: the body follows */
+		}
+		const char *colon = memchr(line, ':', line_len);
+		size_t name_len = colon ? (size_t)(colon - line) : 0;
+		if (!colon || !name_len || memchr(line, ' ', name_len) || memchr(line, '\t', name_len)) {
+			char where[32];
+			snprintf(where, sizeof(where), "%zu", lineno);
+			return bad_input("-t: line %s of the message on standard input is not a header field "
+			                 "(\"Name: value\", then a blank line, then the body); nothing sent",
+			                 where);
+		}
+		/* the field goes on over lines that start with white space */
+		while (field_end < len && (input[field_end] == ' ' || input[field_end] == '\t')) {
+			const char *next = memchr(input + field_end, '\n', len - field_end);
+			field_end = next ? (size_t)(next - input) + 1 : len;
+			lineno++;
+		}
+		struct buf value = BUF_INIT;
+		for (size_t i = (size_t)(colon - input) + 1; i < field_end; i++)
+			if (input[i] != '\r' && input[i] != '\n')
+				buf_addch(&value, input[i]);
+		buf_add(&value, "", 0);
+		char *name = xstrndup(line, name_len), *text = value.data + strspn(value.data, " \t");
+		size_t text_len = strlen(text);
+		while (text_len && (text[text_len - 1] == ' ' || text[text_len - 1] == '\t'))
+			text[--text_len] = '\0';
+		struct {
+			const char *name;
+			char ***list;
+			size_t *count;
+		} lists[] = { { "To", &h->to, &h->nto }, { "Cc", &h->cc, &h->ncc }, { "Bcc", &h->bcc, &h->nbcc },
+			      { "Reply-To", &h->reply_to, &h->nreply_to } };
+		int taken = 0;
+		for (size_t l = 0; l < LIB_ARRAY_LEN(lists) && !taken; l++) {
+			if (strcasecmp(name, lists[l].name) == 0) {
+				*lists[l].list = xrealloc(*lists[l].list, (*lists[l].count + 1) * sizeof(char *));
+				(*lists[l].list)[(*lists[l].count)++] = xstrdup(text);
+				taken = 1;
+			}
+		}
+		struct {
+			const char *name;
+			char **slot;
+			int decode;
+		} single[] = { { "Subject", &h->subject, 1 }, { "From", &h->from, 0 },
+			       { "In-Reply-To", &h->in_reply_to, 0 }, { "References", &h->references, 0 } };
+		for (size_t f = 0; f < LIB_ARRAY_LEN(single) && !taken; f++) {
+			if (strcasecmp(name, single[f].name) == 0) {
+				free(*single[f].slot);
+				*single[f].slot = single[f].decode ? mime_header_decode(text, text_len) : xstrdup(text);
+				taken = 1;
+			}
+		}
+		/* what tern writes itself (the MIME structure is its own) */
+		static const char *const own[] = { "Date", "Message-ID", "MIME-Version", "User-Agent" };
+		int own_field = !taken && strncasecmp(name, "Content-", 8) == 0;
+		for (size_t f = 0; f < LIB_ARRAY_LEN(own) && !taken; f++)
+			own_field |= strcasecmp(name, own[f]) == 0;
+		if (own_field) {
+			buf_addf(&h->dropped, "%s%s", h->dropped.len ? ", " : "", name);
+			taken = 1;
+		}
+		if (!taken) { /* the caller's own field (X-..., Organization...) */
+			h->extra = xrealloc(h->extra, (h->nextra + 1) * sizeof(*h->extra));
+			h->extra[h->nextra++] = (struct mime_field){ xstrdup(name), mime_header_decode(text, text_len) };
+		}
+		free(name);
+		buf_free(&value);
+		lineno++;
+		pos = field_end;
+	}
+	h->body = pos;
+	return 0;
+}
+
 static int exit_for(enum lib_error_class cls)
 {
 	return cls == LIB_ERR_CONNECTION ? lib_error_exit_code(LIB_ERR_TEMPORARY) : lib_error_exit_code(cls);
@@ -140,7 +275,10 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	struct mime_address *to_out = NULL, *cc_out = NULL, *bcc_out = NULL;
 	struct mime_attachment *attachments = NULL;
 	char *subject = o->subject ? xstrdup(o->subject) : NULL, *mailto_body = NULL;
-	struct buf body = BUF_INIT, message = BUF_INIT;
+	struct buf body = BUF_INIT, message = BUF_INIT, input = BUF_INIT;
+	struct stdin_head head = { 0 };
+	struct mime_address_list reply_to = { 0 };
+	struct mime_address *reply_to_out = NULL;
 	int rc = 0;
 
 	if (!account) {
@@ -159,7 +297,33 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		rc = add_addresses(&cc, o->cc[i]);
 	for (size_t i = 0; i < o->nbcc && !rc; i++)
 		rc = add_addresses(&bcc, o->bcc[i]);
-	const char *from_text = o->from ? o->from : conf_get(conf, account, CONF_K_FROM);
+	/* the body: mailto:'s body= or standard input, never both silently */
+	if (!rc && (!mailto_body || !isatty(STDIN_FILENO)))
+		read_stdin(&input);
+	if (!rc && mailto_body && input.len) {
+		fprintf(stderr, "tern: the mailto: URI has a body (body=) and standard input has text too: give the body "
+		                "one way (tern </dev/null for the URI's); nothing sent\n");
+		rc = lib_error_exit_code(LIB_ERR_USAGE);
+	}
+	if (!rc && o->headers) { /* -t: the recipients (and more) from the message's own header */
+		rc = head_read(input.data ? input.data : "", input.len, &head);
+		for (size_t i = 0; i < head.nto && !rc; i++)
+			rc = add_addresses(&to, head.to[i]);
+		for (size_t i = 0; i < head.ncc && !rc; i++)
+			rc = add_addresses(&cc, head.cc[i]);
+		for (size_t i = 0; i < head.nbcc && !rc; i++)
+			rc = add_addresses(&bcc, head.bcc[i]);
+		for (size_t i = 0; i < head.nreply_to && !rc; i++)
+			rc = add_addresses(&reply_to, head.reply_to[i]);
+		if (!rc && !subject && head.subject)
+			subject = xstrdup(head.subject); /* -s wins over the message's own */
+		if (!rc && head.dropped.len)
+			fprintf(stderr, "tern: warning: -t: %s of the message on standard input replaced by tern's own\n",
+			        head.dropped.data);
+	}
+	if (!rc && subject && strpbrk(subject, "\r\n"))
+		rc = bad_input("%s", "a line break in the subject: header injection refused, nothing sent");
+	const char *from_text = o->from ? o->from : head.from ? head.from : conf_get(conf, account, CONF_K_FROM);
 	if (!rc && !from_text) {
 		fprintf(stderr, "tern: account %s has no from address: set from in the mailrc or give -r\n", account->name);
 		rc = lib_error_exit_code(LIB_ERR_CONFIG);
@@ -183,16 +347,13 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		}
 		attachments[i].path = o->attach[i];
 	}
-	if (mailto_body) {
+	if (mailto_body)
 		buf_addstr(&body, mailto_body);
-	} else {
-		char chunk[65536];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-			buf_add(&body, chunk, n);
-	}
+	else
+		buf_add(&body, input.data ? input.data + head.body : "", input.len - head.body);
 
 	to_out = outgoing(&to);
+	reply_to_out = outgoing(&reply_to);
 	cc_out = outgoing(&cc);
 	bcc_out = outgoing(&bcc);
 	struct mime_outgoing out = {
@@ -200,11 +361,15 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		.to = to_out, .to_count = to.count,
 		.cc = cc_out, .cc_count = cc.count,
 		.bcc = bcc_out, .bcc_count = bcc.count,
+		.reply_to = reply_to_out, .reply_to_count = reply_to.count,
 		.subject = subject,
+		.in_reply_to = head.in_reply_to, .references = head.references,
+		.extra = head.extra, .extra_count = head.nextra,
 		.text = body.data ? body.data : "",
 		.text_len = body.len,
 		.attachments = attachments, .attachment_count = o->nattach,
 		.version = PACKAGE_VERSION,
+		.charsets = conf_get(conf, account, CONF_K_SEND_CHARSET),
 	};
 	struct lib_error err = { 0 };
 	if (mime_outgoing_build(&out, &message, NULL, &err) < 0) {
@@ -232,7 +397,10 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		rc = 74; /* EX_IOERR */
 		goto done;
 	}
-	int sent = engine_outbox_send(conf, &entry, &cli_hooks, 0, &err);
+	struct engine_hooks hooks = cli_hooks;
+	if (o->verbose)
+		hooks.trace = trace_stderr;
+	int sent = engine_outbox_send(conf, &entry, &hooks, 0, &err);
 	if (sent == 1)
 		fprintf(stderr, "tern: warning: account %s: %s\n", account->name, entry.reason);
 	if (sent < 0) {
@@ -255,6 +423,10 @@ done:
 	free(to_out);
 	free(cc_out);
 	free(bcc_out);
+	free(reply_to_out);
+	mime_address_list_clear(&reply_to);
+	head_clear(&head);
+	buf_free(&input);
 	free(attachments);
 	free(subject);
 	free(mailto_body);
@@ -276,8 +448,11 @@ static int entry_named(const char *path, char **names, size_t n)
 	return 0;
 }
 
-int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, size_t nnames)
+int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, size_t nnames, int verbose)
 {
+	struct engine_hooks hooks = cli_hooks;
+	if (verbose)
+		hooks.trace = trace_stderr;
 	size_t count, sent = 0, copied = 0, left = 0, skipped = 0, found = 0;
 	char **paths = engine_outbox_list(&count);
 	int worst = 0;
@@ -301,8 +476,8 @@ int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, si
 		}
 		/* a refused message goes again only when asked: --retry-failed,
 		 * or named on the command line */
-		int rc = engine_outbox_send(conf, &entry, &cli_hooks,
-		                            retry_failed || nnames ? ENGINE_OUTBOX_RETRY_FAILED : 0, &err);
+		int rc = engine_outbox_send(conf, &entry, &hooks, retry_failed || nnames ? ENGINE_OUTBOX_RETRY_FAILED : 0,
+		                            &err);
 		if (rc == 0 || rc == 1) {
 			if (entry.delivered)
 				sent++;

@@ -480,6 +480,8 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 			.tls = { .ca_file = ca_path, .fingerprint = conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
 			.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 			.account = account->name,
+			.trace = ea.hooks.trace,
+			.trace_ctx = ea.hooks.ctx,
 		};
 		/* no credentials configured: AUTH only when the server offers it and
 		 * the password can be asked for; else none, and a server that wants

@@ -1166,7 +1166,7 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 	w->ea.conf = conf;
 	w->ea.account = account;
 	/* No one to ask for a password here: the UI owns the terminal. */
-	w->ea.hooks = (struct engine_hooks){ NULL, on_warning, on_sync_progress, w };
+	w->ea.hooks = (struct engine_hooks){ .warn = on_warning, .progress = on_sync_progress, .ctx = w };
 	w->wake_fd = wake_fd;
 	w->busy = -1;
 	if (pipe2(w->cancel, O_CLOEXEC | O_NONBLOCK) < 0)

@@ -20,6 +20,9 @@ struct engine_hooks {
 	void (*warn)(void *ctx, const char *line);
 	/* Header download progress. */
 	void (*progress)(void *ctx, const char *folder, size_t done, size_t total);
+	/* When not NULL, each line of an SMTP dialogue (tern -v), sanitized,
+	 * credentials masked. */
+	void (*trace)(void *ctx, const char *line);
 	void *ctx;
 };
 

@@ -918,10 +918,6 @@ static int check_all(const struct mime_outgoing *msg, struct lib_error *err)
 		lib_error_set(err, LIB_ERR_DATA, "the version for User-Agent must be printable ASCII without spaces");
 		return -1;
 	}
-	if (msg->text && !utf8_valid(msg->text, msg->text_len)) {
-		lib_error_set(err, LIB_ERR_DATA, "the message text is not valid UTF-8");
-		return -1;
-	}
 	return 0;
 }
 
@@ -954,9 +950,21 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	/* the parts first: an attachment may fail to read, and the boundary
 	 * must be checked against what the parts hold */
 	size_t part_count = 1 + msg->attachment_count;
-	struct buf *parts = xcalloc(part_count, sizeof(*parts));
+	struct buf text = BUF_INIT;
+	char charset[48] = "us-ascii";
 	int qp = 0;
-	text_body(msg->text ? msg->text : "", msg->text ? msg->text_len : 0, &parts[0], &qp);
+	/* the text in the first charset of send-charset that holds it */
+	if (msg->text &&
+	    mime_charset_choose(msg->charsets, msg->text, msg->text_len, &text, charset, sizeof(charset)) < 0) {
+		lib_error_set(err, LIB_ERR_DATA,
+		              "the message text is not valid UTF-8, nor in any charset of send-charset (%s)",
+		              msg->charsets ? msg->charsets : MIME_SEND_CHARSET);
+		buf_free(&text);
+		return -1;
+	}
+	struct buf *parts = xcalloc(part_count, sizeof(*parts));
+	text_body(text.data ? text.data : "", text.len, &parts[0], &qp);
+	buf_free(&text);
 	for (size_t i = 0; i < msg->attachment_count; i++)
 		if (attachment_entity(&msg->attachments[i], &parts[i + 1], err) < 0) {
 			for (size_t k = 0; k < part_count; k++)
@@ -1042,10 +1050,10 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	buf_addstr(out, "MIME-Version: 1.0\r\n");
 	buf_addf(out, "User-Agent: tern%s%s\r\n", msg->version ? "/" : "", msg->version ? msg->version : "");
 
-	const char *text_headers = qp ? "Content-Type: text/plain; charset=utf-8\r\n"
-	                                "Content-Transfer-Encoding: quoted-printable\r\n"
-	                              : "Content-Type: text/plain; charset=us-ascii\r\n"
-	                                "Content-Transfer-Encoding: 7bit\r\n";
+	char text_headers[160];
+	snprintf(text_headers, sizeof(text_headers),
+	         "Content-Type: text/plain; charset=%s\r\nContent-Transfer-Encoding: %s\r\n",
+	         msg->text ? charset : "us-ascii", qp ? "quoted-printable" : "7bit");
 	if (!msg->attachment_count) {
 		buf_addstr(out, text_headers);
 		buf_addstr(out, "\r\n");

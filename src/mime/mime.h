@@ -187,6 +187,23 @@ size_t mime_transfer_decode(enum mime_encoding encoding, const char *in, size_t 
  * charset is unknown to iconv (the bytes are then read as undeclared). */
 int mime_charset_to_utf8(const char *charset, const char *bytes, size_t len, struct buf *out);
 
+/* The charsets an outgoing text is declared in, the first that holds it
+ * (the send-charset key, mutt's send_charset): UTF-8 text goes as
+ * us-ascii when it is ASCII, else as utf-8; text that is not UTF-8 (bytes
+ * from a script, a file in another encoding) as the first 8-bit charset
+ * in which its bytes are valid. */
+#define MIME_SEND_CHARSET "us-ascii:utf-8:iso-8859-1"
+
+/* Picks from list (colon-separated charset names; NULL:
+ * MIME_SEND_CHARSET) the first that holds text: us-ascii when it is all
+ * ASCII, utf-8 when it is valid UTF-8, another charset when valid UTF-8
+ * converts to it without loss (then converted) or when text is not UTF-8
+ * and its bytes are valid in it (then as they are). Appends the bytes to
+ * send to out and the charset's name (lower case) to charset. Returns 0,
+ * or -1 when none holds it. */
+int mime_charset_choose(const char *list, const char *text, size_t len, struct buf *out, char *charset,
+                        size_t charset_size);
+
 /* Built-in HTML to text for when no html-filter is set: drops <script>,
  * <style>, <title> and comments, breaks lines at <br> and block elements,
  * collapses white space outside <pre>, decodes character references.
@@ -265,6 +282,7 @@ struct mime_outgoing {
 	int64_t date;                              /* epoch seconds; 0: now */
 	void (*random)(unsigned char *out, size_t len); /* NULL: getrandom(); tests make it repeatable */
 	int keep_bcc;                              /* a draft: Bcc is written, to be recalled */
+	const char *charsets;                      /* send-charset for the text; NULL: MIME_SEND_CHARSET */
 };
 
 /* Appends the message to out: RFC 5322 with CRLF, all 7-bit: Date,

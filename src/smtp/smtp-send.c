@@ -6,6 +6,7 @@
 #include "smtp-private.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The address as C-style text (\r, \n, \xHH) for an error message:
@@ -268,10 +269,15 @@ int smtp_send(struct smtp_session *session, const char *from_addr, const char *c
 		if (body_len && message[body_len - 1] == '\r')
 			body_len--;
 		result->stage = SMTP_STAGE_MESSAGE;
+		char *size = xasprintf("(the message: %zu bytes, then the final \".\")", body_len);
+		smtp_trace(session, "-> ", size, strlen(size));
+		free(size);
+		session->trace_quiet = 1;
 		int sent = session->progress
 		                   ? mailstream_send_data_with_context(session->smtp->stream, message, body_len,
 		                                                       progress_trampoline, session)
 		                   : mailstream_send_data(session->smtp->stream, message, body_len, 0, NULL);
+		session->trace_quiet = 0;
 		if (sent < 0)
 			return lost(session, "sending the message", " (the message was not delivered)", result);
 		int code = mailsmtp_read_response(session->smtp);

@@ -37,6 +37,11 @@ struct smtp_server {
 	int timeout;               /* seconds, for DNS, connect and each read or write */
 	int cancel_fd;             /* > 0: readable to abandon the session (see net_connect) */
 	const char *account;       /* the account's name, for explanations; NULL: "this account" */
+	/* When not NULL, called with each line of the dialogue (tern -v):
+	 * "-> MAIL FROM:<a@b>", "<- 250 2.1.0 Ok", "* TLS ...", sanitized;
+	 * credentials show as "****" and the message as its size. */
+	void (*trace)(void *ctx, const char *line);
+	void *trace_ctx;
 };
 
 /* Credentials are asked for only once the server is verified and ready

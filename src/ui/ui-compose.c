@@ -857,6 +857,7 @@ static int build(struct ui *ui, int draft, struct buf *message, struct engine_ou
 		.references = c->references && *c->references ? c->references : NULL,
 		.text = c->body.data ? c->body.data : "", .text_len = c->body.len,
 		.attachments = attach, .attachment_count = c->nattach, .version = PACKAGE_VERSION, .keep_bcc = draft,
+		.charsets = conf_get(ui->conf, c->account, CONF_K_SEND_CHARSET),
 	};
 	if (mime_outgoing_build(&msg, message, NULL, &err) < 0) {
 		ui_say(ui, 1, err.text);

@@ -58,8 +58,8 @@ def main(t):
 
         rc, out, err = r.run("--check", "--json", "-A", "isp")
         data = json.loads(out)
-        t.is_(data["accounts"][0]["folders"], [{"name": "INBOX", "pop3": True, "messages": 5, "new": 1}],
-              "--json: pop3, messages and new")
+        t.is_(data["accounts"][0]["folders"], [{"name": "INBOX", "pop3": True, "messages": 5, "new": 1, "unseen": 1}],
+              "--json: pop3, messages, new, and unseen (what is new: issue 17.6, so tern(1)'s jq example works)")
         t.is_(maildir_count(maildir), 4, "still nothing more downloaded")
 
         rc, out, err = r.run("--fetch")

@@ -7,14 +7,19 @@ n=0 failed=0
 ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 dir=$(mktemp -d /tmp/tern-cli-XXXXXX); trap 'rm -rf "$dir"' EXIT
 
-out=$("$TERN" -v); rc=$?
-ok $rc "tern -v exits 0"
-echo "$out" | grep -q '^tern [0-9]' ; ok $? "tern -v prints the version"
-echo "$out" | grep -q 'libetpan 1\.' ; ok $? "tern -v names libetpan"
-echo "$out" | grep -q 'OpenSSL 3' ; ok $? "tern -v names OpenSSL"
-echo "$out" | grep -q 'Tokyo Cabinet 1\.' ; ok $? "tern -v names Tokyo Cabinet"
-echo "$out" | grep -q 'ncurses 6' ; ok $? "tern -v names ncurses"
-echo "$out" | grep -q '^Build: sanitizers=' ; ok $? "tern -v shows build options"
+out=$("$TERN" --version); rc=$?
+ok $rc "tern --version exits 0"
+echo "$out" | grep -q '^tern [0-9]' ; ok $? "tern --version prints the version"
+echo "$out" | grep -q 'libetpan 1\.' ; ok $? "tern --version names libetpan"
+echo "$out" | grep -q 'OpenSSL 3' ; ok $? "tern --version names OpenSSL"
+echo "$out" | grep -q 'Tokyo Cabinet 1\.' ; ok $? "tern --version names Tokyo Cabinet"
+echo "$out" | grep -q 'ncurses 6' ; ok $? "tern --version names ncurses"
+echo "$out" | grep -q '^Build: sanitizers=' ; ok $? "tern --version shows build options"
+[ "$("$TERN" -V)" = "$out" ]; ok $? "tern -V prints the same (s-nail's -V)"
+# issue 17.2: -v is mailx's verbose, not the version
+"$TERN" -v -F /nonexistent -s x a@example.org </dev/null >"$dir/out" 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && ! grep -q '^tern [0-9]' "$dir/out"
+ok $? "tern -v -s ... is a verbose send, not the version (got $rc: $(head -c 200 "$dir/out"))"
 
 "$TERN" -h | grep -q -- '--check-config'; ok $? "tern -h prints usage"
 "$TERN" --bogus 2>"$dir/err"; rc=$?
