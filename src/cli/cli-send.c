@@ -457,6 +457,7 @@ int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, si
 	char **paths = engine_outbox_list(&count);
 	int worst = 0;
 
+	cli_secrets_hold(); /* one question per account for the whole flush */
 	for (size_t i = 0; i < count; i++) {
 		struct engine_outbox_entry entry;
 		struct lib_error err = { 0 };
@@ -502,6 +503,7 @@ int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, si
 		engine_outbox_entry_clear(&entry);
 		free(paths[i]);
 	}
+	cli_secrets_forget();
 	free(paths);
 	if (found < nnames) {
 		fprintf(stderr, "tern: %s in the outbox (tern --outbox lists it)\n",

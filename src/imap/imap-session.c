@@ -136,6 +136,7 @@ static int login(struct imap_session *session, const struct imap_login *creds, s
 	                  : mailimap_login(session->imap, creds->user, secret);
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
+	net_stream_wipe_sent(session->imap->imap_stream);
 	if (r == MAILIMAP_NO_ERROR)
 		return 0;
 	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
