@@ -297,8 +297,11 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		rc = add_addresses(&cc, o->cc[i]);
 	for (size_t i = 0; i < o->nbcc && !rc; i++)
 		rc = add_addresses(&bcc, o->bcc[i]);
-	/* the body: mailto:'s body= or standard input, never both silently */
-	if (!rc && (!mailto_body || !isatty(STDIN_FILENO)))
+	/* the body: mailto:'s body= or standard input, never both silently;
+	 * read now when it holds the header (-t) or must be empty (body=),
+	 * else once the command line is known to be good */
+	int read_early = o->headers || mailto_body;
+	if (!rc && read_early && (!mailto_body || !isatty(STDIN_FILENO)))
 		read_stdin(&input);
 	if (!rc && mailto_body && input.len) {
 		fprintf(stderr, "tern: the mailto: URI has a body (body=) and standard input has text too: give the body "
@@ -347,6 +350,8 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		}
 		attachments[i].path = o->attach[i];
 	}
+	if (!read_early)
+		read_stdin(&input);
 	if (mailto_body)
 		buf_addstr(&body, mailto_body);
 	else

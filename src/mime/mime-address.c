@@ -59,6 +59,13 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* atext, and with MIME_ADDRESS_LENIENT the control bytes that are not
+ * white space */
+static int is_atom_byte(const struct lexer *lx, unsigned char c)
+{
+	return is_atext(c) || ((lx->flags & MIME_ADDRESS_LENIENT) && (c < 32 || c == 127) && !is_space(c));
+}
+
 static void lex_fail(struct lexer *lx, size_t at, const char *why)
 {
 	if (!lx->error) {
@@ -112,7 +119,11 @@ static int lex_comment(struct lexer *lx, size_t *text, size_t *len)
 			buf_addch(&lx->pool, ')');
 			continue;
 		}
-		buf_addch(&lx->pool, is_space(c) || c < 32 || c == 127 ? ' ' : (char)c);
+		if ((c < 32 || c == 127) && !is_space(c) && !(lx->flags & MIME_ADDRESS_LENIENT)) {
+			lex_fail(lx, lx->pos - 1, "a control character");
+			return -1;
+		}
+		buf_addch(&lx->pool, is_space(c) ? ' ' : (char)c);
 	}
 	lex_fail(lx, start, "a comment '(' is not closed");
 	return -1;
@@ -132,12 +143,9 @@ static int lex_quoted(struct lexer *lx, struct token *t)
 			c = (unsigned char)lx->s[lx->pos++];
 		else if (c == '\r' || c == '\n') /* folding inside the quotes */
 			continue;
-		if ((c < 32 && c != '\t') || c == 127) {
-			if (!(lx->flags & MIME_ADDRESS_LENIENT)) {
-				lex_fail(lx, lx->pos - 1, "a control character");
-				return -1;
-			}
-			c = ' ';
+		if (((c < 32 && c != '\t') || c == 127) && !(lx->flags & MIME_ADDRESS_LENIENT)) {
+			lex_fail(lx, lx->pos - 1, "a control character");
+			return -1;
 		}
 		buf_addch(&lx->pool, (char)c);
 	}
@@ -199,14 +207,11 @@ static int lex(struct lexer *lx)
 			lex_fail(lx, start, "a control character");
 			return -1;
 		}
-		if (c < 32 || c == 127) {
-			lx->pos++;
-			space = 1;
-			continue;
-		}
-		if (is_atext(c)) {
+		/* reading headers, a control byte is text: the terminal
+		 * sanitizer shows it, visibly, where it stood */
+		if (is_atom_byte(lx, c)) {
 			t = token_add(lx, TOKEN_ATOM, start);
-			while (lx->pos < lx->len && is_atext((unsigned char)lx->s[lx->pos]))
+			while (lx->pos < lx->len && is_atom_byte(lx, (unsigned char)lx->s[lx->pos]))
 				lx->pos++;
 			buf_add(&lx->pool, lx->s + start, lx->pos - start);
 			t->len = lx->pos - start;
@@ -372,15 +377,17 @@ static int has_8bit(const char *s, size_t len)
 	return 0;
 }
 
-/* name as one line: controls made spaces, runs of spaces one, no outer
- * space; NULL (name freed) when nothing is left. Takes name. */
-static char *name_clean(char *name)
+/* name as one line: white space (line breaks too) made single spaces,
+ * none outside; other control bytes (an RFC 2047 word may hold any)
+ * stay, reading headers, for the sanitizer to show, else are spaces too.
+ * NULL (name freed) when nothing is left. Takes name. */
+static char *name_clean(char *name, int keep_controls)
 {
 	size_t n = 0;
 
 	for (char *s = name; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c < 32 || c == 127)
+		if (is_space(c) || (!keep_controls && (c < 32 || c == 127)))
 			c = ' ';
 		if (c == ' ' && (n == 0 || name[n - 1] == ' '))
 			continue;
@@ -394,6 +401,23 @@ static char *name_clean(char *name)
 		return NULL;
 	}
 	return name;
+}
+
+/* A name's text (raw, emptied) as UTF-8: RFC 2047 words decoded and,
+ * reading headers, raw latin-1 made UTF-8; one line. NULL when empty. */
+static char *name_decoded(const struct parser *p, struct buf *raw)
+{
+	buf_add(raw, "", 0);
+	int decode = strstr(raw->data, "=?") || ((p->lx->flags & MIME_ADDRESS_LENIENT) && has_8bit(raw->data, raw->len));
+	char *name = decode ? mime_header_decode(raw->data, raw->len) : buf_detach(raw);
+	buf_free(raw);
+	if (decode) { /* a word's charset may lie: valid UTF-8 either way */
+		struct buf utf8 = BUF_INIT;
+		mime_charset_to_utf8(NULL, name, strlen(name), &utf8);
+		free(name);
+		name = buf_detach(&utf8);
+	}
+	return name_clean(name, (p->lx->flags & MIME_ADDRESS_LENIENT) != 0);
 }
 
 /* A display name from tokens [from, to): words joined as they were
@@ -416,11 +440,7 @@ static char *phrase_text(const struct parser *p, size_t from, size_t to)
 		buf_free(&raw);
 		return NULL;
 	}
-	/* RFC 2047 words, and (reading headers) raw latin-1 made UTF-8 */
-	int decode = strstr(raw.data, "=?") || ((p->lx->flags & MIME_ADDRESS_LENIENT) && has_8bit(raw.data, raw.len));
-	char *name = decode ? mime_header_decode(raw.data, raw.len) : buf_detach(&raw);
-	buf_free(&raw);
-	return name_clean(name);
+	return name_decoded(p, &raw);
 }
 
 /* RFC 5322 dot-atom text: atext runs joined by single dots. */
@@ -658,10 +678,7 @@ static int mailbox(struct parser *p, size_t first, const char *group, int in_gro
 		if (next->comment_len) {
 			struct buf comment = BUF_INIT;
 			buf_add(&comment, pooled(p, next->comment), next->comment_len);
-			buf_add(&comment, "", 0);
-			name = name_clean(strstr(comment.data, "=?") ? mime_header_decode(comment.data, comment.len)
-			                                             : buf_detach(&comment));
-			buf_free(&comment);
+			name = name_decoded(p, &comment);
 		}
 		item_add(p, name, buf_detach(&addr), group);
 		return 0;
@@ -811,7 +828,7 @@ void mime_mailbox_format(const char *name, const char *addr, struct buf *out)
 		for (const char *s = name; *s; s++) {
 			if (*s == '"' || *s == '\\')
 				buf_addch(out, '\\');
-			buf_addch(out, (unsigned char)*s < 32 || *s == 127 ? ' ' : *s);
+			buf_addch(out, *s);
 		}
 		buf_addch(out, '"');
 	}

@@ -134,6 +134,13 @@ int main(void)
 	is_str(parsed("bob@x.org <bob@x.org>", MIME_ADDRESS_LENIENT), "bob@x.org|bob@x.org",
 	       "lenient: an address as the name");
 	is_str(parsed("team: a@x", MIME_ADDRESS_LENIENT), "-|a@x|g=team", "lenient: a group without ';'");
+	is_str(parsed("=?UTF-8?B?w4Fsdm8gG1szMW0=?= <evil@example.org>", MIME_ADDRESS_LENIENT),
+	       "\xc3\x81lvo \x1b[31m|evil@example.org",
+	       "lenient: a control byte in a name stays, for the sanitizer to show visibly");
+	is_str(parsed("a@x (A\xd0nma), B\xd0" "b <b@x>", MIME_ADDRESS_LENIENT), "A\xc3\x90nma|a@x;B\xc3\x90" "b|b@x",
+	       "lenient: raw latin-1 in a comment name and a phrase alike made UTF-8");
+	refused("Bob (\x1b[31m) <b@x>", "a control character");
+	is_str(parsed("=?utf-8?b?QRhC?= <b@x>", 0), "A B|b@x", "strict: a control an RFC 2047 word decodes to is a space");
 
 	/* formatting reads back the same */
 	{
