@@ -870,9 +870,9 @@ int mime_part_addresses(const struct mime_message *msg, size_t index, const char
 		char *value = field_unfold(msg->raw, &f, &len);
 		/* the names are decoded after the structure is read: an RFC 2047
 		 * word may hold a comma ("=?utf-8?q?Doe=2C_John?=") */
-		mime_address_list_parse(value, len, MIME_ADDRESS_LENIENT, list, NULL);
+		int rc = mime_address_list_parse(value, len, MIME_ADDRESS_LENIENT, list, NULL) < 0;
 		free(value);
-		return 0;
+		return rc;
 	}
 	return -1;
 }

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../lib/lib.h"
 
@@ -59,13 +60,39 @@ static void add_size(struct buf *out, size_t size)
 		buf_addf(out, "%.1f MB", (double)size / (1024.0 * 1024.0));
 }
 
+/* An address field as NeoMutt shows it: read by the address parser and
+ * written back, so RFC 5322 comments and quoting are gone from the names
+ * ("Pete(A wonderful \) chap) <pete(his account)@silly.test>" is "Pete
+ * <pete@silly.test>"). NULL (the field is shown as written) for another
+ * field, a group (the list would lose its name), or an address the
+ * parser could not read (it would vanish from the line). */
+static char *addresses_shown(const struct mime_message *msg, size_t index, const char *name)
+{
+	static const char *const fields[] = { "From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Mail-Followup-To",
+		                              "Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender" };
+	struct mime_address_list list;
+	char *shown = NULL;
+	size_t i;
+
+	for (i = 0; i < LIB_ARRAY_LEN(fields) && strcasecmp(fields[i], name) != 0; i++)
+		;
+	if (i == LIB_ARRAY_LEN(fields))
+		return NULL;
+	if (mime_part_addresses(msg, index, name, &list) == 0 && list.count && !list.groups)
+		shown = mime_address_list_format(&list);
+	mime_address_list_clear(&list);
+	return shown;
+}
+
 static void headers_render(struct render *r, size_t index)
 {
 	const char *const *names = r->options ? r->options->headers : NULL;
 
 	for (; names && *names; names++) {
-		const char *why;
-		char *value = mime_part_header(r->msg, index, *names, &why);
+		const char *why = NULL;
+		char *value = addresses_shown(r->msg, index, *names);
+		if (!value)
+			value = mime_part_header(r->msg, index, *names, &why);
 		if (!value && !why)
 			continue;
 		buf_addstr(r->out, *names);

@@ -166,7 +166,8 @@ char *mime_part_header(const struct mime_message *msg, size_t index, const char 
 /* The addresses of the first field called name (From, To, Cc,
  * Reply-To...) in part index's header block, read leniently with the
  * address parser, names decoded after the structure is read. Returns 0,
- * or -1 (list empty) when the field is absent or over MIME_HEADER_MAX.
+ * 1 when an address in it could not be read (list holds the others), or
+ * -1 (list empty) when the field is absent or over MIME_HEADER_MAX.
  * Clear list with mime_address_list_clear either way. */
 int mime_part_addresses(const struct mime_message *msg, size_t index, const char *name, struct mime_address_list *list);
 

@@ -6,7 +6,8 @@ as text; a forwarded message with a leading mbox From line, or sent
 base64, shown with its headers, body and attachments (also in the
 attachment list); a text attachment shown under its marker; a message
 that starts with a UTF-8 byte-order mark read as a message, the mark
-never reaching the terminal."""
+never reaching the terminal; RFC 5322 comments out of display names (the
+index's sender, the pager's From)."""
 
 import os
 import sys
@@ -19,7 +20,7 @@ from tern import TernRun, TERN      # noqa: E402
 
 FIXTURES = os.path.join(os.environ.get("TERN_SRCDIR", "."), "tests", "fixtures", "mime")
 ORDER = ["bounce-dsn.eml", "receipt-mdn.eml", "forward-from-line.eml", "forward-base64.eml",
-         "text-attachment-only.eml", "text-attachment-mixed.eml", "bom.eml"]
+         "text-attachment-only.eml", "text-attachment-mixed.eml", "bom.eml", "comments-name.eml"]
 
 
 def main(t):
@@ -87,6 +88,14 @@ def main(t):
                  "(its chosen headers, not its source as text)", screen)
             t.ok("\ufeff" not in screen and not any(line.strip() in ("<U+FEFF>", "\ufeff") for line in lines),
                  "the mark is not shown", screen)
+            s.send("q")
+
+            screen = s.wait_for("comments in names")
+            row = [line for line in screen.splitlines() if "comments in names" in line]
+            t.ok(row and " Pete " in row[0] and "Pete(" not in row[0] and "wonderful" not in row[0],
+                 "the index shows the sender as Pete, without the comment", screen)
+            screen = show("comments in names", "Testing.")
+            t.ok("From: Pete <pete@silly.test>" in screen, "the pager's From has no comments either", screen)
             s.send("q")
             s.send("q")
             t.is_(s.exit_status(), 0, "tern quits")

@@ -387,6 +387,19 @@ static void test_bom(void)
 	free(text);
 }
 
+/* Issue 18.18: RFC 5322 comments are no part of a display name (the
+ * example of RFC 5322 appendix A.5; Python's email package reads "Pete"). */
+static void test_comments_in_names(void)
+{
+	char *text = render("comments-name.eml");
+	has(text, "From: Pete <pete@silly.test>\n", "From: the name without its comments, the address without its");
+	has(text, "To: A Group(Some people)     :Chris Jones", "a group is shown as written (its name would go)");
+	free(text);
+	char *name = mime_address_display("Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>");
+	is_str(name, "Pete", "the index's sender column: Pete");
+	free(name);
+}
+
 int main(void)
 {
 	test_plain_qp();
@@ -401,5 +414,6 @@ int main(void)
 	test_forward_forms();
 	test_text_attachments();
 	test_bom();
+	test_comments_in_names();
 	return tap_done();
 }
