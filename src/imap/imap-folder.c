@@ -22,8 +22,11 @@ static unsigned role_of(const char *flag)
 static int list(struct imap_session *session, int subscribed, clist **result, struct lib_error *err)
 {
 	int r = subscribed ? mailimap_lsub(session->imap, "", "*", result) : mailimap_list(session->imap, "", "*", result);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (*result) /* libetpan hands over the folders listed before a NO too */
+		/* result: ours on NO_ERROR and also on a NO (libetpan 1.9.4 hands
+		 * over the folders listed before it); unset on other errors */
+		if (*result)
 			mailimap_list_result_free(*result);
 		*result = NULL;
 		imap_error(session, r, subscribed ? "LSUB" : "LIST", err);
@@ -103,8 +106,11 @@ int imap_folder_status(struct imap_session *session, const char *wire_name, stru
 	mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_RECENT);
 	int r = mailimap_status(session->imap, wire_name, atts, &result);
 	mailimap_status_att_list_free(atts);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (result) /* the counts sent before a NO */
+		/* result: ours whatever the answer (libetpan 1.9.4 sets it before
+		 * looking at the tagged reply: the counts sent before a NO) */
+		if (result)
 			mailimap_mailbox_data_status_free(result);
 		struct buf what = BUF_INIT;
 		buf_addstr(&what, "STATUS ");
@@ -139,8 +145,11 @@ int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_
 	if (!imap_has_capability(session, "QUOTA"))
 		return 0;
 	int r = mailimap_quota_getquotaroot(session->imap, "INBOX", &quota);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (quota) /* the quota sent before a NO */
+		/* quota: ours whatever the answer, as with STATUS (libetpan
+		 * 1.9.4 sets it before the tagged reply is checked) */
+		if (quota)
 			mailimap_quota_complete_data_free(quota);
 		if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
 			imap_error(session, r, "GETQUOTAROOT", err);

@@ -23,10 +23,12 @@ int imap_message_fetch(struct imap_session *session, const char *wire_name, uint
 	int r = mailimap_uid_fetch(session->imap, set, type, &result);
 	mailimap_fetch_type_free(type);
 	mailimap_set_free(set);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
+		/* result is not ours here: libetpan 1.9.4 frees it itself on a
+		 * tagged NO (and leaves the pointer set), never sets it on other
+		 * errors; freeing it was a double free (issue 16) */
 		imap_error(session, r, "FETCH", err);
-		if (result)
-			mailimap_fetch_list_free(result);
 		return -1;
 	}
 	for (clistiter *it = clist_begin_safe(result); it; it = clist_next(it)) {
@@ -220,7 +222,7 @@ int imap_messages_store_flags(struct imap_session *session, const char *wire_nam
 			struct store_ctx ctx = { session, group, ngroup };
 			mailimap_set_progress_callback(session->imap, on_progress_ignored, on_progress_ignored, NULL);
 			mailimap_set_msg_att_handler(session->imap, on_store_fetch, &ctx);
-			r = mailimap_custom_command(session->imap, command.data);
+			r = imap_command(session, command.data, 0);
 			mailimap_set_msg_att_handler(session->imap, NULL, NULL);
 			mailimap_set_progress_callback(session->imap, NULL, NULL, NULL);
 			buf_free(&command);
@@ -235,6 +237,7 @@ int imap_messages_store_flags(struct imap_session *session, const char *wire_nam
 			                                             : mailimap_store_att_flags_new_remove_flags_silent(list);
 			r = mailimap_uid_store(session->imap, set, store);
 			mailimap_store_att_flags_free(store);
+			imap_alert_collect(session);
 		}
 		mailimap_set_free(set);
 		if (r != MAILIMAP_NO_ERROR) {
@@ -273,6 +276,7 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
 	struct mailimap_set *set = uid_set(uids, n);
 	int r = mailimap_uid_expunge(session->imap, set);
 	mailimap_set_free(set);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "UID EXPUNGE", err);
 		return -1;
@@ -299,6 +303,7 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 		buf_addstr(&what, "COPY to ");
 	}
 	mailimap_set_free(set);
+	imap_alert_collect(session);
 	lib_sanitize(&what, target, strlen(target), LIB_SANITIZE_LINE);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, what.data, err);
@@ -377,6 +382,7 @@ int imap_append(struct imap_session *session, const char *wire_name, const char 
 		mailimap_flag_list_add(list, mailimap_flag_new_draft());
 	int r = mailimap_append(session->imap, wire_name, list, NULL, message, len);
 	mailimap_flag_list_free(list);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
 		struct buf what = BUF_INIT;
 		buf_addstr(&what, "APPEND to ");
@@ -416,7 +422,7 @@ int imap_search(struct imap_session *session, const char *wire_name, const char 
 		}
 		buf_addch(&command, *p);
 	}
-	int r = mailimap_custom_command(session->imap, command.data);
+	int r = imap_command(session, command.data, 0);
 	buf_free(&command);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "SEARCH", err);

@@ -47,6 +47,10 @@ const char *imap_session_sync_mode(const struct imap_session *session);
 /* The server's capabilities after login, space-separated and sanitized
  * ("IMAP4rev1 IDLE AUTH=PLAIN ..."), appended to out. */
 void imap_session_capabilities(const struct imap_session *session, struct buf *out);
+/* The [ALERT] texts the server sent since the last call (RFC 3501 7.1:
+ * they MUST be shown to the user), sanitized, one per line; NULL when
+ * none. Caller frees. */
+char *imap_session_take_alerts(struct imap_session *session);
 /* For tests and diagnostics: do not use QRESYNC / CONDSTORE even when
  * offered. */
 void imap_session_limit_sync(struct imap_session *session, int no_qresync, int no_condstore);
