@@ -340,6 +340,10 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
 void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
                                    const struct conf_account *target_account, const char *target, int move);
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
+/* After an EXPUNGE refused on a server without UIDPLUS because other
+ * messages are marked deleted too (its ERROR event's flags: how many):
+ * a plain EXPUNGE, theirs included; uids are this session's. */
+void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */
 void engine_worker_cancel(struct engine_worker *w);
 /* The next event, or NULL; the caller frees it with engine_event_free. */

@@ -266,12 +266,28 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
 	if (imap_select(session, wire_name, err) < 0)
 		return -1;
 	if (!imap_has_capability(session, "UIDPLUS")) {
-		/* A plain EXPUNGE would also remove what another client marked
-		 * \Deleted: tern never sends it on a folder it shares. */
-		lib_error_set(err, LIB_ERR_SERVER,
-		              "the server has no UIDPLUS, so tern cannot expunge only its own messages; "
-		              "they stay marked deleted");
-		return -1;
+		/* A plain EXPUNGE removes every \Deleted message, another
+		 * client's too: sent only when UID SEARCH DELETED finds none but
+		 * these (as Mutt and aerc expunge there), else the caller asks. */
+		uint32_t *deleted = NULL;
+		size_t ndeleted = 0, others = 0;
+		if (imap_search(session, wire_name, "DELETED", &deleted, &ndeleted, err) < 0)
+			return -1;
+		uint32_t *mine = xmalloc(n * sizeof(*mine));
+		memcpy(mine, uids, n * sizeof(*mine));
+		qsort(mine, n, sizeof(*mine), uid_compare);
+		for (size_t i = 0; i < ndeleted; i++)
+			others += !bsearch(&deleted[i], mine, n, sizeof(*mine), uid_compare);
+		free(mine);
+		free(deleted);
+		if (others) {
+			lib_error_set(err, LIB_ERR_SERVER,
+			              "not expunged: the server has no UIDPLUS and %zu other message%s here %s marked "
+			              "deleted, which EXPUNGE would remove too", others, others == 1 ? "" : "s",
+			              others == 1 ? "is" : "are");
+			return -1 - (int)(others > 0x3ffffff ? 0x3ffffff : others);
+		}
+		return imap_folder_expunge(session, wire_name, err);
 	}
 	struct mailimap_set *set = uid_set(uids, n);
 	int r = mailimap_uid_expunge(session->imap, set);
@@ -279,6 +295,19 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
 	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "UID EXPUNGE", err);
+		return -1;
+	}
+	return 0;
+}
+
+int imap_folder_expunge(struct imap_session *session, const char *wire_name, struct lib_error *err)
+{
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	int r = mailimap_expunge(session->imap);
+	imap_alert_collect(session);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "EXPUNGE", err);
 		return -1;
 	}
 	return 0;

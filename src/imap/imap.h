@@ -118,11 +118,15 @@ int imap_message_fetch(struct imap_session *session, const char *wire_name, uint
  * command with a compressed UID set. */
 int imap_messages_store_flags(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                               unsigned flags, int add, struct lib_error *err);
-/* UID EXPUNGE (UIDPLUS) of exactly these uids; without UIDPLUS it refuses
- * rather than send a plain EXPUNGE that would also remove other clients'
- * \Deleted messages. */
+/* UID EXPUNGE (UIDPLUS) of exactly these uids. Without UIDPLUS a plain
+ * EXPUNGE, when UID SEARCH DELETED finds no \Deleted message but these;
+ * else nothing is done and it returns -1 - N (N > 0: how many other
+ * messages EXPUNGE would remove too) with err saying so: the caller may
+ * ask and call imap_folder_expunge. */
 int imap_messages_expunge(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                           struct lib_error *err);
+/* A plain EXPUNGE of wire_name: every message marked \Deleted goes. */
+int imap_folder_expunge(struct imap_session *session, const char *wire_name, struct lib_error *err);
 /* UID COPY, or with move UID MOVE when offered, else COPY + \Deleted +
  * UID EXPUNGE of exactly these uids. target is a wire name. */
 int imap_messages_copy(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
