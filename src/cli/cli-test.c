@@ -337,7 +337,10 @@ static void receive_step(struct test_ctx *t, struct test_server *server, const c
 		if (t->imap) {
 			uint32_t *uids = NULL;
 			size_t n = 0;
-			if (imap_search(t->imap, "INBOX", criteria, &uids, &n, &err) < 0)
+			/* a fresh SELECT before each look: some servers never tell a
+			 * selected session about new mail (issue 16: a false failure) */
+			if (imap_folder_refresh(t->imap, "INBOX", &err) < 0 ||
+			    imap_search(t->imap, "INBOX", criteria, &uids, &n, &err) < 0)
 				break;
 			if (n) {
 				found = 1;

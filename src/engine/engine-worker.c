@@ -1150,6 +1150,7 @@ static void *worker_main(void *data)
 			drafts(w);
 		else
 			bulk(w, job);
+		engine_account_alerts(&w->ea); /* shown in the reader's status line */
 		pthread_mutex_lock(&w->lock);
 		w->busy = -1;
 		pthread_mutex_unlock(&w->lock);

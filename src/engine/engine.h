@@ -68,6 +68,10 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err);
 int engine_folder_sync(struct engine_account *ea, const char *folder, struct model_mailbox *mbox,
                        struct lib_error *err);
 void engine_account_close(struct engine_account *ea);
+/* Passes the [ALERT]s the IMAP server sent since the last call to
+ * hooks.warn ("account A: server alert: TEXT"); the worker calls it after
+ * every job, the headless modes get them from open and sync. */
+void engine_account_alerts(struct engine_account *ea);
 
 /* ---- the worker thread (engine-worker.c) ---- */
 

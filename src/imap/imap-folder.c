@@ -236,3 +236,43 @@ int imap_folder_change(struct imap_session *session, enum imap_folder_op op, con
 	}
 	return 0;
 }
+
+char *imap_folder_create_role(struct imap_session *session, const char *name, unsigned role, struct lib_error *err)
+{
+	static const struct { unsigned role; const char *flag; } flags[] = {
+		{ IMAP_ROLE_SENT, "\\Sent" }, { IMAP_ROLE_DRAFTS, "\\Drafts" }, { IMAP_ROLE_TRASH, "\\Trash" },
+		{ IMAP_ROLE_JUNK, "\\Junk" }, { IMAP_ROLE_ARCHIVE, "\\Archive" },
+	};
+	const char *flag = NULL;
+	char *wire = imap_utf7_encode(name);
+
+	for (size_t i = 0; i < LIB_ARRAY_LEN(flags); i++)
+		if (flags[i].role == role)
+			flag = flags[i].flag;
+	int r;
+	if (flag && imap_has_capability(session, "CREATE-SPECIAL-USE")) {
+		/* RFC 6154 5.2: CREATE name (USE (\Sent)), so other clients
+		 * find it by its role as tern does */
+		struct buf command = BUF_INIT;
+		buf_addstr(&command, "CREATE ");
+		imap_add_astring(&command, wire);
+		buf_addf(&command, " (USE (%s))", flag);
+		r = imap_command(session, command.data, 0);
+		buf_free(&command);
+	} else {
+		r = mailimap_create(session->imap, wire);
+	}
+	imap_alert_collect(session);
+	if (r == MAILIMAP_NO_ERROR)
+		r = mailimap_subscribe(session->imap, wire);
+	if (r != MAILIMAP_NO_ERROR) {
+		struct buf what = BUF_INIT;
+		buf_addstr(&what, "CREATE ");
+		lib_sanitize(&what, name, strlen(name), LIB_SANITIZE_LINE);
+		imap_error(session, r, what.data, err);
+		buf_free(&what);
+		free(wire);
+		return NULL;
+	}
+	return wire;
+}

@@ -387,6 +387,13 @@ int imap_select(struct imap_session *session, const char *wire_name, struct lib_
 	return select_folder(session, wire_name, "plain", &none, NULL, &modseq, err);
 }
 
+int imap_folder_refresh(struct imap_session *session, const char *wire_name, struct lib_error *err)
+{
+	free(session->selected); /* a fresh SELECT even when it is selected */
+	session->selected = NULL;
+	return imap_select(session, wire_name, err);
+}
+
 int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,
                      struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
                      struct lib_error *err)

@@ -142,6 +142,11 @@ int imap_folder_change(struct imap_session *session, enum imap_folder_op op, con
  * NULL (caller frees) — from LIST. */
 char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);
 
+/* CREATEs (and SUBSCRIBEs) folder name (UTF-8) for role (IMAP_ROLE_SENT...):
+ * with RFC 6154's CREATE-SPECIAL-USE the server marks it with the role.
+ * Returns its wire name (caller frees), or NULL with err. */
+char *imap_folder_create_role(struct imap_session *session, const char *name, unsigned role, struct lib_error *err);
+
 /* UID SEARCH criteria (IMAP syntax, e.g. from model_pattern_imap_search)
  * in wire_name; the matching UIDs in *uids (caller frees). A literal in
  * criteria ({n}) is sent as LITERAL+ and refused without it. */
@@ -152,6 +157,10 @@ int imap_search(struct imap_session *session, const char *wire_name, const char 
  * Sent copy, \Draft for a draft). */
 int imap_append(struct imap_session *session, const char *wire_name, const char *message, size_t len,
                 unsigned flags, struct lib_error *err);
+
+/* SELECTs wire_name again even when it is selected: a new view of it,
+ * for servers that never tell a selected session about new mail. */
+int imap_folder_refresh(struct imap_session *session, const char *wire_name, struct lib_error *err);
 
 /* SELECTs wire_name (if it is not selected) and gives its UIDVALIDITY. */
 int imap_folder_uidvalidity(struct imap_session *session, const char *wire_name, uint32_t *uidvalidity,

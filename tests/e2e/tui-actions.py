@@ -17,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
-from kit import Kit, HOST           # noqa: E402
+from kit import Kit, HOST, matrix   # noqa: E402
 from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
@@ -341,6 +341,24 @@ def main(t):
                  "no UIDPLUS and no MOVE: a move copies, then expunges the original")
             s.send("q")
             s.exit_status()
+
+    # An [ALERT] (Cyrus sends its motd file as one at login) is shown in
+    # the reader, sanitized (RFC 3501 7.1; issue 16: it never was).
+    if {"imap_server": "cyrus"} in matrix("imap"):
+        with Kit(imap_server="cyrus") as k:
+            motd = os.path.join(k.cyrus_dir, "conf", "msg")
+            os.makedirs(motd, exist_ok=True)
+            with open(os.path.join(motd, "motd"), "w") as f:
+                f.write("Read-only tonight \x1b[5mfrom 22:00\n")
+            r = TernRun(k, "alert")
+            r.account("acct", imap="imaps")
+            env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ")}
+            with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
+                screen = s.wait_for("server alert")
+                t.ok("server alert: Read-only tonight ^[[5mfrom 22:00" in screen,
+                     "cyrus: the reader shows the server's [ALERT], sanitized", screen.splitlines()[-1])
+                s.send("q")
+                s.exit_status()
 
 
 run(main)

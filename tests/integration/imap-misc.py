@@ -5,7 +5,9 @@ server announcing a 4 GB literal (fake-huge-literal: a scripted server on
 127.0.0.1, since Dovecot never does that), and a FETCH answered with data
 and then a tagged NO (fake-fetch-no: legal, and what a server says when
 another client expunged meanwhile; libetpan frees its fetch list on that
-NO and tern freed it again, a crash: issue 16)."""
+NO and tern freed it again, a crash: issue 16), and an [ALERT] (RFC 3501
+7.1: it MUST be shown; Cyrus sends its motd file as one after login) on
+stderr, sanitized."""
 
 import imaplib
 import os
@@ -15,7 +17,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
-from kit import Kit, HOST           # noqa: E402
+from kit import Kit, HOST, matrix   # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun            # noqa: E402
 
@@ -142,6 +144,21 @@ def main(t):
     t.ok(rc == 0 and "fetched 1" in out and "fetched 2" in out and len(fetches) == 2,
          "fake-fetch-no: FETCH data then a tagged NO: tern syncs again and lists both messages",
          "exit %d, %d FETCHes: %s%s" % (rc, len(fetches), out, err[-3000:]))
+
+    # [ALERT] from a real server: Cyrus's motd, with an escape and a BEL
+    if {"imap_server": "cyrus"} in matrix("imap"):
+        with Kit(imap_server="cyrus") as k:
+            motd = os.path.join(k.cyrus_dir, "conf", "msg")
+            os.makedirs(motd, exist_ok=True)
+            with open(os.path.join(motd, "motd"), "w") as f:
+                f.write("Maintenance tonight \x1b[31mat 22:00\x07\n")
+            r = TernRun(k, "alert")
+            r.account("acct", imap="imaps")
+            rc, out, err = r.run("-H")
+            t.ok(rc == 0 and "account acct: server alert: Maintenance tonight ^[[31mat 22:00^G" in err
+                 and "\x1b" not in err and "\x07" not in err,
+                 "cyrus: [ALERT] at login: on stderr once, sanitized", err)
+            t.is_(err.count("server alert"), 1, "cyrus: the alert is shown once")
 
 
 run(main)

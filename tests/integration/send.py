@@ -133,6 +133,22 @@ def main(t):
         rc, out, err = r4.run("-s", "No copy wanted", "bob@example.com", input=b"x\n")
         t.ok(rc == 0 and not k.messages(folder="Sent", subject="No copy wanted"), "folder-sent none keeps no copy")
 
+    # A server with no Sent folder at all (issue 16: the copy waited as
+    # "awaiting Sent copy" for ever): tern makes one and stores the copy.
+    no_sent = "namespace inbox {\n  mailbox Sent {\n    special_use =\n    auto = no\n  }\n}\n"
+    with Kit(extra_conf=no_sent) as k:
+        c = k.imap()
+        typ, listed = c.list()
+        c.logout()
+        t.ok(not any(b'"Sent"' in line or line.endswith(b" Sent") for line in listed),
+             "the server has no Sent folder", listed)
+        r = TernRun(k, "nosent")
+        account(r, k, "main")
+        rc, out, err = r.run("-s", "Where does the copy go", "alice@example.com", input=b"body\n")
+        t.ok(rc == 0 and "pending" not in err and not outbox(r), "no Sent folder: sent, nothing left pending", err)
+        t.is_(len(k.messages(folder="Sent", subject="Where does the copy go")), 1,
+              "no Sent folder: tern made Sent and stored the copy there")
+
 
 if __name__ == "__main__":
     run(main)
