@@ -40,7 +40,7 @@ acl_smtp_mail = acl_check_mail
 acl_smtp_rcpt = acl_check_rcpt
 host_lookup =
 rfc1413_hosts =
-message_size_limit = 50M
+message_size_limit = 32M
 smtp_accept_max = 100
 smtp_accept_queue_per_connection = 0
 # Deliver at once, each message in its own process.

@@ -970,12 +970,19 @@ class Kit:
             _reap(proc, stragglers)
 
     def smtp_kill(self):
-        """Kill the SMTP server at once (SIGKILL), as if it crashed."""
+        """Kill the SMTP server at once (SIGKILL), as if it crashed, with
+        the processes it forked (Exim serves each connection in one)."""
         if self._smtpd is None:
             return
         proc, self._smtpd = self._smtpd, None
+        victims = _children({proc.pid})
         if proc.poll() is None:
             proc.kill()
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         proc.wait()
 
     # -- readiness
