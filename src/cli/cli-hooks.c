@@ -2,6 +2,7 @@
  * tests use. */
 #include "cli.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +18,12 @@ static void warn(void *ctx, const char *line)
 char *cli_read_secret(const char *prompt)
 {
 	struct termios old, quiet;
-	char *line = NULL;
-	size_t cap = 0;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
-	FILE *tty = fdopen(fd, "r+");
-	if (!tty) {
-		close(fd);
-		return NULL;
-	}
 	if (tcgetattr(fd, &old) < 0) {
-		fclose(tty);
+		close(fd);
 		return NULL;
 	}
 	quiet = old;
@@ -37,36 +31,75 @@ char *cli_read_secret(const char *prompt)
 	/* Echo off before the prompt shows: what is typed once it is visible
 	 * must not be flushed away (TCSAFLUSH drops only earlier typeahead). */
 	tcsetattr(fd, TCSAFLUSH, &quiet);
-	fputs(prompt, tty);
-	fflush(tty);
-	ssize_t len = getline(&line, &cap, tty);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	fputc('\n', tty);
-	fclose(tty);
-	if (len <= 0) {
-		free(line);
-		return NULL;
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		/* the answer is still read */
 	}
-	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		line[--len] = '\0';
-	return line;
+	/* Read a byte at a time into one fixed buffer: no stdio or realloc'd
+	 * buffer is left holding a copy (DESIGN.md: secrets only as long as needed). */
+	char line[1024];
+	size_t len = 0;
+	int ended = 0;
+	for (;;) {
+		char c;
+		ssize_t n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		ended = 1;
+		if (c == '\n')
+			break;
+		if (len < sizeof(line) - 1)
+			line[len++] = c;
+	}
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) {
+		/* only cosmetic */
+	}
+	close(fd);
+	while (len > 0 && line[len - 1] == '\r')
+		len--;
+	char *secret = ended ? xstrndup(line, len) : NULL;
+	explicit_bzero(line, sizeof(line));
+	return secret;
 }
 
-/* Asks once per prompt (that is, per account) in this process: a send asks
- * for the SMTP login and the Sent copy's IMAP login with one question. */
+/* Secrets asked for while held (cli_secrets_hold), by prompt: a send asks
+ * once for the SMTP login and the Sent copy's IMAP login. Otherwise
+ * nothing is kept: the protocol code wipes its copy after the login. */
+static struct {
+	char *prompt, *secret;
+} held[16];
+static int holding;
+
+void cli_secrets_hold(void)
+{
+	holding = 1;
+}
+
+void cli_secrets_forget(void)
+{
+	for (size_t i = 0; i < LIB_ARRAY_LEN(held) && held[i].prompt; i++) {
+		explicit_bzero(held[i].secret, strlen(held[i].secret));
+		free(held[i].secret);
+		free(held[i].prompt);
+		held[i].prompt = held[i].secret = NULL;
+	}
+	holding = 0;
+}
+
 static char *ask_secret(void *ctx, const char *prompt)
 {
-	static struct { char *prompt, *secret; } asked[16];
 	size_t i;
 
 	(void)ctx;
-	for (i = 0; i < sizeof(asked) / sizeof(asked[0]) && asked[i].prompt; i++)
-		if (strcmp(asked[i].prompt, prompt) == 0)
-			return xstrdup(asked[i].secret);
+	for (i = 0; i < LIB_ARRAY_LEN(held) && held[i].prompt; i++)
+		if (strcmp(held[i].prompt, prompt) == 0)
+			return xstrdup(held[i].secret);
 	char *secret = cli_read_secret(prompt);
-	if (secret && i < sizeof(asked) / sizeof(asked[0])) {
-		asked[i].prompt = xstrdup(prompt);
-		asked[i].secret = xstrdup(secret);
+	if (secret && holding && i < LIB_ARRAY_LEN(held)) {
+		held[i].prompt = xstrdup(prompt);
+		held[i].secret = xstrdup(secret);
 	}
 	return secret;
 }
@@ -86,7 +119,7 @@ void cli_ask_passwords(struct conf *conf)
 		                   account->smtp.scheme == CONF_URL_NONE))
 			continue;
 		char *prompt = xasprintf("Password for %s: ", account->name);
-		char *secret = ask_secret(NULL, prompt);
+		char *secret = cli_read_secret(prompt);
 		free(prompt);
 		if (secret && *secret)
 			account->values[CONF_K_PASSWORD].text = secret;

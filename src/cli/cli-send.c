@@ -254,6 +254,7 @@ int cli_flush_outbox(const struct conf *conf)
 	char **paths = engine_outbox_list(&count);
 	int worst = 0;
 
+	cli_secrets_hold(); /* one question per account for the whole flush */
 	for (size_t i = 0; i < count; i++) {
 		struct engine_outbox_entry entry;
 		struct lib_error err = { 0 };
@@ -285,6 +286,7 @@ int cli_flush_outbox(const struct conf *conf)
 		engine_outbox_entry_clear(&entry);
 		free(paths[i]);
 	}
+	cli_secrets_forget();
 	free(paths);
 	printf("outbox: %zu sent, %zu still in the outbox%s\n", sent, failed,
 	       pending ? " (some Sent copies pending)" : "");

@@ -22,13 +22,19 @@ struct conf *cli_conf_finish(struct conf *conf, char **exec, size_t nexec, int *
 /* Hooks for headless modes: warnings on stderr, passwords asked on the
  * terminal (when there is one). */
 extern const struct engine_hooks cli_hooks;
-/* Reads one line from the controlling terminal with echo off, asking
- * every time (cli_hooks asks once per prompt and process); NULL when there
- * is no terminal or at end of input. Caller frees. */
+/* Reads one line from the controlling terminal with echo off; NULL when
+ * there is no terminal or at end of input. Caller wipes and frees. */
 char *cli_read_secret(const char *prompt);
+/* cli_hooks asks at every login and keeps nothing (each login wipes its
+ * copy when done), except between cli_secrets_hold and cli_secrets_forget:
+ * a mode that logs in twice for one task (a send: SMTP, then the Sent
+ * copy's IMAP) holds what was typed, once per prompt, until its last login. */
+void cli_secrets_hold(void);
+void cli_secrets_forget(void);
 /* Before the reader starts: asks on the terminal, without echo, for the
  * password of each account with a server but no password, password-command
- * or oauth2-token-command, and keeps it in memory only. */
+ * or oauth2-token-command, and keeps it in memory only, for the reader's
+ * reconnections, until the reader ends (conf_free wipes it). */
 void cli_ask_passwords(struct conf *conf);
 
 int cli_version(FILE *out);

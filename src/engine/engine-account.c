@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "../store/store.h"
 
@@ -84,34 +85,36 @@ char *engine_cache_path(const struct conf *conf, const struct conf_account *acco
  * with err naming the command when it fails or prints nothing. */
 static char *run_secret_command(const char *key, const char *command, struct lib_error *err)
 {
-	FILE *pipe = popen(command, "r");
-	char *line = NULL;
-	size_t cap = 0;
-
-	if (!pipe) {
+	struct lib_child child;
+	if (lib_run_start(command, LIB_RUN_READ, &child) < 0) {
 		lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" could not be started: %s", key, command, strerror(errno));
 		return NULL;
 	}
-	ssize_t len = getline(&line, &cap, pipe);
-	/* read the rest so the command does not die of SIGPIPE */
-	char sink[256];
-	while (fread(sink, 1, sizeof(sink), pipe) > 0)
-		;
-	explicit_bzero(sink, sizeof(sink));
-	int status = pclose(pipe);
-	if (status != 0 || len <= 0) {
-		if (line)
-			explicit_bzero(line, cap);
-		free(line);
-		if (status != 0)
-			lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" failed (exit status %d)", key, command,
-			              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		else
-			lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" printed nothing", key, command);
-		return NULL;
+	/* the first line is the secret; the rest is read (so the command does
+	 * not die of SIGPIPE) and wiped; no stdio or realloc'd buffer keeps a copy */
+	char chunk[256], secret[4096];
+	size_t len = 0;
+	int line_done = 0;
+	ssize_t n;
+	while ((n = read(child.fd, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; i < n && !line_done; i++) {
+			if (chunk[i] == '\n')
+				line_done = 1;
+			else if (len < sizeof(secret))
+				secret[len++] = chunk[i];
+		}
 	}
-	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		line[--len] = '\0';
+	explicit_bzero(chunk, sizeof(chunk));
+	int status = lib_run_wait(&child);
+	while (len > 0 && secret[len - 1] == '\r')
+		len--;
+	char *line = status == 0 && len > 0 ? xstrndup(secret, len) : NULL;
+	explicit_bzero(secret, sizeof(secret));
+	if (status != 0)
+		lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" failed (exit status %d)", key, command,
+		              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	else if (!line)
+		lib_error_set(err, LIB_ERR_CONFIG, "%s \"%s\" printed nothing", key, command);
 	return line;
 }
 
@@ -131,10 +134,17 @@ char *engine_get_secret(void *data, int *is_oauth2, struct lib_error *err)
 		return xstrdup(password);
 	if (command)
 		return run_secret_command("password-command", command, err);
+	if (ea->asked) { /* the second login of a send takes the kept copy */
+		char *secret = ea->asked;
+		ea->asked = NULL;
+		return secret;
+	}
 	if (ea->hooks.ask_secret) {
 		char *prompt = xasprintf("Password for %s: ", ea->account->name);
 		char *secret = ea->hooks.ask_secret(ea->hooks.ctx, prompt);
 		free(prompt);
+		if (secret && ea->keep_asked)
+			ea->asked = xstrdup(secret);
 		if (secret)
 			return secret;
 	}
@@ -276,4 +286,9 @@ void engine_account_close(struct engine_account *ea)
 	ea->imap = NULL;
 	store_close(ea->store);
 	ea->store = NULL;
+	if (ea->asked) {
+		explicit_bzero(ea->asked, strlen(ea->asked));
+		free(ea->asked);
+		ea->asked = NULL;
+	}
 }

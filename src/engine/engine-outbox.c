@@ -366,7 +366,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
                         struct lib_error *err)
 {
 	const struct conf_account *account = conf_account_find(conf, e->account);
-	struct engine_account ea = { .conf = conf, .account = account, .no_cache = 1 };
+	struct engine_account ea = { .conf = conf, .account = account, .no_cache = 1, .keep_asked = 1 };
 
 	if (hooks)
 		ea.hooks = *hooks;
@@ -424,6 +424,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 				if (engine_outbox_write(e, &why) < 0)
 					free(why);
 			}
+			engine_account_close(&ea); /* wipes a password kept for the Sent copy */
 			return -1;
 		}
 		free(e->state);
@@ -435,6 +436,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 		}
 	}
 	if (strcmp(e->state, "sent") != 0) {
+		engine_account_close(&ea);
 		lib_error_set(err, LIB_ERR_SERVER, "%s", e->reason ? e->reason : "refused earlier");
 		return -1;
 	}

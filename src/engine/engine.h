@@ -33,6 +33,11 @@ struct engine_account {
 	int no_qresync, no_condstore; /* diagnostics and tests */
 	uint32_t uidvalidity; /* of the folder last synced or read from the cache */
 	int cancel_fd;        /* > 0: readable to abandon network work (the worker's Ctrl-G) */
+	/* A password asked for (hooks.ask_secret) is kept for one more login
+	 * when keep_asked is set (a send: SMTP, then the Sent copy's IMAP):
+	 * the second login takes it; engine_account_close wipes what is left. */
+	int keep_asked;
+	char *asked;
 };
 
 /* Switches for tests and diagnostics, from the environment: TERN_NO_CACHE,

@@ -235,6 +235,7 @@ static int login(struct imap_session *session, const struct imap_login *creds, s
 	                  : mailimap_login(session->imap, creds->user, secret);
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
+	net_stream_wipe_sent(session->imap->imap_stream);
 	imap_alert_collect(session); /* RFC 3501 7.1: an [ALERT] at login is for the user */
 	if (r == MAILIMAP_NO_ERROR)
 		return 0;

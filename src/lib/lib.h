@@ -73,6 +73,41 @@ int lib_file_write_durable(const char *path, const void *data, size_t len, mode_
 struct sigaction;
 void lib_signal_quiet(int sig, struct sigaction *old);
 
+/* Commands the user configured, run as `/bin/sh -c command` with every
+ * descriptor above 2 closed in the child (lib-run.c). command is the
+ * user's text or built by tern from safe names only: never pass it bytes
+ * from a message or a server. */
+enum lib_run_io {
+	LIB_RUN_TERMINAL, /* the child shares tern's stdin, stdout, stderr */
+	LIB_RUN_WRITE,    /* child->fd writes to the child's stdin */
+	LIB_RUN_READ,     /* child->fd reads the child's stdout */
+};
+struct lib_child {
+	pid_t pid;
+	int fd; /* the pipe's end for tern, -1 with LIB_RUN_TERMINAL */
+};
+/* 1 when text is made only of characters that mean themselves to sh bare,
+ * inside '...' and inside "..." (letters, digits, "._+-/=:,@"), and does
+ * not start with '-' (no option either): such text can go into a command
+ * line as it is, whatever quotes the line puts around it. */
+int lib_shell_word_safe(const char *text);
+/* Appends text to out as one sh word, in single quotes ('\'' for a quote),
+ * for a command line tern writes itself (not inside someone's quotes). */
+void lib_shell_quote(struct buf *out, const char *text);
+/* $TMPDIR when it is an absolute path that lib_shell_word_safe accepts,
+ * else "/tmp": temporary files handed to commands live there. Borrowed. */
+const char *lib_tmpdir(void);
+/* 0, or -1 with errno when the command could not be started. */
+int lib_run_start(const char *command, enum lib_run_io io, struct lib_child *child);
+/* Closes child->fd and waits: the wait status, or -1. */
+int lib_run_wait(struct lib_child *child);
+/* lib_run_start with LIB_RUN_TERMINAL, then lib_run_wait. */
+int lib_run(const char *command);
+/* Starts command in a new session with /dev/null as stdin, stdout and
+ * stderr, never to be waited for; env_add ("NAME=value", NULL-terminated,
+ * or NULL) is added to its environment. 0, or -1 with errno. */
+int lib_run_detached(const char *command, const char *const *env_add);
+
 /* What kind of failure an error is; decides the exit code and the advice
  * the user gets. Every module's errors carry one. */
 enum lib_error_class {

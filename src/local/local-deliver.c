@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ static void host_part(struct buf *out)
 
 struct local_delivery *local_delivery_begin(const char *maildir, char **err)
 {
-	static unsigned counter;
+	static _Atomic unsigned counter; /* account workers deliver at once */
 	struct local_delivery *d = xcalloc(1, sizeof(*d));
 	struct buf name = BUF_INIT;
 
@@ -136,7 +137,7 @@ struct local_delivery *local_delivery_begin(const char *maildir, char **err)
 		gettimeofday(&now, NULL);
 		buf_reset(&name);
 		buf_addf(&name, "%lld.M%06ldP%dQ%u.", (long long)now.tv_sec, (long)now.tv_usec, (int)getpid(),
-		         ++counter);
+		         atomic_fetch_add(&counter, 1) + 1);
 		host_part(&name);
 		free(d->tmp_path);
 		d->tmp_path = xasprintf("%s/tmp/%s", maildir, name.data);

@@ -44,6 +44,14 @@ int local_folder_detect(const char *path, struct lib_error *err)
 		lib_error_set(err, LIB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
+	struct stat link;
+	if (!S_ISDIR(st.st_mode) && lstat(path, &link) == 0 && S_ISLNK(link.st_mode)) {
+		/* a Maildir may be reached through a link; an mbox file is not
+		 * opened through one (and rewriting it would replace the link) */
+		lib_error_set(err, LIB_ERR_DATA, "cannot open %s: %s; open the file it points to", path,
+		              local_open_why(ELOOP));
+		return -1;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		if (is_dir(path, "cur") && is_dir(path, "new"))
 			return LOCAL_MAILDIR;
@@ -55,9 +63,9 @@ int local_folder_detect(const char *path, struct lib_error *err)
 		return -1;
 	}
 	/* An mbox starts with "From "; an empty file is an empty mbox. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = local_open_message(path, 0, &st);
 	if (fd < 0) {
-		lib_error_set(err, LIB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
+		lib_error_set(err, LIB_ERR_DATA, "cannot open %s: %s", path, local_open_why(errno));
 		return -1;
 	}
 	char start[5];
@@ -216,4 +224,28 @@ int local_header_read(int fd, struct buf *out)
 		searched = out->len - start > 2 ? out->len - start - 2 : 0;
 	}
 	return 0;
+}
+
+int local_open_message(const char *path, int for_write, struct stat *st)
+{
+	int fd = open(path, (for_write ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	int bad = fstat(fd, st) != 0 ? errno : !S_ISREG(st->st_mode) ? EINVAL : 0;
+	if (bad) {
+		close(fd);
+		errno = bad;
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+const char *local_open_why(int errnum)
+{
+	if (errnum == ELOOP)
+		return "it is a symbolic link, which tern does not follow";
+	if (errnum == EINVAL)
+		return "it is not a regular file";
+	return strerror(errnum);
 }

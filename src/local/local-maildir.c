@@ -120,9 +120,10 @@ static int scan_dir(const char *path, unsigned in_new, struct scanned **list, si
 			continue;
 		if (entry->d_type != DT_REG && entry->d_type != DT_UNKNOWN && entry->d_type != DT_LNK)
 			continue;
-		if (entry->d_type != DT_REG) {
+		if (entry->d_type == DT_UNKNOWN) {
 			struct stat st;
-			if (fstatat(dirfd(dir), entry->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+			if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+			    !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
 				continue;
 		}
 		if (*n == *cap) {
@@ -153,20 +154,23 @@ static unsigned name_flags(const char *name, unsigned in_new)
 }
 
 /* Reads the header of one file and adds its summary. A file that cannot
- * be read is still listed (empty fields) rather than hidden. */
+ * be read is still listed (empty fields) rather than hidden; one that is
+ * a symbolic link (or not a regular file) is listed saying so, unread. */
 static void parse_file(const char *path, const struct maildir_entry *entry, struct model_mailbox *mbox,
                        struct buf *header)
 {
 	char *file = xasprintf("%s/%s/%s", path, entry->in_new ? "new" : "cur", entry->name);
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	struct stat st = { 0 };
+	int fd = local_open_message(file, 0, &st);
 
 	buf_reset(header);
 	if (fd >= 0) {
-		if (fstat(fd, &st) != 0)
-			memset(&st, 0, sizeof(st));
 		local_header_read(fd, header);
 		close(fd);
+	} else {
+		memset(&st, 0, sizeof(st));
+		if (errno == ELOOP || errno == EINVAL)
+			buf_addf(header, "Subject: [not opened: %s]\r\n\r\n", local_open_why(errno));
 	}
 	uint32_t size = st.st_size > (off_t)UINT32_MAX ? UINT32_MAX : (uint32_t)st.st_size;
 	model_mailbox_add_header(mbox, entry->uid, entry->flags, size, (int64_t)st.st_mtime, header->data ? header->data : "",
@@ -403,8 +407,14 @@ int local_maildir_message(struct local_folder *folder, uint32_t uid, struct buf 
 
 	for (int attempt = 0; entry && attempt < 2; attempt++) {
 		char *file = xasprintf("%s/%s/%s", folder->path, entry->in_new ? "new" : "cur", entry->name);
-		int fd = open(file, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		int fd = local_open_message(file, 0, &st);
 		free(file);
+		if (fd < 0 && (errno == ELOOP || errno == EINVAL)) {
+			lib_error_set(err, LIB_ERR_DATA, "message %u in %s not opened: %s", uid, folder->path,
+			              local_open_why(errno));
+			return -1;
+		}
 		if (fd >= 0) {
 			char chunk[65536];
 			size_t at = out->len;

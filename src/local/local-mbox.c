@@ -459,12 +459,13 @@ static int open_locked(struct local_folder *folder, int for_write, struct local_
 	int64_t deadline = local_now_ms() + folder->lock_timeout_ms;
 
 	for (;;) {
-		int fd = open(folder->path, O_RDWR | O_CLOEXEC);
+		int fd = local_open_message(folder->path, 1, st);
 		if (fd < 0 && !for_write && (errno == EACCES || errno == EROFS || errno == EPERM))
-			fd = open(folder->path, O_RDONLY | O_CLOEXEC);
+			fd = local_open_message(folder->path, 0, st);
 		if (fd < 0) {
 			lib_error_set(err, errno == ENOENT || !for_write ? LIB_ERR_DATA : LIB_ERR_INTERNAL,
-			              "cannot open %s%s: %s", folder->path, for_write ? " for writing" : "", strerror(errno));
+			              "cannot open %s%s: %s", folder->path, for_write ? " for writing" : "",
+			              local_open_why(errno));
 			return -1;
 		}
 		if (local_lock_take(lock, folder->path, fd, for_write, deadline, err) < 0) {

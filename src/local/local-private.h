@@ -86,6 +86,16 @@ void local_message_unix(struct buf *out, const char *message, size_t len, int mb
  * bytes) to out. Returns 0, or -1 with errno. */
 int local_header_read(int fd, struct buf *out);
 
+/* Opens a message file (a Maildir entry, an mbox) read-only or, with
+ * for_write, read-write: never through a symbolic link (O_NOFOLLOW), and
+ * only a regular file (a FIFO or device is not waited on: O_NONBLOCK, then
+ * fstat). The fd (blocking again) with *st, or -1 with errno: ELOOP for
+ * a symbolic link, EINVAL for anything else that is not a regular file. */
+int local_open_message(const char *path, int for_write, struct stat *st);
+/* "is a symbolic link" / "is not a regular file" / strerror, for errno
+ * after local_open_message. Borrowed. */
+const char *local_open_why(int errnum);
+
 /* Milliseconds on the monotonic clock, for lock deadlines. */
 int64_t local_now_ms(void);
 

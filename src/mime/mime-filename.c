@@ -99,3 +99,57 @@ char *mime_filename_safe(const char *name)
 	buf_free(&safe);
 	return result;
 }
+
+#define SHELL_NAME_MAX 64
+#define SHELL_EXTENSION_MAX 10
+
+static int is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* The extension of name (without the dot) if it is short and made of
+ * name characters only; "" otherwise. Borrowed from name. */
+static const char *short_extension(const char *name, size_t *len)
+{
+	const char *dot = name ? strrchr(name, '.') : NULL;
+	*len = 0;
+	if (!dot || dot == name)
+		return "";
+	size_t n = strlen(dot + 1);
+	for (size_t i = 0; i < n; i++)
+		if (!is_name_char(dot[1 + i]))
+			return "";
+	if (n == 0 || n > SHELL_EXTENSION_MAX)
+		return "";
+	*len = n;
+	return dot + 1;
+}
+
+char *mime_filename_for_shell(const char *name, const char *nametemplate)
+{
+	size_t name_ext_len, ext_len;
+	const char *name_ext = short_extension(name, &name_ext_len);
+	const char *ext = short_extension(nametemplate, &ext_len);
+	if (!ext_len) {
+		ext = name_ext;
+		ext_len = name_ext_len;
+	}
+	/* the stem: name without its extension, every run of other bytes one '_' */
+	size_t stem_len = name ? strlen(name) - (name_ext_len ? name_ext_len + 1 : 0) : 0;
+	struct buf out = BUF_INIT;
+	for (size_t i = 0; i < stem_len && out.len < SHELL_NAME_MAX - SHELL_EXTENSION_MAX - 1; i++) {
+		char c = name[i];
+		if ((is_name_char(c) || c == '.') && (out.len || (c != '.' && c != '-')))
+			buf_addch(&out, c);
+		else if (out.len && out.data[out.len - 1] != '_')
+			buf_addch(&out, '_');
+	}
+	while (out.len && (out.data[out.len - 1] == '_' || out.data[out.len - 1] == '.'))
+		out.data[--out.len] = '\0';
+	if (!out.len)
+		buf_addstr(&out, "attachment");
+	if (ext_len)
+		buf_addf(&out, ".%.*s", (int)ext_len, ext);
+	return buf_detach(&out);
+}

@@ -792,6 +792,35 @@ char *mime_part_header(const struct mime_message *msg, size_t index, const char 
 	return NULL;
 }
 
+char *mime_part_type_param(const struct mime_message *msg, size_t index, const char *name)
+{
+	const struct mime_part *part = mime_message_part(msg, index);
+	struct field f;
+
+	if (!part)
+		return NULL;
+	struct header_scan scan = { msg->raw, part->header_start, part->header_end, part->header_end, 0 };
+	while (next_field(&scan, &f)) {
+		if (f.name_len != 12 || strncasecmp(msg->raw + f.name, "Content-Type", 12) != 0)
+			continue;
+		if (f.value_end - f.value > MIME_HEADER_MAX)
+			return NULL;
+		size_t len;
+		char *value = field_unfold(msg->raw, &f, &len);
+		if (comment_depth(value, len) > MIME_COMMENT_DEPTH_MAX) {
+			free(value);
+			return NULL;
+		}
+		struct params ps = { .count = 0 };
+		free(content_type_parse(value, len, &ps));
+		char *text = param_text(&ps, name);
+		params_clear(&ps);
+		free(value);
+		return text;
+	}
+	return NULL;
+}
+
 int mime_part_decode(const struct mime_message *msg, size_t index, struct buf *out)
 {
 	const struct mime_part *part = mime_message_part(msg, index);

@@ -104,6 +104,11 @@ const char *mime_message_note(const struct mime_message *msg, size_t index);
  * not NULL) then says so, else is set to NULL. Caller frees. */
 char *mime_part_header(const struct mime_message *msg, size_t index, const char *name, const char **why);
 
+/* The Content-Type parameter name of part index as UTF-8 (RFC 2231 and
+ * RFC 2047 forms decoded), NULL when absent or the field is over the
+ * bounds. Untrusted text from the sender. Caller frees. */
+char *mime_part_type_param(const struct mime_message *msg, size_t index, const char *name);
+
 /* Appends part index's body to out with its transfer encoding undone
  * (a container's raw body as it is). -1 when index is out of range. */
 int mime_part_decode(const struct mime_message *msg, size_t index, struct buf *out);
@@ -158,6 +163,51 @@ int mime_message_render(const struct mime_message *msg, const struct mime_render
  * spaces, no control or bidi characters, at most 200 bytes keeping the
  * extension; "attachment" when nothing is left. Caller frees. */
 char *mime_filename_safe(const char *name);
+
+/* A name for a temporary copy of an attachment that a shell command will
+ * see (mailcap's %s): only [A-Za-z0-9._-], not starting with '.' or '-',
+ * at most 64 bytes, keeping a short extension (from nametemplate, e.g.
+ * "%s.pdf", when given, else from name) for viewers that go by it.
+ * Caller frees. */
+char *mime_filename_for_shell(const char *name, const char *nametemplate);
+
+/* ---- mailcap, RFC 1524 (mime-mailcap.c) ---- */
+
+/* One mailcap entry; strings as written (escapes not yet expanded). */
+struct mime_mailcap_entry {
+	char *type;         /* "application/pdf"; "text" or "text/" and a star: every text type */
+	char *view;         /* the view command */
+	char *test;         /* test=, or NULL */
+	char *nametemplate; /* nametemplate=, or NULL */
+	int copiousoutput, needsterminal;
+};
+/* Parses one logical line (continuations joined): 0, or -1 for a comment,
+ * a blank or a malformed line (e is then empty). */
+int mime_mailcap_parse(const char *line, struct mime_mailcap_entry *e);
+void mime_mailcap_entry_clear(struct mime_mailcap_entry *e);
+/* 1 when the entry's type covers type (a major type alone, or with "/" and a star, covers its subtypes). */
+int mime_mailcap_matches(const struct mime_mailcap_entry *e, const char *type);
+
+/* What the escapes stand for. type and the parameters (read from part
+ * index of msg) come from the sender; path is tern's own file. */
+struct mime_mailcap_values {
+	const char *type;
+	const char *path; /* NULL when there is no file yet (a test= command) */
+	const struct mime_message *msg;
+	size_t index;
+};
+/* The first entry of the mailcap files ($MAILCAPS, else ~/.mailcap then
+ * /etc/mailcap) for v->type whose test= command succeeds: 0 and *found
+ * (clear it), or -1 when there is none. */
+int mime_mailcap_find(const struct mime_mailcap_values *v, struct mime_mailcap_entry *found);
+/* The command line for template (a view or test command): %s becomes
+ * v->path, %t the type, %{name} the parameter ("" when absent), \% a
+ * '%'. A value goes in only when it is made of characters that mean
+ * themselves to sh (letters, digits, "._+-/=:,@", not starting with '-'),
+ * so the entry's own quotes keep working. Returns the command (caller
+ * frees) and *uses_file (whether %s occurred), or NULL with *why (caller
+ * frees; names the escape whose value was refused). */
+char *mime_mailcap_expand(const char *template, const struct mime_mailcap_values *v, int *uses_file, char **why);
 
 /* ---- an outgoing message (mime-build.c) ---- */
 

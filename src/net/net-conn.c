@@ -16,6 +16,41 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* A new reply starts: after tern wrote a command, at the greeting, and
+ * when unsolicited data (IDLE) ends a wait. */
+static void exchange_begin(struct net_conn *conn)
+{
+	clock_gettime(CLOCK_MONOTONIC, &conn->exchange_start);
+	conn->exchange_bytes = 0;
+}
+
+/* Every reply has an overall deadline, not only each read: a server that
+ * trickles one byte a second never trips the per-read timeout, and a
+ * headless tern from cron must end. A reply may take twice the timeout,
+ * plus one second for each NET_MIN_RATE bytes it brought: a greeting or
+ * a tagged OK is done within 2 x timeout, while a bulk transfer (a FETCH
+ * of headers, a RETR) goes on as long as it moves at NET_MIN_RATE on
+ * average. */
+#define NET_MIN_RATE 1024 /* bytes per second */
+
+static void exchange_deadline(const struct net_conn *conn, struct timespec *deadline)
+{
+	*deadline = conn->exchange_start;
+	size_t extra = conn->exchange_bytes / NET_MIN_RATE;
+	size_t seconds = 2 * (size_t)conn->timeout + (extra > 86400 * 365 ? 86400 * 365 : extra);
+	deadline->tv_sec += (time_t)seconds;
+	deadline->tv_nsec += (long)(conn->exchange_bytes % NET_MIN_RATE) * (1000000000L / NET_MIN_RATE);
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
+static int before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 int net_cancelled(int cancel_fd)
 {
 	struct pollfd pfd = { cancel_fd, POLLIN, 0 };
@@ -31,6 +66,7 @@ struct net_conn *net_conn_new(int fd, int timeout, int cancel_fd)
 	conn->cancel_fd = cancel_fd > 0 ? cancel_fd : -1;
 	if (pipe2(conn->cancel_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		lib_fatal("pipe: %s", strerror(errno));
+	exchange_begin(conn); /* the greeting */
 	return conn;
 }
 
@@ -131,16 +167,22 @@ static ssize_t conn_read(struct net_conn *conn, void *buf, size_t count)
 
 static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 {
-	struct timespec deadline;
+	struct timespec deadline, overall;
 
 	net_deadline(&deadline, conn->timeout);
+	exchange_deadline(conn, &overall);
+	int overall_first = before(&overall, &deadline);
+	if (overall_first)
+		deadline = overall;
 	for (;;) {
 		short want = POLLIN;
 		if (conn->ssl) {
 			ERR_clear_error();
 			int n = SSL_read(conn->ssl, buf, count > 0x7fffffff ? 0x7fffffff : (int)count);
-			if (n > 0)
+			if (n > 0) {
+				conn->exchange_bytes += (size_t)n;
 				return n;
+			}
 			int e = SSL_get_error(conn->ssl, n);
 			if (e == SSL_ERROR_WANT_WRITE)
 				want = POLLOUT;
@@ -155,8 +197,10 @@ static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 			}
 		} else {
 			ssize_t n = recv(conn->fd, buf, count, 0);
-			if (n > 0)
+			if (n > 0) {
+				conn->exchange_bytes += (size_t)n;
 				return n;
+			}
 			if (n == 0) {
 				snprintf(conn->last_error, sizeof(conn->last_error), "the server closed the connection");
 				return -1;
@@ -166,7 +210,17 @@ static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 				return -1;
 			}
 		}
-		if (net_wait(conn, want, &deadline) <= 0)
+		int ready = net_wait(conn, want, &deadline);
+		if (ready == 0 && overall_first) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			snprintf(conn->last_error, sizeof(conn->last_error),
+			         "the server is too slow: %zu bytes of its reply in %lld s (a reply may take %d s, "
+			         "longer only while it keeps coming at %d bytes/s)",
+			         conn->exchange_bytes, (long long)(now.tv_sec - conn->exchange_start.tv_sec),
+			         2 * conn->timeout, NET_MIN_RATE);
+		}
+		if (ready <= 0)
 			return -1;
 	}
 }
@@ -225,13 +279,16 @@ static ssize_t conn_write(struct net_conn *conn, const void *buf, size_t count)
 		if (net_wait(conn, want, &deadline) <= 0)
 			return -1;
 	}
+	exchange_begin(conn); /* the reply to what was just sent */
 	return (ssize_t)done;
 }
 
 int net_conn_wait_readable(struct net_conn *conn, int wake_fd, int ms)
 {
-	if (conn->ssl && SSL_pending(conn->ssl) > 0)
+	if (conn->ssl && SSL_pending(conn->ssl) > 0) {
+		exchange_begin(conn);
 		return 1;
+	}
 	for (;;) {
 		struct pollfd pfd[4] = { { conn->fd, POLLIN, 0 }, { wake_fd > 0 ? wake_fd : -1, POLLIN, 0 },
 			                 { conn->cancel_pipe[0], POLLIN, 0 }, { conn->cancel_fd, POLLIN, 0 } };
@@ -244,6 +301,7 @@ int net_conn_wait_readable(struct net_conn *conn, int wake_fd, int ms)
 			return 0;
 		if (pfd[1].revents)
 			return 2;
+		exchange_begin(conn); /* unsolicited data starts a reply of its own */
 		return 1;
 	}
 }
@@ -266,6 +324,7 @@ static ssize_t low_read(mailstream_low *low, void *buf, size_t count)
 	} else if (conn->end_lines && conn->last_byte != '\n' && count >= 2 && !conn->broken) {
 		memcpy(buf, "\r\n", 2); /* see net_conn_end_lines_on_eof; checked like real bytes */
 		conn->last_byte = '\n';
+		conn->broken = 1; /* the line is over, the connection too (a timeout is no EOF to read past) */
 		char why[sizeof(conn->last_error)];
 		if (conn->read_check && conn->read_check(conn->read_check_ctx, buf, 2, why, sizeof(why)) < 0) {
 			snprintf(conn->last_error, sizeof(conn->last_error), "%s", why);
@@ -325,4 +384,10 @@ mailstream_low *net_stream_low_new(struct net_conn *conn)
 	if (!low)
 		lib_fatal("out of memory (mailstream_low_new)");
 	return low;
+}
+
+void net_stream_wipe_sent(mailstream *stream)
+{
+	if (stream && stream->write_buffer)
+		explicit_bzero(stream->write_buffer, stream->buffer_max_size);
 }

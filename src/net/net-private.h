@@ -21,6 +21,11 @@ struct net_conn {
 	int broken;         /* a read check failed, or net_conn_break: every later read and write fails */
 	int end_lines;      /* net_conn_end_lines_on_eof was called */
 	char last_byte;     /* the last byte the stream layer handed out */
+	/* The reply being read: since tern's last write (or the connect, or
+	 * unsolicited data after net_conn_wait_readable), and its bytes so far;
+	 * see net_exchange_deadline. */
+	struct timespec exchange_start;
+	size_t exchange_bytes;
 };
 
 struct net_conn *net_conn_new(int fd, int timeout, int cancel_fd);

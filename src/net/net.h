@@ -98,6 +98,12 @@ void net_conn_end_lines_on_eof(struct net_conn *conn);
  * first, then conn. */
 struct _mailstream_low *net_stream_low_new(struct net_conn *conn);
 
+/* Zeroes what stream (a mailstream over net_stream_low_new) kept of the
+ * commands it sent: libetpan's write buffer keeps the bytes after a flush,
+ * so a LOGIN, PASS or AUTH line would stay in memory. Call after a login. */
+struct _mailstream;
+void net_stream_wipe_sent(struct _mailstream *stream);
+
 /* Waits up to ms for conn to have bytes to read (already decrypted and
  * pending in TLS, or on the socket) or for wake_fd (> 0) to be readable.
  * Returns 1 data, 2 wake_fd, 0 timeout, -1 error or cancel. For waiting

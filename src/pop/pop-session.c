@@ -553,7 +553,9 @@ struct pop_session *pop_session_open(const struct pop_server *server, const stru
 	/* Capabilities read before TLS are not to be trusted: read again. */
 	if (capabilities(session, &stls, err) < 0)
 		goto fail;
-	if (login(session, creds, err) < 0)
+	int logged_in = login(session, creds, err);
+	net_stream_wipe_sent(session->pop->pop3_stream);
+	if (logged_in < 0)
 		goto fail;
 	/* From here tern reads every reply itself, with its own bounds. */
 	net_conn_set_read_check(session->conn, NULL, NULL);

@@ -226,7 +226,7 @@ struct pop_state *pop_state_open(const char *maildir, const char *account, char 
 	*warning = NULL;
 	state->path = pop_state_path(maildir, account);
 	state->journal_path = xasprintf("%s/tern-pop3-%s.journal", maildir, account);
-	state->journal_fd = open(state->journal_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	state->journal_fd = open(state->journal_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (state->journal_fd < 0) {
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot open %s: %s", state->journal_path, strerror(errno));
 		goto fail;
@@ -239,7 +239,7 @@ struct pop_state *pop_state_open(const char *maildir, const char *account, char 
 			lib_error_set(err, LIB_ERR_INTERNAL, "cannot lock %s: %s", state->journal_path, strerror(errno));
 		goto fail;
 	}
-	int fd = open(state->path, O_RDONLY | O_CLOEXEC);
+	int fd = open(state->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno != ENOENT) {
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot read %s: %s", state->path, strerror(errno));
 		goto fail;

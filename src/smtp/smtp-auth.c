@@ -219,6 +219,7 @@ int smtp_auth(struct smtp_session *session, const struct smtp_login *login, stru
 	}
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
+	net_stream_wipe_sent(session->smtp->stream);
 	if (code == 235)
 		return 0;
 	if (code <= 0)

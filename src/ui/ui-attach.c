@@ -137,134 +137,79 @@ static void save(struct ui *ui, size_t index)
 	free(path);
 }
 
-/* The first mailcap entry for type: its command (caller frees) and
- * whether its output is text for the pager. NULL when none. */
-static char *mailcap_lookup(const char *type, int *copious)
-{
-	char *files[2] = { lib_path_expand("~/.mailcap"), xstrdup("/etc/mailcap") };
-	char *found = NULL;
-
-	for (size_t f = 0; f < 2 && !found; f++) {
-		FILE *fp = fopen(files[f], "r");
-		char *line = NULL;
-		size_t cap = 0;
-		while (fp && !found && getline(&line, &cap, fp) > 0) {
-			if (line[0] == '#' || !strchr(line, ';'))
-				continue;
-			line[strcspn(line, "\r\n")] = '\0';
-			char *save = NULL;
-			char *entry_type = strtok_r(line, ";", &save);
-			char *command = strtok_r(NULL, ";", &save);
-			if (!entry_type || !command)
-				continue;
-			while (*entry_type == ' ')
-				entry_type++;
-			entry_type[strcspn(entry_type, " \t")] = '\0';
-			size_t tlen = strlen(entry_type);
-			int match = strcasecmp(entry_type, type) == 0 ||
-			            (tlen >= 2 && strcmp(entry_type + tlen - 2, "/*") == 0 &&
-			             strncasecmp(entry_type, type, tlen - 1) == 0) ||
-			            (!strchr(entry_type, '/') && strncasecmp(type, entry_type, tlen) == 0 && type[tlen] == '/');
-			if (!match)
-				continue;
-			int test_ok = 1;
-			*copious = 0;
-			for (char *flag = strtok_r(NULL, ";", &save); flag; flag = strtok_r(NULL, ";", &save)) {
-				while (*flag == ' ')
-					flag++;
-				if (strncasecmp(flag, "copiousoutput", 13) == 0)
-					*copious = 1;
-				else if (strncasecmp(flag, "test=", 5) == 0)
-					test_ok = system(flag + 5) == 0;
-			}
-			if (test_ok) {
-				while (*command == ' ')
-					command++;
-				found = xstrdup(command);
-			}
-		}
-		free(line);
-		if (fp)
-			fclose(fp);
-	}
-	free(files[0]);
-	free(files[1]);
-	return found;
-}
-
+/* Opens part index: through its mailcap entry (the command built by
+ * mime_mailcap_expand, so nothing from the message reaches the shell
+ * unsafely), else a text part in $PAGER. The copy lives in a private
+ * directory under a name of tern's own, and is removed afterwards. */
 static void view(struct ui *ui, size_t index)
 {
 	struct mime_message *msg = ui_pager_mime(ui);
 	const struct mime_part *part = mime_message_part(msg, index);
-	int copious = 0;
-	char *command = mailcap_lookup(part->type, &copious);
+	struct mime_mailcap_values values = { .type = part->type, .msg = msg, .index = index };
+	struct mime_mailcap_entry entry;
+	int have_entry = mime_mailcap_find(&values, &entry) == 0;
 	int is_text = strncasecmp(part->type, "text/", 5) == 0;
 
-	if (!command && !is_text) {
+	if (!have_entry && !is_text) {
 		char *text = xasprintf("No mailcap entry for %s; save it with s.", part->type);
-		ui_say(ui, 0, text);
+		ui_say(ui, 0, text); /* ui_say sanitizes */
 		free(text);
 		return;
 	}
-	const char *tmpdir = getenv("TMPDIR");
-	char *dir = xasprintf("%s/tern-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(dir)) {
-		ui_say(ui, 1, "cannot make a temporary directory");
+	char *dir = xasprintf("%s/tern-XXXXXX", lib_tmpdir());
+	if (!mkdtemp(dir)) { /* mode 0700 */
 		free(dir);
-		free(command);
+		ui_say(ui, 1, "cannot make a temporary directory");
+		if (have_entry)
+			mime_mailcap_entry_clear(&entry);
 		return;
 	}
-	char *name = mime_filename_safe(part->filename ? part->filename : "attachment");
+	char *name = mime_filename_for_shell(part->filename, have_entry ? entry.nametemplate : NULL);
 	char *path = xasprintf("%s/%s", dir, name);
-	struct buf bytes = BUF_INIT;
+	values.path = path;
+	struct buf bytes = BUF_INIT, shell = BUF_INIT;
 	char *why = NULL;
-	if (is_text && !command)
-		mime_part_text_utf8(msg, index, &bytes);
-	else
-		mime_part_decode(msg, index, &bytes);
-	if (lib_file_write_durable(path, bytes.data ? bytes.data : "", bytes.len, 0600, &why) == 0) {
-		struct buf shell = BUF_INIT;
+	if (have_entry) {
+		int uses_file;
+		char *command = mime_mailcap_expand(entry.view, &values, &uses_file, &why);
 		if (command) {
-			int had_file = 0;
-			for (const char *c = command; *c; c++) {
-				if (c[0] == '%' && c[1] == 's') {
-					buf_addf(&shell, "'%s'", path); /* path holds no quote: mkdtemp + sanitized name */
-					had_file = 1;
-					c++;
-				} else if (c[0] == '%' && c[1] == 't') {
-					buf_addstr(&shell, "'");
-					for (const char *t = part->type; *t; t++)
-						if (*t != '\'')
-							buf_addch(&shell, *t);
-					buf_addstr(&shell, "'");
-					c++;
-				} else {
-					buf_addch(&shell, *c);
-				}
+			buf_addstr(&shell, command);
+			if (!uses_file) { /* RFC 1524: the data on standard input */
+				buf_addstr(&shell, " < ");
+				lib_shell_quote(&shell, path);
 			}
-			if (!had_file)
-				buf_addf(&shell, " < '%s'", path);
-			if (copious) {
+			if (entry.copiousoutput) {
 				const char *pager = getenv("PAGER");
 				buf_addf(&shell, " | %s", pager && *pager ? pager : "less");
 			}
+			free(command);
+			mime_part_decode(msg, index, &bytes);
 		} else {
-			const char *pager = getenv("PAGER");
-			buf_addf(&shell, "%s '%s'", pager && *pager ? pager : "less", path);
+			char *reason = why;
+			why = xasprintf("Not opened (mailcap): %s; save it with s.", reason);
+			free(reason);
 		}
-		ui_run_command(ui, shell.data, NULL, 0, !copious && command);
-		buf_free(&shell);
 	} else {
+		const char *pager = getenv("PAGER");
+		buf_addf(&shell, "%s ", pager && *pager ? pager : "less");
+		lib_shell_quote(&shell, path);
+		mime_part_text_utf8(msg, index, &bytes);
+	}
+	if (!why && lib_file_write_durable(path, bytes.data ? bytes.data : "", bytes.len, 0600, &why) == 0)
+		ui_run_command(ui, shell.data, NULL, 0, have_entry && !entry.copiousoutput);
+	if (why) {
 		ui_say(ui, 1, why);
 		free(why);
 	}
 	unlink(path);
 	rmdir(dir);
+	if (have_entry)
+		mime_mailcap_entry_clear(&entry);
 	buf_free(&bytes);
+	buf_free(&shell);
 	free(path);
 	free(name);
 	free(dir);
-	free(command);
 }
 
 int ui_attach_function(struct ui *ui, enum ui_function fn)

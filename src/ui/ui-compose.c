@@ -255,9 +255,11 @@ static void edit(struct ui *ui)
 		editor = getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR");
 	if (!editor || !*editor)
 		editor = "vi";
-	char *command = xasprintf("%s '%s'", editor, ui->compose->path); /* the path holds no quote: ours */
-	ui_run_command(ui, command, NULL, 0, 0);
-	free(command);
+	struct buf command = BUF_INIT;
+	buf_addf(&command, "%s ", editor);
+	lib_shell_quote(&command, ui->compose->path);
+	ui_run_command(ui, command.data, NULL, 0, 0);
+	buf_free(&command);
 	if (read_draft(ui->compose) < 0)
 		ui_say(ui, 1, "The draft file is gone.");
 }

@@ -68,27 +68,11 @@ void ui_new_mail(struct ui *ui, size_t n)
 	const char *command = conf_get(ui->conf, NULL, CONF_K_NEW_MAIL_COMMAND);
 	if (!command)
 		return;
-	pid_t pid = fork();
-	if (pid == 0 && fork() != 0) /* the middle process exits: no zombie is left */
-		_exit(0);
-	if (pid == 0) {
-		char count[32];
-		snprintf(count, sizeof(count), "%zu", n);
-		setenv("TERN_NEW", count, 1);
-		setenv("TERN_ACCOUNT", ui->account->name, 1);
-		setenv("TERN_FOLDER", ui->folder, 1);
-		int devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-		}
-		setsid();
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	char *env[4] = { xasprintf("TERN_NEW=%zu", n), xasprintf("TERN_ACCOUNT=%s", ui->account->name),
+		         xasprintf("TERN_FOLDER=%s", ui->folder), NULL };
+	lib_run_detached(command, (const char *const *)env);
+	for (size_t i = 0; env[i]; i++)
+		free(env[i]);
 }
 
 void ui_draw_status(struct ui *ui, struct buf *line)

@@ -7,6 +7,7 @@
 #include "ui-screen.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,7 @@ void ui_pager_open(struct ui *ui, const struct model_summary *summary)
 static int html_filter(const char *html, size_t len, struct buf *text, void *arg)
 {
 	const char *command = arg;
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = xasprintf("%s/tern-html-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *path = xasprintf("%s/tern-html-XXXXXX", lib_tmpdir());
 	int fd = mkstemp(path), rc = -1;
 
 	if (fd < 0) {
@@ -101,16 +101,19 @@ static int html_filter(const char *html, size_t len, struct buf *text, void *arg
 		return -1;
 	}
 	if (write(fd, html, len) == (ssize_t)len && close(fd) == 0) {
-		char *shell = xasprintf("%s < '%s'", command, path);
-		FILE *out = popen(shell, "r");
-		if (out) {
+		struct buf shell = BUF_INIT;
+		buf_addf(&shell, "%s < ", command);
+		lib_shell_quote(&shell, path);
+		struct lib_child child;
+		if (lib_run_start(shell.data, LIB_RUN_READ, &child) == 0) {
 			char chunk[4096];
-			size_t n;
-			while ((n = fread(chunk, 1, sizeof(chunk), out)) > 0)
-				buf_add(text, chunk, n);
-			rc = pclose(out) == 0 ? 0 : -1;
+			ssize_t n;
+			while ((n = read(child.fd, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
+				if (n > 0)
+					buf_add(text, chunk, (size_t)n);
+			rc = lib_run_wait(&child) == 0 ? 0 : -1;
 		}
-		free(shell);
+		buf_free(&shell);
 	} else {
 		close(fd);
 	}

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "ui-screen.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,25 +126,30 @@ void ui_run_command(struct ui *ui, const char *command, const char *input, size_
 	(void)ui;
 	def_prog_mode();
 	endwin();
-	if (input) {
-		/* ^C stops the command, not tern (system() does the same below) */
-		struct sigaction old;
-		lib_signal_quiet(SIGINT, &old);
-		FILE *pipe = popen(command, "w");
-		if (pipe) {
-			fwrite(input, 1, len, pipe); /* a command that stops reading early is fine (EPIPE) */
-			int status = pclose(pipe);
-			if (status != 0)
-				fprintf(stderr, "\n(the command exited with status %d)\n",
-				        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	/* ^C stops the command, not tern */
+	struct sigaction old_int, old_quit;
+	lib_signal_quiet(SIGINT, &old_int);
+	lib_signal_quiet(SIGQUIT, &old_quit);
+	struct lib_child child;
+	if (lib_run_start(command, input ? LIB_RUN_WRITE : LIB_RUN_TERMINAL, &child) == 0) {
+		/* a command that stops reading early is fine (EPIPE) */
+		for (size_t done = 0; input && done < len;) {
+			ssize_t n = write(child.fd, input + done, len - done);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			done += (size_t)n;
 		}
-		sigaction(SIGINT, &old, NULL);
-	} else {
-		int status = system(command);
+		int status = lib_run_wait(&child);
 		if (status != 0)
 			fprintf(stderr, "\n(the command exited with status %d)\n",
 			        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	} else {
+		fprintf(stderr, "\n(the command could not be started: %s)\n", strerror(errno));
 	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
 	if (wait_key) {
 		fputs("Press Enter to go back to tern.", stdout);
 		fflush(stdout);

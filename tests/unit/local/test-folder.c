@@ -683,6 +683,55 @@ static void test_append_expunge(void)
 	free(why);
 }
 
+/* Issue 15.3: message files are never opened through a symbolic link or
+ * when they are not regular files: a Maildir entry that links to a
+ * secret is listed saying so and not read; an mbox path that is a link
+ * is refused. */
+static void test_links(void)
+{
+	char *md = xasprintf("%s/LinkMaildir", base), *err_text = NULL;
+	struct lib_error err = { 0 };
+	local_maildir_make(md, &err_text);
+	char *secret = xasprintf("%s/secret", base);
+	put(secret, "Subject: SECRET-SUBJECT\n\nSECRET-BODY\n");
+	md_put(md, "cur", "1700000001.M1P1.host:2,S", "honest", NULL);
+	char *link = xasprintf("%s/cur/1700000002.M2P1.host:2,", md);
+	ok(symlink(secret, link) == 0, "a Maildir entry that is a symbolic link to another file");
+	char *fifo = xasprintf("%s/new/1700000003.M3P1.host", md);
+	ok(mkfifo(fifo, 0600) == 0, "and one that is a FIFO");
+
+	struct local_folder *folder = local_folder_open(md, &err);
+	struct model_mailbox *mbox = model_mailbox_new();
+	is_int(folder ? local_folder_load(folder, mbox, &err) : -1, 0, "the Maildir loads (a FIFO does not hang it)");
+	char *got = outline(mbox);
+	ok(strstr(got, "1:honest:") && strstr(got, "2:[not opened: it is a symbolic link, which tern does not follow]:") &&
+	   !strstr(got, "SECRET"), "the link is listed saying it was not opened; the secret is not read: %s", got);
+	free(got);
+	struct buf body = BUF_INIT;
+	ok(local_folder_message(folder, 2, &body, &err) < 0 && strstr(err.text, "symbolic link") &&
+	   !(body.data && strstr(body.data, "SECRET")), "opening it is refused: %s", err.text);
+	ok(local_folder_message(folder, 1, &body, &err) == 0 && strstr(body.data, "honest"),
+	   "the honest message still opens");
+	buf_free(&body);
+	model_mailbox_free(mbox);
+	local_folder_close(folder);
+
+	char *mb_link = xasprintf("%s/mbox-link", base);
+	char *mb = xasprintf("%s/real-mbox", base);
+	put(mb, "From a@b Mon Jan  1 00:00:00 2035\nSubject: x\n\nbody\n");
+	ok(symlink(mb, mb_link) == 0, "an mbox path that is a symbolic link");
+	ok(local_folder_detect(mb_link, &err) < 0 && strstr(err.text, "symbolic link"), "is refused: %s", err.text);
+	unlink(link);
+	unlink(fifo);
+	free(mb);
+	free(mb_link);
+	free(link);
+	free(fifo);
+	free(secret);
+	free(md);
+	free(err_text);
+}
+
 int main(void)
 {
 	if (!mkdtemp(base))
@@ -693,6 +742,7 @@ int main(void)
 	test_locks(mb);
 	test_mbox_write(mb);
 	test_append_expunge();
+	test_links();
 	free(mb);
 	char *cmd = xasprintf("rm -rf %s", base);
 	if (system(cmd) != 0)
