@@ -539,7 +539,9 @@ class Kit:
             self._wait_ready(self._smtp_ports(), self._smtpd, self.smtp_server)
             if imap_server == "cyrus":
                 for user in self.users:   # INBOX and the special folders
-                    self.imap(user).logout()
+                    c = imaplib.IMAP4(HOST, self.ports["imap"], timeout=TIMEOUT)
+                    c.login(user, self.users[user])   # plain: the certificate may be a bad one on purpose
+                    c.logout()
             if profile is not None:
                 profiles.populate(self, profile)
         except BaseException:
@@ -656,6 +658,8 @@ class Kit:
         Keyword arguments are those of Kit().
         """
         kw.setdefault("users", self.users)
+        kw.setdefault("imap_server", self.imap_server)
+        kw.setdefault("smtp_server", self.smtp_server)
         variant = Kit(cert=cert, _parent=self, **kw)
         self.variants.append(variant)
         return variant
