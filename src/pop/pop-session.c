@@ -405,7 +405,7 @@ static int xoauth2(struct pop_session *session, const char *user, char *secret, 
 	if (r == 2) /* the error challenge (JSON): answer it empty to get the -ERR */
 		r = sasl_line(session, "", err);
 	if (r == 1) {
-		session->mechanism = "SASL XOAUTH2";
+		session->mechanism = "XOAUTH2";
 		return 0;
 	}
 	if (r == 0)

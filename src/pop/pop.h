@@ -49,7 +49,7 @@ struct pop_session *pop_session_open(const struct pop_server *server, const stru
 void pop_session_close(struct pop_session *session);
 
 /* How the session logged in: "SASL PLAIN", "USER/PASS", "APOP" or
- * "SASL XOAUTH2". */
+ * "XOAUTH2". */
 const char *pop_session_mechanism(const struct pop_session *session);
 
 /* ---- looking without touching (pop-info.c), for diagnostics ---- */
