@@ -1058,7 +1058,10 @@ static void watch(struct engine_worker *w)
 	if (due)
 		w->last_check = now;
 	if (rc < 0) {
-		if (!w->cancelled && !w->stopping) {
+		pthread_mutex_lock(&w->lock);
+		int ended = w->cancelled || w->stopping; /* set by the UI thread */
+		pthread_mutex_unlock(&w->lock);
+		if (!ended) {
 			drop_session(w);
 			emit_status(w, "offline");
 		}

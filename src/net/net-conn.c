@@ -79,6 +79,7 @@ void net_conn_free(struct net_conn *conn)
 		SSL_free(conn->ssl);
 	}
 	SSL_CTX_free(conn->ctx);
+	net_deflate_free(conn->deflate);
 	close(conn->fd);
 	close(conn->cancel_pipe[0]);
 	close(conn->cancel_pipe[1]);
@@ -156,13 +157,24 @@ static ssize_t conn_read(struct net_conn *conn, void *buf, size_t count)
 {
 	if (conn->broken)
 		return -1;
-	ssize_t n = conn_read_raw(conn, buf, count);
+	ssize_t n = conn->deflate ? net_deflate_read(conn, buf, count) : conn_read_raw(conn, buf, count);
 	if (n > 0 && conn->read_check &&
 	    conn->read_check(conn->read_check_ctx, buf, (size_t)n, conn->last_error, sizeof(conn->last_error)) < 0) {
 		conn->broken = 1;
 		return -1;
 	}
 	return n;
+}
+
+static void too_slow(struct net_conn *conn)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(conn->last_error, sizeof(conn->last_error),
+	         "the server is too slow: %zu bytes of its reply in %lld s (a reply may take %d s, "
+	         "longer only while it keeps coming at %d bytes/s)",
+	         conn->exchange_bytes, (long long)(now.tv_sec - conn->exchange_start.tv_sec), 2 * conn->timeout,
+	         NET_MIN_RATE);
 }
 
 static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
@@ -174,8 +186,12 @@ static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 	int overall_first = before(&overall, &deadline);
 	if (overall_first)
 		deadline = overall;
-	for (;;) {
-		short want = POLLIN;
+	for (short want = POLLIN;; want = POLLIN) {
+		/* checked before every read too: a trickle can always find a byte waiting */
+		if (overall_first && net_ms_left(&overall) == 0) {
+			too_slow(conn);
+			return -1;
+		}
 		if (conn->ssl) {
 			ERR_clear_error();
 			int n = SSL_read(conn->ssl, buf, count > 0x7fffffff ? 0x7fffffff : (int)count);
@@ -211,15 +227,8 @@ static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 			}
 		}
 		int ready = net_wait(conn, want, &deadline);
-		if (ready == 0 && overall_first) {
-			struct timespec now;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			snprintf(conn->last_error, sizeof(conn->last_error),
-			         "the server is too slow: %zu bytes of its reply in %lld s (a reply may take %d s, "
-			         "longer only while it keeps coming at %d bytes/s)",
-			         conn->exchange_bytes, (long long)(now.tv_sec - conn->exchange_start.tv_sec),
-			         2 * conn->timeout, NET_MIN_RATE);
-		}
+		if (ready == 0 && overall_first)
+			too_slow(conn);
 		if (ready <= 0)
 			return -1;
 	}
@@ -240,7 +249,19 @@ int net_conn_read_first(struct net_conn *conn, char *buf, size_t size)
 	return (int)n;
 }
 
+ssize_t net_conn_read_wire(struct net_conn *conn, void *buf, size_t count)
+{
+	return conn_read_raw(conn, buf, count);
+}
+
 static ssize_t conn_write(struct net_conn *conn, const void *buf, size_t count)
+{
+	if (conn->broken)
+		return -1;
+	return conn->deflate ? net_deflate_write(conn, buf, count) : net_conn_write_wire(conn, buf, count);
+}
+
+ssize_t net_conn_write_wire(struct net_conn *conn, const void *buf, size_t count)
 {
 	struct timespec deadline;
 	size_t done = 0;
@@ -285,7 +306,7 @@ static ssize_t conn_write(struct net_conn *conn, const void *buf, size_t count)
 
 int net_conn_wait_readable(struct net_conn *conn, int wake_fd, int ms)
 {
-	if (conn->ssl && SSL_pending(conn->ssl) > 0) {
+	if ((conn->ssl && SSL_pending(conn->ssl) > 0) || net_deflate_pending(conn->deflate)) {
 		exchange_begin(conn);
 		return 1;
 	}

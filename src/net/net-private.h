@@ -3,6 +3,7 @@
 #define TERN_NET_PRIVATE_H
 
 #include <openssl/ssl.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "net.h"
@@ -26,6 +27,7 @@ struct net_conn {
 	 * see net_exchange_deadline. */
 	struct timespec exchange_start;
 	size_t exchange_bytes;
+	struct net_deflate *deflate; /* COMPRESS=DEFLATE is on (net-deflate.c) */
 };
 
 struct net_conn *net_conn_new(int fd, int timeout, int cancel_fd);
@@ -35,6 +37,19 @@ int net_cancelled(int cancel_fd);
  * out, -1 cancelled or error (conn->last_error set). */
 int net_wait(struct net_conn *conn, short events, const struct timespec *deadline);
 void net_deadline(struct timespec *deadline, int seconds);
+
+/* The bytes on the wire (after TLS, before COMPRESS), for net-deflate.c:
+ * as conn's reads and writes, without the read checks. */
+ssize_t net_conn_read_wire(struct net_conn *conn, void *buf, size_t count);
+ssize_t net_conn_write_wire(struct net_conn *conn, const void *buf, size_t count);
+/* net-deflate.c: reads inflated bytes (> 0, or -1 with last_error);
+ * writes count bytes deflated and flushed (count, or -1). */
+struct net_deflate;
+ssize_t net_deflate_read(struct net_conn *conn, void *buf, size_t count);
+ssize_t net_deflate_write(struct net_conn *conn, const void *buf, size_t count);
+/* 1 when compressed bytes already read wait to be inflated. */
+int net_deflate_pending(const struct net_deflate *z);
+void net_deflate_free(struct net_deflate *z);
 int net_ms_left(const struct timespec *deadline);
 
 #endif

@@ -67,6 +67,15 @@ int net_conn_is_tls(const struct net_conn *conn);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384" or "" (borrowed, valid while conn is). */
 const char *net_conn_tls_description(struct net_conn *conn);
 
+/* Turns on COMPRESS=DEFLATE (RFC 4978) for everything read and written on
+ * conn from now on: call right after the server's OK to COMPRESS, with
+ * nothing of its later bytes read yet. 0, or -1 with err. */
+int net_conn_compress(struct net_conn *conn, struct lib_error *err);
+/* 1 once compression is on. */
+int net_conn_is_compressed(const struct net_conn *conn);
+/* Bytes read from the wire while compressed, and what they inflated to. */
+void net_conn_compress_totals(const struct net_conn *conn, size_t *wire_in, size_t *inflated);
+
 /* Makes every blocked or later read or write on conn fail at once; safe
  * to call from another thread. Permanent: reconnect afterwards. */
 void net_conn_cancel(struct net_conn *conn);

@@ -419,9 +419,10 @@ def reset_folders(k):
 def tui_run(r, env, keys, wait=None):
     """One reader session on FSrc: the last message (f 2) is current;
     keys are sent once it is synced; returns the screen at the end, once
-    it shows wait (a text, up to 3 s; or a test of the screen, up to 10 s,
+    it shows wait (a text, up to 3 s; or a test of the screen, up to 20 s,
     for a session whose index may still change: a replayed journal
-    resyncs it after the first "synced")."""
+    resyncs it after the first "synced"; 10 s fell short once in a loaded
+    contrib/check run)."""
     with Screen([TERN, "-F", r.mailrc, "-f", "FSrc"], env=env, width=110, height=30) as s:
         s.wait_for("synced", 15)
         for k_ in keys:
@@ -431,7 +432,7 @@ def tui_run(r, env, keys, wait=None):
                 s.send(k_)
             time.sleep(0.1)
         if callable(wait):
-            end = time.time() + 10
+            end = time.time() + 20
             while not wait(s.capture()) and time.time() < end:
                 time.sleep(0.2)
         elif wait:

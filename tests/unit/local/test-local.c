@@ -1,7 +1,10 @@
 /* local: Maildir flag letters; delivery into a Maildir (tmp/ then new/,
- * nothing in new/ before the commit, nothing left after an abort). */
+ * nothing in new/ before the commit, nothing left after an abort); two
+ * threads delivering at once, as two account workers do (contrib/tsan
+ * reported the unsynchronised name counter this exercises). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,9 +125,54 @@ static void test_delivery(void)
 	free(maildir);
 }
 
+#define RACE_EACH 200
+
+static void *deliver_many(void *maildir)
+{
+	for (int i = 0; i < RACE_EACH; i++) {
+		char *err = NULL;
+		struct local_delivery *d = local_delivery_begin(maildir, &err);
+		if (!d || local_delivery_write(d, "Subject: race\n\nx\n", 18, &err) < 0 ||
+		    local_delivery_commit(d, &err) < 0) {
+			free(err);
+			return (void *)1;
+		}
+	}
+	return NULL;
+}
+
+static void test_delivery_threads(void)
+{
+	char base[] = "/tmp/tern-local-race-XXXXXX";
+	char *err = NULL;
+	if (!mkdtemp(base))
+		exit(2);
+	char *maildir = xasprintf("%s/md", base);
+	local_maildir_make(maildir, &err);
+	pthread_t a, b;
+	void *ra = (void *)1, *rb = (void *)1;
+	pthread_create(&a, NULL, deliver_many, maildir);
+	pthread_create(&b, NULL, deliver_many, maildir);
+	pthread_join(a, &ra);
+	pthread_join(b, &rb);
+	ok(ra == NULL && rb == NULL, "two threads deliver %d messages each", RACE_EACH);
+	char *in_new = listing(maildir, "new");
+	size_t lines = 0;
+	for (const char *p = in_new; *p; p++)
+		lines += *p == '\n';
+	is_int((long)lines, 2 * RACE_EACH, "every one of them is in new/ under its own name");
+	free(in_new);
+	char *cmd = xasprintf("rm -rf %s", base);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", base);
+	free(cmd);
+	free(maildir);
+}
+
 int main(void)
 {
 	test_flags();
 	test_delivery();
+	test_delivery_threads();
 	return tap_done();
 }
