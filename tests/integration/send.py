@@ -154,6 +154,30 @@ def main(t):
         t.is_(len(k.messages(folder="Sent", subject="Where does the copy go")), 1,
               "no Sent folder: tern made Sent and stored the copy there")
 
+    # The same on Cyrus, which has CREATE-SPECIAL-USE (RFC 6154): the Sent
+    # folder tern makes is marked \Sent for every client.
+    if {"imap_server": "cyrus"} in matrix("imap"):
+        import imaplib
+        imaplib.Commands.setdefault("SETMETADATA", ("AUTH", "SELECTED"))
+        with Kit(imap_server="cyrus") as k:
+            c = k.imap()
+            c._simple_command("SETMETADATA", "Sent", "(/private/specialuse NIL)")  # Cyrus protects \Sent
+            typ, why = c.delete("Sent")
+            typ, listed = c.list()
+            c.logout()
+            t.ok(not any(line.endswith(b" Sent") for line in listed), "cyrus: the Sent folder is gone", listed)
+            r = TernRun(k, "nosent")
+            account(r, k, "main")
+            rc, out, err = r.run("-s", "Made with its role", "alice@example.com", input=b"body\n")
+            c = k.imap()
+            typ, listed = c.list()
+            c.logout()
+            t.ok(rc == 0 and not outbox(r) and any(line.lower().endswith(b" sent") and b"\\sent" in line.lower()
+                                                   for line in listed),
+                 "cyrus: tern made Sent with CREATE ... (USE (\\Sent)): the server lists it as \\Sent",
+                 (err, listed))
+            t.is_(len(k.messages(folder="Sent", subject="Made with its role")), 1, "cyrus: and stored the copy there")
+
 
 if __name__ == "__main__":
     run(main)
