@@ -13,7 +13,22 @@ from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
 
-LIST = "ls /proc/$$/fd | sort -n | tr '\\n' ' ' > %s.tmp && mv %s.tmp %s"
+# The command tern runs becomes (exec) a small program that lists its own
+# descriptors: a shell in between opens some of its own (dash saves a
+# redirected stdout on 10; a pipeline's pipes are open while it starts).
+LISTER = """import os, sys
+fds = []
+for n in os.listdir("/proc/self/fd"):
+    try:
+        target = os.readlink("/proc/self/fd/" + n)
+    except OSError:
+        continue
+    if not (target.startswith("/proc/") and target.endswith("/fd")):  # not the listing's own
+        fds.append(int(n))
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(" ".join(str(n) for n in sorted(fds)))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+"""
 
 
 def listing(path, seconds=10):
@@ -37,21 +52,18 @@ def main(t):
         r = TernRun(k, "fds")
         out = os.path.join(r.home, "out")
         os.makedirs(out)
+        lister = os.path.join(r.home, "lister.py")
+        with open(lister, "w") as fp:
+            fp.write(LISTER)
+        LIST = "exec /usr/bin/python3 %s %%s" % lister
         f = {name: os.path.join(out, name) for name in ("password", "editor", "pipe", "mailcap")}
-        editor = os.path.join(r.home, "editor.sh")
-        with open(editor, "w") as fp:
-            # dash keeps the script itself open (fd 10): that one is not tern's
-            fp.write("#!/bin/sh\nme=$(readlink -f \"$0\")\n"
-                     "ls -l /proc/$$/fd | awk -v me=\"$me\" 'NR > 1 && $NF != me { print $9 }' | sort -n "
-                     "| tr '\\n' ' ' > %s.tmp && mv %s.tmp %s\n" % ((f["editor"],) * 3))
-        os.chmod(editor, 0o755)
-        r.global_("editor", editor)
+        r.global_("editor", LIST % f["editor"])
         r.account("acct", imap="imaps", password=False,
-                  password_command="%s; echo secret" % (LIST % ((f["password"],) * 3)),
+                  password_command="/usr/bin/python3 %s %s; echo secret" % (lister, f["password"]),
                   smtp="smtp://127.0.0.1:%d" % k.ports["submission"], **{"from": "alice@example.org"})
         r.write()
         with open(os.path.join(r.home, ".mailcap"), "w") as fp:
-            fp.write("application/x-fd; %s\n" % (LIST % ((f["mailcap"],) * 3)).replace(";", "\\;"))
+            fp.write("application/x-fd; %s\n" % (LIST % f["mailcap"]))
 
         rc, stdout, err = r.run("-H")
         t.ok(rc == 0 and "descriptors" in stdout, "-H with a password command works", err)
@@ -67,7 +79,7 @@ def main(t):
             s.wait_for("body text")
             s.send("|")
             s.wait_for("Pipe to command:")
-            s.type(LIST % ((f["pipe"],) * 3))
+            s.type(LIST % f["pipe"])
             s.send("Enter")
             s.wait_for("Press Enter")
             s.send("Enter")
