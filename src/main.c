@@ -16,12 +16,15 @@
 
 static const char usage_text[] =
 	"usage: tern [-F mailrc] [-A account] [-f folder] [-e line]...  open the mail reader\n"
-	"       tern [-F mailrc] [-A account] [-f folder] -H   list the messages of a folder\n"
+	"       tern [-F mailrc] [-A account] [-f folder] -H [-L pattern] [--new] [--last N]\n"
+	"                                                  list the messages of a folder\n"
 	"       tern [-F mailrc] [-A account] --check [--all] [--json]\n"
 	"                                                  message counts and quota\n"
-	"       tern [-F mailrc] [-A account] -s subject [-c addr]... [-b addr]... [-a file]...\n"
+	"       tern [-F mailrc] [-A account] [-v] -s subject [-c addr]... [-b addr]... [-a file]...\n"
 	"            [-r from] [--dry-run] address...      send stdin as a message\n"
-	"       tern [-F mailrc] --flush-outbox            send what waits in the outbox\n"
+	"       tern [-F mailrc] [-A account] [-v] -t [...]  send stdin, a message with its own To/Cc/Bcc\n"
+	"       tern [-F mailrc] --flush-outbox [--retry-failed] [ENTRY]...\n"
+	"                                                  send what waits in the outbox\n"
 	"       tern --outbox [--json]                     list what waits in the outbox, and why\n"
 	"       tern [-F mailrc] [-A account] --fetch      download POP3 mail into the Maildir\n"
 	"       tern [-F mailrc] --test-account [--no-send] [--json] [NAME]\n"
@@ -29,7 +32,7 @@ static const char usage_text[] =
 	"       tern [-F mailrc] --check-config            check the mailrc and exit\n"
 	"       tern --whatis ADDRESS [--mailrc]           which servers an address uses\n"
 	"       tern [-F mailrc] --setup                   set up an account, asking questions\n"
-	"       tern -v | --version                        version and libraries\n"
+	"       tern -V | --version                        version and libraries\n"
 	"       tern -h | --help                           this help\n"
 	"\n"
 	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
@@ -37,11 +40,12 @@ static const char usage_text[] =
 	"  -f NAME   the folder to open or list (default INBOX; /path, ~/path or ./path:\n"
 	"            a local Maildir or mbox; with no mailrc, $MAIL else ~/Maildir)\n"
 	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
+	"  -v        verbose: the SMTP dialogue on stderr (passwords masked)\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
 
 enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH,
-	OPT_TEST_ACCOUNT, OPT_NO_SEND, OPT_OUTBOX };
+	OPT_TEST_ACCOUNT, OPT_NO_SEND, OPT_OUTBOX, OPT_RETRY_FAILED, OPT_NEW, OPT_LAST };
 enum { OPT_WHATIS = 320, OPT_MAILRC_ONLY, OPT_SETUP }; /* account discovery and set-up */
 
 static void push_arg(char ***list, size_t *n, char *arg)
@@ -77,18 +81,24 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "flush-outbox", no_argument, NULL, OPT_FLUSH },
 		{ "outbox", no_argument, NULL, OPT_OUTBOX },
+		{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
 		{ "fetch", no_argument, NULL, OPT_FETCH },
 		{ "whatis", required_argument, NULL, OPT_WHATIS },
 		{ "mailrc", no_argument, NULL, OPT_MAILRC_ONLY },
 		{ "setup", no_argument, NULL, OPT_SETUP },
 		{ "test-account", no_argument, NULL, OPT_TEST_ACCOUNT },
 		{ "no-send", no_argument, NULL, OPT_NO_SEND },
+		{ "new", no_argument, NULL, OPT_NEW },
+		{ "last", required_argument, NULL, OPT_LAST },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mailrc = NULL, *account = NULL, *folder = NULL;
-	int mode = 0, all = 0, json = 0, no_send = 0, opt;
+	int mode = 0, all = 0, json = 0, no_send = 0, retry_failed = 0, verbose = 0, opt;
+	const char *list_pattern = NULL;
+	struct cli_list_filter filter = { 0 };
 	char **exec = NULL;
 	size_t nexec = 0;
 	struct cli_send_options send = { 0 };
@@ -107,7 +117,7 @@ int main(int argc, char **argv)
 		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */
 	protect_secrets();
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":A:F:f:e:s:c:b:a:r:Hhv", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":A:F:f:e:s:c:b:a:r:L:HhvVt", options, NULL)) != -1) {
 		switch (opt) {
 		case 'A': account = optarg; break;
 		case 'F': mailrc = optarg; break;
@@ -128,15 +138,39 @@ int main(int argc, char **argv)
 				return usage_error("%s", opt == OPT_FLUSH ? "--flush-outbox goes alone" : "--outbox goes alone");
 			mode = opt;
 			break;
+		case 't': send.headers = 1; sending = 1; break;
+		case 'v': verbose = 1; break;
+		case 'L':
+		case OPT_NEW:
+			if (list_pattern)
+				return usage_error("%s", "give one of -L and --new");
+			list_pattern = opt == OPT_NEW ? "~U" : optarg; /* new: not read yet */
+			if (mode && mode != 'H')
+				return usage_error("%s", "-L and --new go with -H");
+			mode = 'H';
+			break;
+		case OPT_LAST: {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n <= 0)
+				return usage_error("--last needs a number of messages, not '%s'", optarg);
+			filter.last = (size_t)n;
+			if (mode && mode != 'H')
+				return usage_error("%s", "--last goes with -H");
+			mode = 'H';
+			break;
+		}
 		case 'h': fputs(usage_text, stdout); return 0;
-		case 'v': return cli_version(stdout);
+		case 'V': return cli_version(stdout);
 		case 'H':
 		case OPT_CHECK:
 		case OPT_CHECK_CONFIG:
 		case OPT_FETCH:
 		case OPT_TEST_ACCOUNT:
 			if (mode && mode != opt)
-				return usage_error("%s", "choose one of -H, --check, --fetch, --test-account and --check-config");
+				return usage_error("%s", mode == 'H' && (list_pattern || filter.last)
+				                             ? "-L, --new and --last go with -H"
+				                             : "choose one of -H, --check, --fetch, --test-account and --check-config");
 			mode = opt;
 			break;
 		case OPT_WHATIS: whatis = optarg; break;
@@ -145,6 +179,7 @@ int main(int argc, char **argv)
 		case OPT_ALL: all = 1; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_NO_SEND: no_send = 1; break;
+		case OPT_RETRY_FAILED: retry_failed = 1; break;
 		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
 			if (optopt) {
@@ -161,6 +196,13 @@ int main(int argc, char **argv)
 	}
 	if (no_send && mode != OPT_TEST_ACCOUNT)
 		return usage_error("%s", "--no-send goes with --test-account");
+	if (retry_failed && mode != OPT_FLUSH)
+		return usage_error("%s", "--retry-failed goes with --flush-outbox");
+	send.verbose = verbose;
+	char **flush_names = mode == OPT_FLUSH ? argv + optind : NULL; /* --flush-outbox ENTRY... */
+	size_t nflush = mode == OPT_FLUSH ? (size_t)(argc - optind) : 0;
+	if (mode == OPT_FLUSH)
+		optind = argc;
 	for (int i = optind; i < argc; i++)
 		push_arg(&send.to, &send.nto, argv[i]);
 	if (send.nto)
@@ -196,6 +238,13 @@ int main(int argc, char **argv)
 	 * PATH starts with '/', '~' or '.'; with no mailrc at all, -H lists -f
 	 * FILE, else $MAIL, else ~/Maildir (as mailx would). */
 	if (mode == 'H') {
+		int rc = cli_list_filter_compile(list_pattern, &filter);
+		if (rc) {
+			free(exec);
+			return rc;
+		}
+	}
+	if (mode == 'H') {
 		int no_mailrc = 0;
 		if (!mailrc && !account) {
 			char *found = conf_find_path(NULL);
@@ -204,7 +253,9 @@ int main(int argc, char **argv)
 		}
 		if (cli_local_is_path(folder) || no_mailrc) {
 			free(exec);
-			return cli_list_local(folder);
+			int rc = cli_list_local(folder, &filter);
+			cli_list_filter_clear(&filter);
+			return rc;
 		}
 	}
 	int exit_code;
@@ -240,11 +291,11 @@ int main(int argc, char **argv)
 	} else if (mode == OPT_SEND) {
 		exit_code = cli_send(conf, account, &send);
 	} else if (mode == OPT_FLUSH) {
-		exit_code = cli_flush_outbox(conf);
+		exit_code = cli_flush_outbox(conf, retry_failed, flush_names, nflush, verbose);
 	} else if (mode == OPT_FETCH) {
 		exit_code = cli_fetch(conf, account);
 	} else if (mode == 'H') {
-		exit_code = cli_list(conf, account, folder);
+		exit_code = cli_list(conf, account, folder, &filter);
 	} else if (mode == OPT_TEST_ACCOUNT) {
 		exit_code = cli_test_account(conf, account, no_send, json);
 	} else if (mode == OPT_CHECK) {
@@ -257,6 +308,7 @@ int main(int argc, char **argv)
 		exit_code = ui_run(conf, account, folder);
 	}
 	conf_free(conf);
+	cli_list_filter_clear(&filter);
 	free(send.to);
 	free(send.cc);
 	free(send.bcc);

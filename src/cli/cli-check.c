@@ -3,7 +3,8 @@
  * for a POP3 account, the messages on the server and how many of them
  * are new (not downloaded yet: not in the UIDL state of --fetch).
  * One account that cannot be reached is reported and the others still
- * are; the exit status is 69 when any account failed. */
+ * are; the exit status is that of the first failure's class (69 not
+ * reached, 77 TLS or login refused...), as in every mode. */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct account_report {
 	int has_quota;
 	uint64_t used_kb, limit_kb;
 	char *error; /* the full one-line message, or NULL */
+	enum lib_error_class cls; /* error's class */
 };
 
 /* INBOX first, then by name. */
@@ -43,6 +45,7 @@ static void check_pop3(struct engine_account *ea, struct account_report *report)
 
 	if (engine_pop_check(ea, &result, &err) < 0) {
 		report->error = engine_error_line(ea->account, &err);
+		report->cls = err.cls;
 		return;
 	}
 	report->rows = xcalloc(1, sizeof(*report->rows));
@@ -95,6 +98,7 @@ static void check_account(const struct conf *conf, const struct conf_account *ac
 	return;
 fail:
 	report->error = engine_error_line(account, &err);
+	report->cls = err.cls;
 	imap_folder_list_free(folders, nfolders);
 	engine_account_close(&ea);
 }
@@ -142,11 +146,14 @@ static void print_json(const struct account_report *reports, size_t count)
 		for (size_t i = 0; i < r->nrows; i++) {
 			buf_addstr(&out, i ? ",{\"name\":" : "{\"name\":");
 			cli_json_string(&out, r->rows[i].name);
+			/* POP3 has no read flag: unseen, like new, counts what was
+			 * not downloaded yet, so one jq line serves every account */
 			if (r->rows[i].pop3 && r->rows[i].unknown)
-				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":null}", r->rows[i].status.messages);
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":null,\"unseen\":null}",
+				         r->rows[i].status.messages);
 			else if (r->rows[i].pop3)
-				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u}", r->rows[i].status.messages,
-				         r->rows[i].status.recent);
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u,\"unseen\":%u}",
+				         r->rows[i].status.messages, r->rows[i].status.recent, r->rows[i].status.recent);
 			else
 				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"recent\":%u}", r->rows[i].status.messages,
 				         r->rows[i].status.unseen, r->rows[i].status.recent);
@@ -171,7 +178,8 @@ static void print_json(const struct account_report *reports, size_t count)
 
 int cli_check(const struct conf *conf, const char *account_name, int all_folders, int json)
 {
-	size_t count = 0, failed = 0;
+	size_t count = 0;
+	int exit_code = 0;
 	struct account_report *reports = xcalloc(conf->naccounts + 1, sizeof(*reports));
 
 	for (size_t i = 0; i < conf->naccounts; i++) {
@@ -181,7 +189,8 @@ int cli_check(const struct conf *conf, const char *account_name, int all_folders
 		check_account(conf, account, all_folders, &reports[count]);
 		if (reports[count].error) {
 			fprintf(stderr, "tern: %s\n", reports[count].error);
-			failed++;
+			if (!exit_code) /* the first failure's class, as every mode maps it */
+				exit_code = lib_error_exit_code(reports[count].cls);
 		}
 		count++;
 	}
@@ -196,5 +205,5 @@ int cli_check(const struct conf *conf, const char *account_name, int all_folders
 		free(reports[a].error);
 	}
 	free(reports);
-	return failed ? lib_error_exit_code(LIB_ERR_CONNECTION) : 0;
+	return exit_code;
 }

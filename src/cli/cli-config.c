@@ -5,6 +5,7 @@
 
 #include "../engine/engine.h"
 #include "../lib/lib.h"
+#include "../net/net.h"
 #include "../ui/ui.h"
 
 struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exit_code)
@@ -29,11 +30,30 @@ struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exi
 	return cli_conf_finish(conf, exec, nexec, exit_code);
 }
 
+/* tls-ca-file, where it is set (globally or in an account), must be a
+ * PEM file of certificates: found now, not as a TLS failure of every
+ * connection (which parks a send as failed). */
+static void check_ca_files(struct conf *conf)
+{
+	for (size_t i = 0; i <= conf->naccounts; i++) { /* the global value, then each account's */
+		const struct conf_value *value = i ? &conf->accounts[i - 1].values[CONF_K_TLS_CA_FILE]
+		                                   : &conf->global[CONF_K_TLS_CA_FILE];
+		char why[200];
+		if (!value->text)
+			continue;
+		char *path = lib_path_expand(value->text);
+		if (net_tls_ca_file_check(path, why, sizeof(why)) < 0)
+			conf_diag_add(conf, 1, value->file, value->line, "tls-ca-file %s: %s", path, why);
+		free(path);
+	}
+}
+
 struct conf *cli_conf_finish(struct conf *conf, char **exec, size_t nexec, int *exit_code)
 {
 	for (size_t i = 0; i < nexec; i++)
 		conf_apply_line(conf, "-e", exec[i]);
 	ui_check_commands(conf);
+	check_ca_files(conf);
 	for (size_t i = 0; i < conf->ndiags; i++)
 		fprintf(stderr, "%s%s\n", conf->diags[i].is_error ? "" : "warning: ", conf->diags[i].text);
 	if (conf->nerrors) {

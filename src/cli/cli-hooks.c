@@ -104,7 +104,7 @@ static char *ask_secret(void *ctx, const char *prompt)
 	return secret;
 }
 
-const struct engine_hooks cli_hooks = { ask_secret, warn, NULL, NULL };
+const struct engine_hooks cli_hooks = { .ask_secret = ask_secret, .warn = warn };
 
 void cli_ask_passwords(struct conf *conf)
 {

@@ -31,12 +31,57 @@ static void format_date(int64_t date, char *out, size_t size)
 	snprintf(last, sizeof(last), "%s", out);
 }
 
-void cli_print_index(struct model_mailbox *mbox)
+int cli_list_filter_compile(const char *text, struct cli_list_filter *filter)
+{
+	char *error = NULL;
+	size_t at = 0;
+
+	filter->pattern = NULL;
+	if (!text)
+		return 0;
+	filter->pattern = model_pattern_compile(text, time(NULL), &error, &at);
+	if (filter->pattern && model_pattern_needs_server(filter->pattern)) {
+		model_pattern_free(filter->pattern);
+		filter->pattern = NULL;
+		error = xstrdup("~b and ~B search the server: use them in the reader (l or /)");
+		at = 0;
+	}
+	if (!filter->pattern) {
+		struct buf shown = BUF_INIT;
+		lib_sanitize(&shown, text, strlen(text), LIB_SANITIZE_LINE);
+		fprintf(stderr, "tern: -L '%s': %s (at column %zu)\n", shown.data, error, at + 1);
+		buf_free(&shown);
+		free(error);
+		return lib_error_exit_code(LIB_ERR_USAGE);
+	}
+	return 0;
+}
+
+void cli_list_filter_clear(struct cli_list_filter *filter)
+{
+	model_pattern_free(filter->pattern);
+	filter->pattern = NULL;
+}
+
+void cli_print_index(struct model_mailbox *mbox, const struct cli_list_filter *filter)
 {
 	const struct model_summary *all = model_mailbox_summaries(mbox);
-	size_t count = model_mailbox_count(mbox);
+	size_t count = model_mailbox_count(mbox), first = 0;
 	struct buf line = BUF_INIT, clean = BUF_INIT;
-	for (size_t i = 0; i < count; i++) {
+	unsigned char *shown = NULL;
+
+	/* which to show: the matching ones, of those the last N */
+	if (filter && (filter->pattern || filter->last)) {
+		size_t matching = 0;
+		shown = xcalloc(count + 1, 1);
+		for (size_t i = 0; i < count; i++)
+			matching += shown[i] = !filter->pattern || model_pattern_match(filter->pattern, &all[i], 0);
+		for (size_t skip = filter->last && matching > filter->last ? matching - filter->last : 0; skip; first++)
+			skip -= shown[first];
+	}
+	for (size_t i = first; i < count; i++) {
+		if (shown && !shown[i])
+			continue;
 		char flags[4], date[32], number[24];
 		model_flags_format(all[i].flags, flags);
 		format_date(all[i].date, date, sizeof(date));
@@ -63,9 +108,10 @@ void cli_print_index(struct model_mailbox *mbox)
 		fwrite(line.data, 1, line.len, stdout);
 	buf_free(&line);
 	buf_free(&clean);
+	free(shown);
 }
 
-int cli_list(const struct conf *conf, const char *account_name, const char *folder)
+int cli_list(const struct conf *conf, const char *account_name, const char *folder, const struct cli_list_filter *filter)
 {
 	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
 	                                                   : conf_account_default(conf);
@@ -83,7 +129,7 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 	char *local = engine_local_path(conf, account, folder ? folder : "INBOX");
 	if (local) {
 		model_mailbox_free(mbox);
-		rc = cli_list_local(local);
+		rc = cli_list_local(local, filter);
 		free(local);
 		return rc;
 	}
@@ -95,7 +141,7 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 		free(line);
 		rc = lib_error_exit_code(err.cls);
 	} else {
-		cli_print_index(mbox);
+		cli_print_index(mbox, filter);
 	}
 	free(wire);
 	engine_account_close(&ea);

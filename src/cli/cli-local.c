@@ -38,7 +38,7 @@ int cli_local_is_path(const char *folder)
 	return engine_folder_is_path(folder);
 }
 
-int cli_list_local(const char *path)
+int cli_list_local(const char *path, const struct cli_list_filter *filter)
 {
 	struct lib_error err = { 0 };
 	char *full = path ? lib_path_expand(path) : engine_default_mailbox(&err);
@@ -63,7 +63,7 @@ int cli_list_local(const char *path)
 	if (!folder || local_folder_load(folder, mbox, &err) < 0)
 		rc = fail(&err);
 	else
-		cli_print_index(mbox);
+		cli_print_index(mbox, filter);
 	local_folder_close(folder);
 	store_close(cache);
 	free(full);

@@ -19,25 +19,11 @@
 #include "../smtp/smtp.h"
 #include "config.h"
 
-struct address_list {
-	struct mime_address *items;
-	char **owned; /* strings the list frees */
-	size_t count, nowned;
-};
-
-static char *own(struct address_list *list, char *s)
+/* tern -v: the SMTP dialogue, as the smtp module hands it over. */
+static void trace_stderr(void *ctx, const char *line)
 {
-	list->owned = xrealloc(list->owned, (list->nowned + 1) * sizeof(*list->owned));
-	list->owned[list->nowned++] = s;
-	return s;
-}
-
-static void list_free(struct address_list *list)
-{
-	for (size_t i = 0; i < list->nowned; i++)
-		free(list->owned[i]);
-	free(list->owned);
-	free(list->items);
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
 }
 
 static int bad_input(const char *fmt, const char *what)
@@ -48,22 +34,54 @@ static int bad_input(const char *fmt, const char *what)
 	return lib_error_exit_code(LIB_ERR_DATA);
 }
 
-/* Adds one address ("Name <a@b>" or a@b) to list, checked for what SMTP
- * and the header accept. Returns 0 or an exit code. */
-static int add_address(struct address_list *list, const char *text)
+/* Adds every address of the list text (an argument of -c, -b, -r, a
+ * recipient, a mailto: field) to list, as the parser reads it and SMTP
+ * can take it. One address that cannot be read refuses the whole send:
+ * 0, or the exit code with the address and why on stderr. */
+static int add_addresses(struct mime_address_list *list, const char *text)
 {
-	char *name = NULL, *addr = NULL, why[160];
+	struct mime_address_list more;
+	struct lib_error err = { 0 };
+	char why[160];
+	int rc = 0;
 
 	if (strpbrk(text, "\r\n"))
-		return bad_input("a line break in the address '%s' (header injection refused)", text);
-	if (mime_address_split(text, &name, &addr) < 0 || !addr || smtp_address_check(addr, why, sizeof(why)) < 0) {
-		free(name);
-		free(addr);
-		return bad_input("bad address '%s'", text);
+		return bad_input("a line break in the address '%s' (header injection refused); nothing sent", text);
+	if (mime_address_list_parse(text, strlen(text), MIME_ADDRESS_IDNA, &more, &err) < 0) {
+		fprintf(stderr, "tern: bad address %s; nothing sent\n", err.text);
+		rc = lib_error_exit_code(LIB_ERR_DATA);
+	} else if (!more.count && !more.groups) {
+		rc = bad_input("no address in '%s'; nothing sent", text);
 	}
-	list->items = xrealloc(list->items, (list->count + 1) * sizeof(*list->items));
-	list->items[list->count++] = (struct mime_address){ name ? own(list, name) : NULL, own(list, addr) };
-	return 0;
+	for (size_t i = 0; i < more.count && !rc; i++) {
+		if (smtp_address_check(more.items[i].addr, why, sizeof(why)) < 0) {
+			struct buf shown = BUF_INIT;
+			mime_mailbox_format(more.items[i].name, more.items[i].addr, &shown);
+			fprintf(stderr, "tern: bad address '%s': the address %s; nothing sent\n", shown.data, why);
+			buf_free(&shown);
+			rc = lib_error_exit_code(LIB_ERR_DATA);
+		}
+	}
+	for (size_t i = 0; i < more.count && !rc; i++) {
+		if (list->count == list->cap) {
+			list->cap = list->cap ? list->cap * 2 : 8;
+			list->items = xrealloc(list->items, list->cap * sizeof(*list->items));
+		}
+		list->items[list->count++] = more.items[i];
+		memset(&more.items[i], 0, sizeof(more.items[i])); /* moved */
+	}
+	list->groups += more.groups;
+	mime_address_list_clear(&more);
+	return rc;
+}
+
+/* The list as mime_outgoing takes it (strings borrowed from list). */
+static struct mime_address *outgoing(const struct mime_address_list *list)
+{
+	struct mime_address *out = xcalloc(list->count + 1, sizeof(*out));
+	for (size_t i = 0; i < list->count; i++)
+		out[i] = (struct mime_address){ list->items[i].name, list->items[i].addr };
+	return out;
 }
 
 static char *percent_decode(const char *s, size_t len)
@@ -81,17 +99,18 @@ static char *percent_decode(const char *s, size_t len)
 	return buf_detach(&out);
 }
 
-/* mailto:a@b?subject=...&cc=...&body=... (RFC 6068). */
-static int add_mailto(const char *uri, struct address_list *to, struct address_list *cc, struct address_list *bcc,
-                      char **subject, char **body)
+/* mailto:a@b?subject=...&cc=...&body=... (RFC 6068): its addresses
+ * (a list, as in a header) and fields. */
+static int add_mailto(const char *uri, struct mime_address_list *to, struct mime_address_list *cc,
+                      struct mime_address_list *bcc, char **subject, char **body)
 {
 	const char *p = uri + 7, *q = strchr(p, '?');
 	size_t len = q ? (size_t)(q - p) : strlen(p);
 	int rc = 0;
 
-	char *addrs = percent_decode(p, len), *save = NULL;
-	for (char *a = strtok_r(addrs, ",", &save); a && !rc; a = strtok_r(NULL, ",", &save))
-		rc = add_address(to, a);
+	char *addrs = percent_decode(p, len);
+	if (*addrs)
+		rc = add_addresses(to, addrs);
 	free(addrs);
 	for (const char *field = q ? q + 1 : NULL; field && *field && !rc;) {
 		const char *end = strchr(field, '&'), *eq = memchr(field, '=', end ? (size_t)(end - field) : strlen(field));
@@ -103,18 +122,144 @@ static int add_mailto(const char *uri, struct address_list *to, struct address_l
 				*subject = xstrdup(value);
 			else if (strcasecmp(key, "body") == 0 && !*body)
 				*body = xstrdup(value);
-			else if (strcasecmp(key, "cc") == 0 || strcasecmp(key, "bcc") == 0 || strcasecmp(key, "to") == 0) {
-				char *save2 = NULL;
-				struct address_list *list = key[0] == 'c' || key[0] == 'C' ? cc : key[0] == 'b' || key[0] == 'B' ? bcc : to;
-				for (char *a = strtok_r(value, ",", &save2); a && !rc; a = strtok_r(NULL, ",", &save2))
-					rc = add_address(list, a);
-			}
+			else if ((strcasecmp(key, "cc") == 0 || strcasecmp(key, "bcc") == 0 || strcasecmp(key, "to") == 0) &&
+			         *value)
+				rc = add_addresses(strcasecmp(key, "cc") == 0 ? cc : strcasecmp(key, "bcc") == 0 ? bcc : to,
+				                   value);
 			free(key);
 			free(value);
 		}
 		field = end ? end + 1 : NULL;
 	}
 	return rc;
+}
+
+/* Everything on standard input. */
+static void read_stdin(struct buf *out)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		buf_add(out, chunk, n);
+}
+
+/* -t: the header of the message on stdin (RFC 5322 fields, folded lines
+ * unfolded) up to its blank line. The recipients and the fields tern
+ * writes itself are taken out; the rest travels as the caller's fields. */
+struct stdin_head {
+	char *subject, *from, *in_reply_to, *references; /* NULL: not given */
+	char **to, **cc, **bcc, **reply_to;              /* raw address lists */
+	size_t nto, ncc, nbcc, nreply_to;
+	struct mime_field *extra;                        /* names and values owned */
+	size_t nextra;
+	struct buf dropped;                              /* ", Date, Message-ID" */
+	size_t body;                                     /* where the body starts in the input */
+};
+
+static void head_clear(struct stdin_head *h)
+{
+	char **lists[] = { h->to, h->cc, h->bcc, h->reply_to };
+	size_t counts[] = { h->nto, h->ncc, h->nbcc, h->nreply_to };
+	for (size_t l = 0; l < 4; l++) {
+		for (size_t i = 0; i < counts[l]; i++)
+			free(lists[l][i]);
+		free(lists[l]);
+	}
+	for (size_t i = 0; i < h->nextra; i++) {
+		free((char *)h->extra[i].name);
+		free((char *)h->extra[i].value);
+	}
+	free(h->extra);
+	free(h->subject), free(h->from), free(h->in_reply_to), free(h->references);
+	buf_free(&h->dropped);
+}
+
+/* Reads the header of input into h; 0, or an exit code said. */
+static int head_read(const char *input, size_t len, struct stdin_head *h)
+{
+	size_t pos = 0, lineno = 1;
+
+	while (pos < len) {
+		const char *line = input + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t line_len = nl ? (size_t)(nl - line) : len - pos;
+		size_t field_end = nl ? pos + line_len + 1 : len;
+		if (line_len == 0 || (line_len == 1 && line[0] == '\r')) {
+			pos = field_end;
+			break; /* the blank line: the body follows */
+		}
+		const char *colon = memchr(line, ':', line_len);
+		size_t name_len = colon ? (size_t)(colon - line) : 0;
+		if (!colon || !name_len || memchr(line, ' ', name_len) || memchr(line, '\t', name_len)) {
+			char where[32];
+			snprintf(where, sizeof(where), "%zu", lineno);
+			return bad_input("-t: line %s of the message on standard input is not a header field "
+			                 "(\"Name: value\", then a blank line, then the body); nothing sent",
+			                 where);
+		}
+		/* the field goes on over lines that start with white space */
+		while (field_end < len && (input[field_end] == ' ' || input[field_end] == '\t')) {
+			const char *next = memchr(input + field_end, '\n', len - field_end);
+			field_end = next ? (size_t)(next - input) + 1 : len;
+			lineno++;
+		}
+		struct buf value = BUF_INIT;
+		for (size_t i = (size_t)(colon - input) + 1; i < field_end; i++)
+			if (input[i] != '\r' && input[i] != '\n')
+				buf_addch(&value, input[i]);
+		buf_add(&value, "", 0);
+		char *name = xstrndup(line, name_len), *text = value.data + strspn(value.data, " \t");
+		size_t text_len = strlen(text);
+		while (text_len && (text[text_len - 1] == ' ' || text[text_len - 1] == '\t'))
+			text[--text_len] = '\0';
+		struct {
+			const char *name;
+			char ***list;
+			size_t *count;
+		} lists[] = { { "To", &h->to, &h->nto }, { "Cc", &h->cc, &h->ncc }, { "Bcc", &h->bcc, &h->nbcc },
+			      { "Reply-To", &h->reply_to, &h->nreply_to } };
+		int taken = 0;
+		for (size_t l = 0; l < LIB_ARRAY_LEN(lists) && !taken; l++) {
+			if (strcasecmp(name, lists[l].name) == 0) {
+				*lists[l].list = xrealloc(*lists[l].list, (*lists[l].count + 1) * sizeof(char *));
+				(*lists[l].list)[(*lists[l].count)++] = xstrdup(text);
+				taken = 1;
+			}
+		}
+		struct {
+			const char *name;
+			char **slot;
+			int decode;
+		} single[] = { { "Subject", &h->subject, 1 }, { "From", &h->from, 0 },
+			       { "In-Reply-To", &h->in_reply_to, 0 }, { "References", &h->references, 0 } };
+		for (size_t f = 0; f < LIB_ARRAY_LEN(single) && !taken; f++) {
+			if (strcasecmp(name, single[f].name) == 0) {
+				free(*single[f].slot);
+				*single[f].slot = single[f].decode ? mime_header_decode(text, text_len) : xstrdup(text);
+				taken = 1;
+			}
+		}
+		/* what tern writes itself (the MIME structure is its own) */
+		static const char *const own[] = { "Date", "Message-ID", "MIME-Version", "User-Agent" };
+		int own_field = !taken && strncasecmp(name, "Content-", 8) == 0;
+		for (size_t f = 0; f < LIB_ARRAY_LEN(own) && !taken; f++)
+			own_field |= strcasecmp(name, own[f]) == 0;
+		if (own_field) {
+			buf_addf(&h->dropped, "%s%s", h->dropped.len ? ", " : "", name);
+			taken = 1;
+		}
+		if (!taken) { /* the caller's own field (X-..., Organization...) */
+			h->extra = xrealloc(h->extra, (h->nextra + 1) * sizeof(*h->extra));
+			h->extra[h->nextra++] = (struct mime_field){ xstrdup(name), mime_header_decode(text, text_len) };
+		}
+		free(name);
+		buf_free(&value);
+		lineno++;
+		pos = field_end;
+	}
+	h->body = pos;
+	return 0;
 }
 
 static int exit_for(enum lib_error_class cls)
@@ -126,10 +271,14 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 {
 	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
 	                                                   : conf_account_default(conf);
-	struct address_list to = { 0 }, cc = { 0 }, bcc = { 0 }, from = { 0 };
+	struct mime_address_list to = { 0 }, cc = { 0 }, bcc = { 0 }, from = { 0 };
+	struct mime_address *to_out = NULL, *cc_out = NULL, *bcc_out = NULL;
 	struct mime_attachment *attachments = NULL;
 	char *subject = o->subject ? xstrdup(o->subject) : NULL, *mailto_body = NULL;
-	struct buf body = BUF_INIT, message = BUF_INIT;
+	struct buf body = BUF_INIT, message = BUF_INIT, input = BUF_INIT;
+	struct stdin_head head = { 0 };
+	struct mime_address_list reply_to = { 0 };
+	struct mime_address *reply_to_out = NULL;
 	int rc = 0;
 
 	if (!account) {
@@ -143,18 +292,49 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	}
 	for (size_t i = 0; i < o->nto && !rc; i++)
 		rc = strncasecmp(o->to[i], "mailto:", 7) == 0 ? add_mailto(o->to[i], &to, &cc, &bcc, &subject, &mailto_body)
-		                                               : add_address(&to, o->to[i]);
+		                                               : add_addresses(&to, o->to[i]);
 	for (size_t i = 0; i < o->ncc && !rc; i++)
-		rc = add_address(&cc, o->cc[i]);
+		rc = add_addresses(&cc, o->cc[i]);
 	for (size_t i = 0; i < o->nbcc && !rc; i++)
-		rc = add_address(&bcc, o->bcc[i]);
-	const char *from_text = o->from ? o->from : conf_get(conf, account, CONF_K_FROM);
+		rc = add_addresses(&bcc, o->bcc[i]);
+	/* the body: mailto:'s body= or standard input, never both silently;
+	 * read now when it holds the header (-t) or must be empty (body=),
+	 * else once the command line is known to be good */
+	int read_early = o->headers || mailto_body;
+	if (!rc && read_early && (!mailto_body || !isatty(STDIN_FILENO)))
+		read_stdin(&input);
+	if (!rc && mailto_body && input.len) {
+		fprintf(stderr, "tern: the mailto: URI has a body (body=) and standard input has text too: give the body "
+		                "one way (tern </dev/null for the URI's); nothing sent\n");
+		rc = lib_error_exit_code(LIB_ERR_USAGE);
+	}
+	if (!rc && o->headers) { /* -t: the recipients (and more) from the message's own header */
+		rc = head_read(input.data ? input.data : "", input.len, &head);
+		for (size_t i = 0; i < head.nto && !rc; i++)
+			rc = add_addresses(&to, head.to[i]);
+		for (size_t i = 0; i < head.ncc && !rc; i++)
+			rc = add_addresses(&cc, head.cc[i]);
+		for (size_t i = 0; i < head.nbcc && !rc; i++)
+			rc = add_addresses(&bcc, head.bcc[i]);
+		for (size_t i = 0; i < head.nreply_to && !rc; i++)
+			rc = add_addresses(&reply_to, head.reply_to[i]);
+		if (!rc && !subject && head.subject)
+			subject = xstrdup(head.subject); /* -s wins over the message's own */
+		if (!rc && head.dropped.len)
+			fprintf(stderr, "tern: warning: -t: %s of the message on standard input replaced by tern's own\n",
+			        head.dropped.data);
+	}
+	if (!rc && subject && strpbrk(subject, "\r\n"))
+		rc = bad_input("%s", "a line break in the subject: header injection refused, nothing sent");
+	const char *from_text = o->from ? o->from : head.from ? head.from : conf_get(conf, account, CONF_K_FROM);
 	if (!rc && !from_text) {
 		fprintf(stderr, "tern: account %s has no from address: set from in the mailrc or give -r\n", account->name);
 		rc = lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	if (!rc)
-		rc = add_address(&from, from_text);
+		rc = add_addresses(&from, from_text);
+	if (!rc && from.count != 1)
+		rc = bad_input("the From address '%s' must be one address", from_text);
 	if (rc)
 		goto done;
 	if (!to.count && !cc.count && !bcc.count) {
@@ -170,25 +350,31 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		}
 		attachments[i].path = o->attach[i];
 	}
-	if (mailto_body) {
+	if (!read_early)
+		read_stdin(&input);
+	if (mailto_body)
 		buf_addstr(&body, mailto_body);
-	} else {
-		char chunk[65536];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-			buf_add(&body, chunk, n);
-	}
+	else
+		buf_add(&body, input.data ? input.data + head.body : "", input.len - head.body);
 
+	to_out = outgoing(&to);
+	reply_to_out = outgoing(&reply_to);
+	cc_out = outgoing(&cc);
+	bcc_out = outgoing(&bcc);
 	struct mime_outgoing out = {
-		.from = from.items[0],
-		.to = to.items, .to_count = to.count,
-		.cc = cc.items, .cc_count = cc.count,
-		.bcc = bcc.items, .bcc_count = bcc.count,
+		.from = { from.items[0].name, from.items[0].addr },
+		.to = to_out, .to_count = to.count,
+		.cc = cc_out, .cc_count = cc.count,
+		.bcc = bcc_out, .bcc_count = bcc.count,
+		.reply_to = reply_to_out, .reply_to_count = reply_to.count,
 		.subject = subject,
+		.in_reply_to = head.in_reply_to, .references = head.references,
+		.extra = head.extra, .extra_count = head.nextra,
 		.text = body.data ? body.data : "",
 		.text_len = body.len,
 		.attachments = attachments, .attachment_count = o->nattach,
 		.version = PACKAGE_VERSION,
+		.charsets = conf_get(conf, account, CONF_K_SEND_CHARSET),
 	};
 	struct lib_error err = { 0 };
 	if (mime_outgoing_build(&out, &message, NULL, &err) < 0) {
@@ -206,13 +392,7 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	entry.account = xstrdup(account->name);
 	entry.from = xstrdup(from.items[0].addr);
 	entry.state = xstrdup("queued");
-	struct address_list *all[] = { &to, &cc, &bcc };
-	for (size_t l = 0; l < LIB_ARRAY_LEN(all); l++) {
-		for (size_t i = 0; i < all[l]->count; i++) {
-			entry.rcpts = xrealloc(entry.rcpts, (entry.nrcpts + 1) * sizeof(*entry.rcpts));
-			entry.rcpts[entry.nrcpts++] = xstrdup(all[l]->items[i].addr);
-		}
-	}
+	engine_outbox_recipients(&entry, &to, &cc, &bcc);
 	entry.len = message.len;
 	entry.message = buf_detach(&message);
 	if (engine_outbox_write(&entry, &why) < 0) {
@@ -222,24 +402,36 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		rc = 74; /* EX_IOERR */
 		goto done;
 	}
-	int sent = engine_outbox_send(conf, &entry, &cli_hooks, &err);
+	struct engine_hooks hooks = cli_hooks;
+	if (o->verbose)
+		hooks.trace = trace_stderr;
+	int sent = engine_outbox_send(conf, &entry, &hooks, 0, &err);
 	if (sent == 1)
 		fprintf(stderr, "tern: warning: account %s: %s\n", account->name, entry.reason);
 	if (sent < 0) {
 		char *line = engine_error_line_smtp(account, &err);
 		int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
-		fprintf(stderr, "tern: %s; %s\n", line,
-		        queued ? "the message is queued in the outbox: tern --flush-outbox sends it"
-		               : "the message is kept in the outbox: fix the cause, then tern --flush-outbox");
+		if (queued)
+			fprintf(stderr, "tern: %s; the message is queued in the outbox: tern --flush-outbox sends it\n", line);
+		else /* mailx writes dead.letter; the outbox entry is that copy */
+			fprintf(stderr, "tern: %s; the message is kept in the outbox as %s: fix the cause, then "
+			                "tern --flush-outbox --retry-failed\n", line, entry.path);
 		free(line);
 		rc = exit_for(err.cls);
 	}
 	engine_outbox_entry_clear(&entry);
 done:
-	list_free(&to);
-	list_free(&cc);
-	list_free(&bcc);
-	list_free(&from);
+	mime_address_list_clear(&to);
+	mime_address_list_clear(&cc);
+	mime_address_list_clear(&bcc);
+	mime_address_list_clear(&from);
+	free(to_out);
+	free(cc_out);
+	free(bcc_out);
+	free(reply_to_out);
+	mime_address_list_clear(&reply_to);
+	head_clear(&head);
+	buf_free(&input);
 	free(attachments);
 	free(subject);
 	free(mailto_body);
@@ -248,9 +440,25 @@ done:
 	return rc;
 }
 
-int cli_flush_outbox(const struct conf *conf)
+/* Whether path is one of the entries named on the command line (a path
+ * or a file name, as tern --outbox --json gives it). */
+static int entry_named(const char *path, char **names, size_t n)
 {
-	size_t count, sent = 0, pending = 0, failed = 0;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	for (size_t i = 0; i < n; i++) {
+		const char *name_base = strrchr(names[i], '/') ? strrchr(names[i], '/') + 1 : names[i];
+		if (strcmp(path, names[i]) == 0 || strcmp(base, name_base) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, size_t nnames, int verbose)
+{
+	struct engine_hooks hooks = cli_hooks;
+	if (verbose)
+		hooks.trace = trace_stderr;
+	size_t count, sent = 0, copied = 0, left = 0, skipped = 0, found = 0;
 	char **paths = engine_outbox_list(&count);
 	int worst = 0;
 
@@ -258,6 +466,11 @@ int cli_flush_outbox(const struct conf *conf)
 	for (size_t i = 0; i < count; i++) {
 		struct engine_outbox_entry entry;
 		struct lib_error err = { 0 };
+		if (nnames && !entry_named(paths[i], names, nnames)) {
+			free(paths[i]);
+			continue;
+		}
+		found++;
 		if (engine_outbox_read(paths[i], &entry) < 0) {
 			if (access(paths[i], F_OK) != 0 && errno == ENOENT) { /* another tern sent it meanwhile */
 				free(paths[i]);
@@ -267,19 +480,28 @@ int cli_flush_outbox(const struct conf *conf)
 			free(paths[i]);
 			continue;
 		}
-		int rc = engine_outbox_send(conf, &entry, &cli_hooks, &err);
-		if (rc == 0) {
-			sent++;
-		} else if (rc == 1) {
-			sent++;
-			pending += access(entry.path, F_OK) == 0; /* else only a warning */
-			fprintf(stderr, "tern: warning: account %s: %s\n", entry.account, entry.reason);
+		/* a refused message goes again only when asked: --retry-failed,
+		 * or named on the command line */
+		int rc = engine_outbox_send(conf, &entry, &hooks, retry_failed || nnames ? ENGINE_OUTBOX_RETRY_FAILED : 0,
+		                            &err);
+		if (rc == 0 || rc == 1) {
+			if (entry.delivered)
+				sent++;
+			else
+				copied++;
+			if (rc == 1) {
+				left += access(entry.path, F_OK) == 0; /* else only a warning */
+				fprintf(stderr, "tern: warning: account %s: %s\n", entry.account, entry.reason);
+			}
+		} else if (rc == 2) {
+			skipped++;
+			left++;
 		} else {
 			const struct conf_account *account = conf_account_find(conf, entry.account);
 			char *line = account ? engine_error_line_smtp(account, &err) : xstrdup(err.text);
 			fprintf(stderr, "tern: %s\n", line);
 			free(line);
-			failed++;
+			left++;
 			if (!worst || exit_for(err.cls) != lib_error_exit_code(LIB_ERR_TEMPORARY))
 				worst = exit_for(err.cls);
 		}
@@ -288,7 +510,18 @@ int cli_flush_outbox(const struct conf *conf)
 	}
 	cli_secrets_forget();
 	free(paths);
-	printf("outbox: %zu sent, %zu still in the outbox%s\n", sent, failed,
-	       pending ? " (some Sent copies pending)" : "");
+	if (found < nnames) {
+		fprintf(stderr, "tern: %s in the outbox (tern --outbox lists it)\n",
+		        nnames == 1 ? "no such message" : "some of those messages are not");
+		if (!worst)
+			worst = 66; /* EX_NOINPUT */
+	}
+	printf("outbox: %zu sent", sent);
+	if (copied)
+		printf(", %zu Sent cop%s stored (delivered earlier)", copied, copied == 1 ? "y" : "ies");
+	printf(", %zu still in the outbox", left);
+	if (skipped)
+		printf(" (%zu refused earlier, not sent again: tern --flush-outbox --retry-failed)", skipped);
+	putchar('\n');
 	return worst;
 }

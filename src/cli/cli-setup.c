@@ -9,6 +9,7 @@
  * chose to keep it in the mailrc. */
 #include "cli.h"
 #include "cli-whatis.h"
+#include "../net/net.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -105,6 +106,8 @@ struct setup {
 	int save_password;
 	char *password_command;
 	char *oauth2_command;
+	char *tls_ca_file;       /* a private CA, or NULL */
+	char *tls_fingerprint;   /* a pinned certificate (64 hex digits), or NULL */
 };
 
 static void setup_clear(struct setup *s)
@@ -116,6 +119,8 @@ static void setup_clear(struct setup *s)
 	}
 	free(s->password_command);
 	free(s->oauth2_command);
+	free(s->tls_ca_file);
+	free(s->tls_fingerprint);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -178,6 +183,53 @@ static int ask_missing_servers(struct setup *s)
 	return 0;
 }
 
+/* A server whose certificate this machine does not trust: a CA file (a
+ * private CA) or a pinned fingerprint. -1 at end of input. */
+static int ask_tls(struct setup *s)
+{
+	printf("To trust a server whose certificate no CA of this machine vouches for (a private CA, a\n"
+	       "self-signed certificate), give the certificate of the CA that issued it (a PEM file), or pin\n"
+	       "the server's own certificate by the SHA-256 fingerprint the test printed above: compare it\n"
+	       "first with what the server's administrator says, or you may be pinning an impostor.\n");
+	for (;;) {
+		char *file = ask("CA file (PEM), or Enter to pin the fingerprint instead: ");
+		char why[200];
+		if (!file)
+			return -1;
+		if (!*file) {
+			free(file);
+			break;
+		}
+		char *path = lib_path_expand(file);
+		free(file);
+		if (net_tls_ca_file_check(path, why, sizeof(why)) == 0) {
+			free(s->tls_ca_file);
+			free(s->tls_fingerprint);
+			s->tls_ca_file = path;
+			s->tls_fingerprint = NULL;
+			return 0;
+		}
+		printf("%s: %s\n", path, why);
+		free(path);
+	}
+	for (;;) {
+		char *pin = ask("Fingerprint (sha256:...): ");
+		char *why = NULL;
+		if (!pin)
+			return -1;
+		if (conf_value_check(CONF_K_TLS_FINGERPRINT, &pin, &why) == 0) {
+			free(s->tls_ca_file);
+			free(s->tls_fingerprint);
+			s->tls_ca_file = NULL;
+			s->tls_fingerprint = pin; /* canonical: 64 lowercase hex digits */
+			return 0;
+		}
+		printf("%s\n", why);
+		free(why);
+		free(pin);
+	}
+}
+
 /* Lets the user correct every server. -1 at end of input. */
 static int edit_servers(struct setup *s)
 {
@@ -219,12 +271,22 @@ static int ask_protocol(struct setup *s)
 	return 0;
 }
 
-/* How tern logs in; the secret itself is asked with no echo. */
+/* How tern logs in: the login name, then the way; the secret itself is
+ * asked with no echo. */
 static int ask_login(struct setup *s)
 {
 	struct buf wanted = BUF_INIT;
 	int login = s->w.login;
 	int c = 'p';
+	char prompt_user[300];
+
+	snprintf(prompt_user, sizeof(prompt_user), "Login name [%s]: ", s->w.user);
+	char *user = ask(prompt_user);
+	if (!user)
+		return -1;
+	if (*user)
+		snprintf(s->w.user, sizeof(s->w.user), "%s", user);
+	free(user);
 
 	cli_whatis_describe_login(&s->w, &wanted);
 	printf("Login: %s.\n", wanted.data);
@@ -305,6 +367,8 @@ static char *mailrc_text(struct setup *s, const char *existing, int for_test)
 	choice.use_pop3 = s->use_pop3;
 	choice.oauth2_command = s->oauth2_command;
 	choice.password_command = s->password_command;
+	choice.tls_ca_file = s->tls_ca_file;
+	choice.tls_fingerprint = s->tls_fingerprint;
 	if (s->password && s->save_password)
 		choice.password = s->password;
 	else if (s->password && for_test)
@@ -416,7 +480,7 @@ int cli_setup(const char *path, int then_read)
 		goto out;
 	}
 
-	int step = 0; /* where to start: 0 address, 1 edit servers, 2 protocol and login, 3 login */
+	int step = 0; /* where to start: 0 address, 1 edit servers, 2 protocol and login, 3 login, 4 the test */
 	for (;;) {
 		if (step == 0) {
 			setup_clear(&s);
@@ -476,12 +540,18 @@ int cli_setup(const char *path, int then_read)
 				printf("The test failed (exit %d). The lines marked above say what to change: "
 				       "usually the password (or an app password), the server, or its port and security.\n",
 				       status);
-			int c = ask_choice(s.password ? "[p]assword again, [e]dit the servers, [r]estart, [s]ave anyway, or [q]uit? "
-			                              : "[l]ogin again, [e]dit the servers, [r]estart, [s]ave anyway, or [q]uit? ",
-			                   s.password ? "pldersq" : "ldersq", 0);
+			int c = ask_choice(s.password ? "[p]assword again, [e]dit the servers, [t]rust a certificate, [r]estart, "
+			                                "[s]ave anyway, or [q]uit? "
+			                              : "[l]ogin again, [e]dit the servers, [t]rust a certificate, [r]estart, "
+			                                "[s]ave anyway, or [q]uit? ",
+			                   s.password ? "pldetrsq" : "ldetrsq", 0);
 			if (!c || c == 'q')
 				goto cancelled;
-			if (c == 'p' || c == 'l')
+			if (c == 't') {
+				if (ask_tls(&s) < 0)
+					goto cancelled;
+				step = 4; /* test again as it is */
+			} else if (c == 'p' || c == 'l')
 				step = 3;
 			else if (c == 'e')
 				step = 1;

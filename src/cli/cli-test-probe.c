@@ -163,9 +163,15 @@ static void tls_refused(struct test_server *server, const struct lib_error *tls_
 	buf_free(&detail);
 }
 
-/* Plain or STARTTLS configured and the server said nothing: does the
- * port answer a TLS handshake? */
-static void silent(struct test_server *server)
+/* How long a greeting is waited for before a second connection asks
+ * whether the port wants TLS from the first byte: a mail server greets
+ * at once, and a port mix-up should not cost the whole timeout. */
+#define GREETING_QUICK 3
+
+/* Plain or STARTTLS configured and the server said nothing in waited
+ * seconds: whether the port answers a TLS handshake (then the step is
+ * added: 1), else 0. */
+static int answers_tls(struct test_server *server, int waited)
 {
 	struct lib_error err = { 0 };
 	struct net_tls_info info = { 0 };
@@ -175,18 +181,25 @@ static void silent(struct test_server *server)
 	if (conn)
 		net_tls_start(conn, server->url->host, &tls, &err);
 	net_conn_free(conn);
+	if (!info.handshake_done)
+		return 0;
+	char *advice = scheme_advice(server, 1);
+	char *detail = xasprintf("the server accepted the connection but sent no greeting in %d s; it answers a TLS "
+	                         "handshake instead (%s)",
+	                         waited, info.version);
+	test_step_add(server, "greeting", 0, LIB_ERR_TLS, detail, advice);
+	free(detail);
+	free(advice);
+	return 1;
+}
+
+/* Silent for the whole timeout, and no TLS either. */
+static void silent(struct test_server *server)
+{
 	char *detail = xasprintf("the server accepted the connection but sent no greeting in %d s", server->timeout);
-	if (info.handshake_done) {
-		char *advice = scheme_advice(server, 1);
-		char *more = xasprintf("%s; it answers a TLS handshake instead (%s)", detail, info.version);
-		test_step_add(server, "greeting", 0, LIB_ERR_TLS, more, advice);
-		free(more);
-		free(advice);
-	} else {
-		test_step_add(server, "greeting", 0, LIB_ERR_CONNECTION, detail,
-		              "it does not speak TLS first either: a firewall or proxy in between, or not a mail server "
-		              "on this port; check the host and port");
-	}
+	test_step_add(server, "greeting", 0, LIB_ERR_CONNECTION, detail,
+	              "it does not speak TLS first either: a firewall or proxy in between, or not a mail server "
+	              "on this port; check the host and port");
 	free(detail);
 }
 
@@ -194,16 +207,26 @@ static void silent(struct test_server *server)
 static int step_greeting(struct test_server *server, struct net_conn *conn)
 {
 	char first[512];
-	int n = net_conn_read_first(conn, first, sizeof(first));
+	int quick = server->timeout > GREETING_QUICK && !net_conn_is_tls(conn) ? GREETING_QUICK : 0;
 	struct buf detail = BUF_INIT;
 
+	if (quick)
+		net_conn_set_timeout(conn, quick);
+	int n = net_conn_read_first(conn, first, sizeof(first));
+	if (n == 0 && quick) {
+		if (answers_tls(server, quick))
+			return 0;
+		net_conn_set_timeout(conn, server->timeout - quick); /* the rest of the wait */
+		n = net_conn_read_first(conn, first, sizeof(first));
+	}
+	net_conn_set_timeout(conn, server->timeout);
 	if (n == 0) {
 		if (net_conn_is_tls(conn)) {
 			char *text = xasprintf("no greeting in %d s after the TLS handshake", server->timeout);
 			test_step_add(server, "greeting", 0, LIB_ERR_CONNECTION, text,
 			              "the server is stuck or is not a mail server: check the host and port");
 			free(text);
-		} else {
+		} else if (quick || !answers_tls(server, server->timeout)) {
 			silent(server);
 		}
 		return 0;
@@ -304,6 +327,12 @@ int test_tls_step(struct test_server *server, const struct lib_error *err)
 		advice = xasprintf("the server's certificate expired on %s: only the server's administrator can renew it "
 		                   "(check this machine's clock too)",
 		                   info->not_after);
+	else if (info->fingerprint[0])
+		advice = xasprintf("the certificate is not from a CA this machine trusts: set tls-ca-file to the CA that "
+		                   "issued it, or check the certificate another way (ask its administrator for its "
+		                   "SHA-256 fingerprint) and, when it is the same, pin it in the account: "
+		                   "tls-fingerprint sha256:%s",
+		                   info->fingerprint);
 	else
 		advice = xstrdup("the certificate is not from a CA this machine trusts: set tls-ca-file to the CA that "
 		                 "issued it, or check the certificate another way and pin it with tls-fingerprint");

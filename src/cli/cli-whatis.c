@@ -335,9 +335,20 @@ void cli_whatis_account_block(const struct cli_whatis *w, const struct cli_accou
 	}
 	if (w->smtp.url[0])
 		buf_addf(out, "  smtp %s\n", w->smtp.url);
+	if (w->provider && w->provider->files_sent && w->imap.url[0] && !pop3)
+		buf_addf(out, "  # %s files sent mail in its Sent folder itself: no second copy\n"
+		              "  folder-sent none\n",
+		         w->provider->name);
 	buf_addstr(out, "  user ");
 	add_quoted(out, w->user);
 	buf_addch(out, '\n');
+	if (choice->tls_ca_file) {
+		buf_addstr(out, "  tls-ca-file ");
+		add_quoted(out, choice->tls_ca_file);
+		buf_addch(out, '\n');
+	}
+	if (choice->tls_fingerprint)
+		buf_addf(out, "  tls-fingerprint sha256:%s\n", choice->tls_fingerprint);
 	if (choice->oauth2_command) {
 		if (strncmp(choice->oauth2_command, "tern-oauth2 ", 12) == 0)
 			buf_addf(out, "  # sign in once with: tern-oauth2 --authorize %s (tern(1), OAUTH2)\n",

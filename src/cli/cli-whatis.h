@@ -46,6 +46,8 @@ struct cli_account_block {
 	const char *password;         /* saved in clear (the user chose so), or NULL */
 	const char *password_command; /* or NULL */
 	const char *oauth2_command;   /* or NULL */
+	const char *tls_ca_file;      /* a CA file to trust (a private CA), or NULL */
+	const char *tls_fingerprint;  /* 64 hex digits pinning the server's certificate, or NULL */
 };
 
 /* Appends a ready "account" block for w to out. */

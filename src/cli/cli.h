@@ -41,11 +41,23 @@ int cli_version(FILE *out);
 int cli_check_config(const char *path, char **exec, size_t nexec);
 /* tern --check: folder counts (STATUS) and quota for each account. */
 int cli_check(const struct conf *conf, const char *account, int all_folders, int json);
-/* The -H lines of a mailbox on stdout (cli-list.c): number, flags, date,
- * sender, subject, sanitized. */
-void cli_print_index(struct model_mailbox *mbox);
+/* Which messages -H lists (mailx's -H, s-nail's -L): those matching
+ * pattern (NULL: all), and of those the last `last` (0: all). */
+struct cli_list_filter {
+	struct model_pattern *pattern;
+	size_t last;
+};
+/* Compiles text (a pattern as the reader's l takes it; --new is "~U")
+ * into filter->pattern; 0, or 64 with the mistake and its column on
+ * stderr. text NULL: no pattern. */
+int cli_list_filter_compile(const char *text, struct cli_list_filter *filter);
+void cli_list_filter_clear(struct cli_list_filter *filter);
+/* The -H lines of a mailbox on stdout (cli-list.c): number (the
+ * message's place in the whole folder), flags, date, sender, subject,
+ * sanitized; only what filter lets through (NULL: all). */
+void cli_print_index(struct model_mailbox *mbox, const struct cli_list_filter *filter);
 /* tern -H: one line per message of folder (NULL: INBOX). */
-int cli_list(const struct conf *conf, const char *account, const char *folder);
+int cli_list(const struct conf *conf, const char *account, const char *folder, const struct cli_list_filter *filter);
 
 /* tern -s ... ADDR...: scripted sending (cli-send.c). */
 struct cli_send_options {
@@ -53,10 +65,15 @@ struct cli_send_options {
 	char **to, **cc, **bcc, **attach;
 	size_t nto, ncc, nbcc, nattach;
 	int dry_run;
+	int headers;  /* -t: stdin is a message whose To, Cc, Bcc (and Subject, From...) are used */
+	int verbose;  /* -v: the SMTP dialogue on stderr */
 };
 int cli_send(const struct conf *conf, const char *account, const struct cli_send_options *options);
-/* tern --flush-outbox. */
-int cli_flush_outbox(const struct conf *conf);
+/* tern --flush-outbox [--retry-failed] [ENTRY...]: sends what is queued
+ * and stores pending Sent copies; a message refused earlier ("failed")
+ * only with retry_failed or when named (names: paths or file names of
+ * outbox entries; only those then). Prints one summary line on stdout. */
+int cli_flush_outbox(const struct conf *conf, int retry_failed, char **names, size_t nnames, int verbose);
 /* tern --outbox [--json]: lists the outbox on stdout (cli-outbox.c). */
 int cli_outbox(int json);
 
@@ -80,7 +97,7 @@ int cli_test_account(const struct conf *conf, const char *account, int no_send, 
  * ($MAIL when it exists, else ~/Maildir). Returns 0, 66 when the folder
  * is missing or not a folder, 75 when an mbox is locked, 74 on I/O
  * errors. */
-int cli_list_local(const char *path);
+int cli_list_local(const char *path, const struct cli_list_filter *filter);
 /* Whether -f folder names a local folder rather than an IMAP one: it
  * starts with '/', '~' or '.'. */
 int cli_local_is_path(const char *folder);

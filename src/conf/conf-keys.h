@@ -38,6 +38,8 @@
 	  "Folder for copies of sent mail; default the server's \\Sent folder; none to keep no copy.") \
 	X(FOLDER_DRAFTS, "folder-drafts", CONF_T_FOLDER, CONF_S_BOTH, NULL, 0, 0, \
 	  "Folder for postponed messages; default the server's \\Drafts folder.") \
+	X(SEND_CHARSET, "send-charset", CONF_T_STRING, CONF_S_BOTH, "us-ascii:utf-8:iso-8859-1", 0, 0, \
+	  "Charsets a message text is sent in, the first that holds it (mutt's send_charset); text that is not UTF-8 goes in the first 8-bit one its bytes are valid in.") \
 	X(FOLDER_TRASH, "folder-trash", CONF_T_FOLDER, CONF_S_BOTH, NULL, 0, 0, \
 	  "Folder deleted mail moves to; default the server's \\Trash folder; none to expunge instead.") \
 	X(DEFAULT_ACCOUNT, "default-account", CONF_T_ACCOUNT, CONF_S_GLOBAL, NULL, 0, 0, \

@@ -27,18 +27,11 @@ struct parser {
 	int depth;
 };
 
-static void diag(struct conf *conf, int is_error, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void diag(struct conf *conf, int is_error, const char *file, int line, const char *fmt, ...)
+static void diag_va(struct conf *conf, int is_error, const char *file, int line, const char *fmt, va_list ap)
 {
 	struct buf text = BUF_INIT;
-	va_list ap;
-	char *message;
+	char *message = xvasprintf(fmt, ap);
 
-	va_start(ap, fmt);
-	message = xvasprintf(fmt, ap);
-	va_end(ap);
 	if (line > 0)
 		buf_addf(&text, "%s:%d: %s", file, line, message);
 	else
@@ -50,6 +43,27 @@ static void diag(struct conf *conf, int is_error, const char *file, int line, co
 	conf->ndiags++;
 	if (is_error)
 		conf->nerrors++;
+}
+
+static void diag(struct conf *conf, int is_error, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void diag(struct conf *conf, int is_error, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_va(conf, is_error, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void conf_diag_add(struct conf *conf, int is_error, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_va(conf, is_error, file, line, fmt, ap);
+	va_end(ap);
 }
 
 /* Splits line into words: bare words end at white space; quoted strings
@@ -352,6 +366,16 @@ static void check_accounts(struct conf *conf)
 				free(err); /* already reported when the value was set */
 				continue;
 			}
+			/* RFC 8314's implicit TLS ports with a STARTTLS scheme: the
+			 * server waits for a handshake, tern for a greeting, until the
+			 * timeout; said now instead */
+			static const unsigned tls_ports[] = { 993, 995, 465 };
+			if (!url->implicit_tls && !tls_off && url->port == tls_ports[s])
+				diag(conf, 0, value->file, value->line,
+				     "account '%s': %s://%s:%u: port %u is the implicit TLS port (RFC 8314), which waits for "
+				     "a TLS handshake, not a greeting: write %s://%s:%u",
+				     account->name, conf_scheme_name(url->scheme), url->host, url->port, url->port,
+				     conf_scheme_name(url->scheme + 1), url->host, url->port);
 			if (tls_off && url->implicit_tls)
 				diag(conf, 1, tls->file, tls->line,
 				     "account '%s': 'tls off' contradicts %s:// (implicit TLS); use %s:// for plain text",
@@ -364,6 +388,10 @@ static void check_accounts(struct conf *conf)
 		if (!any && !account->had_error)
 			diag(conf, 1, account->file, account->line,
 			     "account '%s' has no server: set imap, pop3 or smtp", account->name);
+		if (account->values[CONF_K_SMTP].text && !account->values[CONF_K_FROM].text && !account->had_error)
+			diag(conf, 1, account->file, account->line,
+			     "account '%s' can send (smtp) but has no from: set from \"Your Name <you@example.org>\"",
+			     account->name);
 		if (account->values[CONF_K_PASSWORD].text && account->values[CONF_K_PASSWORD_COMMAND].text)
 			diag(conf, 1, account->values[CONF_K_PASSWORD_COMMAND].file,
 			     account->values[CONF_K_PASSWORD_COMMAND].line,

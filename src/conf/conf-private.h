@@ -4,9 +4,6 @@
 
 #include "conf.h"
 
-/* Checks *text against key's type; may rewrite *text into its canonical
- * form (fingerprints). Returns 0, or -1 with *err (caller frees). */
-int conf_value_check(enum conf_key key, char **text, char **err);
 /* 1, 0, or -1 when text is not a boolean word. */
 int conf_bool_value(const char *text);
 /* The key or command closest to a misspelt word, or NULL. */

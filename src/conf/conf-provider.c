@@ -177,6 +177,11 @@ struct conf_providers *conf_providers_parse(const char *text, char **err)
 		} else if (strcmp(key, "login") == 0) {
 			if (set_login(cur, value) < 0)
 				why = xasprintf("login '%s': use password, app-password, oauth2 or bridge", value);
+		} else if (strcmp(key, "sent") == 0) {
+			if (strcmp(value, "server") == 0)
+				cur->files_sent = 1;
+			else if (strcmp(value, "client") != 0)
+				why = xasprintf("sent '%s': use server or client", value);
 		} else if (strcmp(key, "user") == 0) {
 			if (strcmp(value, "local") == 0)
 				cur->user_local = 1;

@@ -22,6 +22,7 @@ struct conf_provider {
 	int login;                  /* enum conf_login bits; first listed = login_first */
 	int login_first;
 	int user_local;             /* the login name is the local part */
+	int files_sent;             /* the server files a copy of sent mail itself */
 };
 
 struct conf_providers {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../lib/lib.h"
+#include "../mime/mime.h"
 
 #define CONF_KEY_INFO(id, name, type, scope, def, min, max, help) \
 	[CONF_K_##id] = { name, type, scope, def, min, max, help },
@@ -199,22 +200,17 @@ int conf_bool_value(const char *text)
 	return parse_bool(text);
 }
 
+/* from: one address, read by the parser the send uses, that SMTP can
+ * carry (an ASCII local part; a UTF-8 domain goes as A-labels). */
 static int check_address(const char *text)
 {
-	const char *open = strrchr(text, '<');
-	const char *addr = open ? open + 1 : text;
-	const char *close = open ? strchr(addr, '>') : addr + strlen(addr);
-	const char *at;
+	struct mime_address_list list;
+	int ok = mime_address_list_parse(text, strlen(text), MIME_ADDRESS_IDNA, &list, NULL) == 0 && list.count == 1;
 
-	if (!close || (open && close[1] != '\0'))
-		return -1;
-	at = memchr(addr, '@', (size_t)(close - addr));
-	if (!at || at == addr || at + 1 == close)
-		return -1;
-	for (const char *p = addr; p < close; p++)
-		if (isspace((unsigned char)*p) || *p == '<' || *p == ',' || (*p == '@' && p != at))
-			return -1;
-	return 0;
+	for (const char *p = ok ? list.items[0].addr : ""; *p && ok; p++)
+		ok = (unsigned char)*p < 0x80 && *p != '"';
+	mime_address_list_clear(&list);
+	return ok ? 0 : -1;
 }
 
 int conf_value_check(enum conf_key key, char **text, char **err)

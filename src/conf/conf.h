@@ -113,6 +113,16 @@ struct conf {
 struct conf *conf_load(const char *path);
 void conf_free(struct conf *conf);
 
+/* Checks *text (allocated) as a value for key, as the mailrc parser
+ * does; may rewrite *text into its canonical form (fingerprints: 64
+ * lowercase hex digits). Returns 0, or -1 with *err (caller frees). */
+int conf_value_check(enum conf_key key, char **text, char **err);
+
+/* Adds a problem found by a later check (the UI's commands, the CA file)
+ * to conf->diags as "FILE:LINE: message" (line 0: "FILE: message"). */
+void conf_diag_add(struct conf *conf, int is_error, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
 /* Runs one more mailrc line (tern -e) as if it stood before the first
  * account: a global setting or a command. origin names it in messages.
  * Returns 0, or -1 with the problem added to conf->diags. */

@@ -9,6 +9,7 @@
  *     Tern-State: queued | sent | failed
  *     Tern-Reason: why it failed, or why the Sent copy is pending
  *     Tern-Draft: UIDVALIDITY UID FOLDER   (a recalled draft, removed once delivered)
+ *     Tern-Bcc: Bob <bob@example.org>      (one line per Bcc address, for the Sent copy)
  * "sent" means the server took it and only the Sent copy is missing: it is
  * never sent again, only copied.
  * Whoever sends, edits or deletes an entry first claims it: an flock on
@@ -62,8 +63,40 @@ void engine_outbox_entry_clear(struct engine_outbox_entry *e)
 	free(e->state);
 	free(e->reason);
 	free(e->draft);
+	for (size_t i = 0; i < e->nbcc; i++)
+		free(e->bcc[i]);
+	free(e->bcc);
 	free(e->message);
 	memset(e, 0, sizeof(*e));
+}
+
+void engine_outbox_recipients(struct engine_outbox_entry *e, const struct mime_address_list *to,
+                              const struct mime_address_list *cc, const struct mime_address_list *bcc)
+{
+	const struct mime_address_list *all[] = { to, cc, bcc };
+
+	for (size_t l = 0; l < LIB_ARRAY_LEN(all); l++) {
+		for (size_t i = 0; i < all[l]->count; i++) {
+			e->rcpts = xrealloc(e->rcpts, (e->nrcpts + 1) * sizeof(*e->rcpts));
+			e->rcpts[e->nrcpts++] = xstrdup(all[l]->items[i].addr);
+		}
+	}
+	for (size_t i = 0; i < bcc->count; i++) {
+		struct buf one = BUF_INIT;
+		mime_mailbox_format(bcc->items[i].name, bcc->items[i].addr, &one);
+		e->bcc = xrealloc(e->bcc, (e->nbcc + 1) * sizeof(*e->bcc));
+		e->bcc[e->nbcc++] = buf_detach(&one);
+	}
+}
+
+char *engine_outbox_bcc_text(const struct engine_outbox_entry *e)
+{
+	struct buf text = BUF_INIT;
+
+	buf_add(&text, "", 0);
+	for (size_t i = 0; i < e->nbcc; i++)
+		buf_addf(&text, "%s%s", i ? ", " : "", e->bcc[i]);
+	return buf_detach(&text);
 }
 
 /* Writes e to its path (or a new unique name) durably. */
@@ -98,6 +131,9 @@ int engine_outbox_write(struct engine_outbox_entry *e, char **err)
 	}
 	if (e->draft && !strpbrk(e->draft, "\r\n"))
 		buf_addf(&text, "Tern-Draft: %s\n", e->draft);
+	for (size_t i = 0; i < e->nbcc; i++)
+		if (!strpbrk(e->bcc[i], "\r\n"))
+			buf_addf(&text, "Tern-Bcc: %s\n", e->bcc[i]);
 	buf_addch(&text, '\n');
 	buf_add(&text, e->message, e->len);
 	int rc = lib_file_write_durable(e->path, text.data, text.len, 0600, err);
@@ -138,6 +174,9 @@ int engine_outbox_read(const char *path, struct engine_outbox_entry *e)
 		else if (strcmp(line, "Tern-To:") == 0) {
 			e->rcpts = xrealloc(e->rcpts, (e->nrcpts + 1) * sizeof(*e->rcpts));
 			e->rcpts[e->nrcpts++] = xstrdup(value);
+		} else if (strcmp(line, "Tern-Bcc:") == 0) {
+			e->bcc = xrealloc(e->bcc, (e->nbcc + 1) * sizeof(*e->bcc));
+			e->bcc[e->nbcc++] = xstrdup(value);
 		}
 	}
 	struct buf body = BUF_INIT;
@@ -256,6 +295,47 @@ static int sent_copy_there(struct engine_account *ea, const char *folder, const 
 	return n > 0;
 }
 
+/* The copy for the Sent folder: the message with the Bcc it went to
+ * (which the message itself must not show) added at the end of its
+ * header, as mutt keeps it. Caller frees; *len its length. */
+static char *sent_version(const struct engine_outbox_entry *e, size_t *len)
+{
+	struct mime_address_list bcc = { 0 };
+	struct buf field = BUF_INIT, copy = BUF_INIT;
+	const char *crlf = memmem(e->message, e->len, "\r\n\r\n", 4);
+
+	for (size_t i = 0; i < e->nbcc; i++) {
+		struct mime_address_list one;
+		mime_address_list_parse(e->bcc[i], strlen(e->bcc[i]), MIME_ADDRESS_LENIENT, &one, NULL);
+		for (size_t k = 0; k < one.count; k++) {
+			if (bcc.count == bcc.cap) {
+				bcc.cap = bcc.cap ? bcc.cap * 2 : 4;
+				bcc.items = xrealloc(bcc.items, bcc.cap * sizeof(*bcc.items));
+			}
+			bcc.items[bcc.count++] = one.items[k];
+			memset(&one.items[k], 0, sizeof(one.items[k])); /* moved */
+		}
+		mime_address_list_clear(&one);
+	}
+	struct mime_address *list = xcalloc(bcc.count + 1, sizeof(*list));
+	for (size_t i = 0; i < bcc.count; i++)
+		list[i] = (struct mime_address){ bcc.items[i].name, bcc.items[i].addr };
+	/* tern writes CRLF; anything else goes as it is */
+	if (crlf && bcc.count && mime_address_field("Bcc", list, bcc.count, &field, NULL) == 0) {
+		size_t head = (size_t)(crlf - e->message) + 2;
+		buf_add(&copy, e->message, head);
+		buf_add(&copy, field.data, field.len);
+		buf_add(&copy, e->message + head, e->len - head);
+	} else {
+		buf_add(&copy, e->message, e->len);
+	}
+	free(list);
+	buf_free(&field);
+	mime_address_list_clear(&bcc);
+	*len = copy.len;
+	return buf_detach(&copy);
+}
+
 /* The Sent copy: folder-sent (none: no copy), else the \Sent folder. 1
  * stored (or not wanted), 0 pending (reason set), never -1: the message
  * itself was delivered. retry: an earlier attempt may have stored it. */
@@ -295,9 +375,14 @@ static int sent_copy(struct engine_account *ea, struct engine_outbox_entry *e, i
 			lib_error_set(&err, LIB_ERR_CONFIG, "no folder-sent set and the server marks no \\Sent folder");
 		goto pending;
 	}
-	if ((!retry || !sent_copy_there(ea, folder, e)) &&
-	    imap_append(ea->imap, folder, e->message, e->len, MODEL_F_SEEN, &err) < 0)
-		goto pending;
+	if (!retry || !sent_copy_there(ea, folder, e)) {
+		size_t len;
+		char *copy = sent_version(e, &len);
+		int rc = imap_append(ea->imap, folder, copy, len, MODEL_F_SEEN, &err);
+		free(copy);
+		if (rc < 0)
+			goto pending;
+	}
 	free(folder);
 	return 1;
 pending:
@@ -336,7 +421,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
                         struct lib_error *err);
 
 int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
-                       struct lib_error *err)
+                       unsigned flags, struct lib_error *err)
 {
 	struct engine_outbox_entry fresh;
 	int lock = engine_outbox_claim(e->path);
@@ -357,9 +442,25 @@ int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, c
 	}
 	engine_outbox_entry_clear(e);
 	*e = fresh;
-	int rc = send_claimed(conf, e, hooks, err);
+	int rc = 2;
+	if (strcmp(e->state, "failed") != 0 || (flags & ENGINE_OUTBOX_RETRY_FAILED))
+		rc = send_claimed(conf, e, hooks, err);
 	engine_outbox_release(e->path, lock);
 	return rc;
+}
+
+/* Writes e's new state (and reason) durably; a write that fails leaves
+ * the older state, which errs on the side of sending again. */
+static void set_state(struct engine_outbox_entry *e, const char *state, const char *reason)
+{
+	char *why = NULL;
+
+	free(e->state);
+	e->state = xstrdup(state);
+	free(e->reason);
+	e->reason = reason ? xstrdup(reason) : NULL;
+	if (engine_outbox_write(e, &why) < 0)
+		free(why);
 }
 
 static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
@@ -397,6 +498,8 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 			.tls = { .ca_file = ca_path, .fingerprint = conf_get(conf, account, CONF_K_TLS_FINGERPRINT) },
 			.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 			.account = account->name,
+			.trace = ea.hooks.trace,
+			.trace_ctx = ea.hooks.ctx,
 		};
 		/* no credentials configured: AUTH only when the server offers it and
 		 * the password can be asked for; else none, and a server that wants
@@ -408,31 +511,25 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 		int rc = -1;
 		if (session) {
 			rc = smtp_send(session, e->from, (const char *const *)e->rcpts, e->nrcpts, e->message, e->len, &result);
-			if (rc < 0)
+			if (rc == 0) {
+				/* before QUIT or anything else that could hang or be
+				 * killed: never sent again from here on */
+				e->delivered = 1;
+				set_state(e, "sent", NULL);
+			} else {
 				*err = result.error;
+			}
 			smtp_session_close(session);
 		}
 		free(ca_path);
 		free(user);
 		if (rc < 0) {
-			if (err->cls != LIB_ERR_TEMPORARY && err->cls != LIB_ERR_CONNECTION) {
-				/* a refusal: kept for the user to fix, never retried by itself */
-				free(e->state);
-				e->state = xstrdup("failed");
-				free(e->reason);
-				e->reason = xstrdup(err->text);
-				if (engine_outbox_write(e, &why) < 0)
-					free(why);
-			}
+			/* a refusal: kept for the user to fix, never retried by
+			 * itself; else queued, with the reason it still waits */
+			int queued = err->cls == LIB_ERR_TEMPORARY || err->cls == LIB_ERR_CONNECTION;
+			set_state(e, queued ? "queued" : "failed", err->text);
 			engine_account_close(&ea); /* wipes a password kept for the Sent copy */
 			return -1;
-		}
-		free(e->state);
-		e->state = xstrdup("sent");
-		free(e->reason);
-		e->reason = NULL;
-		if (engine_outbox_write(e, &why) < 0) { /* keep going: the copy is what is left */
-			free(why);
 		}
 	}
 	if (strcmp(e->state, "sent") != 0) {

@@ -872,14 +872,15 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 		ev->cls = err.cls;
 		ev->text = engine_error_line(w->ea.account, &err);
 	} else {
-		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, &err);
+		/* asked for (y on the compose screen, r in the outbox): a failed one too */
+		int rc = engine_outbox_send(w->ea.conf, &entry, NULL, ENGINE_OUTBOX_RETRY_FAILED, &err);
 		if (rc < 0) {
 			int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
 			char *line = engine_error_line_smtp(w->ea.account, &err);
 			ev = event_new(ENGINE_EV_ERROR);
 			ev->cls = err.cls;
 			ev->text = xasprintf("%s; %s", line, queued ? "queued in the outbox, sent later"
-			                                            : "kept in the outbox: fix it, then tern --flush-outbox");
+			                                            : "kept in the outbox: fix it, then r in the outbox (S)");
 			free(line);
 		} else {
 			ev = event_new(ENGINE_EV_DONE);
@@ -965,7 +966,7 @@ static void outbox_retry(struct engine_worker *w)
 		struct engine_outbox_entry entry;
 		struct lib_error err = { 0 };
 		if (engine_outbox_read(paths[i], &entry) == 0 && strcmp(entry.account, w->ea.account->name) == 0) {
-			if (strcmp(entry.state, "failed") == 0 || engine_outbox_send(w->ea.conf, &entry, NULL, &err) != 0)
+			if (engine_outbox_send(w->ea.conf, &entry, NULL, 0, &err) != 0) /* failed ones: 2, left alone */
 				waiting++;
 			else
 				sent++;
@@ -1175,7 +1176,7 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 	w->ea.conf = conf;
 	w->ea.account = account;
 	/* No one to ask for a password here: the UI owns the terminal. */
-	w->ea.hooks = (struct engine_hooks){ NULL, on_warning, on_sync_progress, w };
+	w->ea.hooks = (struct engine_hooks){ .warn = on_warning, .progress = on_sync_progress, .ctx = w };
 	w->wake_fd = wake_fd;
 	w->busy = -1;
 	if (pipe2(w->cancel, O_CLOEXEC | O_NONBLOCK) < 0)

@@ -20,6 +20,9 @@ struct engine_hooks {
 	void (*warn)(void *ctx, const char *line);
 	/* Header download progress. */
 	void (*progress)(void *ctx, const char *folder, size_t done, size_t total);
+	/* When not NULL, each line of an SMTP dialogue (tern -v), sanitized,
+	 * credentials masked. */
+	void (*trace)(void *ctx, const char *line);
 	void *ctx;
 };
 
@@ -176,9 +179,19 @@ struct engine_outbox_entry {
 	char *state;      /* "queued", "sent" (only the Sent copy is missing) or "failed" */
 	char *reason;     /* why it failed, or why the copy is pending; may be NULL */
 	char *draft;      /* the recalled draft to remove once delivered (engine_draft_ref_format), or NULL */
+	char **bcc;       /* the Bcc as written ("Name <addr>", UTF-8), for the Sent copy: the message sent has none */
+	size_t nbcc;
 	char *message;
 	size_t len;
+	int delivered;    /* set by engine_outbox_send: the server took it in this call */
 };
+/* Fills e's envelope recipients (every address of to, cc and bcc) and
+ * its Bcc lines (bcc as written, for the Sent copy). */
+struct mime_address_list;
+void engine_outbox_recipients(struct engine_outbox_entry *e, const struct mime_address_list *to,
+                              const struct mime_address_list *cc, const struct mime_address_list *bcc);
+/* e's Bcc lines as one comma-separated list. Caller frees. */
+char *engine_outbox_bcc_text(const struct engine_outbox_entry *e);
 /* $XDG_DATA_HOME/tern/outbox. Caller frees. */
 char *engine_outbox_dir(void);
 /* Writes e durably (creating the outbox); a new entry gets a unique name. */
@@ -204,15 +217,30 @@ struct engine_outbox_summary {
 /* Fills s from e (the caller clears it with _summary_clear). */
 void engine_outbox_summarize(const struct engine_outbox_entry *e, struct engine_outbox_summary *s);
 void engine_outbox_summary_clear(struct engine_outbox_summary *s);
-/* Sends a queued (or, asked again, a failed) entry, or only stores the
- * Sent copy of a "sent" one, then removes it. Returns 0 done; 1 delivered
- * with e->reason to show: the Sent copy (or the removal of the draft it
- * was recalled from) still pending (kept, as "sent", never sent again),
- * or a recalled draft that cannot be removed (the entry is gone);
- * -1 with err: still queued (temporary or connection) or now "failed"
- * with the reason (a refusal, kept for the user to fix). hooks may be NULL. */
+/* engine_outbox_send's flags. */
+enum {
+	/* Send a "failed" entry too: only when the user asks (S and r in the
+	 * reader, tern --flush-outbox --retry-failed); else it is left alone,
+	 * never resent behind the back of whoever was told it failed. */
+	ENGINE_OUTBOX_RETRY_FAILED = 1 << 0,
+};
+/* Sends a queued (or, with ENGINE_OUTBOX_RETRY_FAILED, a failed) entry,
+ * or only stores the Sent copy of a "sent" one (the copy keeps the Bcc
+ * the message sent has not), then removes it. The state on disk is what
+ * counts (read again under the claim). The moment the server answers 250
+ * the entry is marked "sent", durably, before anything else (QUIT, the
+ * copy): only a kill between the server's acceptance and that write can
+ * send it twice (RFC 5321 6.1). Returns 0 done; 1 delivered with
+ * e->reason to show: the Sent copy (or the removal of the draft it was
+ * recalled from) still pending (kept, as "sent", never sent again), or a
+ * recalled draft that cannot be removed (the entry is gone); 2 left alone:
+ * "failed" and not asked to retry (e->reason the earlier refusal); -1
+ * with err: still queued, with err's text as its reason (temporary or
+ * connection), or now "failed" with the reason (a refusal, kept for the
+ * user to fix). e->delivered tells whether this call delivered it. hooks
+ * may be NULL. */
 int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, const struct engine_hooks *hooks,
-                       struct lib_error *err);
+                       unsigned flags, struct lib_error *err);
 
 /* Drafts on the server (engine-drafts.c). A recalled draft: its folder
  * (wire name), the folder's UIDVALIDITY when it was read, its uid. */

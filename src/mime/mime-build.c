@@ -918,10 +918,6 @@ static int check_all(const struct mime_outgoing *msg, struct lib_error *err)
 		lib_error_set(err, LIB_ERR_DATA, "the version for User-Agent must be printable ASCII without spaces");
 		return -1;
 	}
-	if (msg->text && !utf8_valid(msg->text, msg->text_len)) {
-		lib_error_set(err, LIB_ERR_DATA, "the message text is not valid UTF-8");
-		return -1;
-	}
 	return 0;
 }
 
@@ -954,9 +950,21 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	/* the parts first: an attachment may fail to read, and the boundary
 	 * must be checked against what the parts hold */
 	size_t part_count = 1 + msg->attachment_count;
-	struct buf *parts = xcalloc(part_count, sizeof(*parts));
+	struct buf text = BUF_INIT;
+	char charset[48] = "us-ascii";
 	int qp = 0;
-	text_body(msg->text ? msg->text : "", msg->text ? msg->text_len : 0, &parts[0], &qp);
+	/* the text in the first charset of send-charset that holds it */
+	if (msg->text &&
+	    mime_charset_choose(msg->charsets, msg->text, msg->text_len, &text, charset, sizeof(charset)) < 0) {
+		lib_error_set(err, LIB_ERR_DATA,
+		              "the message text is not valid UTF-8, nor in any charset of send-charset (%s)",
+		              msg->charsets ? msg->charsets : MIME_SEND_CHARSET);
+		buf_free(&text);
+		return -1;
+	}
+	struct buf *parts = xcalloc(part_count, sizeof(*parts));
+	text_body(text.data ? text.data : "", text.len, &parts[0], &qp);
+	buf_free(&text);
 	for (size_t i = 0; i < msg->attachment_count; i++)
 		if (attachment_entity(&msg->attachments[i], &parts[i + 1], err) < 0) {
 			for (size_t k = 0; k < part_count; k++)
@@ -1042,10 +1050,10 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	buf_addstr(out, "MIME-Version: 1.0\r\n");
 	buf_addf(out, "User-Agent: tern%s%s\r\n", msg->version ? "/" : "", msg->version ? msg->version : "");
 
-	const char *text_headers = qp ? "Content-Type: text/plain; charset=utf-8\r\n"
-	                                "Content-Transfer-Encoding: quoted-printable\r\n"
-	                              : "Content-Type: text/plain; charset=us-ascii\r\n"
-	                                "Content-Transfer-Encoding: 7bit\r\n";
+	char text_headers[160];
+	snprintf(text_headers, sizeof(text_headers),
+	         "Content-Type: text/plain; charset=%s\r\nContent-Transfer-Encoding: %s\r\n",
+	         msg->text ? charset : "us-ascii", qp ? "quoted-printable" : "7bit");
 	if (!msg->attachment_count) {
 		buf_addstr(out, text_headers);
 		buf_addstr(out, "\r\n");
@@ -1077,47 +1085,16 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	return 0;
 }
 
-/* ---- addresses as people write them ---- */
-
-int mime_address_split(const char *text, char **name, char **addr)
+int mime_address_field(const char *name, const struct mime_address *list, size_t count, struct buf *out,
+                       struct lib_error *err)
 {
-	const char *open = strrchr(text, '<');
-	struct buf display = BUF_INIT;
+	struct header h = { out, 0, 0 };
 
-	*name = *addr = NULL;
-	if (!open) {
-		size_t start = strspn(text, " \t"), len = strlen(text + start);
-		while (len && (text[start + len - 1] == ' ' || text[start + len - 1] == '\t'))
-			len--;
-		if (!len || !memchr(text + start, '@', len))
+	for (size_t i = 0; i < count; i++)
+		if (address_check(&list[i], name, err) < 0)
 			return -1;
-		*addr = xstrndup(text + start, len);
-		return 0;
-	}
-	const char *close = strchr(open, '>');
-	if (!close || close == open + 1 || !memchr(open, '@', (size_t)(close - open)))
-		return -1;
-	*addr = xstrndup(open + 1, (size_t)(close - open - 1));
-	/* the name: outer white space and one level of quotes removed,
-	 * quoted pairs undone */
-	const char *p = text, *end = open;
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	if (end - p >= 2 && *p == '"' && end[-1] == '"') {
-		p++;
-		end--;
-		for (; p < end; p++) {
-			if (*p == '\\' && p + 1 < end)
-				p++;
-			buf_addch(&display, *p);
-		}
-	} else {
-		buf_add(&display, p, (size_t)(end - p));
-	}
-	if (display.len)
-		*name = buf_detach(&display);
-	buf_free(&display);
+	header_begin(&h, name);
+	header_addresses(&h, list, count);
+	header_end(&h);
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -181,5 +182,103 @@ int mime_charset_to_utf8(const char *charset, const char *bytes, size_t len, str
 	out->len = before;
 	out->data[before] = '\0';
 	undeclared(bytes, len, out);
+	return -1;
+}
+
+/* Whether text (UTF-8) converts to charset without loss; the bytes into
+ * out. */
+static int iconv_from_utf8(const char *charset, const char *text, size_t len, struct buf *out)
+{
+	iconv_t cd = iconv_open(charset, "UTF-8");
+	char chunk[4096];
+	char *in = (char *)text;
+	size_t in_left = len;
+	int rc = 0;
+
+	if (cd == (iconv_t)-1)
+		return -1;
+	while (in_left && rc == 0) {
+		char *o = chunk;
+		size_t o_left = sizeof(chunk);
+		size_t r = iconv(cd, &in, &in_left, &o, &o_left);
+		buf_add(out, chunk, (size_t)(o - chunk));
+		if (r == (size_t)-1 && errno != E2BIG)
+			rc = -1; /* a character charset does not have */
+		else if (r != (size_t)-1 && r > 0)
+			rc = -1; /* converted "approximately": not without loss */
+	}
+	char *o = chunk;
+	size_t o_left = sizeof(chunk);
+	if (rc == 0)
+		iconv(cd, NULL, NULL, &o, &o_left);
+	buf_add(out, chunk, (size_t)(o - chunk));
+	iconv_close(cd);
+	return rc;
+}
+
+/* Whether bytes are valid text in charset (each of them decodes). */
+static int valid_in(const char *charset, const char *bytes, size_t len)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	char chunk[4096];
+	char *in = (char *)bytes;
+	size_t in_left = len;
+	int ok = 1;
+
+	if (cd == (iconv_t)-1)
+		return 0;
+	while (in_left && ok) {
+		char *o = chunk;
+		size_t o_left = sizeof(chunk);
+		if (iconv(cd, &in, &in_left, &o, &o_left) == (size_t)-1 && errno != E2BIG)
+			ok = 0;
+	}
+	iconv_close(cd);
+	return ok;
+}
+
+int mime_charset_choose(const char *list, const char *text, size_t len, struct buf *out, char *charset,
+                        size_t charset_size)
+{
+	int utf8 = utf8_is_valid(text, len), ascii = 1;
+
+	for (size_t i = 0; i < len && ascii; i++)
+		ascii = (unsigned char)text[i] < 0x80;
+	for (const char *p = list ? list : MIME_SEND_CHARSET; *p;) {
+		size_t n = strcspn(p, ":");
+		char name[CHARSET_NAME_MAX + 1];
+		int fits = 0;
+		if (n && n <= CHARSET_NAME_MAX) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			for (char *c = name; *c; c++)
+				*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+			size_t before = out->len;
+			int plain = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._+-") == n;
+			if (strcmp(name, "us-ascii") == 0 || strcmp(name, "ascii") == 0)
+				fits = ascii;
+			else if (strcmp(name, "utf-8") == 0 || strcmp(name, "utf8") == 0)
+				fits = utf8;
+			else if (plain && utf8) /* converted, as mutt does */
+				fits = iconv_from_utf8(name, text, len, out) == 0;
+			else if (plain) /* not UTF-8: already in some charset; the bytes as they are */
+				fits = valid_in(name, text, len);
+			if (!fits) {
+				out->len = before;
+				if (out->data)
+					out->data[before] = '\0';
+			} else if (out->len == before) { /* nothing converted: as it is */
+				buf_add(out, text, len);
+			}
+		}
+		if (fits) {
+			snprintf(charset, charset_size, "%s", strcmp(name, "utf8") == 0 ? "utf-8"
+			                                      : strcmp(name, "ascii") == 0 ? "us-ascii" : name);
+			buf_add(out, "", 0);
+			return 0;
+		}
+		p += n;
+		p += *p == ':';
+	}
 	return -1;
 }

@@ -43,6 +43,27 @@ static char *decoded(const char *value, size_t len)
 	return text;
 }
 
+/* An address field: its names are decoded after the structure is read
+ * (an RFC 2047 word may hold a comma: "=?utf-8?q?Doe=2C_John?=" must
+ * become "\"Doe, John\"", not two addresses), written back as text the
+ * address parser reads the same. Anything it cannot read as addresses
+ * is decoded as plain text, as before. */
+static char *addresses_decoded(const char *value, size_t len)
+{
+	char *raw = unfold(value, len), *text = NULL;
+
+	if (strstr(raw, "=?")) {
+		struct mime_address_list list;
+		if (mime_address_list_parse(raw, strlen(raw), MIME_ADDRESS_LENIENT, &list, NULL) == 0 && list.count)
+			text = mime_address_list_format(&list);
+		mime_address_list_clear(&list);
+	}
+	if (!text)
+		text = mime_header_decode(raw, strlen(raw));
+	free(raw);
+	return text;
+}
+
 void mime_envelope_parse(const char *headers, size_t len, struct mime_envelope *env)
 {
 	const char *end = headers + len;
@@ -68,14 +89,14 @@ void mime_envelope_parse(const char *headers, size_t len, struct mime_envelope *
 			const char *value = colon + 1;
 			size_t value_len = (size_t)(field_end - value);
 			char **slot = NULL;
-			int decode = 1;
+			int decode = 1; /* 0 raw, 1 text, 2 addresses */
 #define FIELD(name) (name_len == sizeof(name) - 1 && strncasecmp(p, name, name_len) == 0)
 			if (FIELD("From"))
-				slot = &env->from;
+				slot = &env->from, decode = 2;
 			else if (FIELD("To"))
-				slot = &env->to;
+				slot = &env->to, decode = 2;
 			else if (FIELD("Cc"))
-				slot = &env->cc;
+				slot = &env->cc, decode = 2;
 			else if (FIELD("Subject"))
 				slot = &env->subject;
 			else if (FIELD("Message-ID"))
@@ -88,7 +109,9 @@ void mime_envelope_parse(const char *headers, size_t len, struct mime_envelope *
 				env->date = mime_date_parse(value, value_len);
 #undef FIELD
 			if (slot && !*slot) /* the first of repeated fields wins */
-				*slot = decode ? decoded(value, value_len) : unfold(value, value_len);
+				*slot = decode == 2 ? addresses_decoded(value, value_len)
+				        : decode   ? decoded(value, value_len)
+				                   : unfold(value, value_len);
 		}
 		p = field_end < end ? field_end + 1 : end;
 	}
@@ -217,22 +240,4 @@ int64_t mime_date_parse(const char *text, size_t len)
 		         .tm_hour = (int)hour, .tm_min = (int)minute, .tm_sec = (int)second };
 	time_t t = timegm(&tm);
 	return t == (time_t)-1 ? 0 : (int64_t)t - offset;
-}
-
-char *mime_address_display(const char *from)
-{
-	const char *open = strrchr(from, '<');
-	const char *start = from, *end = open ? open : from + strlen(from);
-
-	while (start < end && (*start == ' ' || *start == '"'))
-		start++;
-	while (end > start && (end[-1] == ' ' || end[-1] == '"'))
-		end--;
-	if (end > start)
-		return xstrndup(start, (size_t)(end - start));
-	if (open) { /* "<ana@x>" alone: the address */
-		const char *close = strchr(open, '>');
-		return xstrndup(open + 1, close ? (size_t)(close - open - 1) : strlen(open + 1));
-	}
-	return xstrdup(from);
 }

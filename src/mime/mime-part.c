@@ -792,6 +792,32 @@ char *mime_part_header(const struct mime_message *msg, size_t index, const char 
 	return NULL;
 }
 
+int mime_part_addresses(const struct mime_message *msg, size_t index, const char *name, struct mime_address_list *list)
+{
+	const struct mime_part *part = mime_message_part(msg, index);
+	size_t name_len = strlen(name);
+	struct field f;
+
+	memset(list, 0, sizeof(*list));
+	if (!part)
+		return -1;
+	struct header_scan scan = { msg->raw, part->header_start, part->header_end, part->header_end, 0 };
+	while (next_field(&scan, &f)) {
+		if (f.name_len != name_len || strncasecmp(msg->raw + f.name, name, name_len) != 0)
+			continue;
+		if (f.value_end - f.value > MIME_HEADER_MAX)
+			return -1;
+		size_t len;
+		char *value = field_unfold(msg->raw, &f, &len);
+		/* the names are decoded after the structure is read: an RFC 2047
+		 * word may hold a comma ("=?utf-8?q?Doe=2C_John?=") */
+		mime_address_list_parse(value, len, MIME_ADDRESS_LENIENT, list, NULL);
+		free(value);
+		return 0;
+	}
+	return -1;
+}
+
 char *mime_part_type_param(const struct mime_message *msg, size_t index, const char *name)
 {
 	const struct mime_part *part = mime_message_part(msg, index);

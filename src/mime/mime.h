@@ -32,8 +32,62 @@ void mime_envelope_clear(struct mime_envelope *env);
  * 0 when it cannot be read. */
 int64_t mime_date_parse(const char *text, size_t len);
 
-/* The name part of a decoded From value: "Ana Lima <ana@x>" -> "Ana Lima",
- * "\"Lima, Ana\" <ana@x>" -> "Lima, Ana", "ana@x" -> "ana@x". Caller frees. */
+struct buf;
+struct lib_error;
+
+/* ---- address lists (mime-address.c): the one RFC 5322 parser ---- */
+
+/* One mailbox of a list; strings owned by the list. */
+struct mime_mailbox {
+	char *name;  /* display name, UTF-8: quotes undone, RFC 2047 words decoded, one line;
+	                for "ana@x (Ana)" the comment; NULL: none */
+	char *addr;  /* local@domain, comments and obsolete white space gone, the local
+	                part quoted only when it must be */
+	char *group; /* the name of the group it was listed in ("" unnamed), else NULL */
+};
+
+struct mime_address_list {
+	struct mime_mailbox *items;
+	size_t count, cap;
+	size_t groups; /* groups seen, empty ones ("undisclosed-recipients:;") too */
+};
+
+enum {
+	/* Reading headers: tolerate what careless software writes (a '@',
+	 * '[' or '\' in an unquoted name before '<', controls, a group
+	 * without ';'). Without it the grammar is RFC 5322's with section
+	 * 4.4's obsolete forms, for what people type. */
+	MIME_ADDRESS_LENIENT = 1 << 0,
+	/* Domains in UTF-8 become A-labels ("xn--..."; IDNA2008, UTS #46),
+	 * as SMTP and a 7-bit header need them. */
+	MIME_ADDRESS_IDNA = 1 << 1,
+};
+
+/* Parses an address list (address *("," address), RFC 5322 3.4):
+ * mailboxes ("Name <a@b>", a@b, "a@b (Name)"), groups ("team: a@b,
+ * c@d;", members flattened into items with their group's name), quoted
+ * strings, comments (nested, at most MIME_COMMENT_DEPTH_MAX deep),
+ * obsolete forms (routes, empty elements, white space around dots, "."
+ * in names), UTF-8 (RFC 6532). Does no I/O. list is filled with every
+ * mailbox read (clear it with mime_address_list_clear in any case).
+ * Returns 0, or -1 with err (LIB_ERR_DATA) naming the first address that
+ * could not be read, its text and why: "'Bob <bob@x> junk': text after
+ * the address: 'junk'"; the parse went on after it at the next comma. */
+int mime_address_list_parse(const char *text, size_t len, unsigned flags, struct mime_address_list *list,
+                            struct lib_error *err);
+void mime_address_list_clear(struct mime_address_list *list);
+
+/* One mailbox as text the parser reads back the same: addr alone,
+ * "Name <addr>", or "\"Doe, John\" <addr>" when the name needs quotes;
+ * UTF-8 as it is (mime_outgoing_build encodes for the wire). Appended. */
+void mime_mailbox_format(const char *name, const char *addr, struct buf *out);
+/* The whole list so, comma-separated (groups flattened). Caller frees. */
+char *mime_address_list_format(const struct mime_address_list *list);
+
+/* What the index shows for a From value: the first mailbox's name (a
+ * comment when there is none: "ana@x (Ana)"), else its address, else the
+ * text itself: "Ana Lima <ana@x>" -> "Ana Lima", "\"Lima, Ana\" <ana@x>"
+ * -> "Lima, Ana", "Pete(A \) chap) <pete@x>" -> "Pete". Caller frees. */
 char *mime_address_display(const char *from);
 
 /* ---- a message opened for reading: its MIME tree, decoding, the text the
@@ -104,6 +158,13 @@ const char *mime_message_note(const struct mime_message *msg, size_t index);
  * not NULL) then says so, else is set to NULL. Caller frees. */
 char *mime_part_header(const struct mime_message *msg, size_t index, const char *name, const char **why);
 
+/* The addresses of the first field called name (From, To, Cc,
+ * Reply-To...) in part index's header block, read leniently with the
+ * address parser, names decoded after the structure is read. Returns 0,
+ * or -1 (list empty) when the field is absent or over MIME_HEADER_MAX.
+ * Clear list with mime_address_list_clear either way. */
+int mime_part_addresses(const struct mime_message *msg, size_t index, const char *name, struct mime_address_list *list);
+
 /* The Content-Type parameter name of part index as UTF-8 (RFC 2231 and
  * RFC 2047 forms decoded), NULL when absent or the field is over the
  * bounds. Untrusted text from the sender. Caller frees. */
@@ -130,6 +191,23 @@ size_t mime_transfer_decode(enum mime_encoding encoding, const char *in, size_t 
  * windows-1252 (as is iso-8859-1, per WHATWG). Returns 0, or -1 when the
  * charset is unknown to iconv (the bytes are then read as undeclared). */
 int mime_charset_to_utf8(const char *charset, const char *bytes, size_t len, struct buf *out);
+
+/* The charsets an outgoing text is declared in, the first that holds it
+ * (the send-charset key, mutt's send_charset): UTF-8 text goes as
+ * us-ascii when it is ASCII, else as utf-8; text that is not UTF-8 (bytes
+ * from a script, a file in another encoding) as the first 8-bit charset
+ * in which its bytes are valid. */
+#define MIME_SEND_CHARSET "us-ascii:utf-8:iso-8859-1"
+
+/* Picks from list (colon-separated charset names; NULL:
+ * MIME_SEND_CHARSET) the first that holds text: us-ascii when it is all
+ * ASCII, utf-8 when it is valid UTF-8, another charset when valid UTF-8
+ * converts to it without loss (then converted) or when text is not UTF-8
+ * and its bytes are valid in it (then as they are). Appends the bytes to
+ * send to out and the charset's name (lower case) to charset. Returns 0,
+ * or -1 when none holds it. */
+int mime_charset_choose(const char *list, const char *text, size_t len, struct buf *out, char *charset,
+                        size_t charset_size);
 
 /* Built-in HTML to text for when no html-filter is set: drops <script>,
  * <style>, <title> and comments, breaks lines at <br> and block elements,
@@ -254,6 +332,7 @@ struct mime_outgoing {
 	int64_t date;                              /* epoch seconds; 0: now */
 	void (*random)(unsigned char *out, size_t len); /* NULL: getrandom(); tests make it repeatable */
 	int keep_bcc;                              /* a draft: Bcc is written, to be recalled */
+	const char *charsets;                      /* send-charset for the text; NULL: MIME_SEND_CHARSET */
 };
 
 /* Appends the message to out: RFC 5322 with CRLF, all 7-bit: Date,
@@ -272,15 +351,22 @@ struct mime_outgoing {
  * tern writes itself, an unreadable attachment. */
 int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char **message_id, struct lib_error *err);
 
+/* One address field as mime_outgoing_build writes it ("Bcc: Bob
+ * <bob@x>, ...\r\n": names as RFC 2047 words where needed, folded),
+ * appended to out; -1 with err (LIB_ERR_DATA) when an address is refused,
+ * out unchanged. */
+int mime_address_field(const char *name, const struct mime_address *list, size_t count, struct buf *out,
+                       struct lib_error *err);
+
 /* The content type for an attachment from its file name's extension, else
  * its first bytes (PDF, PNG, JPEG, GIF, WebP, zip, gzip), else "text/plain"
  * for UTF-8 text, else "application/octet-stream". Borrowed, static. */
 const char *mime_type_guess(const char *filename, const void *data, size_t len);
 
-/* Splits "Ana Lima <ana@example.org>", "\"Lima, Ana\" <ana@x>", "<ana@x>"
- * or "ana@x" into *name (NULL when there is none; quotes undone) and
- * *addr; the caller frees both. Returns -1 (both NULL) when text holds no
- * address. The address itself is not checked: mime_outgoing_build does. */
+/* One mailbox ("Ana Lima <ana@example.org>", "\"Lima, Ana\" <ana@x>",
+ * "<ana@x>", "ana@x") read leniently into *name (NULL when there is none)
+ * and *addr; the caller frees both. Returns -1 (both NULL) unless text is
+ * exactly one address. */
 int mime_address_split(const char *text, char **name, char **addr);
 
 #endif

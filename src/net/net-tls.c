@@ -7,10 +7,13 @@
 #include "net-private.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *net_tls_library_version(void)
@@ -75,18 +78,29 @@ static void asn1_time(const ASN1_TIME *t, struct buf *out)
 		buf_addstr(out, "an unreadable date");
 }
 
-static int check_fingerprint(X509 *cert, const char *want, struct lib_error *err)
+/* The SHA-256 of cert's DER in lowercase hex into hex (at least 65
+ * bytes); 0, or -1 when it cannot be computed. */
+static int cert_sha256(X509 *cert, char *hex)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
+
+	hex[0] = '\0';
+	if (!X509_digest(cert, EVP_sha256(), digest, &len) || len != 32)
+		return -1;
+	for (unsigned int i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return 0;
+}
+
+static int check_fingerprint(X509 *cert, const char *want, struct lib_error *err)
+{
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 
-	if (!X509_digest(cert, EVP_sha256(), digest, &len)) {
+	if (cert_sha256(cert, hex) < 0) {
 		lib_error_set(err, LIB_ERR_TLS, "cannot compute the certificate fingerprint");
 		return -1;
 	}
-	for (unsigned int i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	if (strcmp(hex, want) != 0) {
 		lib_error_set(err, LIB_ERR_TLS,
 		              "certificate pin mismatch: the server's certificate is sha256:%s, "
@@ -170,6 +184,7 @@ static void fill_info(struct net_tls_info *info, SSL *ssl, X509 *cert, const cha
 	fill_text(info->not_after, sizeof(info->not_after), &text);
 	buf_free(&text);
 	info->expired = X509_cmp_current_time(X509_get0_notAfter(cert)) < 0;
+	cert_sha256(cert, info->fingerprint);
 	info->name_match = is_ip_literal(host) ? X509_check_ip_asc(cert, host, 0) == 1
 	                                       : X509_check_host(cert, host, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
 	                                                         NULL) == 1;
@@ -248,5 +263,37 @@ int net_tls_start(struct net_conn *conn, const char *host, const struct net_tls_
 		return -1;
 	snprintf(conn->tls_description, sizeof(conn->tls_description), "%s %s", SSL_get_version(conn->ssl),
 	         SSL_get_cipher_name(conn->ssl));
+	return 0;
+}
+
+int net_tls_ca_file_check(const char *path, char *why, size_t why_size)
+{
+	FILE *fp = fopen(path, "r");
+	X509 *cert;
+	int count = 0;
+
+	if (!fp) {
+		snprintf(why, why_size, "%s", strerror(errno));
+		return -1;
+	}
+	ERR_clear_error();
+	while ((cert = PEM_read_X509(fp, NULL, NULL, NULL))) {
+		count++;
+		X509_free(cert);
+	}
+	/* the loop ends at the end of the file (PEM_R_NO_START_LINE) or at a
+	 * certificate that cannot be read */
+	unsigned long e = ERR_peek_last_error();
+	int clean_end = !e || (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE);
+	ERR_clear_error();
+	fclose(fp);
+	if (!count) {
+		snprintf(why, why_size, "holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")");
+		return -1;
+	}
+	if (!clean_end) {
+		snprintf(why, why_size, "has a certificate that cannot be read after the first %d", count);
+		return -1;
+	}
 	return 0;
 }

@@ -34,6 +34,8 @@ struct net_tls_info {
 	char issuer[256];
 	char names[256];       /* the DNS and IP names it is valid for */
 	char not_after[16];    /* "2027-05-01" */
+	char fingerprint[72];  /* SHA-256 of the certificate's DER, 64 lowercase hex digits:
+	                          what tls-fingerprint would pin */
 };
 
 /* Resolves host and connects to port, waiting at most timeout seconds for
@@ -118,6 +120,11 @@ void net_stream_wipe_sent(struct _mailstream *stream);
  * Returns 1 data, 2 wake_fd, 0 timeout, -1 error or cancel. For waiting
  * in IMAP IDLE without a read that would block. */
 int net_conn_wait_readable(struct net_conn *conn, int wake_fd, int ms);
+
+/* Whether path can serve as tls-ca-file: a readable file holding at
+ * least one PEM certificate, all of them readable. 0, or -1 with why
+ * ("no such file", "not a PEM certificate file") written into why. */
+int net_tls_ca_file_check(const char *path, char *why, size_t why_size);
 
 /* "OpenSSL 3.0.x ..." (borrowed, static). */
 const char *net_tls_library_version(void);

@@ -56,7 +56,15 @@ struct smtp_session {
 	int verified;            /* TLS verified, or tls off: QUIT may be sent */
 	smtp_progress_cb *progress;
 	void *progress_ctx;
+	void (*trace)(void *ctx, const char *line); /* NULL: no trace */
+	void *trace_ctx;
+	struct buf trace_in, trace_out; /* partial lines */
+	int trace_secret;               /* the server asked for a credential (334): mask the answer */
+	int trace_quiet;                /* the message is being written: its size only */
 };
+
+/* A line of the dialogue for the trace: prefix, then text sanitized. */
+void smtp_trace(struct smtp_session *session, const char *prefix, const char *text, size_t len);
 
 /* Parses an EHLO reply text (session->smtp->response: one line per
  * extension after the greeting line) into ehlo, replacing what was there. */

@@ -43,7 +43,7 @@ static const char *stage_name(enum smtp_stage stage)
 	case SMTP_STAGE_DATA:
 		return "DATA";
 	case SMTP_STAGE_MESSAGE:
-		return "the message";
+		return "the end of the message";
 	default:
 		return "the transaction";
 	}
@@ -69,19 +69,29 @@ static int contains_nocase(const char *text, const char *word)
 	return 0;
 }
 
-void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_t size_limit,
-                        const char *account, const char *server_text, struct lib_error *err)
+void smtp_reply_explain(int code, const struct smtp_reply_context *ctx, const char *server_text,
+                        struct lib_error *err)
 {
 	char server[600], limit[32], named[96];
-	const char *who = addr ? addr : "?";
+	enum smtp_stage stage = ctx->stage;
+	const char *who = ctx->addr ? ctx->addr : "?", *sender = ctx->sender ? ctx->sender : who;
+	const char *account = named;
+	size_t size_limit = ctx->size_limit;
 
-	if (account)
-		snprintf(named, sizeof(named), "account %s", account);
+	if (ctx->account)
+		snprintf(named, sizeof(named), "account %s", ctx->account);
 	else
 		snprintf(named, sizeof(named), "this account");
-	account = named;
 	snprintf(server, sizeof(server), " (server: %d%s%s)", code, server_text && *server_text ? " " : "",
 	         server_text ? server_text : "");
+	/* RFC 3463 5.1.x, or the words: the address itself is wrong */
+	int no_mailbox = server_text && (strncmp(server_text, "5.1.1", 5) == 0 || strncmp(server_text, "5.1.10", 6) == 0 ||
+	                                 contains_nocase(server_text, "unknown") || contains_nocase(server_text, "no such") ||
+	                                 contains_nocase(server_text, "does not exist"));
+	/* Postfix's reject_sender_login_mismatch answers at RCPT: "553 5.7.1
+	 * <ana@x>: Sender address rejected: not owned by user bob" */
+	int sender_refused = server_text && (contains_nocase(server_text, "sender address rejected") ||
+	                                     contains_nocase(server_text, "not owned by"));
 	switch (smtp_reply_classify(code)) {
 	case SMTP_REPLY_TEMPORARY:
 		if (code == 421)
@@ -115,23 +125,34 @@ void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_
 			lib_error_set(err, LIB_ERR_AUTH, "the server refused the credentials of %s%s", account, server);
 		break;
 	case SMTP_REPLY_REFUSED:
-		if (stage == SMTP_STAGE_MAIL)
-			lib_error_set(err, LIB_ERR_SERVER,
-			              "the server refused the sender <%s>: a From this account may not use?%s", who, server);
-		else if (stage == SMTP_STAGE_RCPT && server_text &&
-		         (strncmp(server_text, "5.1.", 4) == 0 || contains_nocase(server_text, "unknown") ||
-		          contains_nocase(server_text, "no such") || contains_nocase(server_text, "does not exist")))
-			/* RFC 3463 5.1.x: the address itself is wrong, not relaying */
+		if (stage == SMTP_STAGE_RCPT && no_mailbox && !sender_refused)
 			lib_error_set(err, LIB_ERR_SERVER, "the server has no mailbox <%s>: check the address%s", who,
 			              server);
+		else if ((stage == SMTP_STAGE_MAIL || stage == SMTP_STAGE_RCPT) && ctx->login_missing)
+			/* the usual answer of a server to mail from a client that did
+			 * not log in: 554 5.7.1 Relay access denied / Client host
+			 * rejected */
+			lib_error_set(err, LIB_ERR_AUTH,
+			              "the server offers a login but %s has none, and without it refused %s <%s>: set user "
+			              "and password (or password-command, or oauth2-token-command) for %s%s",
+			              account, stage == SMTP_STAGE_MAIL ? "the sender" : "to relay to", who, account, server);
+		else if (stage == SMTP_STAGE_MAIL || sender_refused)
+			lib_error_set(err, LIB_ERR_SERVER,
+			              "the server refused the sender <%s>: this login may not send as that From address; set "
+			              "from (or -r) to an address %s owns%s",
+			              stage == SMTP_STAGE_MAIL ? who : sender, account, server);
 		else if (stage == SMTP_STAGE_RCPT)
 			lib_error_set(err, LIB_ERR_SERVER,
 			              "the server refused to relay to <%s>: sending through a server that is not your "
 			              "account's?%s",
 			              who, server);
-		else
-			lib_error_set(err, LIB_ERR_SERVER, "the server refused the message at %s%s", stage_name(stage),
+		else if (stage == SMTP_STAGE_MESSAGE)
+			lib_error_set(err, LIB_ERR_SERVER,
+			              "the server refused the message after receiving all of it (its content or a policy: a "
+			              "spam or virus filter?)%s",
 			              server);
+		else
+			lib_error_set(err, LIB_ERR_SERVER, "the server refused %s%s", stage_name(stage), server);
 		break;
 	case SMTP_REPLY_TOO_LARGE:
 		if (stage == SMTP_STAGE_RCPT) {
@@ -152,7 +173,11 @@ void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_
 		}
 		break;
 	case SMTP_REPLY_PERMANENT:
-		lib_error_set(err, LIB_ERR_SERVER, "the server refused %s%s", stage_name(stage), server);
+		if (stage == SMTP_STAGE_MESSAGE)
+			lib_error_set(err, LIB_ERR_SERVER, "the server refused the message after receiving all of it%s",
+			              server);
+		else
+			lib_error_set(err, LIB_ERR_SERVER, "the server refused %s%s", stage_name(stage), server);
 		break;
 	case SMTP_REPLY_OK:
 	case SMTP_REPLY_INVALID:

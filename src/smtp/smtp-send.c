@@ -6,6 +6,7 @@
 #include "smtp-private.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The address as C-style text (\r, \n, \xHH) for an error message:
@@ -176,7 +177,7 @@ static int lost(struct smtp_session *session, const char *what, const char *note
 /* The step's reply: 1 when it is one of want (a 0-terminated list),
  * else 0 with the result filled (or -1 when the connection was lost). */
 static int step_reply(struct smtp_session *session, int r, const int *want, enum smtp_stage stage, const char *addr,
-                      struct smtp_result *result)
+                      const char *sender, struct smtp_result *result)
 {
 	int code = session->smtp->response_code;
 
@@ -195,7 +196,15 @@ static int step_reply(struct smtp_session *session, int r, const int *want, enum
 	smtp_server_words(session, &words);
 	result->code = code;
 	snprintf(result->server_text, sizeof(result->server_text), "%s", words.data);
-	smtp_reply_explain(code, stage, addr, session->ehlo.size_limit, session->account, words.data, &result->error);
+	struct smtp_reply_context ctx = {
+		.stage = stage,
+		.addr = addr,
+		.sender = sender,
+		.size_limit = session->ehlo.size_limit,
+		.account = session->account,
+		.login_missing = !*session->mechanism && (session->ehlo.auth || smtp_session_has_extension(session, "AUTH")),
+	};
+	smtp_reply_explain(code, &ctx, words.data, &result->error);
 	buf_free(&words);
 	if (code == 421) /* the server is closing the connection */
 		session->broken = 1;
@@ -240,16 +249,16 @@ int smtp_send(struct smtp_session *session, const char *from_addr, const char *c
 	}
 
 	int r = mailesmtp_mail_size(session->smtp, from_addr, 0, NULL, len);
-	int ok = step_reply(session, r, ok_mail, SMTP_STAGE_MAIL, from_addr, result);
+	int ok = step_reply(session, r, ok_mail, SMTP_STAGE_MAIL, from_addr, from_addr, result);
 	for (size_t i = 0; ok > 0 && i < n; i++) {
 		r = mailesmtp_rcpt(session->smtp, rcpts[i], 0, NULL);
-		ok = step_reply(session, r, ok_rcpt, SMTP_STAGE_RCPT, rcpts[i], result);
+		ok = step_reply(session, r, ok_rcpt, SMTP_STAGE_RCPT, rcpts[i], from_addr, result);
 		if (ok == 0)
 			result->refused_rcpt = (long)i;
 	}
 	if (ok > 0) {
 		r = mailsmtp_data(session->smtp);
-		ok = step_reply(session, r, ok_data, SMTP_STAGE_DATA, NULL, result);
+		ok = step_reply(session, r, ok_data, SMTP_STAGE_DATA, NULL, from_addr, result);
 	}
 	if (ok > 0) {
 		/* libetpan ends the data with CRLF "." CRLF after the last line:
@@ -260,10 +269,15 @@ int smtp_send(struct smtp_session *session, const char *from_addr, const char *c
 		if (body_len && message[body_len - 1] == '\r')
 			body_len--;
 		result->stage = SMTP_STAGE_MESSAGE;
+		char *size = xasprintf("(the message: %zu bytes, then the final \".\")", body_len);
+		smtp_trace(session, "-> ", size, strlen(size));
+		free(size);
+		session->trace_quiet = 1;
 		int sent = session->progress
 		                   ? mailstream_send_data_with_context(session->smtp->stream, message, body_len,
 		                                                       progress_trampoline, session)
 		                   : mailstream_send_data(session->smtp->stream, message, body_len, 0, NULL);
+		session->trace_quiet = 0;
 		if (sent < 0)
 			return lost(session, "sending the message", " (the message was not delivered)", result);
 		int code = mailsmtp_read_response(session->smtp);
@@ -273,7 +287,7 @@ int smtp_send(struct smtp_session *session, const char *from_addr, const char *c
 			return lost(session, "waiting for the server to confirm the message",
 			            " (all of the message was sent: it may have been delivered)", result);
 		static const int ok_message[] = { 250, 0 };
-		ok = step_reply(session, MAILSMTP_NO_ERROR, ok_message, SMTP_STAGE_MESSAGE, NULL, result);
+		ok = step_reply(session, MAILSMTP_NO_ERROR, ok_message, SMTP_STAGE_MESSAGE, NULL, from_addr, result);
 		if (ok > 0) {
 			struct buf words = BUF_INIT;
 			smtp_server_words(session, &words);

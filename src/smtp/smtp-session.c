@@ -45,6 +45,77 @@ int smtp_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 	return 0;
 }
 
+/* ---- the trace (tern -v) ---- */
+
+void smtp_trace(struct smtp_session *session, const char *prefix, const char *text, size_t len)
+{
+	struct buf line = BUF_INIT;
+
+	if (!session->trace)
+		return;
+	buf_addstr(&line, prefix);
+	lib_sanitize(&line, text, len, LIB_SANITIZE_LINE);
+	session->trace(session->trace_ctx, line.data);
+	buf_free(&line);
+}
+
+/* Whole lines of pending (CRLF or LF ended) go to the trace; what is sent
+ * is masked where it carries a credential: the answer to a 334
+ * challenge, and what follows the mechanism of an AUTH command. */
+static void trace_lines(struct smtp_session *session, struct buf *pending, int sent)
+{
+	char *nl;
+
+	while (pending->len && (nl = memchr(pending->data, '\n', pending->len))) {
+		size_t len = (size_t)(nl - pending->data);
+		const char *line = pending->data;
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (!sent) {
+			smtp_trace(session, "<- ", line, len);
+			session->trace_secret = len >= 3 && strncmp(line, "334", 3) == 0;
+		} else if (session->trace_secret) {
+			smtp_trace(session, "-> ", "****", 4);
+			session->trace_secret = 0;
+		} else if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
+			const char *mech_end = memchr(line + 5, ' ', len - 5);
+			size_t shown = mech_end ? (size_t)(mech_end - line) : len;
+			struct buf masked = BUF_INIT;
+			buf_add(&masked, line, shown);
+			if (mech_end)
+				buf_addstr(&masked, " ****");
+			smtp_trace(session, "-> ", masked.data, masked.len);
+			buf_free(&masked);
+		} else {
+			smtp_trace(session, "-> ", line, len);
+		}
+		size_t used = (size_t)(nl - pending->data) + 1;
+		memmove(pending->data, pending->data + used, pending->len - used);
+		pending->len -= used;
+		pending->data[pending->len] = '\0';
+	}
+}
+
+static void trace_logger(mailsmtp *smtp, int type, const char *str, size_t size, void *ctx)
+{
+	struct smtp_session *session = ctx;
+
+	(void)smtp;
+	if (!session->trace)
+		return;
+	if (type == MAILSTREAM_LOG_TYPE_DATA_RECEIVED) {
+		buf_add(&session->trace_in, str, size);
+		trace_lines(session, &session->trace_in, 0);
+	} else if (type == MAILSTREAM_LOG_TYPE_DATA_SENT && !session->trace_quiet) {
+		buf_add(&session->trace_out, str, size);
+		trace_lines(session, &session->trace_out, 1);
+	} else if (type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE) {
+		/* never its bytes: a password, a token */
+		smtp_trace(session, "-> ", "**** (credentials, not shown)", 29);
+		session->trace_secret = 0;
+	}
+}
+
 /* ---- EHLO ---- */
 
 void smtp_ehlo_clear(struct smtp_ehlo *ehlo)
@@ -193,6 +264,13 @@ static void command_refused(struct smtp_session *session, const char *what, stru
 	buf_free(&words);
 }
 
+static void trace_tls(struct smtp_session *session)
+{
+	char *line = xasprintf("TLS %s, certificate verified", net_conn_tls_description(session->conn));
+	smtp_trace(session, "* ", line, strlen(line));
+	free(line);
+}
+
 static int ehlo(struct smtp_session *session, struct lib_error *err)
 {
 	char name[INET6_ADDRSTRLEN + 16], command[sizeof(name) + 8];
@@ -245,6 +323,7 @@ static int start_tls(struct smtp_session *session, const struct smtp_server *ser
 	if (net_tls_start(session->conn, server->host, &server->tls, err) < 0)
 		return -1;
 	session->verified = 1;
+	trace_tls(session);
 	/* RFC 3207 4.2: forget what was learnt before TLS, ask again */
 	return ehlo(session, err);
 }
@@ -283,6 +362,15 @@ struct smtp_session *smtp_session_open(const struct smtp_server *server, const s
 
 	session->mechanism = "";
 	session->account = server->account ? xstrdup(server->account) : NULL;
+	session->trace = server->trace;
+	session->trace_ctx = server->trace_ctx;
+	if (session->trace) {
+		char *where = xasprintf("connecting to %s port %u (%s)", server->host, server->port,
+		                        server->implicit_tls ? "TLS from the first byte" : server->tls_off ? "plain text"
+		                                                                                            : "STARTTLS");
+		smtp_trace(session, "* ", where, strlen(where));
+		free(where);
+	}
 	session->conn = net_connect(server->host, server->port, server->timeout, server->cancel_fd, err);
 	if (!session->conn)
 		goto fail;
@@ -291,12 +379,15 @@ struct smtp_session *smtp_session_open(const struct smtp_server *server, const s
 		if (net_tls_start(session->conn, server->host, &server->tls, err) < 0)
 			goto fail;
 		session->verified = 1;
+		trace_tls(session);
 	} else if (server->tls_off) {
 		session->verified = 1; /* plain text, as the account asks */
 	}
 	session->smtp = mailsmtp_new(0, NULL);
 	if (!session->smtp)
 		lib_fatal("out of memory (mailsmtp_new)");
+	if (session->trace)
+		mailsmtp_set_logger(session->smtp, trace_logger, session);
 	mailsmtp_set_timeout(session->smtp, server->timeout);
 	if (greeting(session, err) < 0 || ehlo(session, err) < 0)
 		goto fail;
@@ -328,6 +419,8 @@ void smtp_session_close(struct smtp_session *session)
 	net_conn_free(session->conn);
 	smtp_ehlo_clear(&session->ehlo);
 	free(session->account);
+	buf_free(&session->trace_in);
+	buf_free(&session->trace_out);
 	free(session);
 }
 

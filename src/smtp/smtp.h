@@ -37,6 +37,11 @@ struct smtp_server {
 	int timeout;               /* seconds, for DNS, connect and each read or write */
 	int cancel_fd;             /* > 0: readable to abandon the session (see net_connect) */
 	const char *account;       /* the account's name, for explanations; NULL: "this account" */
+	/* When not NULL, called with each line of the dialogue (tern -v):
+	 * "-> MAIL FROM:<a@b>", "<- 250 2.1.0 Ok", "* TLS ...", sanitized;
+	 * credentials show as "****" and the message as its size. */
+	void (*trace)(void *ctx, const char *line);
+	void *trace_ctx;
 };
 
 /* Credentials are asked for only once the server is verified and ready
@@ -131,11 +136,22 @@ int smtp_send(struct smtp_session *session, const char *from_addr, const char *c
  * written into why. The empty reverse path "<>" is not accepted. */
 int smtp_address_check(const char *addr, char *why, size_t why_size);
 
-/* The explanation the user sees for a reply code at stage: class and text
- * into err. addr is the sender (MAIL) or the recipient (RCPT) or NULL;
- * size_limit the EHLO SIZE value (0: unknown); account as in smtp_server;
- * server_text the sanitized words of the server. */
-void smtp_reply_explain(int code, enum smtp_stage stage, const char *addr, size_t size_limit,
-                        const char *account, const char *server_text, struct lib_error *err);
+/* What an explanation needs to know besides the reply. */
+struct smtp_reply_context {
+	enum smtp_stage stage;
+	const char *addr;       /* the sender (MAIL) or the recipient (RCPT), or NULL */
+	const char *sender;     /* the envelope sender, or NULL */
+	size_t size_limit;      /* the EHLO SIZE value (0: unknown) */
+	const char *account;    /* as in smtp_server */
+	int login_missing;      /* the server offered AUTH and tern did not log in */
+};
+
+/* The explanation the user sees for a reply code: class and text into
+ * err, naming the real cause where the words or the context show it (a
+ * relay refused while no login was made, a From this login may not use,
+ * a message refused after its final dot). server_text: the sanitized
+ * words of the server. */
+void smtp_reply_explain(int code, const struct smtp_reply_context *ctx, const char *server_text,
+                        struct lib_error *err);
 
 #endif

@@ -264,57 +264,55 @@ static void edit(struct ui *ui)
 		ui_say(ui, 1, "The draft file is gone.");
 }
 
-/* Splits an address list on commas outside quotes and <...>. */
-static size_t split_addresses(const char *text, char ***out)
+/* Whether addr is one of the addresses of the list text (read leniently;
+ * addresses compared without case). */
+static int list_has(const char *text, const char *addr)
 {
-	size_t n = 0;
-	int quoted = 0, angle = 0;
-	const char *start = text;
+	struct mime_address_list list;
+	int found = 0;
 
-	*out = NULL;
-	for (const char *p = text;; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '<' && !quoted)
-			angle = 1;
-		else if (*p == '>' && !quoted)
-			angle = 0;
-		if (*p == '\0' || (*p == ',' && !quoted && !angle)) {
-			const char *a = start, *b = p;
-			while (a < b && (*a == ' ' || *a == '\t'))
-				a++;
-			while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-				b--;
-			if (b > a) {
-				*out = xrealloc(*out, (n + 1) * sizeof(**out));
-				(*out)[n++] = xstrndup(a, (size_t)(b - a));
-			}
-			if (*p == '\0')
-				break;
-			start = p + 1;
+	mime_address_list_parse(text ? text : "", text ? strlen(text) : 0, MIME_ADDRESS_LENIENT, &list, NULL);
+	for (size_t i = 0; i < list.count && !found; i++)
+		found = strcasecmp(list.items[i].addr, addr) == 0;
+	mime_address_list_clear(&list);
+	return found;
+}
+
+/* The addresses of the message's field name (From, Reply-To...) as the
+ * compose screen shows them: read from the raw header, written back so
+ * they read the same (a decoded "Doe, John" quoted). Caller frees. */
+static char *addresses_of(struct mime_message *msg, const char *name)
+{
+	struct mime_address_list list;
+
+	mime_part_addresses(msg, 0, name, &list);
+	char *text = mime_address_list_format(&list);
+	mime_address_list_clear(&list);
+	return text;
+}
+
+/* g: everyone on To and Cc but ourselves (from) and whom the reply goes
+ * to already (to), each once. Caller frees. */
+static char *others_of(struct mime_message *msg, const char *from, const char *to)
+{
+	static const char *const fields[] = { "To", "Cc" };
+	struct buf others = BUF_INIT;
+
+	buf_add(&others, "", 0);
+	for (size_t f = 0; f < LIB_ARRAY_LEN(fields); f++) {
+		struct mime_address_list list;
+		mime_part_addresses(msg, 0, fields[f], &list);
+		for (size_t i = 0; i < list.count; i++) {
+			const struct mime_mailbox *m = &list.items[i];
+			if (list_has(from, m->addr) || list_has(to, m->addr) || list_has(others.data, m->addr))
+				continue;
+			if (others.len)
+				buf_addstr(&others, ", ");
+			mime_mailbox_format(m->name, m->addr, &others);
 		}
+		mime_address_list_clear(&list);
 	}
-	return n;
-}
-
-static void strings_free(char **list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
-/* The bare addresses of an address list, for comparing. */
-static int same_address(const char *a, const char *b)
-{
-	char *name1 = NULL, *addr1 = NULL, *name2 = NULL, *addr2 = NULL;
-	int same = mime_address_split(a, &name1, &addr1) == 0 && mime_address_split(b, &name2, &addr2) == 0 && addr1 &&
-	           addr2 && strcasecmp(addr1, addr2) == 0;
-	free(name1);
-	free(addr1);
-	free(name2);
-	free(addr2);
-	return same;
+	return buf_detach(&others);
 }
 
 static char *prefixed(const char *subject, const char *prefix)
@@ -359,9 +357,15 @@ static char *list_post_address(const char *value)
 		return NULL;
 	p += 8;
 	size_t len = strcspn(p, ">?");
-	if (!len || p[len] == '\0' || !memchr(p, '@', len))
+	if (!len || p[len] == '\0')
 		return NULL;
-	return xstrndup(p, len); /* an address with %-escapes fails the check when sent */
+	struct mime_address_list list;
+	char *addr = NULL;
+	/* one address (one with %-escapes fails the check when sent) */
+	if (mime_address_list_parse(p, len, 0, &list, NULL) == 0 && list.count == 1)
+		addr = xstrdup(list.items[0].addr);
+	mime_address_list_clear(&list);
+	return addr;
 }
 
 /* Whether raw has a byte over 127. */
@@ -398,7 +402,8 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 		char *post = header_of(msg, "List-Post");
 		list = list_post_address(post);
 		if (!list)
-			ui_say(ui, 1, *post ? "This list does not take posts (List-Post has no mailto: address); use r or g."
+			ui_say(ui, 1, *post ? "This list takes no posts (its List-Post has no mailto: address tern can read); "
+			                      "use r or g."
 			                    : "This message has no List-Post header: it did not come from a mailing list; use r or g.");
 		free(post);
 		if (!list) {
@@ -410,7 +415,7 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 	const char *account_from = conf_get(ui->conf, ui->account, CONF_K_FROM);
 	c->from = xstrdup(account_from ? account_from : "");
 	if (msg) {
-		char *from = header_of(msg, "From"), *reply_to = header_of(msg, "Reply-To"), *to = header_of(msg, "To");
+		char *from = header_of(msg, "From"), *to = header_of(msg, "To");
 		char *cc = header_of(msg, "Cc"), *subject = header_of(msg, "Subject"), *date = header_of(msg, "Date");
 		char *message_id = header_of(msg, "Message-ID"), *references = header_of(msg, "References");
 		struct mime_render_options options = { 0 };
@@ -439,28 +444,22 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 				              "8BITMIME: attached as a plain .eml file.");
 			free(name);
 		} else {
-			c->to = list ? xstrdup(list) : xstrdup(*reply_to ? reply_to : from);
+			c->to = list ? xstrdup(list) : addresses_of(msg, "Reply-To");
+			if (!*c->to) {
+				free(c->to);
+				c->to = addresses_of(msg, "From");
+			}
 			c->subject = prefixed(subject, "Re: ");
 			c->in_reply_to = xstrdup(message_id);
 			c->references = *references ? xasprintf("%s %s", references, message_id) : xstrdup(message_id);
-			if (fn == UI_FN_GROUP_REPLY) { /* everyone else on To and Cc, not ourselves */
-				char **all;
-				size_t n = 0;
-				char *joined = xasprintf("%s%s%s", to, *to && *cc ? ", " : "", cc);
-				n = split_addresses(joined, &all);
-				struct buf others = BUF_INIT;
-				for (size_t i = 0; i < n; i++) {
-					if (same_address(all[i], c->from) || same_address(all[i], c->to))
-						continue;
-					buf_addf(&others, "%s%s", others.len ? ", " : "", all[i]);
-				}
-				c->cc = buf_detach(&others);
-				strings_free(all, n);
-				free(joined);
-			}
-			char *name = mime_address_display(from);
-			buf_addf(&c->body, "On %s, %s wrote:\n", date, name);
-			free(name);
+			if (fn == UI_FN_GROUP_REPLY) /* everyone else on To and Cc, not ourselves */
+				c->cc = others_of(msg, c->from, c->to);
+			struct mime_address_list senders;
+			mime_part_addresses(msg, 0, "From", &senders);
+			const struct mime_mailbox *sender = senders.count ? &senders.items[0] : NULL;
+			buf_addf(&c->body, "On %s, %s wrote:\n", date,
+			         !sender ? from : sender->name ? sender->name : sender->addr);
+			mime_address_list_clear(&senders);
 			const char *p = text.data ? text.data : "";
 			const char *body_start = strstr(p, "\n\n"); /* past the header block render put there */
 			p = body_start ? body_start + 2 : p;
@@ -474,7 +473,7 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 			}
 		}
 		buf_free(&text);
-		free(from), free(reply_to), free(to), free(cc), free(subject), free(date), free(message_id), free(references);
+		free(from), free(to), free(cc), free(subject), free(date), free(message_id), free(references);
 	}
 	free(list);
 	add_signature(ui, &c->body);
@@ -614,20 +613,11 @@ static int from_message(struct ui_compose *c, struct mime_message *msg, char **w
  * sent header no longer shows. */
 static char *bcc_of(const struct ui_compose *c, const struct engine_outbox_entry *e)
 {
-	char **shown;
-	char *joined = xasprintf("%s, %s", c->to ? c->to : "", c->cc ? c->cc : "");
-	size_t n = split_addresses(joined, &shown);
 	struct buf bcc = BUF_INIT;
 
-	for (size_t r = 0; r < e->nrcpts; r++) {
-		int found = 0;
-		for (size_t i = 0; i < n && !found; i++)
-			found = same_address(shown[i], e->rcpts[r]);
-		if (!found)
+	for (size_t r = 0; r < e->nrcpts; r++)
+		if (!list_has(c->to, e->rcpts[r]) && !list_has(c->cc, e->rcpts[r]))
 			buf_addf(&bcc, "%s%s", bcc.len ? ", " : "", e->rcpts[r]);
-	}
-	strings_free(shown, n);
-	free(joined);
 	return bcc.data ? buf_detach(&bcc) : xstrdup("");
 }
 
@@ -662,7 +652,7 @@ int ui_compose_outbox(struct ui *ui, const char *path)
 	new_draft_path(c);
 	if (from_message(c, msg, &why) == 0) {
 		free(c->bcc);
-		c->bcc = bcc_of(c, &entry);
+		c->bcc = entry.nbcc ? engine_outbox_bcc_text(&entry) : bcc_of(c, &entry);
 		if (entry.draft)
 			engine_draft_ref_parse(entry.draft, &c->draft);
 	}
@@ -806,27 +796,33 @@ void ui_compose_draw(struct ui *ui)
 	buf_free(&status);
 }
 
-static struct mime_address *addresses(const char *text, size_t *n, char ***owned, size_t *nowned, int *bad)
+/* A header field of the compose screen read as the send reads it
+ * (strict, IDN domains to A-labels, every address one SMTP takes) into
+ * list; 0, or -1 with why (caller frees) naming the field. */
+static int field_addresses(const char *field, const char *text, struct mime_address_list *list, char **why)
 {
-	char **items = NULL;
-	size_t count = text ? split_addresses(text, &items) : 0;
-	struct mime_address *out = xcalloc(count + 1, sizeof(*out));
+	struct lib_error err = { 0 };
+	char reason[160];
 
-	*n = 0;
-	for (size_t i = 0; i < count; i++) {
-		char *name = NULL, *addr = NULL, why[160];
-		if (mime_address_split(items[i], &name, &addr) < 0 || !addr || smtp_address_check(addr, why, sizeof(why)) < 0) {
-			*bad = 1;
-			free(name);
-			free(addr);
-			continue;
-		}
-		*owned = xrealloc(*owned, (*nowned + 2) * sizeof(**owned));
-		(*owned)[(*nowned)++] = name;
-		(*owned)[(*nowned)++] = addr;
-		out[(*n)++] = (struct mime_address){ name, addr };
+	if (mime_address_list_parse(text ? text : "", text ? strlen(text) : 0, MIME_ADDRESS_IDNA, list, &err) < 0) {
+		*why = xasprintf("%s: %s; press e to fix it", field, err.text);
+		return -1;
 	}
-	strings_free(items, count);
+	for (size_t i = 0; i < list->count; i++) {
+		if (smtp_address_check(list->items[i].addr, reason, sizeof(reason)) < 0) {
+			*why = xasprintf("%s: the address %s %s; press e to fix it", field, list->items[i].addr, reason);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The list as mime_outgoing takes it (strings borrowed). */
+static struct mime_address *outgoing(const struct mime_address_list *list)
+{
+	struct mime_address *out = xcalloc(list->count + 1, sizeof(*out));
+	for (size_t i = 0; i < list->count; i++)
+		out[i] = (struct mime_address){ list->items[i].name, list->items[i].addr };
 	return out;
 }
 
@@ -836,31 +832,36 @@ static struct mime_address *addresses(const char *text, size_t *n, char ***owned
 static int build(struct ui *ui, int draft, struct buf *message, struct engine_outbox_entry *entry)
 {
 	struct ui_compose *c = ui->compose;
-	char **owned = NULL;
-	size_t nowned = 0, nto, ncc, nbcc, nfrom;
-	int bad = 0, rc = -1;
-	struct mime_address *to = addresses(c->to, &nto, &owned, &nowned, &bad);
-	struct mime_address *cc = addresses(c->cc, &ncc, &owned, &nowned, &bad);
-	struct mime_address *bcc = addresses(c->bcc, &nbcc, &owned, &nowned, &bad);
-	struct mime_address *from = addresses(c->from, &nfrom, &owned, &nowned, &bad);
+	struct mime_address_list lists[4]; /* From, To, Cc, Bcc */
+	struct mime_address *out[4] = { NULL };
+	const char *names[] = { "From", "To", "Cc", "Bcc" };
+	const char *texts[] = { c->from, c->to, c->cc, c->bcc };
+	char *why = NULL;
+	int rc = -1;
 	struct mime_attachment *attach = xcalloc(c->nattach + 1, sizeof(*attach));
 	struct lib_error err = { 0 };
 
+	memset(lists, 0, sizeof(lists));
 	for (size_t i = 0; i < c->nattach; i++)
 		attach[i] = (struct mime_attachment){ .path = c->attach[i].path, .filename = attach_name(&c->attach[i]),
 			                              .content_type = c->attach[i].type };
-	if (bad || nfrom != 1 || (!draft && !(nto + ncc + nbcc))) {
-		ui_say(ui, 1, bad ? "An address cannot be read: press e and fix it." : "No recipient, or no From address.");
+	for (size_t l = 0; l < 4 && !why; l++)
+		if (field_addresses(names[l], texts[l], &lists[l], &why) == 0)
+			out[l] = outgoing(&lists[l]);
+	if (why || lists[0].count != 1 || (!draft && !(lists[1].count + lists[2].count + lists[3].count))) {
+		ui_say(ui, 1, why ? why : lists[0].count != 1 ? "The From field needs one address." : "No recipient.");
 		goto done;
 	}
-	struct mime_outgoing out = {
-		.from = from[0], .to = to, .to_count = nto, .cc = cc, .cc_count = ncc, .bcc = bcc, .bcc_count = nbcc,
+	struct mime_outgoing msg = {
+		.from = out[0][0], .to = out[1], .to_count = lists[1].count, .cc = out[2], .cc_count = lists[2].count,
+		.bcc = out[3], .bcc_count = lists[3].count,
 		.subject = c->subject, .in_reply_to = c->in_reply_to && *c->in_reply_to ? c->in_reply_to : NULL,
 		.references = c->references && *c->references ? c->references : NULL,
 		.text = c->body.data ? c->body.data : "", .text_len = c->body.len,
 		.attachments = attach, .attachment_count = c->nattach, .version = PACKAGE_VERSION, .keep_bcc = draft,
+		.charsets = conf_get(ui->conf, c->account, CONF_K_SEND_CHARSET),
 	};
-	if (mime_outgoing_build(&out, message, NULL, &err) < 0) {
+	if (mime_outgoing_build(&msg, message, NULL, &err) < 0) {
 		ui_say(ui, 1, err.text);
 		goto done;
 	}
@@ -868,19 +869,16 @@ static int build(struct ui *ui, int draft, struct buf *message, struct engine_ou
 	if (!entry)
 		goto done;
 	entry->account = xstrdup(c->account->name);
-	entry->from = xstrdup(from[0].addr);
+	entry->from = xstrdup(out[0][0].addr);
 	entry->state = xstrdup("queued");
-	struct mime_address *lists[] = { to, cc, bcc };
-	size_t counts[] = { nto, ncc, nbcc };
-	for (size_t l = 0; l < 3; l++) {
-		for (size_t i = 0; i < counts[l]; i++) {
-			entry->rcpts = xrealloc(entry->rcpts, (entry->nrcpts + 1) * sizeof(*entry->rcpts));
-			entry->rcpts[entry->nrcpts++] = xstrdup(lists[l][i].addr);
-		}
-	}
+	engine_outbox_recipients(entry, &lists[1], &lists[2], &lists[3]);
 done:
-	strings_free(owned, nowned);
-	free(to), free(cc), free(bcc), free(from), free(attach);
+	for (size_t l = 0; l < 4; l++) {
+		mime_address_list_clear(&lists[l]);
+		free(out[l]);
+	}
+	free(why);
+	free(attach);
 	return rc;
 }
 

@@ -26,7 +26,7 @@ echo "$segments" | grep -E 'GNU_STACK' | grep -q -v 'RWE'; ok $? "its stack is n
 echo "$symbols" | grep -q '__stack_chk_fail'; ok $? "it is built with the stack protector (__stack_chk_fail)"
 echo "$symbols" | grep -E -q 'FUNC +GLOBAL +DEFAULT +[0-9]+ mailimap_atom_free$'
 ok $? "it exports its own mailimap_atom_free, so libetpan calls that one (src/imap/imap-session.c: a leak fix)"
-if "$TERN" -v | grep -q 'sanitizers=yes'; then
+if "$TERN" --version | grep -q 'sanitizers=yes'; then
 	echo "ok $((n+1)) - _FORTIFY_SOURCE # SKIP a sanitizer build has no _FORTIFY_SOURCE; the default build is checked by contrib/check"
 	n=$((n+1))
 else

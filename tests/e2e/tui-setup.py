@@ -99,6 +99,9 @@ def main(t):
                 t.ok("(a copy here)" in screen and "(a move)" in screen,
                      "IMAP or POP3 is asked, copy versus move in one line each", screen)
                 s.send("i", "Enter")
+                screen = s.wait_for("Login name [")
+                t.ok("Login name [%s]:" % USER in screen, "the login name is asked, the address offered", screen)
+                s.send("Enter")
                 screen = s.wait_for("Where should the password live?")
                 s.send("c", "Enter")
                 s.wait_for("Password command:")
@@ -156,6 +159,8 @@ def main(t):
                 s.send("Enter")
                 s.wait_for("Use [i]MAP or [p]OP3?")
                 s.send(protocol, "Enter")
+                s.wait_for("Login name [")
+                s.send("Enter")
                 s.wait_for("Where should the password live?")
                 s.send(keep, "Enter")
 
@@ -212,6 +217,8 @@ def main(t):
                 screen = s.wait_for("[s]ave anyway", 60)
                 t.ok("[p]assword again" in screen, "with a typed password the retry asks it again", screen)
                 s.send("p", "Enter")
+                s.wait_for("Login name [")
+                s.send("Enter")
                 s.wait_for("Where should the password live?")
                 s.send("n", "Enter")
                 type_password(s, PASSWORD, 2)
@@ -239,6 +246,46 @@ def main(t):
             t.ok("account kit3\n" in text and '  password "%s"' % PASSWORD in text,
                  "a password the user chose to save is in the mailrc", text)
             t.is_(stat.S_IMODE(os.stat(mailrc).st_mode), 0o600, "and the mailrc stays mode 600")
+
+            # issue 17.5: a private CA (no SSL_CERT_FILE now): trusted by
+            # a CA file, or by pinning the certificate the test printed
+            untrusting = {key: value for key, value in env.items() if key != "SSL_CERT_FILE"}
+            pin = k.cert_sha256("valid")
+            for how in ("ca", "pin"):
+                with Screen([TERN, "--setup"], env=untrusting, width=160, height=50) as s:
+                    start(s, "i", "c")
+                    s.wait_for("Password command:")
+                    s.type("cat %s" % pwfile)
+                    s.send("Enter")
+                    screen = s.wait_for("[t]rust a certificate", 60)
+                    joined = "".join(screen.splitlines())   # the terminal wraps long lines
+                    t.ok("not from a CA this machine trusts" in joined and "tls-fingerprint sha256:%s" % pin in joined,
+                         "%s: the untrusted certificate is explained, its fingerprint printed" % how, screen)
+                    s.send("t", "Enter")
+                    s.wait_for("CA file (PEM)")
+                    if how == "ca":
+                        s.type(os.path.join(home, "no-such.pem"))
+                        s.send("Enter")
+                        screen = s.wait_for("No such file")
+                        t.ok("no-such.pem: No such file or directory" in screen, "a missing CA file is refused", screen)
+                        s.type(k.ca_file)
+                        s.send("Enter")
+                    else:
+                        s.send("Enter")
+                        s.wait_for("Fingerprint (sha256:...):")
+                        s.type("sha256:nothex")
+                        s.send("Enter")
+                        screen = s.wait_for("64 hex digits")
+                        s.type("sha256:" + pin.upper())
+                        s.send("Enter")
+                    screen = s.wait_for("Wrote ", 60)
+                    t.ok("The test passed." in screen, "%s: trusted, the test passes" % how, screen)
+                text = open(mailrc).read()
+                want = '  tls-ca-file "%s"' % k.ca_file if how == "ca" else "  tls-fingerprint sha256:%s" % pin
+                t.ok(want in text, "%s: the mailrc says %s" % (how, want.strip()), text)
+            p = subprocess.run([TERN, "--check-config"], env=dict(os.environ, **untrusting), capture_output=True,
+                               text=True)
+            t.is_(p.returncode, 0, "the mailrc with both passes --check-config (%s)" % p.stderr.strip())
 
 
 run(main)

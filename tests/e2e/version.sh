@@ -11,7 +11,7 @@ sock=$dir/tmux.sock
 trap '"$tmux" -S "$sock" kill-server 2>/dev/null; rm -rf "$dir"' EXIT
 
 "$tmux" -S "$sock" -f /dev/null new-session -d -x 100 -y 30 \
-	"'$TERN' -v; echo exit=\$?; sleep 30"
+	"'$TERN' --version; echo exit=\$?; sleep 30"
 screen=
 for _ in $(seq 50); do
 	screen=$("$tmux" -S "$sock" capture-pane -p 2>/dev/null)
@@ -20,6 +20,6 @@ for _ in $(seq 50); do
 done
 echo "$screen" | grep -q '^tern [0-9]'; ok $? "the terminal shows tern's version"
 echo "$screen" | grep -q 'Libraries: libetpan'; ok $? "the terminal shows the libraries"
-echo "$screen" | grep -q '^exit=0$'; ok $? "tern -v exits 0 in a terminal"
+echo "$screen" | grep -q '^exit=0$'; ok $? "tern --version exits 0 in a terminal"
 echo "1..$n"
 exit $failed

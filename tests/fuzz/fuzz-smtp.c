@@ -53,7 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int code = (data[0] % 10) * 100 + (data[1] % 10) * 10 + data[2] % 10;
 		for (int stage = SMTP_STAGE_CHECK; stage <= SMTP_STAGE_DONE; stage++) {
 			struct lib_error why;
-			smtp_reply_explain(code, (enum smtp_stage)stage, "bo@example.org", size, "fuzz", "words", &why);
+			struct smtp_reply_context ctx = { (enum smtp_stage)stage, "bo@example.org", "ana@example.org", size,
+				                          "fuzz", (int)(size & 1) };
+			smtp_reply_explain(code, &ctx, "words", &why);
 		}
 	}
 	fuzz_net_done();

@@ -279,6 +279,28 @@ def pattern_seeds():
             for i, p in enumerate(pats)}
 
 
+def address_seeds():
+    """The first byte picks the parser's mode (1 lenient, 2 IDNA)."""
+    lists = [
+        b'\x00"Doe, John" <bob@example.com>, alice@example.com',
+        b'\x00<bob@example.com>, <alice@example.com>',
+        b'\x00x <a@b>, y <c@d>',
+        b'\x00Bob <bob@x> junk here',
+        b'\x00a@x, b@x',
+        b'\x01Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>',
+        b'\x00A Group(Some people):Chris Jones <c@(Chris\'s host.)public.example>, joe@example.org, '
+        b'John <jdoe@one.test> (my dear friend); (the end of the group)',
+        b'\x01(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;',
+        b'\x00Joe Q. Public <john.q.public@example.com>, Mary Smith <@node.test:mary@example.net>, , '
+        b'jdoe@test  . example',
+        b'\x02Bob <bob@m\xc3\xbcnchen.example>, x@B\xc3\x9cCHER.example',
+        b'\x01=?utf-8?q?Doe=2C_John?= <j@x.org>, Bob @ Work <bob@x.org>, Foo [Bar] <foo@x>',
+        b'\x00"john doe"@example.com, "a\\\\b" <c@d>, ana@x (Ana Lima)',
+        b'\x03a@[192.0.2.1], undisclosed-recipients:;',
+    ]
+    return {"a%02d.txt" % i: data for i, data in enumerate(lists)}
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "--big":
         for name, data in big_messages().items():
@@ -313,6 +335,8 @@ def main(argv):
         write(os.path.join(out, "mailrc"), name, data)
     for name, data in pattern_seeds().items():
         write(os.path.join(out, "pattern"), name, data)
+    for name, data in address_seeds().items():
+        write(os.path.join(out, "address"), name, data)
     return 0
 
 

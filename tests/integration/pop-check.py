@@ -58,8 +58,8 @@ def main(t):
 
         rc, out, err = r.run("--check", "--json", "-A", "isp")
         data = json.loads(out)
-        t.is_(data["accounts"][0]["folders"], [{"name": "INBOX", "pop3": True, "messages": 5, "new": 1}],
-              "--json: pop3, messages and new")
+        t.is_(data["accounts"][0]["folders"], [{"name": "INBOX", "pop3": True, "messages": 5, "new": 1, "unseen": 1}],
+              "--json: pop3, messages, new, and unseen (what is new: issue 17.6, so tern(1)'s jq example works)")
         t.is_(maildir_count(maildir), 4, "still nothing more downloaded")
 
         rc, out, err = r.run("--fetch")
@@ -73,7 +73,7 @@ def main(t):
         r2.account("isp", pop3="pop3s", password="wrong")
         r2.account("work", imap="imaps", user="bob")
         rc, out, err = r2.run("--check")
-        t.is_(rc, 69, "a refused POP3 login: exit 69")
+        t.is_(rc, 77, "a refused POP3 login: exit 77, as in every mode (issue 17.4)")
         t.ok(err.startswith("tern: account isp, server pop3s://") and err.count("\n") == 1,
              "one line naming the account and the server", err)
         t.ok(pop_row(out, "work") is not None, "the other account is still listed", out)

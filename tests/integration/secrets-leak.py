@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Secrets never leave tern: after an IMAP sync, a send (and one queued in
+"""Secrets never leave tern: after an IMAP sync, a send with -v (and one queued in
 the outbox while the server is down), a POP3 fetch, an XOAUTH2 login and
 failed logins with a wrong password and a wrong token, neither the
 password nor the token (nor the base64 of an AUTH PLAIN or XOAUTH2 blob
@@ -87,7 +87,8 @@ def main(t):
             return proc
 
         tern("-A", "mail", "-H", want=0, name="IMAP sync")
-        tern("-A", "mail", "-s", "hello", "bob@example.com", input=b"hi\n", want=0, name="send")
+        tern("-A", "mail", "-v", "-s", "hello", "bob@example.com", input=b"hi\n", want=0,
+             name="send, verbose (-v: the SMTP dialogue on stderr)")
         k.smtp_stop()
         tern("-A", "mail", "-s", "queued", "bob@example.com", input=b"later\n", want=75,
              name="send while the server is down (queued in the outbox)")
@@ -96,7 +97,7 @@ def main(t):
         tern("-A", "oauth", "-H", want=0, name="XOAUTH2 sync")
         tern("-A", "badpw", "-H", want=77, name="IMAP login with a wrong password (STARTTLS)")
         tern("-A", "badtok", "-H", want=77, name="XOAUTH2 with a refused token")
-        tern("-A", "badsmtp", "-s", "refused", "bob@example.com", input=b"x\n", name="SMTP AUTH refused")
+        tern("-A", "badsmtp", "-v", "-s", "refused", "bob@example.com", input=b"x\n", name="SMTP AUTH refused, verbose")
         outbox_files = [os.path.join(d, f) for d, _, fs in os.walk(r.home) for f in fs if "outbox" in d]
         t.ok(outbox_files, "the outbox holds the queued message (so it is scanned too)", outbox_files)
 

@@ -67,7 +67,10 @@ def main(t):
                 body = m.get_body(preferencelist=("plain",))
                 t.ok(body and "ünïcödé" in body.get_content(), "UTF-8 body decoded")
             t.is_(len(k.wait_messages("bob", "München")), 1, "Bcc recipient got it")
-            t.is_(len(k.messages(folder="Sent", subject="München")), 1, "exactly one Sent copy")
+            copies = k.messages(folder="Sent", subject="München")
+            t.is_(len(copies), 1, "exactly one Sent copy")
+            t.ok(copies and str(copies[0]["Bcc"]) == "bob@example.com", "the Sent copy keeps the Bcc (issue 17.6)",
+                 copies and copies[0]["Bcc"])
             t.is_(outbox(r), [], "the outbox is empty after a send")
 
             rc, out, err = r.run("--dry-run", "-s", "Dry", "bob@example.com", input=b"text\n")
@@ -94,10 +97,17 @@ def main(t):
             t.ok(rc == 77 and "the server requires authentication: set user and password for account nocreds" in err,
                  "530 explained, exit 77", err)
             t.is_(len(outbox(r2)), 1, "the refused message stays in the outbox")
+            t.ok("kept in the outbox as %s" % os.path.join(r2.env["XDG_DATA_HOME"], "tern", "outbox", "new") in err
+                 and "--retry-failed" in err, "the error says where the message is kept and how to retry it", err)
             r2.lines = []
             account(r2, k, "nocreds")
             rc, out, err = r2.run("--flush-outbox")
-            t.ok(rc == 0 and "1 sent, 0 still in the outbox" in out, "after fixing the mailrc, --flush-outbox sends it", out + err)
+            t.ok(rc == 0 and "0 sent, 1 still in the outbox (1 refused earlier, not sent again" in out
+                 and len(outbox(r2)) == 1 and not k.messages("bob", subject="Needs auth"),
+                 "a plain --flush-outbox does not send a refused message again", out + err)
+            rc, out, err = r2.run("--flush-outbox", "--retry-failed")
+            t.ok(rc == 0 and "1 sent, 0 still in the outbox" in out,
+                 "after fixing the mailrc, --flush-outbox --retry-failed sends it", out + err)
             t.ok(len(k.wait_messages("bob", "Needs auth")) == 1 and outbox(r2) == [], "delivered once, the outbox empty")
 
             # The server down: queued (75), then delivered exactly once.

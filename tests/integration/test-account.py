@@ -314,16 +314,20 @@ def main(t):
                  and ("write %s://" % implicit) in s["advice"],
                  "%s:// on the %s port: says the port wants TLS from the first byte" % (plain, implicit), s)
         r = TernRun(k, "mix-smtps")
-        r.account("a", smtp="smtps://%s:%d" % (HOST, k.ports["submission"]))
+        r.account("a", smtp="smtps://%s:%d" % (HOST, k.ports["submission"]), **{"from": "alice@example.com"})
         rc, out, err = r.run("--test-account")
         t.ok(rc == 77 and "\u2717 TLS: a plain-text greeting arrived where a TLS handshake was expected: \"220"
              in out and "write smtp://" in out and "smtps://127.0.0.1:465" in out,
              "smtps:// on the submission port: 465/587 mix-up explained, exit 77", out)
         r = TernRun(k, "mix-smtp")
-        r.account("a", smtp="smtp://%s:%d" % (HOST, k.ports["smtps"]), timeout=2)
+        r.account("a", smtp="smtp://%s:%d" % (HOST, k.ports["smtps"]), timeout=30, **{"from": "alice@example.com"})
+        started = time.monotonic()
         rc, out, err = r.run("--test-account")
+        took = time.monotonic() - started   # shown when it fails
         t.ok(rc == 77 and "it answers a TLS handshake instead" in out and "write smtps://" in out,
              "smtp:// on the smtps port: wants TLS from the first byte, exit 77", out)
+        t.ok("sent no greeting in 3 s;" in out, "and says so after a short wait, not the 30 s timeout (issue 17.5)",
+             (took, out))
 
         # -- TLS bytes where a greeting belongs (fake: a server that opens with a TLS alert)
         alert = socket.socket()
@@ -431,6 +435,10 @@ def main(t):
                 t.is_(rc, 77, "%s certificate over %s: exit 77" % (cert, kind))
                 t.ok(s and s["step"] == "tls" and want in s["advice"] and "issued by" in s["detail"],
                      "%s certificate over %s: TLS step with the certificate and advice" % (cert, kind), s)
+                if cert == "untrusted":
+                    pin = "tls-fingerprint sha256:%s" % k.cert_sha256("untrusted")
+                    t.ok(s and pin in s["advice"], "untrusted over %s: the advice gives the fingerprint to pin "
+                         "(issue 17.5)" % kind, s)
                 if doc and cert == "wronghost":
                     tls = doc["accounts"][0]["servers"][0]["tls"]
                     t.ok(tls and tls["name_match"] is False and tls["verified"] is False,

@@ -108,6 +108,13 @@ def main(t):
         rc, block, err = whatis(env, "bo@ms-corp.test", "--mailrc")
         t.ok('oauth2-token-command "' in block and "\n  # oauth2" not in block,
              "--mailrc for an OAuth2-only provider sets oauth2-token-command", block)
+        t.ok("\n  folder-sent none\n" in block, "Microsoft 365 files sent mail itself: folder-sent none (issue 17.5)",
+             block)
+        for address in ("ana@gmail.com", "ana@outlook.com"):
+            rc, block, err = whatis(env, address, "--mailrc")
+            t.ok("\n  folder-sent none\n" in block, "%s: the block has folder-sent none" % address, block)
+        rc, block, err = whatis(env, "ana@fastmail.com", "--mailrc")
+        t.ok("folder-sent" not in block, "fastmail.com: tern stores the Sent copy, no folder-sent line", block)
 
         # -- DNS SRV
         rc, out, err = whatis(env, "ana@srv.test")

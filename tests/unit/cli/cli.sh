@@ -7,14 +7,19 @@ n=0 failed=0
 ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 dir=$(mktemp -d /tmp/tern-cli-XXXXXX); trap 'rm -rf "$dir"' EXIT
 
-out=$("$TERN" -v); rc=$?
-ok $rc "tern -v exits 0"
-echo "$out" | grep -q '^tern [0-9]' ; ok $? "tern -v prints the version"
-echo "$out" | grep -q 'libetpan 1\.' ; ok $? "tern -v names libetpan"
-echo "$out" | grep -q 'OpenSSL 3' ; ok $? "tern -v names OpenSSL"
-echo "$out" | grep -q 'Tokyo Cabinet 1\.' ; ok $? "tern -v names Tokyo Cabinet"
-echo "$out" | grep -q 'ncurses 6' ; ok $? "tern -v names ncurses"
-echo "$out" | grep -q '^Build: sanitizers=' ; ok $? "tern -v shows build options"
+out=$("$TERN" --version); rc=$?
+ok $rc "tern --version exits 0"
+echo "$out" | grep -q '^tern [0-9]' ; ok $? "tern --version prints the version"
+echo "$out" | grep -q 'libetpan 1\.' ; ok $? "tern --version names libetpan"
+echo "$out" | grep -q 'OpenSSL 3' ; ok $? "tern --version names OpenSSL"
+echo "$out" | grep -q 'Tokyo Cabinet 1\.' ; ok $? "tern --version names Tokyo Cabinet"
+echo "$out" | grep -q 'ncurses 6' ; ok $? "tern --version names ncurses"
+echo "$out" | grep -q '^Build: sanitizers=' ; ok $? "tern --version shows build options"
+[ "$("$TERN" -V)" = "$out" ]; ok $? "tern -V prints the same (s-nail's -V)"
+# issue 17.2: -v is mailx's verbose, not the version
+"$TERN" -v -F /nonexistent -s x a@example.org </dev/null >"$dir/out" 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && ! grep -q '^tern [0-9]' "$dir/out"
+ok $? "tern -v -s ... is a verbose send, not the version (got $rc: $(head -c 200 "$dir/out"))"
 
 "$TERN" -h | grep -q -- '--check-config'; ok $? "tern -h prints usage"
 "$TERN" --bogus 2>"$dir/err"; rc=$?
@@ -62,6 +67,35 @@ ok $? "a bad -e line exits 78 and says -e (got $rc)"
 "$TERN" -F "$dir/open" </dev/null >/dev/null 2>"$dir/err"; rc=$?
 [ $rc = 64 ] && grep -q "the reader needs a terminal" "$dir/err"
 ok $? "the reader without a terminal: exit 64 and says so (got $rc)"
+
+# issue 17.5: what would fail at run time is refused by --check-config
+printf 'account a\n imap imaps://h\n tls-ca-file %s/no-such.pem\n' "$dir" >"$dir/ca"
+"$TERN" --check-config -F "$dir/ca" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/ca:3: tls-ca-file $dir/no-such.pem: No such file or directory" "$dir/err"
+ok $? "a missing tls-ca-file: exit 78 with FILE:LINE (got $rc: $(head -c 300 "$dir/err"))"
+echo "not a certificate" >"$dir/junk.pem"
+printf 'tls-ca-file "%s/junk.pem"\naccount a\n imap imaps://h\n smtp smtps://127.0.0.1:1\n from a@x.example\n' "$dir" >"$dir/ca2"
+"$TERN" --check-config -F "$dir/ca2" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/ca2:1: tls-ca-file $dir/junk.pem: holds no PEM certificate" "$dir/err"
+ok $? "a tls-ca-file that is not PEM: exit 78 with FILE:LINE (got $rc: $(head -c 300 "$dir/err"))"
+XDG_DATA_HOME="$dir/data" "$TERN" -F "$dir/ca2" -s x bob@example.org </dev/null >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && [ ! -d "$dir/data/tern/outbox" ]
+ok $? "and a send with it stops at 78 before anything is queued (got $rc)"
+printf 'account a\n imap imaps://h\n smtp smtps://h\n' >"$dir/nofrom"
+"$TERN" --check-config -F "$dir/nofrom" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/nofrom:1: account 'a' can send (smtp) but has no from" "$dir/err"
+ok $? "an account that can send needs from: exit 78 (got $rc: $(head -c 300 "$dir/err"))"
+printf 'account a\n imap imaps://h\n' >"$dir/readonly"
+"$TERN" --check-config -F "$dir/readonly" >/dev/null 2>&1
+ok $? "an account that cannot send needs no from"
+printf 'account a\n from "Ana <ana@x.example>, bob@x.example"\n smtp smtps://h\n' >"$dir/twofrom"
+"$TERN" --check-config -F "$dir/twofrom" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 78 ] && grep -q "^$dir/twofrom:2: bad address" "$dir/err"
+ok $? "from must be one address, as the address parser reads it (got $rc)"
+printf 'account a\n from "Ana <ana@x.example>"\n smtp smtp://h:465\n' >"$dir/port"
+"$TERN" --check-config -F "$dir/port" >/dev/null 2>"$dir/err"; rc=$?
+[ $rc = 0 ] && grep -q "^warning: $dir/port:3: account 'a': smtp://h:465: port 465 is the implicit TLS port (RFC 8314).*write smtps://h:465" "$dir/err"
+ok $? "smtp:// on port 465: a warning naming smtps:// (got $rc: $(head -c 300 "$dir/err"))"
 
 echo "1..$n"
 exit $failed

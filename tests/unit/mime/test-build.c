@@ -347,8 +347,8 @@ static void test_qp(void)
 	msg.text_len = text.len;
 	raw = build(&msg, NULL, NULL);
 	lines_ok(raw, "long ASCII line");
-	ok(strstr(raw, "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable") != NULL,
-	   "an ASCII line over 998 bytes goes quoted-printable");
+	ok(strstr(raw, "charset=us-ascii\r\nContent-Transfer-Encoding: quoted-printable") != NULL,
+	   "an ASCII line over 998 bytes goes quoted-printable (still us-ascii)");
 	parsed = mime_message_parse(raw, strlen(raw));
 	mime_part_text_utf8(parsed, 0, &back);
 	is_str(back.data, text.data, "long ASCII line reads back");
@@ -659,6 +659,47 @@ static void test_guess_and_split(void)
 	ok(mime_address_split("Ana Lima", &name, &addr) == -1 && !name && !addr, "split: no address");
 }
 
+/* issue 17.2: a text that is not UTF-8 goes in a charset of
+ * send-charset, its bytes kept; UTF-8 text converted where the list
+ * says so (mutt's send_charset). */
+static void test_charsets(void)
+{
+	struct mime_outgoing msg = base();
+	msg.text = "Gr\xfc\xdf aus M\xfcnchen\n"; /* latin-1 */
+	msg.text_len = strlen(msg.text);
+	char *raw = build(&msg, NULL, NULL);
+	lines_ok(raw, "latin-1 text");
+	ok(raw && strstr(raw, "charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+	                      "Gr=FC=DF aus M=FCnchen\r\n"),
+	   "text that is not UTF-8: sent as iso-8859-1 (the default list's last), quoted-printable, bytes kept");
+	free(raw);
+	msg.charsets = "us-ascii:utf-8";
+	refused(&msg, "not valid UTF-8, nor in any charset of send-charset (us-ascii:utf-8)",
+	        "not UTF-8 and no 8-bit charset in send-charset");
+	msg.charsets = "us-ascii:windows-1252:utf-8";
+	raw = build(&msg, NULL, NULL);
+	ok(raw && strstr(raw, "charset=windows-1252\r\n"), "the first charset that holds the bytes is declared");
+	free(raw);
+
+	msg.text = "Gr\xc3\xbc\xc3\x9f dich\n"; /* UTF-8 */
+	msg.text_len = strlen(msg.text);
+	msg.charsets = NULL;
+	raw = build(&msg, NULL, NULL);
+	ok(raw && strstr(raw, "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9F"),
+	   "UTF-8 text goes as utf-8 by default");
+	free(raw);
+	msg.charsets = "us-ascii:iso-8859-1:utf-8";
+	raw = build(&msg, NULL, NULL);
+	ok(raw && strstr(raw, "charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DF"),
+	   "with iso-8859-1 before utf-8, UTF-8 text it can hold is converted, as mutt does");
+	free(raw);
+	msg.text = "5 \xe2\x82\xac\n"; /* the euro sign: not in latin-1 */
+	msg.text_len = strlen(msg.text);
+	raw = build(&msg, NULL, NULL);
+	ok(raw && strstr(raw, "charset=utf-8\r\n"), "text it cannot hold goes on to the next: utf-8");
+	free(raw);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -674,5 +715,6 @@ int main(void)
 	test_boundary();
 	test_ids_and_extra();
 	test_guess_and_split();
+	test_charsets();
 	return tap_done();
 }

@@ -42,6 +42,17 @@ int main(void)
 	   "a value that starts on a folded line has no leading space");
 	mime_envelope_clear(&env);
 
+	/* issue 17: an RFC 2047 word holding a comma stays one name */
+	const char encoded[] = "From: =?utf-8?q?Doe=2C_John?= <john@example.org>\r\n"
+	                       "To: =?iso-8859-1?q?J=FCrgen?= <j@x.org>, \"Lima, Ana\" <ana@x.org>\r\n\r\n";
+	mime_envelope_parse(encoded, sizeof(encoded) - 1, &env);
+	is_str(env.from, "\"Doe, John\" <john@example.org>", "an encoded comma is quoted, not a second address");
+	is_str(env.to, "Jürgen <j@x.org>, \"Lima, Ana\" <ana@x.org>", "encoded names in a list decoded one by one");
+	char *shown = mime_address_display(env.from);
+	is_str(shown, "Doe, John", "and shown as one name");
+	free(shown);
+	mime_envelope_clear(&env);
+
 	mime_envelope_parse("", 0, &env);
 	ok(env.from && !*env.from && env.date == 0, "an empty block gives empty fields");
 	mime_envelope_clear(&env);

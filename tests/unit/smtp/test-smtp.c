@@ -22,7 +22,8 @@ static void explain(int code, enum smtp_stage stage, const char *addr, enum lib_
                     const char *name)
 {
 	struct lib_error err = { 0 };
-	smtp_reply_explain(code, stage, addr, 10485760, "work", "5.x.y words", &err);
+	struct smtp_reply_context ctx = { stage, addr, "ana@example.org", 10485760, "work", 0 };
+	smtp_reply_explain(code, &ctx, "5.x.y words", &err);
 	ok(err.cls == cls && strstr(err.text, part) && strstr(err.text, "5.x.y words"), "explain %d: %s", code, name);
 	if (err.cls != cls || !strstr(err.text, part))
 		printf("# class %d: %s\n", err.cls, err.text);
@@ -69,7 +70,9 @@ static void test_explanations(void)
 	explain(535, SMTP_STAGE_MAIL, NULL, LIB_ERR_AUTH, "refused the credentials of account work", "535");
 	explain(534, SMTP_STAGE_MAIL, NULL, LIB_ERR_AUTH, "app password", "534 hints at an app password");
 	explain(550, SMTP_STAGE_MAIL, "alice@example.org", LIB_ERR_SERVER,
-	        "the server refused the sender <alice@example.org>: a From this account may not use?", "550 at MAIL");
+	        "the server refused the sender <alice@example.org>: this login may not send as that From address; set "
+	        "from (or -r) to an address account work owns",
+	        "550 at MAIL");
 	explain(553, SMTP_STAGE_MAIL, "alice@example.org", LIB_ERR_SERVER, "refused the sender", "553 at MAIL");
 	explain(550, SMTP_STAGE_RCPT, "bob@example.net", LIB_ERR_SERVER,
 	        "the server refused to relay to <bob@example.net>: sending through a server that is not your account's?",
@@ -77,12 +80,31 @@ static void test_explanations(void)
 	explain(554, SMTP_STAGE_RCPT, "bob@example.net", LIB_ERR_SERVER, "refused to relay to <bob@example.net>",
 	        "554 at RCPT");
 	struct lib_error unknown = { 0 };
-	smtp_reply_explain(550, SMTP_STAGE_RCPT, "bob@example.net", 0, "work", "5.1.1 <bob@example.net>: user unknown",
-	                   &unknown);
+	struct smtp_reply_context rcpt = { SMTP_STAGE_RCPT, "bob@example.net", "ana@example.org", 0, "work", 0 };
+	smtp_reply_explain(550, &rcpt, "5.1.1 <bob@example.net>: user unknown", &unknown);
 	ok(unknown.cls == LIB_ERR_SERVER && strstr(unknown.text, "no mailbox <bob@example.net>: check the address") &&
 	       !strstr(unknown.text, "relay"),
 	   "550 5.1.1 at RCPT: an unknown recipient, not a relay refusal (%s)", unknown.text);
-	explain(554, SMTP_STAGE_MESSAGE, NULL, LIB_ERR_SERVER, "refused the message", "554 after the data");
+	explain(554, SMTP_STAGE_MESSAGE, NULL, LIB_ERR_SERVER,
+	        "the server refused the message after receiving all of it (its content or a policy", "554 after the dot");
+	explain(500, SMTP_STAGE_MESSAGE, NULL, LIB_ERR_SERVER, "refused the message after receiving all of it",
+	        "another 5xx after the dot");
+
+	/* issue 17.4: the real cause, from the words or the session */
+	struct lib_error why = { 0 };
+	smtp_reply_explain(553, &rcpt, "5.7.1 <ana@example.org>: Sender address rejected: not owned by user bob", &why);
+	ok(why.cls == LIB_ERR_SERVER && strstr(why.text, "refused the sender <ana@example.org>: this login may not send "
+	                                                 "as that From address") && !strstr(why.text, "relay"),
+	   "553 Sender address rejected at RCPT is about the From, not the recipient (%s)", why.text);
+	struct smtp_reply_context no_login = rcpt;
+	no_login.login_missing = 1;
+	smtp_reply_explain(554, &no_login, "5.7.1 <bob@example.net>: Client host rejected: Access denied", &why);
+	ok(why.cls == LIB_ERR_AUTH && strstr(why.text, "the server offers a login but account work has none, and without "
+	                                              "it refused to relay to <bob@example.net>: set user and password"),
+	   "554 relay refused while AUTH was offered and not used: the login is missing (%s)", why.text);
+	smtp_reply_explain(550, &no_login, "5.1.1 <bob@example.net>: Recipient address rejected: User unknown", &why);
+	ok(why.cls == LIB_ERR_SERVER && strstr(why.text, "no mailbox <bob@example.net>"),
+	   "an unknown recipient stays an unknown recipient without a login (%s)", why.text);
 	explain(552, SMTP_STAGE_MAIL, NULL, LIB_ERR_SERVER, "too large for the server, which accepts at most 10485760 bytes (10.0 MB)",
 	        "552 names the SIZE limit");
 	explain(552, SMTP_STAGE_MESSAGE, NULL, LIB_ERR_SERVER, "too large", "552 after the data");
@@ -95,9 +117,10 @@ static void test_explanations(void)
 	explain(500, SMTP_STAGE_DATA, NULL, LIB_ERR_SERVER, "the server refused DATA", "other 5xx");
 	explain(250, SMTP_STAGE_DATA, NULL, LIB_ERR_PROTOCOL, "makes no sense", "250 where 354 was due");
 	struct lib_error err = { 0 };
-	smtp_reply_explain(530, SMTP_STAGE_MAIL, NULL, 0, NULL, "5.7.0 Must issue a STARTTLS command first", &err);
+	struct smtp_reply_context anon = { SMTP_STAGE_MAIL, NULL, NULL, 0, NULL, 0 };
+	smtp_reply_explain(530, &anon, "5.7.0 Must issue a STARTTLS command first", &err);
 	ok(err.cls == LIB_ERR_TLS && strstr(err.text, "requires STARTTLS"), "530 asking for STARTTLS is about TLS");
-	smtp_reply_explain(530, SMTP_STAGE_MAIL, NULL, 0, NULL, "", &err);
+	smtp_reply_explain(530, &anon, "", &err);
 	ok(strstr(err.text, "set user and password for this account") != NULL,
 	   "no account name: \"this account\" (%s)", err.text);
 }
