@@ -470,7 +470,9 @@ static int run_action(struct engine_worker *w, enum engine_job_type type, const 
 		break;
 	}
 	case ENGINE_JOB_EXPUNGE:
-		rc = imap_messages_expunge(w->ea.imap, folder, uids, n, err);
+		/* add: the user agreed to a plain EXPUNGE on a server without
+		 * UIDPLUS, other messages marked deleted included */
+		rc = add ? imap_folder_expunge(w->ea.imap, folder, err) : imap_messages_expunge(w->ea.imap, folder, uids, n, err);
 		*text = xasprintf("Expunged %zu message%s.", n, plural(n));
 		*moved = 1;
 		break;
@@ -752,6 +754,10 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
 		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &moved_to,
 		                &err);
+		if (rc < -1 && job->type == ENGINE_JOB_EXPUNGE)
+			job->flags = (unsigned)(-1 - rc); /* the others a plain EXPUNGE would take: the UI asks */
+		if (rc < -1)
+			rc = -1;
 	}
 	if (w->watching && strcmp(job->folder, w->watching) != 0)
 		w->resync = 1; /* another folder is selected now (an undo from the trash): back to the open one */
@@ -1264,6 +1270,7 @@ static void *worker_main(void *data)
 			mark_old(w, job);
 		else
 			bulk(w, job);
+		engine_account_alerts(&w->ea); /* shown in the reader's status line */
 		pthread_mutex_lock(&w->lock);
 		w->busy = -1;
 		pthread_mutex_unlock(&w->lock);
@@ -1452,6 +1459,13 @@ void engine_worker_expunge(struct engine_worker *w, const char *folder, const ui
 void engine_worker_mark_old(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
 {
 	submit(w, bulk_job(ENGINE_JOB_MARK_OLD, folder, uids, n));
+}
+
+void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
+{
+	struct engine_job *job = bulk_job(ENGINE_JOB_EXPUNGE, folder, uids, n);
+	job->add = 1;
+	submit(w, job);
 }
 
 void engine_worker_cancel(struct engine_worker *w)

@@ -88,6 +88,10 @@ int engine_folder_new_count(struct engine_account *ea, const char *folder, uint3
  * No cache, no change. 0, or -1 with err (the cache failed). */
 int engine_folder_mark_old(struct engine_account *ea, const char *folder, const uint32_t *uids, size_t n,
                            struct lib_error *err);
+/* Passes the [ALERT]s the IMAP server sent since the last call to
+ * hooks.warn ("account A: server alert: TEXT"); the worker calls it after
+ * every job, the headless modes get them from open and sync. */
+void engine_account_alerts(struct engine_account *ea);
 
 /* ---- the worker thread (engine-worker.c) ---- */
 
@@ -394,6 +398,10 @@ void engine_worker_expunge(struct engine_worker *w, const char *folder, const ui
  * (mark-old): in the header cache for IMAP, new/ to cur/ in a Maildir.
  * No event; it runs at quit too. */
 void engine_worker_mark_old(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
+/* After an EXPUNGE refused on a server without UIDPLUS because other
+ * messages are marked deleted too (its ERROR event's flags: how many):
+ * a plain EXPUNGE, theirs included; uids are this session's. */
+void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */
 void engine_worker_cancel(struct engine_worker *w);
 /* The next event, or NULL; the caller frees it with engine_event_free. */
