@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../imap/imap.h"
 #include "../lib/lib.h"
 #include "../store/store.h"
 
@@ -24,8 +25,9 @@ static void print_name(const char *name)
 	buf_free(&clean);
 }
 
-/* Folders of account that its header cache holds; local folders are
- * cached under "local:PATH" (local-cache.c) and completed as paths. */
+/* Folders of account that its header cache holds, as -f takes them: the
+ * cache has the server's names (modified UTF-7); local folders are cached
+ * under "local:PATH" (local-cache.c) and completed as paths. */
 static int complete_folders(const struct conf *conf, const struct conf_account *account)
 {
 	char *path = engine_cache_path(conf, account), *err = NULL, **names;
@@ -38,8 +40,11 @@ static int complete_folders(const struct conf *conf, const struct conf_account *
 		return lib_error_exit_code(LIB_ERR_TEMPORARY);
 	}
 	for (int i = 0; i < n; i++) {
-		if (strncmp(names[i], "local:", 6) != 0)
-			print_name(names[i]);
+		if (strncmp(names[i], "local:", 6) != 0) {
+			char *name = imap_utf7_decode(names[i]);
+			print_name(name);
+			free(name);
+		}
 		free(names[i]);
 	}
 	free(names);
