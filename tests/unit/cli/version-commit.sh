@@ -21,7 +21,7 @@ if [ -e "$TERN_SRCDIR/.git" ] && command -v git >/dev/null; then
 else
 	[ "$first" = "tern $version" ]; ok $? "built from a tarball: the version alone, no commit"
 fi
-! grep -rqs -e "tern $version" "$TERN_SRCDIR/doc/tern.1" "$TERN_SRCDIR/doc/mailrc.5"
+! grep -rqs -e "tern $version" "$TERN_SRCDIR"/doc/*.[15]
 ok $? "the manual pages do not write the version again"
 echo "1..$n"
 exit $failed
