@@ -76,6 +76,8 @@
 	  "yes: leave every message on the POP3 server (a copy). no (default): delete it there once it is safe in the Maildir.") \
 	X(POP3_DELETE_AFTER, "pop3-delete-after", CONF_T_NUMBER, CONF_S_BOTH, "0", 0, 36500, \
 	  "With pop3-keep no: delete a message on the POP3 server only DAYS days after it was downloaded; 0 (default): at once.") \
+	X(POP3_APOP, "pop3-apop", CONF_T_BOOL, CONF_S_BOTH, "off", 0, 0, \
+	  "on: log in to the POP3 server with APOP first when its greeting offers it; off (default): SASL PLAIN or USER/PASS over TLS, APOP only when the server offers nothing else.") \
 	X(AUTOCONFIG_URL, "autoconfig-url", CONF_T_STRING, CONF_S_GLOBAL, NULL, 0, 0, \
 	  "Thunderbird autoconfig file tern --whatis may read (https://, file://, or http:// to this machine); %EMAILDOMAIN% and %EMAILADDRESS% are filled in. Unset (default): no web request.")
 

@@ -208,7 +208,25 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 	if (!ea->imap)
 		return -1;
 	imap_session_limit_sync(ea->imap, ea->no_qresync, ea->no_condstore);
+	engine_account_alerts(ea);
 	return 0;
+}
+
+void engine_account_alerts(struct engine_account *ea)
+{
+	char *alerts = ea->imap ? imap_session_take_alerts(ea->imap) : NULL;
+
+	/* RFC 3501 7.1: an [ALERT] MUST be shown to the user, one warning
+	 * each (already sanitized, one line) */
+	for (char *line = alerts, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *text = xasprintf("server alert: %s", line);
+		warn(ea, text);
+		free(text);
+	}
+	free(alerts);
 }
 
 static void on_progress(void *data, size_t done, size_t total)
@@ -238,6 +256,7 @@ int engine_folder_sync(struct engine_account *ea, const char *folder, struct mod
 		}
 		cached = state;
 		changes = imap_folder_sync(ea->imap, folder, &state, mbox, &reset, on_progress, ea, err);
+		engine_account_alerts(ea);
 		if (changes != IMAP_SYNC_AGAIN || tries == 1)
 			break;
 		model_mailbox_clear(mbox);

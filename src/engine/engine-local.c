@@ -100,7 +100,7 @@ static int pop_run(struct engine_account *ea, int check_only, struct pop_fetch_r
 		.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 		.cancel_fd = ea->cancel_fd,
 	};
-	struct pop_login login = { user, engine_get_secret, ea };
+	struct pop_login login = { user, engine_get_secret, ea, conf_get_bool(ea->conf, ea->account, CONF_K_POP3_APOP) };
 	struct pop_fetch_options options = {
 		.maildir = maildir,
 		.account = account->name,

@@ -352,6 +352,24 @@ static int sent_copy(struct engine_account *ea, struct engine_outbox_entry *e, i
 	if (!ea->imap && engine_imap_open(ea, &err) < 0)
 		goto pending;
 	folder = configured ? imap_utf7_encode(configured) : imap_folder_with_role(ea->imap, IMAP_ROLE_SENT, &err);
+	if (!folder && err.cls == LIB_ERR_NONE) {
+		/* no \Sent folder on the server (issue 16: copies waited for
+		 * ever): a folder named Sent, made now if need be */
+		struct imap_folder *folders = NULL;
+		size_t count = 0;
+		if (imap_folder_list(ea->imap, &folders, &count, &err) == 0)
+			for (size_t i = 0; i < count && !folder; i++)
+				if (strcmp(folders[i].name, "Sent") == 0 && !folders[i].noselect)
+					folder = xstrdup(folders[i].wire_name);
+		imap_folder_list_free(folders, count);
+		if (!folder && err.cls == LIB_ERR_NONE &&
+		    !(folder = imap_folder_create_role(ea->imap, "Sent", IMAP_ROLE_SENT, &err))) {
+			char *why = xstrdup(err.text);
+			lib_error_set(&err, LIB_ERR_CONFIG, "the server has no Sent folder and refused to make one (%s): "
+			              "set folder-sent to a folder of this account, or folder-sent none", why);
+			free(why);
+		}
+	}
 	if (!folder) {
 		if (err.cls == LIB_ERR_NONE)
 			lib_error_set(&err, LIB_ERR_CONFIG, "no folder-sent set and the server marks no \\Sent folder");

@@ -466,7 +466,9 @@ static int run_action(struct engine_worker *w, enum engine_job_type type, const 
 		break;
 	}
 	case ENGINE_JOB_EXPUNGE:
-		rc = imap_messages_expunge(w->ea.imap, folder, uids, n, err);
+		/* add: the user agreed to a plain EXPUNGE on a server without
+		 * UIDPLUS, other messages marked deleted included */
+		rc = add ? imap_folder_expunge(w->ea.imap, folder, err) : imap_messages_expunge(w->ea.imap, folder, uids, n, err);
 		*text = xasprintf("Expunged %zu message%s.", n, plural(n));
 		*moved = 1;
 		break;
@@ -739,6 +741,10 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	} else if (rc == 0) {
 		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
 		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &err);
+		if (rc < -1 && job->type == ENGINE_JOB_EXPUNGE)
+			job->flags = (unsigned)(-1 - rc); /* the others a plain EXPUNGE would take: the UI asks */
+		if (rc < -1)
+			rc = -1;
 	}
 	if (rc < 0 && err.cls == LIB_ERR_SERVER && job->type == ENGINE_JOB_STORE_FLAGS)
 		w->resync = 1; /* a conflict (or a refusal): show the server's state */
@@ -1148,6 +1154,7 @@ static void *worker_main(void *data)
 			drafts(w);
 		else
 			bulk(w, job);
+		engine_account_alerts(&w->ea); /* shown in the reader's status line */
 		pthread_mutex_lock(&w->lock);
 		w->busy = -1;
 		pthread_mutex_unlock(&w->lock);
@@ -1331,6 +1338,13 @@ void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, 
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
 {
 	submit(w, bulk_job(ENGINE_JOB_EXPUNGE, folder, uids, n));
+}
+
+void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
+{
+	struct engine_job *job = bulk_job(ENGINE_JOB_EXPUNGE, folder, uids, n);
+	job->add = 1;
+	submit(w, job);
 }
 
 void engine_worker_cancel(struct engine_worker *w)

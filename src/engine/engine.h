@@ -76,6 +76,10 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err);
 int engine_folder_sync(struct engine_account *ea, const char *folder, struct model_mailbox *mbox,
                        struct lib_error *err);
 void engine_account_close(struct engine_account *ea);
+/* Passes the [ALERT]s the IMAP server sent since the last call to
+ * hooks.warn ("account A: server alert: TEXT"); the worker calls it after
+ * every job, the headless modes get them from open and sync. */
+void engine_account_alerts(struct engine_account *ea);
 
 /* ---- the worker thread (engine-worker.c) ---- */
 
@@ -373,6 +377,10 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
 void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n,
                                    const struct conf_account *target_account, const char *target, int move);
 void engine_worker_expunge(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
+/* After an EXPUNGE refused on a server without UIDPLUS because other
+ * messages are marked deleted too (its ERROR event's flags: how many):
+ * a plain EXPUNGE, theirs included; uids are this session's. */
+void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */
 void engine_worker_cancel(struct engine_worker *w);
 /* The next event, or NULL; the caller frees it with engine_event_free. */

@@ -22,8 +22,11 @@ static unsigned role_of(const char *flag)
 static int list(struct imap_session *session, int subscribed, clist **result, struct lib_error *err)
 {
 	int r = subscribed ? mailimap_lsub(session->imap, "", "*", result) : mailimap_list(session->imap, "", "*", result);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (*result) /* libetpan hands over the folders listed before a NO too */
+		/* result: ours on NO_ERROR and also on a NO (libetpan 1.9.4 hands
+		 * over the folders listed before it); unset on other errors */
+		if (*result)
 			mailimap_list_result_free(*result);
 		*result = NULL;
 		imap_error(session, r, subscribed ? "LSUB" : "LIST", err);
@@ -103,8 +106,11 @@ int imap_folder_status(struct imap_session *session, const char *wire_name, stru
 	mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_RECENT);
 	int r = mailimap_status(session->imap, wire_name, atts, &result);
 	mailimap_status_att_list_free(atts);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (result) /* the counts sent before a NO */
+		/* result: ours whatever the answer (libetpan 1.9.4 sets it before
+		 * looking at the tagged reply: the counts sent before a NO) */
+		if (result)
 			mailimap_mailbox_data_status_free(result);
 		struct buf what = BUF_INIT;
 		buf_addstr(&what, "STATUS ");
@@ -139,8 +145,11 @@ int imap_quota(struct imap_session *session, uint64_t *used_kb, uint64_t *limit_
 	if (!imap_has_capability(session, "QUOTA"))
 		return 0;
 	int r = mailimap_quota_getquotaroot(session->imap, "INBOX", &quota);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
-		if (quota) /* the quota sent before a NO */
+		/* quota: ours whatever the answer, as with STATUS (libetpan
+		 * 1.9.4 sets it before the tagged reply is checked) */
+		if (quota)
 			mailimap_quota_complete_data_free(quota);
 		if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
 			imap_error(session, r, "GETQUOTAROOT", err);
@@ -226,4 +235,44 @@ int imap_folder_change(struct imap_session *session, enum imap_folder_op op, con
 		return -1;
 	}
 	return 0;
+}
+
+char *imap_folder_create_role(struct imap_session *session, const char *name, unsigned role, struct lib_error *err)
+{
+	static const struct { unsigned role; const char *flag; } flags[] = {
+		{ IMAP_ROLE_SENT, "\\Sent" }, { IMAP_ROLE_DRAFTS, "\\Drafts" }, { IMAP_ROLE_TRASH, "\\Trash" },
+		{ IMAP_ROLE_JUNK, "\\Junk" }, { IMAP_ROLE_ARCHIVE, "\\Archive" },
+	};
+	const char *flag = NULL;
+	char *wire = imap_utf7_encode(name);
+
+	for (size_t i = 0; i < LIB_ARRAY_LEN(flags); i++)
+		if (flags[i].role == role)
+			flag = flags[i].flag;
+	int r;
+	if (flag && imap_has_capability(session, "CREATE-SPECIAL-USE")) {
+		/* RFC 6154 5.2: CREATE name (USE (\Sent)), so other clients
+		 * find it by its role as tern does */
+		struct buf command = BUF_INIT;
+		buf_addstr(&command, "CREATE ");
+		imap_add_astring(&command, wire);
+		buf_addf(&command, " (USE (%s))", flag);
+		r = imap_command(session, command.data, 0);
+		buf_free(&command);
+	} else {
+		r = mailimap_create(session->imap, wire);
+	}
+	imap_alert_collect(session);
+	if (r == MAILIMAP_NO_ERROR)
+		r = mailimap_subscribe(session->imap, wire);
+	if (r != MAILIMAP_NO_ERROR) {
+		struct buf what = BUF_INIT;
+		buf_addstr(&what, "CREATE ");
+		lib_sanitize(&what, name, strlen(name), LIB_SANITIZE_LINE);
+		imap_error(session, r, what.data, err);
+		buf_free(&what);
+		free(wire);
+		return NULL;
+	}
+	return wire;
 }

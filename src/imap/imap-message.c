@@ -23,10 +23,12 @@ int imap_message_fetch(struct imap_session *session, const char *wire_name, uint
 	int r = mailimap_uid_fetch(session->imap, set, type, &result);
 	mailimap_fetch_type_free(type);
 	mailimap_set_free(set);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
+		/* result is not ours here: libetpan 1.9.4 frees it itself on a
+		 * tagged NO (and leaves the pointer set), never sets it on other
+		 * errors; freeing it was a double free (issue 16) */
 		imap_error(session, r, "FETCH", err);
-		if (result)
-			mailimap_fetch_list_free(result);
 		return -1;
 	}
 	for (clistiter *it = clist_begin_safe(result); it; it = clist_next(it)) {
@@ -220,7 +222,7 @@ int imap_messages_store_flags(struct imap_session *session, const char *wire_nam
 			struct store_ctx ctx = { session, group, ngroup };
 			mailimap_set_progress_callback(session->imap, on_progress_ignored, on_progress_ignored, NULL);
 			mailimap_set_msg_att_handler(session->imap, on_store_fetch, &ctx);
-			r = mailimap_custom_command(session->imap, command.data);
+			r = imap_command(session, command.data, 0);
 			mailimap_set_msg_att_handler(session->imap, NULL, NULL);
 			mailimap_set_progress_callback(session->imap, NULL, NULL, NULL);
 			buf_free(&command);
@@ -235,6 +237,7 @@ int imap_messages_store_flags(struct imap_session *session, const char *wire_nam
 			                                             : mailimap_store_att_flags_new_remove_flags_silent(list);
 			r = mailimap_uid_store(session->imap, set, store);
 			mailimap_store_att_flags_free(store);
+			imap_alert_collect(session);
 		}
 		mailimap_set_free(set);
 		if (r != MAILIMAP_NO_ERROR) {
@@ -263,18 +266,48 @@ int imap_messages_expunge(struct imap_session *session, const char *wire_name, c
 	if (imap_select(session, wire_name, err) < 0)
 		return -1;
 	if (!imap_has_capability(session, "UIDPLUS")) {
-		/* A plain EXPUNGE would also remove what another client marked
-		 * \Deleted: tern never sends it on a folder it shares. */
-		lib_error_set(err, LIB_ERR_SERVER,
-		              "the server has no UIDPLUS, so tern cannot expunge only its own messages; "
-		              "they stay marked deleted");
-		return -1;
+		/* A plain EXPUNGE removes every \Deleted message, another
+		 * client's too: sent only when UID SEARCH DELETED finds none but
+		 * these (as Mutt and aerc expunge there), else the caller asks. */
+		uint32_t *deleted = NULL;
+		size_t ndeleted = 0, others = 0;
+		if (imap_search(session, wire_name, "DELETED", &deleted, &ndeleted, err) < 0)
+			return -1;
+		uint32_t *mine = xmalloc(n * sizeof(*mine));
+		memcpy(mine, uids, n * sizeof(*mine));
+		qsort(mine, n, sizeof(*mine), uid_compare);
+		for (size_t i = 0; i < ndeleted; i++)
+			others += !bsearch(&deleted[i], mine, n, sizeof(*mine), uid_compare);
+		free(mine);
+		free(deleted);
+		if (others) {
+			lib_error_set(err, LIB_ERR_SERVER,
+			              "not expunged: the server has no UIDPLUS and %zu other message%s here %s marked "
+			              "deleted, which EXPUNGE would remove too", others, others == 1 ? "" : "s",
+			              others == 1 ? "is" : "are");
+			return -1 - (int)(others > 0x3ffffff ? 0x3ffffff : others);
+		}
+		return imap_folder_expunge(session, wire_name, err);
 	}
 	struct mailimap_set *set = uid_set(uids, n);
 	int r = mailimap_uid_expunge(session->imap, set);
 	mailimap_set_free(set);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "UID EXPUNGE", err);
+		return -1;
+	}
+	return 0;
+}
+
+int imap_folder_expunge(struct imap_session *session, const char *wire_name, struct lib_error *err)
+{
+	if (imap_select(session, wire_name, err) < 0)
+		return -1;
+	int r = mailimap_expunge(session->imap);
+	imap_alert_collect(session);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "EXPUNGE", err);
 		return -1;
 	}
 	return 0;
@@ -299,6 +332,7 @@ int imap_messages_copy(struct imap_session *session, const char *wire_name, cons
 		buf_addstr(&what, "COPY to ");
 	}
 	mailimap_set_free(set);
+	imap_alert_collect(session);
 	lib_sanitize(&what, target, strlen(target), LIB_SANITIZE_LINE);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, what.data, err);
@@ -377,6 +411,7 @@ int imap_append(struct imap_session *session, const char *wire_name, const char 
 		mailimap_flag_list_add(list, mailimap_flag_new_draft());
 	int r = mailimap_append(session->imap, wire_name, list, NULL, message, len);
 	mailimap_flag_list_free(list);
+	imap_alert_collect(session);
 	if (r != MAILIMAP_NO_ERROR) {
 		struct buf what = BUF_INIT;
 		buf_addstr(&what, "APPEND to ");
@@ -416,7 +451,7 @@ int imap_search(struct imap_session *session, const char *wire_name, const char 
 		}
 		buf_addch(&command, *p);
 	}
-	int r = mailimap_custom_command(session->imap, command.data);
+	int r = imap_command(session, command.data, 0);
 	buf_free(&command);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "SEARCH", err);

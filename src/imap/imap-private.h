@@ -54,7 +54,21 @@ struct imap_session {
 	uint64_t sync_modseq;
 	struct imap_own_modseq { uint32_t uid; uint64_t modseq; } *own;
 	size_t nown;
+	struct buf alerts; /* [ALERT] texts not yet taken, sanitized, one a line */
 };
+
+/* Sends "TAG command CRLF" exactly (no space before CRLF, unlike
+ * libetpan's mailimap_custom_command) and parses the reply into the
+ * session like libetpan's own commands. selecting: command is a SELECT
+ * or EXAMINE, whose facts replace imap_selection_info. Returns
+ * MAILIMAP_NO_ERROR, MAILIMAP_ERROR_CUSTOM_COMMAND on NO/BAD (the text in
+ * imap_response), or libetpan's stream/parse error. */
+int imap_command(struct imap_session *session, const char *command, int selecting);
+/* Appends text to command as an IMAP astring: an atom, else quoted. */
+void imap_add_astring(struct buf *command, const char *text);
+/* Keeps the [ALERT] text (RFC 3501 7.1) of the last reply, if any, for
+ * imap_session_take_alerts. Called after every command. */
+void imap_alert_collect(struct imap_session *session);
 
 /* 1 when the server announced capability name (mailimap_has_extension,
  * safe when the announced list is empty). */

@@ -40,6 +40,8 @@ void imap_error(struct imap_session *session, int code, const char *what, struct
 {
 	struct buf words = BUF_INIT;
 
+	imap_alert_collect(session);
+
 	switch (code) {
 	case MAILIMAP_ERROR_STREAM:
 		lib_error_set(err, LIB_ERR_CONNECTION, "%s: connection lost: %s", what,
@@ -79,13 +81,110 @@ int imap_has_capability(const struct imap_session *session, const char *name)
 	return mailimap_has_extension(session->imap, (char *)name);
 }
 
-/* CAPABILITY as a custom command: the untagged reply is stored in the
+void imap_alert_collect(struct imap_session *session)
+{
+	const struct mailimap_response_info *info = session->imap ? session->imap->imap_response_info : NULL;
+
+	if (!info || !info->rsp_alert || !*info->rsp_alert)
+		return;
+	/* libetpan keeps the last [ALERT] of a reply until the next reply
+	 * replaces its response info: taken once, it is cleared here */
+	struct buf line = BUF_INIT;
+	size_t len = strlen(info->rsp_alert);
+	/* one line on a screen: a server may not fill the terminal (the
+	 * sanitizer shows a UTF-8 sequence cut here as invalid bytes) */
+	lib_sanitize(&line, info->rsp_alert, len > 300 ? 300 : len, LIB_SANITIZE_LINE);
+	free(info->rsp_alert);
+	session->imap->imap_response_info->rsp_alert = NULL;
+	if (!session->alerts.len || !strstr(session->alerts.data, line.data)) {
+		buf_add(&session->alerts, line.data, line.len);
+		buf_addch(&session->alerts, '\n');
+	}
+	buf_free(&line);
+}
+
+char *imap_session_take_alerts(struct imap_session *session)
+{
+	if (!session)
+		return NULL;
+	imap_alert_collect(session);
+	if (!session->alerts.len)
+		return NULL;
+	session->alerts.data[--session->alerts.len] = '\0'; /* the last newline */
+	return buf_detach(&session->alerts);
+}
+
+int imap_command(struct imap_session *session, const char *command, int selecting)
+{
+	mailimap *imap = session->imap;
+	struct mailimap_response *response;
+
+	/* libetpan's mailimap_custom_command sends "TAG COMMAND \r\n": RFC
+	 * 3501's grammar has no space before CRLF, and Cyrus answers BAD.
+	 * This one writes the text as it is, between the tag and CRLF. */
+	int r = mailimap_send_current_tag(imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	if (mailstream_write(imap->imap_stream, command, strlen(command)) < 0 ||
+	    mailstream_write(imap->imap_stream, "\r\n", 2) < 0 || mailstream_flush(imap->imap_stream) < 0)
+		return MAILIMAP_ERROR_STREAM;
+	if (!mailimap_read_line(imap))
+		return MAILIMAP_ERROR_STREAM;
+	if (selecting) { /* as mailimap_select does: the new folder's facts */
+		if (imap->imap_selection_info)
+			mailimap_selection_info_free(imap->imap_selection_info);
+		imap->imap_selection_info = mailimap_selection_info_new();
+		if (!imap->imap_selection_info)
+			lib_fatal("out of memory (mailimap_selection_info_new)");
+	}
+	/* mailimap_parse_response keeps what it parsed (untagged data, the
+	 * tagged text) in the session; the response itself is ours to free */
+	r = mailimap_parse_response(imap, &response);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	int state = response->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
+	mailimap_response_free(response);
+	imap_alert_collect(session);
+	if (selecting) {
+		if (state == MAILIMAP_RESP_COND_STATE_OK) {
+			imap->imap_state = MAILIMAP_STATE_SELECTED;
+		} else {
+			mailimap_selection_info_free(imap->imap_selection_info);
+			imap->imap_selection_info = NULL;
+			imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+		}
+	}
+	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR : MAILIMAP_ERROR_CUSTOM_COMMAND;
+}
+
+void imap_add_astring(struct buf *command, const char *text)
+{
+	/* RFC 3501 9: an atom when every byte is an ATOM-CHAR, else a quoted
+	 * string (wire names are 7-bit: modified UTF-7) */
+	int atom = *text != '\0';
+	for (const char *p = text; *p && atom; p++)
+		atom = (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f && !strchr("(){%*\"\\]", *p);
+	if (atom) {
+		buf_addstr(command, text);
+		return;
+	}
+	buf_addch(command, '"');
+	for (const char *p = text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addch(command, '\\');
+		if (*p != '\r' && *p != '\n')
+			buf_addch(command, *p);
+	}
+	buf_addch(command, '"');
+}
+
+/* CAPABILITY through imap_command: the untagged reply is stored in the
  * session all the same, while libetpan 1.9.4's mailimap_capability
  * dereferences NULL when the server answers OK without one (found by
  * fuzzing; before STARTTLS anyone on the path could send that). */
 static int refresh_capabilities(struct imap_session *session, struct lib_error *err)
 {
-	int r = mailimap_custom_command(session->imap, "CAPABILITY");
+	int r = imap_command(session, "CAPABILITY", 0);
 
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "CAPABILITY", err);
@@ -137,6 +236,7 @@ static int login(struct imap_session *session, const struct imap_login *creds, s
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
 	net_stream_wipe_sent(session->imap->imap_stream);
+	imap_alert_collect(session); /* RFC 3501 7.1: an [ALERT] at login is for the user */
 	if (r == MAILIMAP_NO_ERROR)
 		return 0;
 	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE) {
@@ -163,6 +263,8 @@ static int enable_qresync(struct imap_session *session, struct lib_error *err)
 	want = mailimap_capability_data_new(list);
 	int r = mailimap_enable(session->imap, want, &got);
 	mailimap_capability_data_free(want);
+	/* got: ours on NO_ERROR; on a NO libetpan 1.9.4 frees its own list
+	 * and leaves got NULL */
 	if (got)
 		mailimap_capability_data_free(got);
 	if (r != MAILIMAP_NO_ERROR) {
@@ -256,6 +358,7 @@ void imap_session_close(struct imap_session *session)
 	net_conn_free(session->conn);
 	free(session->selected);
 	free(session->own);
+	buf_free(&session->alerts);
 	free(session);
 }
 

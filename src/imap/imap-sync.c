@@ -5,15 +5,18 @@
  *      changes and VANISHED UIDs since our HIGHESTMODSEQ; with CONDSTORE,
  *      a UID FETCH (FLAGS) CHANGEDSINCE does the flags; otherwise a full
  *      UID FETCH 1:* (UID FLAGS) does flags and removals together.
- *   2. A probe: the message at sequence number N (N cached summaries) must
- *      be the highest cached UID, which proves no cached message vanished
- *      unseen; else step 1's full resync runs.
+ *   2. A probe: UID FETCH of the highest cached UID must answer with
+ *      sequence number N (N cached summaries), which proves no cached
+ *      message vanished unseen; else step 1's full resync runs. A UID
+ *      command, so the server may report (and does) what another client
+ *      expunged since the SELECT: a plain FETCH may not (RFC 3501 7.4.1).
  *   3. New messages, sequence N+1 to EXISTS, are fetched newest first in
  *      batches, each summary streamed into the mailbox as it is parsed
  *      (mailimap_set_msg_att_handler; libetpan ignores it unless a progress
  *      callback is set too, LIBRARIES.md). */
 #include "imap-private.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,7 +34,7 @@ struct sync_ctx {
 	uint32_t *uids; /* SYNC_FLAGS with collect: every UID the server listed */
 	size_t nuids, cap;
 	int collect;
-	uint32_t probe_uid;
+	uint32_t probe_uid, probe_seq;
 	size_t done, total;
 	size_t changed; /* summaries re-flagged */
 };
@@ -107,6 +110,7 @@ static void on_message(struct mailimap_msg_att *att, void *data)
 	switch (ctx->mode) {
 	case SYNC_PROBE:
 		ctx->probe_uid = uid;
+		ctx->probe_seq = att->att_number;
 		break;
 	case SYNC_FLAGS: {
 		if (ctx->collect) {
@@ -155,6 +159,37 @@ static struct mailimap_fetch_type *fetch_type(enum sync_mode mode)
 	return type;
 }
 
+/* The VANISHED responses (without EARLIER) a command of the sync brought:
+ * RFC 7162 3.2.10, each UID left the session's view as with an EXPUNGE.
+ * They leave mbox, and the EXISTS count the sync works with goes down:
+ * libetpan 1.9.4 counts EXPUNGE but not VANISHED (LIBRARIES.md), so a
+ * message another client expunged during the sync would be listed, or
+ * fetched by a number that moved. */
+static void remove_vanished(struct model_mailbox *mbox, struct mailimap_set *set);
+
+static void apply_vanished(struct imap_session *session, struct model_mailbox *mbox)
+{
+	struct mailimap_response_info *info = session->imap->imap_response_info;
+	struct mailimap_selection_info *selected = session->imap->imap_selection_info;
+
+	for (clistiter *it = clist_begin_safe(info ? info->rsp_extension_list : NULL); it; it = clist_next(it)) {
+		struct mailimap_extension_data *ext = clist_content(it);
+		if (ext->ext_extension->ext_id != MAILIMAP_EXTENSION_QRESYNC || ext->ext_type != MAILIMAP_QRESYNC_TYPE_VANISHED ||
+		    !ext->ext_data)
+			continue;
+		struct mailimap_qresync_vanished *vanished = ext->ext_data;
+		if (vanished->qr_earlier || !vanished->qr_known_uids)
+			continue;
+		size_t before = model_mailbox_count(mbox);
+		remove_vanished(mbox, vanished->qr_known_uids);
+		size_t gone = before - model_mailbox_count(mbox);
+		if (selected && selected->sel_has_exists)
+			selected->sel_exists = selected->sel_exists > gone ? selected->sel_exists - (uint32_t)gone : 0;
+		ext->ext_data = NULL; /* counted once; libetpan frees the rest with the response info */
+		mailimap_qresync_vanished_free(vanished);
+	}
+}
+
 /* Runs one FETCH whose results go to on_message. by_uid: set holds UIDs. */
 static int run_fetch(struct imap_session *session, struct sync_ctx *ctx, enum sync_mode mode, int by_uid,
                      uint32_t first, uint32_t last, uint64_t changed_since, struct lib_error *err)
@@ -173,13 +208,18 @@ static int run_fetch(struct imap_session *session, struct sync_ctx *ctx, enum sy
 		r = mailimap_fetch(session->imap, set, type, &result);
 	mailimap_fetch_type_free(type);
 	mailimap_set_free(set);
-	if (result)
+	/* Who owns result (libetpan 1.9.4, all three calls): on NO_ERROR the
+	 * caller (empty here: the messages went to on_message); on
+	 * ERROR_FETCH (a tagged NO or BAD, legal after FETCH data, e.g. for
+	 * a message expunged meanwhile) libetpan has freed it and left the
+	 * pointer dangling; on other errors it was never set. Freeing it
+	 * after a NO was a double free (found with Cyrus). */
+	if (r == MAILIMAP_NO_ERROR && result)
 		mailimap_fetch_list_free(result);
-	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_ERROR_FETCH) {
-		imap_error(session, r, "FETCH", err);
-		return -1;
-	}
-	if (r == MAILIMAP_ERROR_FETCH) {
+	imap_alert_collect(session);
+	if (r == MAILIMAP_NO_ERROR || r == MAILIMAP_ERROR_FETCH)
+		apply_vanished(session, ctx->mbox);
+	if (r != MAILIMAP_NO_ERROR) {
 		imap_error(session, r, "FETCH", err);
 		return -1;
 	}
@@ -260,6 +300,37 @@ static void remove_vanished(struct model_mailbox *mbox, struct mailimap_set *set
 	free(items);
 }
 
+/* What a QRESYNC SELECT left in the session's response info: the
+ * folder's HIGHESTMODSEQ, and the UIDs of every VANISHED (EARLIER) (a
+ * server may split them over several responses), removed from mbox when
+ * the folder kept its UIDVALIDITY. The lists stay libetpan's. */
+static void qresync_results(struct imap_session *session, uint32_t uidvalidity, struct model_mailbox *mbox,
+                            uint64_t *modseq)
+{
+	struct mailimap_response_info *info = session->imap->imap_response_info;
+	int same = session->imap->imap_selection_info &&
+	           session->imap->imap_selection_info->sel_uidvalidity == uidvalidity;
+
+	for (clistiter *it = clist_begin_safe(info ? info->rsp_extension_list : NULL); it; it = clist_next(it)) {
+		struct mailimap_extension_data *ext = clist_content(it);
+		if (!ext->ext_data)
+			continue;
+		if (ext->ext_extension->ext_id == MAILIMAP_EXTENSION_CONDSTORE &&
+		    ext->ext_type == MAILIMAP_CONDSTORE_TYPE_RESP_TEXT_CODE) {
+			struct mailimap_condstore_resptextcode *code = ext->ext_data;
+			if (code->cs_type == MAILIMAP_CONDSTORE_RESPTEXTCODE_HIGHESTMODSEQ)
+				*modseq = code->cs_data.cs_modseq_value;
+			else if (code->cs_type == MAILIMAP_CONDSTORE_RESPTEXTCODE_NOMODSEQ)
+				*modseq = 0;
+		} else if (ext->ext_extension->ext_id == MAILIMAP_EXTENSION_QRESYNC &&
+		           ext->ext_type == MAILIMAP_QRESYNC_TYPE_VANISHED && same) {
+			struct mailimap_qresync_vanished *vanished = ext->ext_data;
+			if (vanished->qr_known_uids)
+				remove_vanished(mbox, vanished->qr_known_uids);
+		}
+	}
+}
+
 static int select_folder(struct imap_session *session, const char *wire_name, const char *mode,
                          const struct store_folder_state *cached, struct model_mailbox *mbox,
                          uint64_t *modseq, struct lib_error *err)
@@ -268,22 +339,26 @@ static int select_folder(struct imap_session *session, const char *wire_name, co
 
 	*modseq = 0;
 	if (strcmp(mode, "QRESYNC") == 0 && cached->uidvalidity && cached->highestmodseq) {
-		clist *fetched = NULL;
-		struct mailimap_qresync_vanished *vanished = NULL;
-		r = mailimap_select_qresync(session->imap, wire_name, cached->uidvalidity, cached->highestmodseq, NULL,
-		                            NULL, NULL, &fetched, &vanished, modseq);
-		if (fetched)
-			mailimap_fetch_list_free(fetched);
-		if (r == MAILIMAP_NO_ERROR && vanished && vanished->qr_known_uids &&
-		    session->imap->imap_selection_info->sel_uidvalidity == cached->uidvalidity)
-			remove_vanished(mbox, vanished->qr_known_uids);
-		if (vanished)
-			mailimap_qresync_vanished_free(vanished);
+		/* RFC 7162 3.2.5: SELECT box (QRESYNC (uidvalidity modseq)).
+		 * libetpan 1.9.4's mailimap_select_qresync leaves out the outer
+		 * parentheses (Cyrus: "BAD Invalid modifier list"), and on a NO
+		 * frees the lists it has just handed over. The changed flags
+		 * stream to on_message; HIGHESTMODSEQ and VANISHED (EARLIER)
+		 * stay in the session's response info, read below. */
+		struct buf command = BUF_INIT;
+		buf_addstr(&command, "SELECT ");
+		imap_add_astring(&command, wire_name);
+		buf_addf(&command, " (QRESYNC (%" PRIu32 " %" PRIu64 "))", cached->uidvalidity, cached->highestmodseq);
+		r = imap_command(session, command.data, 1);
+		buf_free(&command);
+		if (r == MAILIMAP_NO_ERROR)
+			qresync_results(session, cached->uidvalidity, mbox, modseq);
 	} else if (strcmp(mode, "plain") != 0) {
 		r = mailimap_select_condstore(session->imap, wire_name, modseq);
 	} else {
 		r = mailimap_select(session->imap, wire_name);
 	}
+	imap_alert_collect(session);
 	free(session->selected);
 	session->selected = NULL;
 	free(session->own); /* another folder, or a fresh look: forget our modseqs */
@@ -312,6 +387,13 @@ int imap_select(struct imap_session *session, const char *wire_name, struct lib_
 	return select_folder(session, wire_name, "plain", &none, NULL, &modseq, err);
 }
 
+int imap_folder_refresh(struct imap_session *session, const char *wire_name, struct lib_error *err)
+{
+	free(session->selected); /* a fresh SELECT even when it is selected */
+	session->selected = NULL;
+	return imap_select(session, wire_name, err);
+}
+
 int imap_folder_sync(struct imap_session *session, const char *wire_name, struct store_folder_state *state,
                      struct model_mailbox *mbox, int *reset, imap_progress_cb *progress, void *progress_ctx,
                      struct lib_error *err)
@@ -338,11 +420,11 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 	size_t cached = model_mailbox_count(mbox);
 
 	if (cached) {
-		/* QRESYNC too: libetpan 1.9.4 sends "SELECT box QRESYNC (..)"
-		 * without the parentheses RFC 7162 asks for, and Dovecot then
-		 * reports no changes on a re-SELECT; CHANGEDSINCE is exact */
+		/* A QRESYNC SELECT brought the flag changes and VANISHED UIDs
+		 * itself; CONDSTORE asks for the changed flags */
+		int qresynced = strcmp(mode, "QRESYNC") == 0 && state->highestmodseq;
 		if (strcmp(mode, "plain") != 0 && state->highestmodseq && modseq) {
-			if (modseq != state->highestmodseq &&
+			if (!qresynced && modseq != state->highestmodseq &&
 			    run_fetch(session, &ctx, SYNC_FLAGS, 1, 1, 0, state->highestmodseq, err) < 0)
 				goto done;
 		} else if (strcmp(mode, "plain") == 0 || !state->highestmodseq || !modseq) {
@@ -356,13 +438,15 @@ int imap_folder_sync(struct imap_session *session, const char *wire_name, struct
 		exists = info->sel_has_exists ? info->sel_exists : 0;
 		cached = model_mailbox_count(mbox);
 		uint32_t highest = cached ? model_mailbox_summaries(mbox)[cached - 1].uid : 0;
-		ctx.probe_uid = 0;
-		if (cached && cached <= exists && run_fetch(session, &ctx, SYNC_PROBE, 0, (uint32_t)cached,
-		                                            (uint32_t)cached, 0, err) < 0) {
+		ctx.probe_uid = ctx.probe_seq = 0;
+		if (cached && cached <= exists && run_fetch(session, &ctx, SYNC_PROBE, 1, highest, highest, 0, err) < 0) {
 			rc = seq_fetch_failed(err);
 			goto done;
 		}
-		if (cached && (cached > exists || ctx.probe_uid != highest) && !ctx.collect) {
+		/* a VANISHED during the probe took messages out of mbox: resync */
+		if (cached && (cached > exists || ctx.probe_uid != highest || ctx.probe_seq != cached ||
+		               model_mailbox_count(mbox) != cached) &&
+		    !ctx.collect) {
 			ctx.collect = 1;
 			ctx.nuids = 0;
 			if (run_fetch(session, &ctx, SYNC_FLAGS, 1, 1, 0, 0, err) < 0)

@@ -47,6 +47,10 @@ const char *imap_session_sync_mode(const struct imap_session *session);
 /* The server's capabilities after login, space-separated and sanitized
  * ("IMAP4rev1 IDLE AUTH=PLAIN ..."), appended to out. */
 void imap_session_capabilities(const struct imap_session *session, struct buf *out);
+/* The [ALERT] texts the server sent since the last call (RFC 3501 7.1:
+ * they MUST be shown to the user), sanitized, one per line; NULL when
+ * none. Caller frees. */
+char *imap_session_take_alerts(struct imap_session *session);
 /* For tests and diagnostics: do not use QRESYNC / CONDSTORE even when
  * offered. */
 void imap_session_limit_sync(struct imap_session *session, int no_qresync, int no_condstore);
@@ -114,11 +118,15 @@ int imap_message_fetch(struct imap_session *session, const char *wire_name, uint
  * command with a compressed UID set. */
 int imap_messages_store_flags(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                               unsigned flags, int add, struct lib_error *err);
-/* UID EXPUNGE (UIDPLUS) of exactly these uids; without UIDPLUS it refuses
- * rather than send a plain EXPUNGE that would also remove other clients'
- * \Deleted messages. */
+/* UID EXPUNGE (UIDPLUS) of exactly these uids. Without UIDPLUS a plain
+ * EXPUNGE, when UID SEARCH DELETED finds no \Deleted message but these;
+ * else nothing is done and it returns -1 - N (N > 0: how many other
+ * messages EXPUNGE would remove too) with err saying so: the caller may
+ * ask and call imap_folder_expunge. */
 int imap_messages_expunge(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
                           struct lib_error *err);
+/* A plain EXPUNGE of wire_name: every message marked \Deleted goes. */
+int imap_folder_expunge(struct imap_session *session, const char *wire_name, struct lib_error *err);
 /* UID COPY, or with move UID MOVE when offered, else COPY + \Deleted +
  * UID EXPUNGE of exactly these uids. target is a wire name. */
 int imap_messages_copy(struct imap_session *session, const char *wire_name, const uint32_t *uids, size_t n,
@@ -134,6 +142,11 @@ int imap_folder_change(struct imap_session *session, enum imap_folder_op op, con
  * NULL (caller frees) — from LIST. */
 char *imap_folder_with_role(struct imap_session *session, unsigned role, struct lib_error *err);
 
+/* CREATEs (and SUBSCRIBEs) folder name (UTF-8) for role (IMAP_ROLE_SENT...):
+ * with RFC 6154's CREATE-SPECIAL-USE the server marks it with the role.
+ * Returns its wire name (caller frees), or NULL with err. */
+char *imap_folder_create_role(struct imap_session *session, const char *name, unsigned role, struct lib_error *err);
+
 /* UID SEARCH criteria (IMAP syntax, e.g. from model_pattern_imap_search)
  * in wire_name; the matching UIDs in *uids (caller frees). A literal in
  * criteria ({n}) is sent as LITERAL+ and refused without it. */
@@ -144,6 +157,10 @@ int imap_search(struct imap_session *session, const char *wire_name, const char 
  * Sent copy, \Draft for a draft). */
 int imap_append(struct imap_session *session, const char *wire_name, const char *message, size_t len,
                 unsigned flags, struct lib_error *err);
+
+/* SELECTs wire_name again even when it is selected: a new view of it,
+ * for servers that never tell a selected session about new mail. */
+int imap_folder_refresh(struct imap_session *session, const char *wire_name, struct lib_error *err);
 
 /* SELECTs wire_name (if it is not selected) and gives its UIDVALIDITY. */
 int imap_folder_uidvalidity(struct imap_session *session, const char *wire_name, uint32_t *uidvalidity,

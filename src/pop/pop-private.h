@@ -129,6 +129,8 @@ struct pop_session {
 	int capa_known, capa_uidl, capa_top;
 	int capa_xoauth2;     /* CAPA listed SASL ... XOAUTH2 */
 	int capa_plain;       /* CAPA listed SASL ... PLAIN */
+	int capa_user;        /* CAPA listed USER */
+	const char *mechanism; /* how the login succeeded: "USER/PASS", "SASL PLAIN"... */
 	struct buf capa;      /* the CAPA names, space-separated, sanitized */
 	int broken;     /* the stream failed or lost sync: never write again */
 	int quit_done;

@@ -213,6 +213,7 @@ static int capabilities(struct pop_session *session, int *stls, struct lib_error
 	int r = mailpop3_capa(session->pop, &caps);
 
 	session->capa_known = session->capa_uidl = session->capa_top = session->capa_xoauth2 = session->capa_plain = 0;
+	session->capa_user = 0;
 	buf_reset(&session->capa);
 	*stls = 0;
 	if (r == MAILPOP3_ERROR_CAPA_NOT_SUPPORTED)
@@ -242,6 +243,8 @@ static int capabilities(struct pop_session *session, int *stls, struct lib_error
 			session->capa_uidl = 1;
 		else if (strcasecmp(cap->cap_name, "TOP") == 0)
 			session->capa_top = 1;
+		else if (strcasecmp(cap->cap_name, "USER") == 0)
+			session->capa_user = 1;
 		else if (strcasecmp(cap->cap_name, "STLS") == 0)
 			*stls = 1;
 	}
@@ -401,8 +404,10 @@ static int xoauth2(struct pop_session *session, const char *user, char *secret, 
 	secret_free(encoded);
 	if (r == 2) /* the error challenge (JSON): answer it empty to get the -ERR */
 		r = sasl_line(session, "", err);
-	if (r == 1)
+	if (r == 1) {
+		session->mechanism = "XOAUTH2";
 		return 0;
+	}
 	if (r == 0)
 		login_refused(session->line.data, user, err);
 	else if (r == 2) {
@@ -432,44 +437,79 @@ static int login(struct pop_session *session, const struct pop_login *creds, str
 		                                   "is longer than 400 bytes");
 		return -1;
 	}
-	/* SASL PLAIN first when offered, as mutt does: one exchange, and the
-	 * server's response codes on refusal. */
-	if (session->capa_plain) {
-		r = sasl_plain(session, user, secret, err);
-		secret_free(secret);
-		if (r == 0)
-			login_refused(session->line.data + strspn(session->line.data, " "), user, err);
-		return r == 1 ? 0 : -1;
-	}
-	/* APOP when the greeting offers it (RFC 1939 section 7). A plain
-	 * refusal may mean the server has no APOP secret for this user, so
-	 * USER/PASS is tried next; a refusal with a response code is final. */
-	if (pop_apop_timestamp_ok(session->pop->pop3_timestamp)) {
-		r = apop(session, user, secret, err);
-		if (r != 0)
-			secret_free(secret);
-		if (r == 1)
-			return 0;
-		if (r < 0)
-			return -1;
-		const char *words = session->line.data + strspn(session->line.data, " ");
-		if (pop_refusal_class(words, LIB_ERR_NONE) != LIB_ERR_NONE) {
-			secret_free(secret);
-			login_refused(words, user, err);
-			return -1;
+	/* The mechanisms in the order good clients use (RFC 2449, RFC 5034):
+	 * over TLS SASL PLAIN when CAPA offers it, else USER/PASS (never both:
+	 * a wrong password would count twice against the account); APOP first
+	 * only when the account asks for it, else last and only when the
+	 * greeting offers it and CAPA offers nothing else (some servers send
+	 * an APOP timestamp, then refuse APOP while USER/PASS works). A
+	 * refusal moves on to the next one; a temporary one ([IN-USE],
+	 * [LOGIN-DELAY], [SYS/TEMP]) ends the login. */
+	enum { M_APOP, M_PLAIN, M_USER } order[4];
+	size_t n = 0;
+	int apop_offered = pop_apop_timestamp_ok(session->pop->pop3_timestamp);
+	if (apop_offered && creds->apop)
+		order[n++] = M_APOP;
+	if (session->capa_plain) /* SASL PLAIN or USER/PASS: the same password check, tried once */
+		order[n++] = M_PLAIN;
+	else if (!session->capa_known || session->capa_user || !apop_offered || creds->apop)
+		order[n++] = M_USER;
+	if (apop_offered && !creds->apop && !session->capa_plain && !(session->capa_known && session->capa_user))
+		order[n++] = M_APOP;
+	struct buf refused = BUF_INIT; /* "APOP: words; " for each refusal */
+	size_t nrefused = 0;
+	r = 0;
+	for (size_t i = 0; i < n; i++) {
+		static const char *const names[] = { "APOP", "SASL PLAIN", "USER/PASS" };
+		if (order[i] == M_APOP) {
+			r = apop(session, user, secret, err);
+		} else if (order[i] == M_PLAIN) {
+			r = sasl_plain(session, user, secret, err);
+		} else {
+			r = mailpop3_user(session->pop, user);
+			if (r == MAILPOP3_NO_ERROR)
+				r = mailpop3_pass(session->pop, secret);
+			if (r == MAILPOP3_ERROR_BAD_USER || r == MAILPOP3_ERROR_BAD_PASSWORD) {
+				buf_reset(&session->line);
+				buf_addstr(&session->line, session->pop->pop3_response ? session->pop->pop3_response : "");
+				r = 0;
+			} else if (r != MAILPOP3_NO_ERROR) {
+				stream_failed(session, r == MAILPOP3_ERROR_BAD_STATE ? "login" : "USER/PASS", err);
+				r = -1;
+			} else {
+				r = 1;
+			}
 		}
+		if (r == 1) {
+			session->mechanism = names[order[i]];
+			break;
+		}
+		if (r < 0)
+			break;
+		const char *words = session->line.data ? session->line.data + strspn(session->line.data, " ") : "";
+		if (pop_refusal_class(words, LIB_ERR_AUTH) == LIB_ERR_TEMPORARY) {
+			login_refused(words, user, err);
+			r = -1;
+			break;
+		}
+		if (nrefused++ == 0)
+			login_refused(words, user, err); /* one refusal: its words alone */
+		buf_addf(&refused, "%s%s: ", refused.len ? "; " : "", names[order[i]]);
+		pop_server_words(words, &refused);
 	}
-	r = mailpop3_user(session->pop, user);
-	if (r == MAILPOP3_NO_ERROR)
-		r = mailpop3_pass(session->pop, secret);
 	secret_free(secret);
-	if (r == MAILPOP3_NO_ERROR)
-		return 0;
-	if (r == MAILPOP3_ERROR_BAD_USER || r == MAILPOP3_ERROR_BAD_PASSWORD)
-		login_refused(session->pop->pop3_response, user, err);
-	else
-		stream_failed(session, r == MAILPOP3_ERROR_BAD_STATE ? "login" : "USER/PASS", err);
-	return -1;
+	if (r == 0 && nrefused != 1) {
+		if (!n)
+			buf_addstr(&refused, "the server offers no way to log in that tern knows (no USER, SASL PLAIN or APOP)");
+		lib_error_set(err, LIB_ERR_AUTH, "login refused for user %s: %s", user, refused.data);
+	}
+	buf_free(&refused);
+	return r == 1 ? 0 : -1;
+}
+
+const char *pop_session_mechanism(const struct pop_session *session)
+{
+	return session->mechanism;
 }
 
 struct pop_session *pop_session_open(const struct pop_server *server, const struct pop_login *creds,

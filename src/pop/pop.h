@@ -31,12 +31,15 @@ struct pop_login {
 	const char *user;
 	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
 	void *ctx;
+	int apop;   /* the account asks for APOP: tried first when the greeting offers it */
 };
 
 struct pop_session;
 
-/* Connects, secures (implicit TLS, else STLS unless tls_off), and logs in
- * with APOP when the greeting offers it, else USER/PASS. NULL with err
+/* Connects, secures (implicit TLS, else STLS unless tls_off), and logs in:
+ * SASL PLAIN when offered, else USER/PASS, each refusal moving on to the
+ * next; APOP first when login->apop, else only when nothing else is
+ * offered. NULL with err
  * set: LIB_ERR_CONNECTION, _TLS, _AUTH (with the server's words),
  * _TEMPORARY ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) or _PROTOCOL. */
 struct pop_session *pop_session_open(const struct pop_server *server, const struct pop_login *login,
@@ -44,6 +47,10 @@ struct pop_session *pop_session_open(const struct pop_server *server, const stru
 /* QUIT when the connection is still sound (which makes the server carry
  * out the DELEs of the session), then free. NULL is fine. */
 void pop_session_close(struct pop_session *session);
+
+/* How the session logged in: "SASL PLAIN", "USER/PASS", "APOP" or
+ * "XOAUTH2". */
+const char *pop_session_mechanism(const struct pop_session *session);
 
 /* ---- looking without touching (pop-info.c), for diagnostics ---- */
 

@@ -91,6 +91,9 @@ void ui_tags_clear(struct ui *ui)
 	free(ui->marked);
 	ui->marked = NULL;
 	ui->nmarked = 0;
+	free(ui->expunge_all_folder);
+	ui->expunge_all_folder = NULL;
+	ui->expunge_others = 0;
 }
 
 /* What an action applies to: the tagged messages after ';', else the
@@ -221,7 +224,22 @@ void ui_expunge_ask(struct ui *ui, int wait)
 			uids[n++] = s->uid;
 		}
 	}
-	if (n) {
+	int all = n && ui->expunge_all_folder && ui->wire_folder && strcmp(ui->expunge_all_folder, ui->wire_folder) == 0;
+	size_t others = ui->expunge_others;
+	free(ui->expunge_all_folder);
+	ui->expunge_all_folder = NULL;
+	ui->expunge_others = 0;
+	if (all) {
+		/* asked whatever confirm-expunge says: other clients' messages */
+		char *question = xasprintf("Expunge %zu deleted message%s and the %zu more marked deleted here?", n,
+		                           n == 1 ? "" : "s", others);
+		if (ui_yesno(ui, question)) {
+			engine_worker_expunge_all(ui->worker, ui->wire_folder, uids, n);
+			if (wait)
+				ui_wait_job(ui, ENGINE_JOB_EXPUNGE);
+		}
+		free(question);
+	} else if (n) {
 		char *question = xasprintf("Expunge %zu deleted message%s?", n, n == 1 ? "" : "s");
 		if (!conf_get_bool(ui->conf, NULL, CONF_K_CONFIRM_EXPUNGE) || ui_yesno(ui, question)) {
 			engine_worker_expunge(ui->worker, ui->wire_folder, uids, n);
@@ -328,6 +346,18 @@ void ui_action_event(struct ui *ui, struct engine_event *ev)
 			set_flags(ui, ev->uids, ev->nuids, ev->flags, !ev->add);
 		else if (ev->job == ENGINE_JOB_DELETE)
 			set_flags(ui, ev->uids, ev->nuids, MODEL_F_DELETED, 0);
+		if (ev->job == ENGINE_JOB_EXPUNGE && ev->flags) {
+			/* short enough for one line: the next $ asks */
+			free(ui->expunge_all_folder);
+			ui->expunge_all_folder = xstrdup(ev->folder);
+			ui->expunge_others = ev->flags;
+			char *line = xasprintf("Not expunged: %u more message%s here %s marked deleted (no UIDPLUS: "
+			                       "EXPUNGE takes all). $ asks.", ev->flags, ev->flags == 1 ? "" : "s",
+			                       ev->flags == 1 ? "is" : "are");
+			ui_say(ui, 1, line);
+			free(line);
+			return;
+		}
 		ui_say(ui, 1, ev->text);
 		return;
 	}

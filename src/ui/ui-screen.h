@@ -91,6 +91,10 @@ struct ui {
 	size_t npending_flags;
 	uint32_t *marked;         /* uids this session marked deleted, sorted: what $ may expunge */
 	size_t nmarked;
+	/* an EXPUNGE the server could not limit to this session's messages (no
+	 * UIDPLUS): the folder and how many others $ would remove too, if asked */
+	char *expunge_all_folder;
+	size_t expunge_others;
 	int collapsed_all;
 	int quit;
 };

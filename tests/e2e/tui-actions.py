@@ -2,9 +2,11 @@
 """e2e: acting on mail in the reader (tmux), every change checked from a
 second session with imaplib: flag and unflag, read/unread, delete to the
 Trash (SPECIAL-USE), delete + $ expunge touching only our messages (another
-client's \\Deleted message survives), move with and without MOVE, copy, and
+client's \\Deleted message survives), move with and without MOVE, copy,
 1,000 tagged messages moved in one UID command (counted by a recording
-proxy between tern and Dovecot)."""
+proxy between tern and Dovecot), and a server without UIDPLUS (issue 16):
+$ expunges when UID SEARCH DELETED finds only our messages, asks when
+another client's are marked too, and a move without MOVE completes."""
 
 import imaplib
 import os
@@ -15,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
-from kit import Kit, HOST           # noqa: E402
+from kit import Kit, HOST, matrix   # noqa: E402
 from screen import Screen           # noqa: E402
 from tap import run                 # noqa: E402
 from tern import TernRun, TERN      # noqa: E402
@@ -276,6 +278,87 @@ def main(t):
         stores = [line for line in commands if re.search(r"^\S+ UID STORE ", line)]
         t.ok(len(stores) == 3 and all("UNCHANGEDSINCE" in line for line in stores),
              "each flag change is a UID STORE (UNCHANGEDSINCE ...)", stores)
+
+    # No UIDPLUS, no MOVE (issue 16: tern could not expunge at all there).
+    with Kit(tls=False, imap_capability="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ "
+                                         "CONDSTORE QRESYNC SPECIAL-USE") as k:
+        c = imaplib.IMAP4(k.host, k.ports["imap"], timeout=20)
+        c.login("alice", "secret")
+        for i in range(1, 4):
+            c.append("INBOX", None, None, ("Subject: nu %d\r\nDate: Mon, 1 Jan 2035 00:00:0%d +0000\r\n\r\nx\r\n"
+                                           % (i, i)).encode())
+        c.append("INBOX", "(\\Deleted)", None, b"Subject: theirs nu\r\nDate: Mon, 1 Jan 2035 00:00:00 +0000\r\n\r\nx\r\n")
+        c.create("Projects")
+        c.subscribe("Projects")
+        c.logout()
+        r = TernRun(k, "nouidplus")
+        r.account("acct", imap="imap", tls="off", tls_ca_file=None, folder_trash="none")
+        env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ")}
+        with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
+            s.wait_for("synced")
+            s.send("/")
+            s.type("nu 1")
+            s.send("Enter")
+            s.send("d")
+            s.wait_for("Marked 1 message deleted")
+            s.send("$")
+            s.wait_for("Expunge 1 deleted message?")
+            s.send("Enter")
+            screen = s.wait_for("Not expunged")
+            t.ok("1 more message here is marked deleted" in screen and "$ asks" in screen,
+                 "no UIDPLUS, another client's message marked deleted: not expunged, and said so in one line",
+                 screen.splitlines()[-1])
+            t.ok(flags_of(k, "nu 1") is not None and flags_of(k, "theirs nu") is not None,
+                 "no UIDPLUS: nothing expunged without asking")
+            s.send("$")
+            screen = s.wait_for("more marked deleted here?")
+            t.ok("Expunge 1 deleted message and the 1 more marked deleted here?" in screen,
+                 "$ again asks to expunge the others too", screen.splitlines()[-1])
+            s.send("Enter")
+            s.wait_for("Expunged 1 message")
+            t.ok(flags_of(k, "nu 1") is None and flags_of(k, "theirs nu") is None,
+                 "no UIDPLUS, agreed: EXPUNGE removed both")
+            s.send("/")
+            s.type("nu 2")
+            s.send("Enter")
+            s.send("d")
+            s.wait_for("Marked 1 message deleted")
+            s.send("$")
+            s.wait_for("Expunge 1 deleted message?")
+            s.send("Enter")
+            s.wait_for("Expunged 1 message")
+            t.ok(flags_of(k, "nu 2") is None and count(k, "INBOX") == 1,
+                 "no UIDPLUS, only our message marked: UID SEARCH DELETED, then EXPUNGE")
+            s.send("/")
+            s.type("nu 3")
+            s.send("Enter")
+            s.send("s")
+            s.wait_for("to folder:")
+            s.type("Projects")
+            s.send("Enter")
+            s.wait_for("Moved 1 message to Projects")
+            t.ok(count(k, "INBOX") == 0 and count(k, "Projects", 'SUBJECT "nu 3"') == 1,
+                 "no UIDPLUS and no MOVE: a move copies, then expunges the original")
+            s.send("q")
+            s.exit_status()
+
+    # An [ALERT] (Cyrus sends its motd file as one at login) is shown in
+    # the reader, sanitized (RFC 3501 7.1; issue 16: it never was).
+    if {"imap_server": "cyrus"} in matrix("imap"):
+        with Kit(imap_server="cyrus") as k:
+            motd = os.path.join(k.cyrus_dir, "conf", "msg")
+            os.makedirs(motd, exist_ok=True)
+            with open(os.path.join(motd, "motd"), "w") as f:
+                f.write("Read-only tonight \x1b[5mfrom 22:00\n")
+            r = TernRun(k, "alert")
+            r.account("acct", imap="imaps")
+            env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ")}
+            with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
+                screen = s.wait_for("server alert")
+                t.ok("server alert: Read-only tonight ^[[5mfrom 22:00" in screen,
+                     "cyrus: the reader shows the server's [ALERT], sanitized", screen.splitlines()[-1])
+                s.send("q")
+                s.exit_status()
 
 
 run(main)

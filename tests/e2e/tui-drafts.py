@@ -242,12 +242,16 @@ def main(t):
             t.ok("no folder-drafts set and the server marks no \\Drafts folder" in screen,
                  "P without a Drafts folder: the same, and the message is kept", screen)
 
-    # A server without UIDPLUS cannot remove one draft: the message is
-    # still sent, its Sent copy stored and the outbox emptied, with a word.
+    # A server without UIDPLUS cannot remove just one draft while another
+    # client's message in Drafts is marked deleted too (a plain EXPUNGE
+    # would take it): the message is still sent, its Sent copy stored and
+    # the outbox emptied, with a word.
     with Kit(imap_capability="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ MOVE SPECIAL-USE") as k:
         c = k.imap("alice")
         c.append("Drafts", "(\\Draft)", None, b"From: alice@example.com\r\nTo: bob@example.com\r\n"
                  b"Subject: no uidplus\r\n\r\nStill goes.\r\n")
+        c.append("Drafts", "(\\Draft \\Deleted)", None, b"From: alice@example.com\r\nTo: bob@example.com\r\n"
+                 b"Subject: theirs, deleted\r\n\r\nElsewhere.\r\n")
         c.logout()
         r = TernRun(k, "nouidplus")
         r.global_("editor", "true")
@@ -259,6 +263,9 @@ def main(t):
             s.send("R")
             s.wait_for("choose a draft", 20)
             s.wait_for("no uidplus")
+            s.send("/")
+            s.type("no uidplus")
+            s.send("Enter")
             s.send("R")
             s.wait_for("Recalled", 20)
             s.send("y")

@@ -55,7 +55,8 @@ class FakePop:
       quit_err   QUIT answers -ERR (and deletes nothing)
       pass_reply the PASS reply when not +OK
       apop       greet with this APOP timestamp and check APOP digests
-      apop_refuse APOP answers a plain -ERR (no response code)
+      apop_refuse APOP answers a plain -ERR (no response code); "auth":
+                 -ERR [AUTH] Bad login
     Everything the client sent is in .received (lines)."""
 
     def __init__(self, kit, messages, plain=False, password="secret"):
@@ -160,7 +161,9 @@ class FakePop:
             elif word == b"APOP":
                 user, _, digest = arg.decode().partition(" ")
                 want = hashlib.md5((self.apop + self.password).encode()).hexdigest()
-                if self.apop_refuse:
+                if self.apop_refuse == "auth":
+                    send(b"-ERR [AUTH] Bad login\r\n")
+                elif self.apop_refuse:
                     send(b"-ERR no APOP secret for this user\r\n")
                 else:
                     send(b"+OK apop fine\r\n" if digest == want else b"-ERR [AUTH] bad digest\r\n")
@@ -379,10 +382,11 @@ def main(t):
              "fake-quit-refused: the next fetch deletes them by UIDL, downloading nothing", out + err)
         fake.stop()
 
-        # fake-apop: the greeting offers APOP; the password never travels.
+        # fake-apop: the greeting offers APOP and pop3-apop asks for it;
+        # the password never travels.
         fake = FakePop(k, msgs)
         fake.apop = "<1896.697170952@fake.example>"
-        r = fake_run(t, k, fake, "apop", pop3_keep="yes")
+        r = fake_run(t, k, fake, "apop", pop3_keep="yes", pop3_apop="on")
         rc, out, err = r.run("--fetch")
         t.is_((rc, counts(out)), (0, (5, 5, 0)), "fake-apop: logged in with APOP")
         t.ok(any(line.startswith(b"APOP alice ") for line in fake.received)
@@ -392,6 +396,33 @@ def main(t):
         rc, out, err = r.run("--fetch")
         t.ok(rc == 0 and any(line.startswith(b"PASS") for line in fake.received),
              "fake-apop: a plain APOP refusal falls back to USER/PASS", out + err)
+        # fake-apop-auth-refused (issue 16): "-ERR [AUTH] Bad login" to APOP
+        # while USER/PASS works: tern gave up with exit 77
+        fake.apop_refuse = "auth"
+        fake.received = []
+        rc, out, err = r.run("--fetch")
+        t.ok(rc == 0 and any(line.startswith(b"APOP") for line in fake.received)
+             and any(line.startswith(b"PASS") for line in fake.received),
+             "fake-apop-auth-refused: APOP refused with [AUTH], tern falls back to USER/PASS", out + err)
+        rc, out, err = r.run("--test-account", "acct")
+        t.ok("login: logged in as alice with USER/PASS" in out,
+             "fake-apop-auth-refused: --test-account says USER/PASS worked", out + err)
+        # without pop3-apop, a server whose CAPA lists USER gets USER/PASS
+        # and no APOP at all
+        r = fake_run(t, k, fake, "apop-off", pop3_keep="yes")
+        fake.received = []
+        rc, out, err = r.run("--fetch")
+        t.ok(rc == 0 and not any(line.startswith(b"APOP") for line in fake.received)
+             and any(line.startswith(b"PASS") for line in fake.received),
+             "fake-apop: an APOP timestamp with CAPA USER: USER/PASS, no APOP tried", out + err)
+        # APOP when it is all the server offers (CAPA without USER or SASL)
+        fake.apop_refuse = False
+        fake.capa = ["UIDL", "TOP", "RESP-CODES"]
+        fake.received = []
+        rc, out, err = r.run("--fetch")
+        t.ok(rc == 0 and any(line.startswith(b"APOP alice ") for line in fake.received)
+             and not any(line.startswith(b"PASS") for line in fake.received),
+             "fake-apop: CAPA offers nothing but the APOP timestamp: APOP", out + err)
         fake.stop()
 
         # fake-sasl-plain: CAPA offers SASL PLAIN, which goes first.

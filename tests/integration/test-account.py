@@ -12,17 +12,24 @@ aiosmtpd), relay denied (550 5.7.1) and a 554 5.7.1 policy refusal (from
 a fake SMTP server, test names say fake), untrusted, mismatched and
 expired certificates, a port whose SYNs are dropped (a full listen
 backlog on 127.0.0.1: the firewall case), connection refused, --no-send,
-and an unknown account."""
+and an unknown account. The happy path runs on every server of the kit's
+matrix (Dovecot and Cyrus for IMAP and POP3, aiosmtpd and Exim for SMTP).
+fake-no-new-mail-notice: an IMAP server (scripted, in front of the kit's
+Dovecot) that never tells a selected session about new mail, as some
+real ones do; tern's receive step looked through one SELECT for 20 s
+and blamed the spam folder (issue 16)."""
 
 import json
 import os
+import re
 import socket
+import ssl
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit"))
-from kit import Kit, HOST, free_ports   # noqa: E402
+from kit import Kit, HOST, free_ports, matrix   # noqa: E402
 from tap import run                      # noqa: E402
 from tern import TernRun                 # noqa: E402
 
@@ -113,8 +120,127 @@ class FakeSubmission:
         self.sock.close()
 
 
+class QuietImap:
+    """fake-no-new-mail-notice: IMAPS on 127.0.0.1 answering SEARCH from
+    the view its last SELECT took of the kit's INBOX (read with imaplib),
+    so mail that arrives while a folder is selected stays unseen until
+    the next SELECT. Mail shows up 1.5 s after the kit's server has it,
+    as delivery takes a moment at real providers."""
+
+    def __init__(self, kit):
+        self.kit = kit
+        self.selects = 0
+        self.first_seen = {}
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(*kit.certs["valid"])
+        self.sock = socket.socket()
+        self.sock.bind((HOST, 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def view(self):
+        c = self.kit.imap()
+        typ, data = c.select("INBOX", readonly=True)
+        if int(data[0]):
+            typ, data = c.fetch("1:*", "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        else:
+            data = []
+        c.logout()
+        found = {}
+        for item in data:
+            if isinstance(item, tuple):
+                uid = int(re.search(rb"UID (\d+)", item[0]).group(1))
+                m = re.search(rb"<[^>]*>", item[1])
+                if m:
+                    mid = m.group(0).decode()
+                    self.first_seen.setdefault(mid, time.time())
+                    if time.time() - self.first_seen[mid] >= 1.5:
+                        found[mid] = uid
+        return found
+
+    def serve(self):
+        while True:
+            try:
+                raw, _ = self.sock.accept()
+                conn = self.ctx.wrap_socket(raw, server_side=True)
+            except OSError:
+                return
+            threading.Thread(target=self.session, args=(conn,), daemon=True).start()
+
+    def session(self, conn):
+        conn.settimeout(30)
+        f = conn.makefile("rb")
+        view = {}
+        conn.sendall(b"* OK IMAP4rev1 fake quiet server ready\r\n")
+        try:
+            for line in f:
+                tag, _, rest = line.rstrip(b"\r\n").partition(b" ")
+                words = rest.split(b" ")
+                cmd = words[0].upper()
+                if cmd == b"UID":
+                    cmd = b"UID " + words[1].upper()
+                if cmd == b"CAPABILITY":
+                    conn.sendall(b"* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+                elif cmd == b"STATUS":
+                    conn.sendall(b"* STATUS INBOX (MESSAGES %d UNSEEN 0 RECENT 0)\r\n" % len(self.view())
+                                 + tag + b" OK done\r\n")
+                elif cmd == b"SELECT":
+                    self.selects += 1
+                    view = self.view()
+                    conn.sendall(b"* %d EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n" % len(view)
+                                 + tag + b" OK [READ-WRITE] done\r\n")
+                elif cmd == b"UID SEARCH":
+                    m = re.search(rb'"(<[^>]*>)"', rest)
+                    uid = view.get(m.group(1).decode()) if m else None
+                    conn.sendall((b"* SEARCH %d\r\n" % uid if uid else b"* SEARCH\r\n") + tag + b" OK done\r\n")
+                elif cmd == b"LOGOUT":
+                    conn.sendall(b"* BYE bye\r\n" + tag + b" OK done\r\n")
+                    break
+                else:
+                    conn.sendall(tag + b" OK done\r\n")
+        except OSError:
+            pass
+        conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def matrix_happy(t):
+    """The happy path on every server of the matrix: IMAP+SMTP and
+    POP3+SMTP, the test message sent and found."""
+    rows = [dict(r, smtp_server="aiosmtpd") for r in matrix("imap")]
+    rows += [dict(r, imap_server="dovecot") for r in matrix("smtp") if r["smtp_server"] != "aiosmtpd"]
+    for row in rows:
+        with Kit(**row) as k:
+            t.prefix = k.name + ": "
+            r = TernRun(k, "matrix")
+            r.account("main", imap="imaps", smtp=smtp_url(k), **{"from": "alice@localhost"})
+            rc, out, err = r.run("--test-account")
+            t.ok(rc == 0 and "\u2713 test message received: found in INBOX over IMAP" in out
+                 and "all 16 steps passed" in out, "IMAP + SMTP: every step passes, the message is found", out + err)
+            r = TernRun(k, "matrix-pop")
+            r.account("main", pop3="pop3s", smtp=smtp_url(k, "smtps"), **{"from": "alice@localhost"})
+            rc, out, err = r.run("--test-account")
+            t.ok(rc == 0 and "found as POP3 message" in out and "logged in as alice with SASL PLAIN" in out,
+                 "POP3 + SMTP: every step passes, SASL PLAIN, the message is found", out + err)
+    t.prefix = ""
+
+
 def main(t):
+    matrix_happy(t)
     with Kit() as k:
+        # fake-no-new-mail-notice (issue 16)
+        fake = QuietImap(k)
+        r = TernRun(k, "quiet")
+        r.account("main", imap="imaps", port=fake.port, smtp=smtp_url(k), timeout=4, **{"from": "alice@localhost"})
+        rc, out, err = r.run("--test-account")
+        fake.close()
+        t.ok(rc == 0 and "\u2713 test message received: found in INBOX over IMAP" in out and fake.selects >= 2,
+             "fake-no-new-mail-notice: a fresh SELECT between looks finds the test message", out + err)
+    with Kit() as k:
+
         # -- the happy path, IMAP + SMTP: every step, the message found
         r = TernRun(k, "happy")
         r.account("main", imap="imaps", smtp=smtp_url(k), **{"from": "alice@localhost"})

@@ -63,6 +63,37 @@ class KitError(Exception):
     """A server of the kit could not be set up, started or stopped."""
 
 
+# The server matrix: every IMAP/POP3 server and SMTP server the kit runs.
+IMAP_SERVERS = ("dovecot", "cyrus")
+SMTP_SERVERS = ("aiosmtpd", "exim")
+
+
+def server_missing(imap_server="dovecot", smtp_server="aiosmtpd"):
+    """Why these servers cannot run here, or None."""
+    if imap_server == "cyrus":
+        import cyrus
+        why = cyrus.missing()
+        if why:
+            return why
+    if smtp_server == "exim":
+        import exim
+        return exim.missing()
+    return None
+
+
+def matrix(kind="imap"):
+    """The servers a matrix test runs against, as Kit keyword arguments:
+    kind "imap" or "pop3": each IMAP/POP3 server; "smtp": each SMTP
+    server (with Dovecot). TERN_KIT_SERVERS (e.g. "dovecot,aiosmtpd")
+    narrows the matrix for a quick run; contrib/check runs all of it."""
+    only = set(filter(None, os.environ.get("TERN_KIT_SERVERS", "").split(",")))
+    if kind == "smtp":
+        rows = [{"smtp_server": s} for s in SMTP_SERVERS]
+    else:
+        rows = [{"imap_server": s} for s in IMAP_SERVERS]
+    return [r for r in rows if not only or set(r.values()) <= only]
+
+
 # ---------------------------------------------------------------- helpers
 
 def missing():
@@ -438,9 +469,25 @@ class Kit:
     """
 
     def __init__(self, users=None, cert="valid", imap_capability=None,
-                 extra_conf="", tls=True, oauth2_tokens=None, _parent=None):
+                 extra_conf="", tls=True, oauth2_tokens=None, imap_server="dovecot",
+                 smtp_server="aiosmtpd", profile=None, _parent=None):
         if cert not in CERT_NAMES:
             raise ValueError("cert must be one of %s" % (CERT_NAMES,))
+        if imap_server not in IMAP_SERVERS or smtp_server not in SMTP_SERVERS:
+            raise ValueError("unknown server %s/%s" % (imap_server, smtp_server))
+        if profile is not None:
+            import profiles
+            if imap_server != "dovecot":
+                raise ValueError("provider profiles are Dovecot configurations")
+            imap_capability, extra_conf = profiles.dovecot_conf(profile, imap_capability, extra_conf)
+        if imap_server != "dovecot" and (imap_capability or extra_conf or oauth2_tokens):
+            raise ValueError("imap_capability, extra_conf and oauth2_tokens are Dovecot settings")
+        why = server_missing(imap_server, smtp_server)
+        if why:
+            raise KitError(why)
+        self.imap_server = imap_server
+        self.smtp_server = smtp_server
+        self.profile = profile
         self.host = HOST
         self.users = dict(users if users is not None else USERS)
         self.cert = cert
@@ -473,12 +520,30 @@ class Kit:
             self.oauth2_tokens = dict(oauth2_tokens or {})
             if oauth2_tokens:
                 extra_conf = self._start_oauth2(oauth2_tokens) + "\n" + extra_conf
-            self._write_dovecot_conf(imap_capability, extra_conf)
-            self._write_smtpd_conf()
+            if imap_server == "cyrus":
+                import cyrus
+                crt, key = self.certs[self.cert]
+                self._cyrus_argv = cyrus.setup(self.cyrus_dir, self.ports, self.users, crt, key)
+            else:
+                self._write_dovecot_conf(imap_capability, extra_conf)
+            if smtp_server == "exim":
+                import exim
+                crt, key = self.certs[self.cert]
+                self._exim_argv = exim.setup(self.exim_dir, self._smtp_ports(), self.tls, self.users,
+                                             crt, key, self.lmtp_socket)
+            else:
+                self._write_smtpd_conf()
             self._spawn_dovecot()
             self._spawn_smtpd()
-            self._wait_ready(self._dovecot_ports(), self._dovecot, "dovecot")
-            self._wait_ready(self._smtp_ports(), self._smtpd, "smtpd")
+            self._wait_ready(self._dovecot_ports(), self._dovecot, self.imap_server)
+            self._wait_ready(self._smtp_ports(), self._smtpd, self.smtp_server)
+            if imap_server == "cyrus":
+                for user in self.users:   # INBOX and the special folders
+                    c = imaplib.IMAP4(HOST, self.ports["imap"], timeout=TIMEOUT)
+                    c.login(user, self.users[user])   # plain: the certificate may be a bad one on purpose
+                    c.logout()
+            if profile is not None:
+                profiles.populate(self, profile)
         except BaseException:
             self.stop()
             raise
@@ -593,6 +658,8 @@ class Kit:
         Keyword arguments are those of Kit().
         """
         kw.setdefault("users", self.users)
+        kw.setdefault("imap_server", self.imap_server)
+        kw.setdefault("smtp_server", self.smtp_server)
         variant = Kit(cert=cert, _parent=self, **kw)
         self.variants.append(variant)
         return variant
@@ -645,7 +712,25 @@ class Kit:
 
     @property
     def smtp_log(self):
+        """The SMTP server's log (Exim's main log, else the kit's smtpd)."""
+        if self.smtp_server == "exim":
+            return os.path.join(self.exim_dir, "log", "mainlog")
         return os.path.join(self.dir, "smtpd.log")
+
+    @property
+    def cyrus_dir(self):
+        return os.path.join(self.dir, "cyrus")
+
+    @property
+    def exim_dir(self):
+        return os.path.join(self.dir, "exim")
+
+    @property
+    def name(self):
+        """What the kit runs, for test names: "cyrus", "dovecot+exim",
+        "gmail"..."""
+        name = self.profile or self.imap_server
+        return name + ("+" + self.smtp_server if self.smtp_server != "aiosmtpd" else "")
 
     def pids(self):
         """Live processes of this kit: Dovecot master, its children, smtpd."""
@@ -664,16 +749,66 @@ class Kit:
         its list of gen.Message (path, message_id, subject, ...).
         """
         import gen
+        if self.imap_server == "cyrus":
+            # Cyrus keeps its own spool: made in a scratch Maildir, then
+            # APPENDed with their flags and dates
+            scratch = tempfile.mkdtemp(prefix="gen", dir=self.dir)
+            made = gen.generate(scratch, count, seed=seed, **kw)
+            self.append_files(user, folder or "INBOX", [m.path for m in made])
+            shutil.rmtree(scratch, ignore_errors=True)
+            if folder:
+                self.subscribe(user, folder)
+            return made
         made = gen.generate(self.maildir(user), count, seed=seed,
                             folder=folder, owner=(MAIL_UID, MAIL_GID), **kw)
         if folder:
             self.subscribe(user, folder)
         return made
 
+    def append_files(self, user, folder, paths):
+        """APPENDs the Maildir files `paths` to `folder` (created if
+        needed) with the flags of their names and their mtime as
+        INTERNALDATE."""
+        letters = {"S": "\\Seen", "F": "\\Flagged", "R": "\\Answered", "T": "\\Deleted", "D": "\\Draft"}
+        # plain IMAP on 127.0.0.1: a variant may present a bad certificate
+        c = imaplib.IMAP4(HOST, self.ports["imap"], timeout=20)
+        c.login(user, self.users[user])
+        try:
+            if folder.upper() != "INBOX":
+                c.create('"%s"' % folder)
+            # MULTIAPPEND (RFC 3502) with LITERAL+ literals, 100 messages
+            # a command: one APPEND at a time waited 40 ms for each
+            # continuation (Nagle and delayed ACKs)
+            for start in range(0, len(paths), 100):
+                command = b'APPEND "%s"' % folder.encode()
+                for path in paths[start:start + 100]:
+                    info = path.rsplit(":2,", 1)[1] if ":2," in path else ""
+                    flags = " ".join(letters[ch] for ch in info if ch in letters)
+                    with open(path, "rb") as f:
+                        data = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                    date = imaplib.Time2Internaldate(os.stat(path).st_mtime)
+                    command += b" (%s) %s {%d+}\r\n%s" % (flags.encode(), date.encode(), len(data), data)
+                tag = c._new_tag()
+                c.send(tag + b" " + command + b"\r\n")
+                typ, why = c._command_complete("APPEND", tag)
+                if typ != "OK":
+                    raise KitError("APPEND to %s: %s" % (folder, why))
+        finally:
+            c.logout()
+
     def demo(self, user="alice"):
         """Fill `user`'s mailbox with the demo messages and folders."""
         import gen
-        folders = gen.demo(self.maildir(user), owner=(MAIL_UID, MAIL_GID))
+        if self.imap_server == "cyrus":
+            scratch = tempfile.mkdtemp(prefix="demo", dir=self.dir)
+            folders = gen.demo(scratch)
+            for folder in ["INBOX"] + folders:
+                path = gen.folder_path(scratch, folder)
+                self.append_files(user, folder, sorted(os.path.join(path, "cur", f)
+                                                       for f in os.listdir(os.path.join(path, "cur"))))
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            folders = gen.demo(self.maildir(user), owner=(MAIL_UID, MAIL_GID))
         for folder in folders:
             self.subscribe(user, folder)
 
@@ -739,6 +874,11 @@ class Kit:
             conf = conf.replace("@%s@" % k, v)
         if not self.tls:    # an inet_listener with port 0 is not opened
             conf = conf.replace("    ssl = yes\n", "")
+        if self.smtp_server == "exim":
+            # Exim delivers over LMTP (tests/kit/exim.py), as any user
+            conf += ("\nprotocols = $protocols lmtp\n"
+                     "service lmtp {\n  unix_listener lmtp {\n    mode = 0666\n  }\n}\n"
+                     "protocol lmtp {\n  auth_username_format = %Ln\n}\n")
         if imap_capability:
             conf += "\nimap_capability = %s\n" % imap_capability
         if extra_conf:
@@ -748,11 +888,19 @@ class Kit:
         _write_atomic(os.path.join(self.dir, "dovecot.conf"), conf)
 
     def _spawn_dovecot(self):
-        conf = os.path.join(self.dir, "dovecot.conf")
+        """Starts the IMAP/POP3 server (Dovecot or Cyrus's master; both
+        are held in self._dovecot) in the foreground."""
+        if self.imap_server == "cyrus":
+            argv = self._cyrus_argv
+        else:
+            argv = ["dovecot", "-F", "-c", os.path.join(self.dir, "dovecot.conf")]
         with open(os.path.join(self.dir, "dovecot.out"), "ab") as out:
+            # Cyrus's master signals its process group on shutdown
+            # (kill(0, SIGTERM)): in a session of its own, or it takes
+            # down every test make runs beside it, and their servers
             self._dovecot = subprocess.Popen(
-                ["dovecot", "-F", "-c", conf], stdin=subprocess.DEVNULL,
-                stdout=out, stderr=out, preexec_fn=_die_with_parent)
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                preexec_fn=_die_with_parent, start_new_session=self.imap_server == "cyrus")
 
     def dovecot_start(self):
         """(Re)start Dovecot with the same config, ports and mail."""
@@ -802,18 +950,30 @@ class Kit:
         conf = {"host": HOST, "ports": self._smtp_ports(), "tls": self.tls,
                 "cert": crt, "key": key, "users": self.users,
                 "maildirs": {u: self.maildir(u) for u in self.users},
+                "lmtp": self.lmtp_socket if self.imap_server == "cyrus" else None,
                 "uid": MAIL_UID, "gid": MAIL_GID, "parent": os.getpid(),
                 "oauth2_tokens": self.oauth2_tokens}
         _write_atomic(os.path.join(self.dir, "smtpd.json"),
                       json.dumps(conf, indent=1), mode=0o600)
 
     def _spawn_smtpd(self):
-        with open(self.smtp_log, "ab") as out:
+        if self.smtp_server == "exim":
+            argv = self._exim_argv
+        else:
+            argv = [PYTHON, os.path.join(HERE, "kit.py"), "smtpd", os.path.join(self.dir, "smtpd.json")]
+        with open(os.path.join(self.dir, "smtpd.log"), "ab") as out:
             self._smtpd = subprocess.Popen(
-                [PYTHON, os.path.join(HERE, "kit.py"), "smtpd",
-                 os.path.join(self.dir, "smtpd.json")],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 preexec_fn=_die_with_parent)
+
+    @property
+    def lmtp_socket(self):
+        """The IMAP server's LMTP socket (Cyrus's lmtpd; Dovecot's lmtp,
+        which the kit starts for Exim)."""
+        if self.imap_server == "cyrus":
+            import cyrus
+            return cyrus.lmtp_socket(self.cyrus_dir)
+        return os.path.join(self.dir, "run", "lmtp")
 
     def smtp_start(self):
         """(Re)start the SMTP server on the same ports."""
@@ -828,12 +988,19 @@ class Kit:
             _reap(proc, stragglers)
 
     def smtp_kill(self):
-        """Kill the SMTP server at once (SIGKILL), as if it crashed."""
+        """Kill the SMTP server at once (SIGKILL), as if it crashed, with
+        the processes it forked (Exim serves each connection in one)."""
         if self._smtpd is None:
             return
         proc, self._smtpd = self._smtpd, None
+        victims = _children({proc.pid})
         if proc.poll() is None:
             proc.kill()
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         proc.wait()
 
     # -- readiness
@@ -853,7 +1020,7 @@ class Kit:
 
     def _log_tail(self):
         text = ""
-        for name in ("dovecot.out", "dovecot.log", "smtpd.log"):
+        for name in ("dovecot.out", "dovecot.log", "smtpd.log", "exim/log/mainlog", "exim/log/paniclog"):
             try:
                 with open(os.path.join(self.dir, name), errors="replace") as f:
                     text += "[%s] %s" % (name, f.read()[-1500:])
@@ -940,6 +1107,11 @@ def smtpd_main(config_path):
             body = envelope.original_content.replace(b"\r\n", b"\n")
             stamp = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
             for rcpt in envelope.rcpt_tos:
+                if conf.get("lmtp"):   # Cyrus: its lmtpd delivers
+                    import smtplib
+                    with smtplib.LMTP(conf["lmtp"]) as lmtp:
+                        lmtp.sendmail(envelope.mail_from, [self.mailbox(rcpt)], body.replace(b"\n", b"\r\n"))
+                    continue
                 trace = ("Return-Path: <%s>\nDelivered-To: %s\n"
                          "Received: from %s ([%s])\n\tby localhost "
                          "(tern test kit) with ESMTPSA\n\tfor <%s>; %s\n"

@@ -27,6 +27,7 @@ class Tap:
         self.count = 0
         self.failed = 0
         self.finished = False
+        self.prefix = ""    # put before every name: the server of a matrix run
 
     def _line(self, text):
         self.out.write(text + "\n")
@@ -43,7 +44,7 @@ class Tap:
         Returns bool(cond) so a test can stop early.
         """
         self.count += 1
-        name = _clean(name)
+        name = _clean(self.prefix + name)
         self._line("%s %d - %s" % ("ok" if cond else "not ok", self.count,
                                    name))
         if not cond:
@@ -60,7 +61,7 @@ class Tap:
 
     def skip(self, name, reason):
         self.count += 1
-        self._line("ok %d - %s # SKIP %s" % (self.count, _clean(name),
+        self._line("ok %d - %s # SKIP %s" % (self.count, _clean(self.prefix + name),
                                               _clean(reason)))
 
     def skip_all(self, reason):
