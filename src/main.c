@@ -14,39 +14,44 @@
 #include "ui/ui.h"
 #include "lib/lib.h"
 
+/* Grouped by task like the SYNOPSIS of tern(1) and the README, in the same
+ * order (tests/unit/doc/usage.sh compares them); 80 columns at most. */
 static const char usage_text[] =
-	"usage: tern [-F mailrc] [-A account] [-f folder] [-e line]...  open the mail reader\n"
-	"       tern [-F mailrc] [-A account] [-f folder] -H [-L pattern] [--new] [--last N]\n"
-	"                                                  list the messages of a folder\n"
-	"       tern [-F mailrc] [-A account] --check [--all] [--json]\n"
-	"                                                  message counts and quota\n"
-	"       tern [-F mailrc] [-A account] [-v] -s subject [-c addr]... [-b addr]... [-a file]...\n"
-	"            [-r from] [--dry-run] address...      send stdin as a message\n"
-	"       tern [-F mailrc] [-A account] [-v] -t [...]  send stdin, a message with its own To/Cc/Bcc\n"
-	"       tern [-F mailrc] --flush-outbox [--retry-failed] [ENTRY]...\n"
-	"                                                  send what waits in the outbox\n"
-	"       tern --outbox [--json]                     list what waits in the outbox, and why\n"
-	"       tern [-F mailrc] [-A account] --fetch      download POP3 mail into the Maildir\n"
-	"       tern [-F mailrc] --test-account [--no-send] [--json] [NAME]\n"
-	"                                                  test the servers of an account, step by step\n"
-	"       tern [-F mailrc] --check-config            check the mailrc and exit\n"
-	"       tern --whatis ADDRESS [--mailrc]           which servers an address uses\n"
-	"       tern [-F mailrc] --setup                   set up an account, asking questions\n"
-	"       tern -V | --version                        version and libraries\n"
-	"       tern -h | --help                           this help\n"
+	"usage: tern [-F mailrc] [-A account] [mode and its options]\n"
+	"Read\n"
+	"  tern [-f folder] [-e line]...      open the reader (on INBOX)\n"
+	"  tern [-f folder] -H [-L pattern] [--new] [--last N]\n"
+	"                                     list the messages of a folder\n"
+	"  tern --fetch                       download POP3 mail into its Maildir\n"
+	"Send (the message from stdin)\n"
+	"  tern [-v] -s subject [-c addr]... [-b addr]... [-a file]... [-r from]\n"
+	"       [--dry-run] addr...           send it to addr (each an address list)\n"
+	"  tern [-v] -t [options as for -s]   send it to its own To, Cc and Bcc\n"
+	"  tern --flush-outbox [--retry-failed] [entry]...\n"
+	"                                     send what waits in the outbox\n"
+	"  tern --outbox [--json]             list what waits in the outbox, and why\n"
+	"Check\n"
+	"  tern --check [--all] [--json]      message counts and quota\n"
+	"  tern --test-account [--no-send] [--json] [account]\n"
+	"                                     test an account's servers, step by step\n"
+	"  tern --check-config                check the mailrc\n"
+	"Set up\n"
+	"  tern --setup                       set up an account, asking questions\n"
+	"  tern --whatis address [--mailrc]   which servers an address uses\n"
+	"  tern -V | --version                version, git commit, libraries\n"
+	"  tern -h | --help                   this help\n"
 	"\n"
-	"  -F FILE   read FILE instead of ~/.config/tern/mailrc or ~/.ternrc\n"
-	"  -A NAME   use account NAME instead of the default account\n"
-	"  -f NAME   the folder to open or list (default INBOX; /path, ~/path or ./path:\n"
-	"            a local Maildir or mbox; with no mailrc, $MAIL else ~/Maildir)\n"
-	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
+	"  -F file   the mailrc (default ~/.config/tern/mailrc, else ~/.ternrc)\n"
+	"  -A name   the account (default: default-account, else the first)\n"
+	"  -f name   a folder of the account, or /path, ~/path, ./path: a Maildir, mbox\n"
+	"  -e line   a mailrc line run after start-up, e.g. -e 'push <quit>'\n"
 	"  -v        verbose: the SMTP dialogue on stderr (passwords masked)\n"
-	"\n"
 	"See tern(1) and mailrc(5).\n";
 
 enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH,
 	OPT_TEST_ACCOUNT, OPT_NO_SEND, OPT_OUTBOX, OPT_RETRY_FAILED, OPT_NEW, OPT_LAST };
 enum { OPT_WHATIS = 320, OPT_MAILRC_ONLY, OPT_SETUP }; /* account discovery and set-up */
+enum { OPT_COMPLETE = 340 }; /* for the shell completions; not in the help */
 
 static void push_arg(char ***list, size_t *n, char *arg)
 {
@@ -86,6 +91,7 @@ int main(int argc, char **argv)
 		{ "whatis", required_argument, NULL, OPT_WHATIS },
 		{ "mailrc", no_argument, NULL, OPT_MAILRC_ONLY },
 		{ "setup", no_argument, NULL, OPT_SETUP },
+		{ "complete", required_argument, NULL, OPT_COMPLETE },
 		{ "test-account", no_argument, NULL, OPT_TEST_ACCOUNT },
 		{ "no-send", no_argument, NULL, OPT_NO_SEND },
 		{ "new", no_argument, NULL, OPT_NEW },
@@ -105,6 +111,7 @@ int main(int argc, char **argv)
 	int sending = 0;
 	const char *whatis = NULL;
 	int mailrc_only = 0, setup = 0;
+	const char *complete = NULL;
 
 	/* A server that closes the connection under a write (OpenSSL writes
 	 * with plain write()) must be an error to handle, not the end. Caught
@@ -176,6 +183,7 @@ int main(int argc, char **argv)
 		case OPT_WHATIS: whatis = optarg; break;
 		case OPT_MAILRC_ONLY: mailrc_only = 1; break;
 		case OPT_SETUP: setup = 1; break;
+		case OPT_COMPLETE: complete = optarg; break;
 		case OPT_ALL: all = 1; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_NO_SEND: no_send = 1; break;
@@ -188,6 +196,11 @@ int main(int argc, char **argv)
 			}
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
+	}
+	if (complete) { /* tern [-F mailrc] [-A account] --complete accounts|folders */
+		if (mode || sending || folder || whatis || setup || nexec || optind < argc)
+			return usage_error("%s", "--complete goes with -F and -A only");
+		return cli_complete(mailrc, account, complete);
 	}
 	if (mode == OPT_TEST_ACCOUNT && optind < argc) { /* --test-account NAME */
 		if (argc - optind > 1 || account)

@@ -38,6 +38,12 @@ void cli_secrets_forget(void);
 void cli_ask_passwords(struct conf *conf);
 
 int cli_version(FILE *out);
+/* tern --complete accounts|folders (cli-complete.c): for the shell
+ * completions, the account names of the mailrc (NULL: the default one)
+ * or the folders the header cache of account (NULL: the default) holds,
+ * one a line; no network. 0, 64 for another word, 75 while a running
+ * tern holds the cache. */
+int cli_complete(const char *mailrc, const char *account, const char *what);
 int cli_check_config(const char *path, char **exec, size_t nexec);
 /* tern --check: folder counts (STATUS) and quota for each account. */
 int cli_check(const struct conf *conf, const char *account, int all_folders, int json);

@@ -42,6 +42,14 @@ struct store_ops {
 	int (*wipe)(struct store_db *db);
 	/* The last failure, borrowed until the next call. */
 	const char *(*error)(struct store_db *db);
+	/* For a reader outside any worker (shell completion): opens path
+	 * read-only under a shared lock, without waiting; never creates or
+	 * repairs it. NULL with *err (caller frees) when it is missing, held
+	 * by a running tern or unreadable. Only get, each_key and close apply. */
+	struct store_db *(*open_reader)(const char *path, char **err);
+	/* Calls key_cb for every key, in no particular order. 0, or -1 when
+	 * the file could not be read to its end. */
+	int (*each_key)(struct store_db *db, void (*key_cb)(const void *key, size_t klen, void *arg), void *arg);
 };
 
 extern const struct store_ops store_ops_tc;

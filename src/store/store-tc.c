@@ -224,6 +224,45 @@ static const char *tc_error(struct store_db *db)
 	return db->error ? db->error : "no error";
 }
 
+/* Never HDBONOLCK: Tokyo Cabinet replays the write-ahead log of any file
+ * a writer holds open, so a lock-less reader would undo a running tern's
+ * transaction in the file itself (seen: the records after it unreadable). */
+static struct store_db *tc_open_reader(const char *path, char **err)
+{
+	TCHDB *hdb = tchdbnew();
+	struct store_db *db;
+
+	*err = NULL;
+	if (!tchdbopen(hdb, path, HDBOREADER | HDBOLCKNB)) {
+		int ecode = tchdbecode(hdb);
+		tchdbdel(hdb);
+		if (is_busy(ecode))
+			*err = xasprintf("header cache %s is in use by another tern", path);
+		else
+			*err = xasprintf("cannot open header cache %s: %s", path, tchdberrmsg(ecode));
+		return NULL;
+	}
+	db = xcalloc(1, sizeof(*db));
+	db->hdb = hdb;
+	db->path = xstrdup(path);
+	db->wal_path = xasprintf("%s.wal", path);
+	return db;
+}
+
+static int tc_each_key(struct store_db *db, void (*key_cb)(const void *key, size_t klen, void *arg), void *arg)
+{
+	void *key;
+	int size;
+
+	if (!db->hdb || !tchdbiterinit(db->hdb))
+		return fail(db);
+	while ((key = tchdbiternext(db->hdb, &size))) {
+		key_cb(key, (size_t)size, arg);
+		free(key);
+	}
+	return tchdbecode(db->hdb) == TCENOREC ? 0 : fail(db);
+}
+
 const struct store_ops store_ops_tc = {
 	.name = "tokyocabinet",
 	.open = tc_open,
@@ -236,4 +275,6 @@ const struct store_ops store_ops_tc = {
 	.abort = tc_abort,
 	.wipe = tc_wipe,
 	.error = tc_error,
+	.open_reader = tc_open_reader,
+	.each_key = tc_each_key,
 };

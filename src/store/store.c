@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct store {
 	const struct store_ops *ops;
@@ -518,4 +519,63 @@ int store_folders_put(struct store *store, const void *data, size_t len)
 	int rc = store_put(store, &key, data, len);
 	buf_free(&key);
 	return rc;
+}
+
+struct name_list {
+	char **names;
+	size_t count;
+};
+
+/* Keeps the folder of each meta record ("<folder>\0M"). */
+static void name_of_key(const void *key, size_t klen, void *arg)
+{
+	struct name_list *list = arg;
+	const char *k = key;
+
+	if (klen < 3 || k[klen - 1] != 'M' || k[klen - 2] != '\0' || memchr(k, '\0', klen - 2))
+		return;
+	list->names = xrealloc(list->names, (list->count + 1) * sizeof(*list->names));
+	list->names[list->count++] = xstrndup(k, klen - 2);
+}
+
+static int name_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int store_folder_names(const char *path, char ***names, char **err)
+{
+	struct name_list list = { NULL, 0 };
+	struct store_db *db;
+	void *schema = NULL;
+	size_t slen = 0;
+	int rc;
+
+	*names = NULL;
+	*err = NULL;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	db = store_backend->open_reader(path, err);
+	if (!db)
+		return -1;
+	rc = store_backend->get(db, STORE_SCHEMA_KEY, STORE_SCHEMA_KEY_LEN, &schema, &slen);
+	if (rc > 0 && slen == strlen(STORE_SCHEMA) && memcmp(schema, STORE_SCHEMA, slen) == 0)
+		rc = store_backend->each_key(db, name_of_key, &list);
+	else if (rc >= 0)
+		rc = 0; /* another schema: nothing this tern would read */
+	if (rc < 0) {
+		*err = xasprintf("cannot read header cache %s: %s", path, store_backend->error(db));
+		for (size_t i = 0; i < list.count; i++)
+			free(list.names[i]);
+		free(list.names);
+		list = (struct name_list){ NULL, 0 };
+	}
+	free(schema);
+	store_backend->close(db);
+	if (rc < 0)
+		return -1;
+	if (list.count)
+		qsort(list.names, list.count, sizeof(*list.names), name_order);
+	*names = list.names;
+	return (int)list.count;
 }

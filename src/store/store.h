@@ -82,6 +82,14 @@ int store_folders_put(struct store *store, const void *data, size_t len);
 
 void store_stats_get(const struct store *store, struct store_stats *stats);
 
+/* The names of the folders cached in the file at path (as
+ * store_folder_write got them), for shell completion: read-only, never waiting for, creating
+ * or repairing the file. Returns how many, with *names sorted (the caller
+ * frees each and the array; NULL when none); 0 when there is no file or
+ * it is of another schema; -1 with *err (caller frees) when it cannot be
+ * read, e.g. while a running tern holds it. */
+int store_folder_names(const char *path, char ***names, char **err);
+
 /* The body cache (store-body.c): whole messages on disk, capped at
  * max_bytes (0: keep none), the least recently read dropped first. */
 struct store_bodies;

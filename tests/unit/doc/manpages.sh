@@ -12,7 +12,7 @@ if ! command -v groff >/dev/null; then
 	echo "1..0 # SKIP groff is not installed (Debian package groff-base)"
 	exit 0
 fi
-for page in doc/tern.1 doc/mailrc.5; do
+for page in doc/tern.1 doc/mailrc.5 doc/tern-oauth2.1; do
 	# -rcR=1: one long page, as man shows it
 	groff -ww -t -man -Tutf8 -rLL=80n -rcR=1 "$TERN_SRCDIR/$page" >"$dir/out" 2>"$dir/err"
 	[ ! -s "$dir/err" ]; ok $? "$page: no groff warning at 80 columns ($(head -c 300 "$dir/err"))"

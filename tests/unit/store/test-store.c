@@ -592,6 +592,63 @@ static void test_second_tern(const char *path)
 	model_mailbox_free(back);
 }
 
+/* store_folder_names, for shell completion: the cached folders, read
+ * without taking the cache from a running tern or waiting for it. */
+static void test_folder_names(const char *path)
+{
+	struct model_mailbox *mbox = model_mailbox_new();
+	struct store_folder_state state = { 1, 1, 1 };
+	char **names = NULL, *err = NULL;
+	int n;
+
+	n = store_folder_names(path, &names, &err);
+	ok(n == 0 && !names && !err, "no cache file: no folder names, no error");
+	ok(access(path, F_OK) < 0, "and no file is created for asking");
+
+	struct store *store = open_ok(path, "a cache for folder names");
+	model_mailbox_add(mbox, &(struct model_summary){ .uid = 1, .subject = "one" });
+	const char *folders[] = { "Sent", "INBOX", "Archive/2024", "Ünïcode", "local:/home/a/Maildir" };
+	for (size_t i = 0; i < sizeof(folders) / sizeof(*folders); i++)
+		write_ok(store, folders[i], &state, mbox);
+	store_folder_extra_put(store, "local:/home/a/Maildir", "x", 1);
+
+	int status;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(10); /* waiting for the lock would end here, as a failure */
+		n = store_folder_names(path, &names, &err);
+		_exit(n == -1 && !names && err && strstr(err, "in use by another tern") ? 0 : 1);
+	}
+	ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "while another process holds the cache: an error at once, not a wait or a lock-less read");
+	n = store_folder_names(path, &names, &err);
+	ok(n == -1 && !names && err && strstr(err, "in use by another tern"), "the same in the process holding it");
+	printf("#   %s\n", err ? err : "(no error)");
+	free(err);
+	store_close(store);
+
+	n = store_folder_names(path, &names, &err);
+	ok(n == 5, "every cached folder is named once (got %d)", n);
+	const char *want[] = { "Archive/2024", "INBOX", "Sent", "local:/home/a/Maildir", "Ünïcode" };
+	int same = n == 5;
+	for (int i = 0; i < n; i++) {
+		same = same && strcmp(names[i], want[i]) == 0;
+		printf("#   %s\n", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	ok(same, "sorted, as store_folder_write got them");
+
+	store = open_ok(path, "the cache opens for writing after the names were read");
+	struct model_mailbox *back = model_mailbox_new();
+	ok(store && store_folder_read(store, "INBOX", &state, back, NULL) == 1 && model_mailbox_count(back) == 1,
+	   "and still holds its folders");
+	store_close(store);
+	model_mailbox_free(back);
+	model_mailbox_free(mbox);
+}
+
 /* Recomputes the trailing checksum so the decoder's other checks are hit. */
 static void reseal(unsigned char *rec, size_t len)
 {
@@ -713,6 +770,8 @@ int main(void)
 	test_damage(path);
 	snprintf(path, sizeof(path), "%s/lock.hcache", tmpdir);
 	test_second_tern(path);
+	snprintf(path, sizeof(path), "%s/names.hcache", tmpdir);
+	test_folder_names(path);
 	test_decoders_fuzz();
 
 	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
