@@ -40,7 +40,8 @@ static const char usage_text[] =
 	"  -f NAME   the folder to open or list (default INBOX; /path, ~/path or ./path:\n"
 	"            a local Maildir or mbox; with no mailrc, $MAIL else ~/Maildir)\n"
 	"  -e LINE   run a mailrc line after start-up, e.g. -e 'push <quit>'\n"
-	"  -v        verbose: the SMTP dialogue on stderr (passwords masked)\n"
+	"  -v        verbose: the SMTP dialogue on stderr (passwords masked); with -H,\n"
+	"            the IMAP session's TLS, compression and bytes on the wire\n"
 	"\n"
 	"See tern(1) and mailrc(5).\n";
 
@@ -295,7 +296,7 @@ int main(int argc, char **argv)
 	} else if (mode == OPT_FETCH) {
 		exit_code = cli_fetch(conf, account);
 	} else if (mode == 'H') {
-		exit_code = cli_list(conf, account, folder, &filter);
+		exit_code = cli_list(conf, account, folder, &filter, verbose);
 	} else if (mode == OPT_TEST_ACCOUNT) {
 		exit_code = cli_test_account(conf, account, no_send, json);
 	} else if (mode == OPT_CHECK) {
