@@ -111,7 +111,14 @@ void cli_print_index(struct model_mailbox *mbox, const struct cli_list_filter *f
 	free(shown);
 }
 
-int cli_list(const struct conf *conf, const char *account_name, const char *folder, const struct cli_list_filter *filter)
+static void trace_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "tern: %s\n", line);
+}
+
+int cli_list(const struct conf *conf, const char *account_name, const char *folder, const struct cli_list_filter *filter,
+             int verbose)
 {
 	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
 	                                                   : conf_account_default(conf);
@@ -134,6 +141,8 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 		return rc;
 	}
 	engine_options_from_env(&ea);
+	if (verbose)
+		ea.hooks.trace = trace_stderr;
 	char *wire = imap_utf7_encode(folder ? folder : "INBOX");
 	if (engine_imap_open(&ea, &err) < 0 || engine_folder_sync(&ea, wire, mbox, &err) < 0) {
 		char *line = engine_error_line(account, &err);

@@ -37,7 +37,7 @@ static const char *step_label(const char *name)
 	static const struct { const char *name, *label; } labels[] = {
 		{ "dns", "DNS" }, { "connect", "TCP connect" }, { "tls", "TLS" }, { "greeting", "greeting" },
 		{ "session", "session" }, { "capabilities", "capabilities" }, { "login", "login" },
-		{ "inbox", "INBOX" }, { "quota", "quota" }, { "messages", "messages" },
+		{ "compress", "compression" }, { "inbox", "INBOX" }, { "quota", "quota" }, { "messages", "messages" },
 		{ "extensions", "EHLO extensions" }, { "auth", "AUTH" }, { "send", "test message" },
 		{ "receive", "test message received" },
 	};
@@ -190,6 +190,7 @@ static void test_imap(struct test_ctx *t, struct test_server *server)
 	struct lib_error err = { 0 };
 	struct imap_server imap = {
 		SESSION_SERVER(server),
+		.no_compress = !conf_get_bool(t->conf, t->account, CONF_K_COMPRESS),
 	};
 	struct imap_login login = { t->user, watch_secret, &watch };
 
@@ -202,6 +203,13 @@ static void test_imap(struct test_ctx *t, struct test_server *server)
 	imap_session_capabilities(session, &server->capabilities);
 	capabilities_step(server, "capabilities");
 	login_step(server, &watch, t->user, NULL);
+	int offered = strstr(server->capabilities.data ? server->capabilities.data : "", "COMPRESS=DEFLATE") != NULL;
+	test_step_add(server, "compress", 1, LIB_ERR_NONE,
+	              imap_session_compressed(session) ? "on (COMPRESS=DEFLATE)"
+	              : imap.no_compress                ? "off: compress off in the mailrc"
+	              : offered                         ? "off: the server refused COMPRESS=DEFLATE"
+	                                                : "off: the server does not offer COMPRESS=DEFLATE",
+	              NULL);
 	struct imap_status status = { 0 };
 	if (imap_folder_status(session, "INBOX", &status, &err) < 0) {
 		test_step_fail(server, "inbox", &err, NULL);

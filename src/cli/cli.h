@@ -62,8 +62,11 @@ void cli_list_filter_clear(struct cli_list_filter *filter);
  * message's place in the whole folder), flags, date, sender, subject,
  * sanitized; only what filter lets through (NULL: all). */
 void cli_print_index(struct model_mailbox *mbox, const struct cli_list_filter *filter);
-/* tern -H: one line per message of folder (NULL: INBOX). */
-int cli_list(const struct conf *conf, const char *account, const char *folder, const struct cli_list_filter *filter);
+/* tern -H: one line per message of folder (NULL: INBOX); verbose (-v):
+ * how the IMAP session talks (TLS, compression) and what it cost on the
+ * wire, on stderr. */
+int cli_list(const struct conf *conf, const char *account, const char *folder, const struct cli_list_filter *filter,
+             int verbose);
 
 /* tern -s ... ADDR...: scripted sending (cli-send.c). */
 struct cli_send_options {

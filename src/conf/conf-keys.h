@@ -30,6 +30,8 @@
 	  "PEM file of CA certificates to trust instead of the system's.") \
 	X(TLS_FINGERPRINT, "tls-fingerprint", CONF_T_FINGERPRINT, CONF_S_ACCOUNT, NULL, 0, 0, \
 	  "Pin the server certificate: sha256:HEX of its DER encoding.") \
+	X(COMPRESS, "compress", CONF_T_BOOL, CONF_S_BOTH, "on", 0, 0, \
+	  "on (default): compress IMAP traffic (COMPRESS=DEFLATE) when the server offers it; off: never.") \
 	X(TIMEOUT, "timeout", CONF_T_NUMBER, CONF_S_BOTH, "30", 1, 3600, \
 	  "Seconds to wait for a server (DNS, connect, each read) before giving up.") \
 	X(MAILDIR, "maildir", CONF_T_PATH, CONF_S_ACCOUNT, NULL, 0, 0, \

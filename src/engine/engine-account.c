@@ -200,6 +200,7 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 		.tls = { .ca_file = ca_path, .fingerprint = conf_get(ea->conf, ea->account, CONF_K_TLS_FINGERPRINT) },
 		.timeout = (int)conf_get_number(ea->conf, ea->account, CONF_K_TIMEOUT),
 		.cancel_fd = ea->cancel_fd,
+		.no_compress = !conf_get_bool(ea->conf, ea->account, CONF_K_COMPRESS),
 	};
 	struct imap_login login = { user, engine_get_secret, ea };
 	ea->imap = imap_session_open(&server, &login, err);
@@ -209,6 +210,15 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 		return -1;
 	imap_session_limit_sync(ea->imap, ea->no_qresync, ea->no_condstore);
 	engine_account_alerts(ea);
+	if (ea->hooks.trace) { /* tern -v */
+		struct buf line = BUF_INIT;
+		char *server_name = engine_account_server(ea->account);
+		buf_addf(&line, "account %s, %s: ", ea->account->name, server_name);
+		imap_session_describe(ea->imap, &line);
+		ea->hooks.trace(ea->hooks.ctx, line.data);
+		buf_free(&line);
+		free(server_name);
+	}
 	return 0;
 }
 
@@ -354,6 +364,17 @@ int engine_folder_new_count(struct engine_account *ea, const char *folder, uint3
 
 void engine_account_close(struct engine_account *ea)
 {
+	if (ea->imap && ea->hooks.trace) { /* tern -v: what the session cost on the wire */
+		uint64_t in, out, plain;
+		struct buf line = BUF_INIT;
+		imap_session_traffic(ea->imap, &in, &out, &plain);
+		buf_addf(&line, "account %s: IMAP %llu bytes received", ea->account->name, (unsigned long long)in);
+		if (plain != in)
+			buf_addf(&line, " (%llu inflated)", (unsigned long long)plain);
+		buf_addf(&line, ", %llu sent", (unsigned long long)out);
+		ea->hooks.trace(ea->hooks.ctx, line.data);
+		buf_free(&line);
+	}
 	imap_session_close(ea->imap);
 	ea->imap = NULL;
 	store_close(ea->store);

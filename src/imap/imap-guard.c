@@ -241,3 +241,11 @@ int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t 
 	}
 	return 0;
 }
+
+void imap_guard_restart(struct imap_guard *guard)
+{
+	int greeted = guard->greeted;
+
+	memset(guard, 0, sizeof(*guard));
+	guard->greeted = greeted;
+}

@@ -47,6 +47,7 @@ struct imap_session {
 	int no_qresync, no_condstore;
 	int qresync_enabled;
 	int broken; /* a reply could not be parsed: no LOGOUT, the stream is just closed */
+	int no_compress; /* the account says compress no */
 	char *selected; /* the selected folder's wire name, or NULL */
 	/* the last COPY or MOVE's COPYUID (RFC 4315): where each message went */
 	struct imap_copied { uint32_t source, dest; } *copied;
@@ -91,6 +92,10 @@ static inline clistiter *clist_begin_safe(clist *list)
  * literal over IMAP_LITERAL_MAX, sends a line over IMAP_LINE_MAX or more
  * than IMAP_UNTAGGED_MAX untagged responses to one command. */
 int imap_guard_check(void *ctx, const char *data, size_t len, char *why, size_t why_size);
+/* Puts the guard at the start of a response after a tagged reply, as
+ * when COMPRESS starts: what it saw past that reply was compressed and
+ * is checked again once inflated. */
+void imap_guard_restart(struct imap_guard *guard);
 
 /* Turns a libetpan error code into err, with the server's own words when
  * it answered NO or BAD. what names the command ("SELECT INBOX"). */

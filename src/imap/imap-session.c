@@ -250,6 +250,56 @@ static int login(struct imap_session *session, const struct imap_login *creds, s
 	return -1;
 }
 
+/* COMPRESS=DEFLATE (RFC 4978) once logged in, when offered and the
+ * account does not say compress no. Deflate sits above TLS (the RFC's
+ * section 8: compressing after encrypting gains nothing) in net's stream
+ * layer: libetpan's mailimap_compress is a stub (LIBRARIES.md). A server
+ * refusing is no error: the session goes on uncompressed. */
+static int start_compress(struct imap_session *session, struct lib_error *err)
+{
+	if (session->no_compress || !imap_has_capability(session, "COMPRESS=DEFLATE"))
+		return 0;
+	int r = imap_command(session, "COMPRESS DEFLATE", 0);
+	if (r == MAILIMAP_ERROR_CUSTOM_COMMAND)
+		return 0;
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_error(session, r, "COMPRESS DEFLATE", err);
+		return -1;
+	}
+	/* What libetpan read past the OK is the server's first compressed
+	 * bytes (a packet may carry both): they go to the inflater, and the
+	 * read guard, which saw them raw, checks them again inflated. */
+	mailstream *stream = session->imap->imap_stream;
+	imap_guard_restart(&session->guard);
+	if (net_conn_compress(session->conn, stream->read_buffer, stream->read_buffer_len, err) < 0) {
+		net_conn_break(session->conn, "compression could not start");
+		session->broken = 1;
+		return -1;
+	}
+	stream->read_buffer_len = 0;
+	return 0;
+}
+
+int imap_session_compressed(const struct imap_session *session)
+{
+	return net_conn_is_compressed(session->conn);
+}
+
+void imap_session_traffic(const struct imap_session *session, uint64_t *wire_in, uint64_t *wire_out,
+                          uint64_t *plain_in)
+{
+	net_conn_traffic(session->conn, wire_in, wire_out, plain_in);
+}
+
+void imap_session_describe(const struct imap_session *session, struct buf *out)
+{
+	const char *tls = net_conn_tls_description(session->conn);
+
+	buf_addstr(out, net_conn_is_tls(session->conn) && *tls ? tls : "plain text");
+	buf_addstr(out, imap_session_compressed(session) ? ", COMPRESS=DEFLATE" : ", not compressed");
+	buf_addf(out, ", sync %s", imap_session_sync_mode(session));
+}
+
 static int enable_qresync(struct imap_session *session, struct lib_error *err)
 {
 	struct mailimap_capability_data *want, *got = NULL;
@@ -284,6 +334,7 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 	struct imap_session *session = xcalloc(1, sizeof(*session));
 
 	session->host = server->host;
+	session->no_compress = server->no_compress;
 	session->conn = net_connect(server->host, server->port, server->timeout, server->cancel_fd, err);
 	if (!session->conn)
 		goto fail;
@@ -325,6 +376,8 @@ struct imap_session *imap_session_open(const struct imap_server *server, const s
 		if (refresh_capabilities(session, err) < 0)
 			goto fail;
 	}
+	if (start_compress(session, err) < 0)
+		goto fail;
 	if (imap_has_capability(session, "QRESYNC") && enable_qresync(session, err) < 0)
 		goto fail;
 	return session;

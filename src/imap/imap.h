@@ -23,6 +23,7 @@ struct imap_server {
 	struct net_tls_config tls;
 	int timeout;              /* seconds */
 	int cancel_fd;            /* > 0: readable to abandon the session (see net_connect) */
+	int no_compress;          /* do not ask for COMPRESS=DEFLATE (the account's compress no) */
 };
 
 /* Credentials are asked for only once the server is verified and ready
@@ -44,6 +45,15 @@ void imap_session_close(struct imap_session *session);
 int imap_session_broken(const struct imap_session *session);
 /* Which sync the session can do: "QRESYNC", "CONDSTORE" or "plain". */
 const char *imap_session_sync_mode(const struct imap_session *session);
+/* 1 when the session is compressed (COMPRESS=DEFLATE, RFC 4978). */
+int imap_session_compressed(const struct imap_session *session);
+/* The bytes the session read from and wrote to the server (inside TLS,
+ * compressed when it is), and what the reads inflated to. */
+void imap_session_traffic(const struct imap_session *session, uint64_t *wire_in, uint64_t *wire_out,
+                          uint64_t *plain_in);
+/* One line on how the session talks: "TLSv1.3 TLS_AES_256_GCM_SHA384,
+ * COMPRESS=DEFLATE, QRESYNC" (for tern -v), appended to out. */
+void imap_session_describe(const struct imap_session *session, struct buf *out);
 /* The server's capabilities after login, space-separated and sanitized
  * ("IMAP4rev1 IDLE AUTH=PLAIN ..."), appended to out. */
 void imap_session_capabilities(const struct imap_session *session, struct buf *out);

@@ -108,6 +108,13 @@ const char *net_conn_last_error(const struct net_conn *conn)
 	return conn->last_error;
 }
 
+void net_conn_traffic(const struct net_conn *conn, uint64_t *wire_in, uint64_t *wire_out, uint64_t *plain_in)
+{
+	*wire_in = conn->wire_in;
+	*wire_out = conn->wire_out;
+	*plain_in = conn->plain_in;
+}
+
 int net_conn_is_tls(const struct net_conn *conn)
 {
 	return conn->ssl != NULL;
@@ -158,6 +165,8 @@ static ssize_t conn_read(struct net_conn *conn, void *buf, size_t count)
 	if (conn->broken)
 		return -1;
 	ssize_t n = conn->deflate ? net_deflate_read(conn, buf, count) : conn_read_raw(conn, buf, count);
+	if (n > 0)
+		conn->plain_in += (uint64_t)n;
 	if (n > 0 && conn->read_check &&
 	    conn->read_check(conn->read_check_ctx, buf, (size_t)n, conn->last_error, sizeof(conn->last_error)) < 0) {
 		conn->broken = 1;
@@ -197,6 +206,7 @@ static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 			int n = SSL_read(conn->ssl, buf, count > 0x7fffffff ? 0x7fffffff : (int)count);
 			if (n > 0) {
 				conn->exchange_bytes += (size_t)n;
+				conn->wire_in += (uint64_t)n;
 				return n;
 			}
 			int e = SSL_get_error(conn->ssl, n);
@@ -215,6 +225,7 @@ static ssize_t conn_read_raw(struct net_conn *conn, void *buf, size_t count)
 			ssize_t n = recv(conn->fd, buf, count, 0);
 			if (n > 0) {
 				conn->exchange_bytes += (size_t)n;
+				conn->wire_in += (uint64_t)n;
 				return n;
 			}
 			if (n == 0) {
@@ -301,6 +312,7 @@ ssize_t net_conn_write_wire(struct net_conn *conn, const void *buf, size_t count
 			return -1;
 	}
 	exchange_begin(conn); /* the reply to what was just sent */
+	conn->wire_out += done;
 	return (ssize_t)done;
 }
 

@@ -22,8 +22,12 @@ struct net_deflate {
 	int more_out; /* the last inflate filled the reader's buffer: zlib may hold more */
 };
 
-int net_conn_compress(struct net_conn *conn, struct lib_error *err)
+int net_conn_compress(struct net_conn *conn, const void *pending, size_t len, struct lib_error *err)
 {
+	if (len > NET_DEFLATE_CHUNK) {
+		lib_error_set(err, LIB_ERR_PROTOCOL, "the server sent %zu bytes at once after agreeing to COMPRESS", len);
+		return -1;
+	}
 	struct net_deflate *z = xcalloc(1, sizeof(*z));
 	/* raw streams (windowBits -15); level 6 for what tern sends: commands
 	 * are small, the gain is in what the server sends */
@@ -38,7 +42,12 @@ int net_conn_compress(struct net_conn *conn, struct lib_error *err)
 		lib_error_set(err, LIB_ERR_INTERNAL, "cannot start compression (zlib)");
 		return -1;
 	}
+	if (len)
+		memcpy(z->raw, pending, len);
+	z->in.next_in = z->raw;
+	z->in.avail_in = (uInt)len;
 	conn->deflate = z;
+	conn->last_byte = '\n'; /* the OK line ended; what follows is a new line */
 	return 0;
 }
 

@@ -28,6 +28,8 @@ struct net_conn {
 	struct timespec exchange_start;
 	size_t exchange_bytes;
 	struct net_deflate *deflate; /* COMPRESS=DEFLATE is on (net-deflate.c) */
+	uint64_t wire_in, wire_out;  /* bytes through TLS (or the socket), both ways */
+	uint64_t plain_in;           /* bytes handed to the protocol (inflated) */
 };
 
 struct net_conn *net_conn_new(int fd, int timeout, int cancel_fd);

@@ -5,6 +5,8 @@
 #ifndef TERN_NET_H
 #define TERN_NET_H
 
+#include <stdint.h>
+
 #include "../lib/lib.h"
 
 struct net_conn;
@@ -70,13 +72,20 @@ int net_conn_is_tls(const struct net_conn *conn);
 const char *net_conn_tls_description(struct net_conn *conn);
 
 /* Turns on COMPRESS=DEFLATE (RFC 4978) for everything read and written on
- * conn from now on: call right after the server's OK to COMPRESS, with
- * nothing of its later bytes read yet. 0, or -1 with err. */
-int net_conn_compress(struct net_conn *conn, struct lib_error *err);
+ * conn from now on: call right after the server's OK to COMPRESS. pending
+ * holds the len bytes the protocol above had already read past that OK
+ * (the server's first compressed bytes, in the same packet): they are
+ * inflated first. 0, or -1 with err. */
+int net_conn_compress(struct net_conn *conn, const void *pending, size_t len, struct lib_error *err);
 /* 1 once compression is on. */
 int net_conn_is_compressed(const struct net_conn *conn);
 /* Bytes read from the wire while compressed, and what they inflated to. */
 void net_conn_compress_totals(const struct net_conn *conn, size_t *wire_in, size_t *inflated);
+
+/* Bytes read and written on conn since it connected (TLS payload, so
+ * what the server sent compressed), and the bytes the protocol above
+ * read (after inflating). */
+void net_conn_traffic(const struct net_conn *conn, uint64_t *wire_in, uint64_t *wire_out, uint64_t *plain_in);
 
 /* Makes every blocked or later read or write on conn fail at once; safe
  * to call from another thread. Permanent: reconnect afterwards. */

@@ -113,7 +113,8 @@ def main(t):
         # so the proxy can hold the reply to A's first replayed copy
         with FaultProxy(k.host, k.ports["imap"]) as proxy:
             a = TernRun(k, "journal-lock-a", env=env)
-            a.account("acct", imap="imap", port=proxy.port, tls="off", tls_ca_file=None, timeout=300)
+            a.account("acct", imap="imap", port=proxy.port, tls="off", tls_ca_file=None, timeout=300,
+                      compress="off")  # the proxy finds commands in plain text
             proxy.arm(after=0, direction="down", mode="pause", marker=b"UID COPY")
             with Screen([TERN, "-F", a.mailrc], env=env, width=150, height=30) as sa:
                 end = time.time() + 30

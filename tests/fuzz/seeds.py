@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "kit"))
@@ -143,12 +144,20 @@ def header_block(raw):
 CAPS = b"IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE SORT CONDSTORE QRESYNC UIDPLUS MOVE QUOTA SPECIAL-USE NAMESPACE"
 
 
-def imap_session(header_blocks, body, qresync=True):
+def imap_session(header_blocks, body, qresync=True, deflate=False):
+    """deflate: the server offers COMPRESS=DEFLATE (RFC 4978) and agrees,
+    and everything after its OK is a raw deflate stream (flushed after
+    each reply, as Dovecot does) arriving in the same read as the OK."""
     caps = CAPS if qresync else CAPS.replace(b" QRESYNC", b"").replace(b" CONDSTORE", b"")
+    if deflate:
+        caps += b" COMPRESS=DEFLATE"
     s = [b"* OK [CAPABILITY " + caps + b"] Dovecot ready.",
          b"* CAPABILITY " + caps, b"T OK Pre-login capabilities listed.",
          b"T OK [CAPABILITY " + caps + b"] Logged in",
          b"* CAPABILITY " + caps, b"T OK Capability completed."]
+    if deflate:
+        s += [b"T OK Begin compression."]
+        plain_lines = len(s)
     if qresync:
         s += [b"* ENABLED QRESYNC", b"T OK Enabled."]
     s += [b'* LIST (\\HasNoChildren) "/" INBOX',
@@ -197,13 +206,33 @@ def imap_session(header_blocks, body, qresync=True):
         if line.startswith(b"T "):
             tag += 1
             s[i] = b"%d" % tag + line[1:]
-    return b"\r\n".join(s) + b"\r\n"
+    if not deflate:
+        return b"\r\n".join(s) + b"\r\n"
+    z = zlib.compressobj(6, zlib.DEFLATED, -15)
+    out = b"".join(line + b"\r\n" for line in s[:plain_lines])
+    for line in s[plain_lines:]:
+        out += z.compress(line + b"\r\n")
+        if line[:1] != b"*":  # the end of a reply
+            out += z.flush(zlib.Z_SYNC_FLUSH)
+    return out + z.flush(zlib.Z_SYNC_FLUSH)
 
 
 def imap_seeds(blocks, body):
+    deflated = imap_session(blocks[:2], body, deflate=True)
+    plain_end = deflated.find(b"OK Begin compression.\r\n") + 23
+    corrupt_at = plain_end + (len(deflated) - plain_end) // 3
+    corrupt_at = deflated.rfind(b"\x00\x00\xff\xff", plain_end, corrupt_at) + 4  # a block starts
+    end_at = plain_end + (len(deflated) - plain_end) // 2
+    end_at = deflated.rfind(b"\x00\x00\xff\xff", plain_end, end_at) + 4  # after a sync flush
     return {
         "session-qresync.txt": imap_session(blocks[:4], body),
         "session-plain.txt": imap_session(blocks[4:6], body, qresync=False),
+        "session-deflate.txt": deflated,
+        # a block of the reserved type 3 (RFC 1951 3.2.3) in the deflate
+        # stream, and a stream the server ends (BFINAL) after the SELECT:
+        # each a clean error
+        "session-deflate-corrupt.txt": deflated[:corrupt_at] + b"\x06" + deflated[corrupt_at:],
+        "session-deflate-end.txt": deflated[:end_at] + b"\x03\x00",
         "preauth.txt": b"* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n* CAPABILITY IMAP4rev1\r\n1 OK\r\n",
         "bye.txt": b"* BYE [UNAVAILABLE] go away\r\n",
         "login-no.txt": b"* OK ready\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n1 OK\r\n2 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",

@@ -211,19 +211,41 @@ def pop_walk(t, k):
         return tried
 
 
-def imap_walk(t, k):
-    r = TernRun(k, "imap-faults")
+def compressed_from(up, down):
+    """Where COMPRESS=DEFLATE (RFC 4978) began in each direction: just
+    after the client's command and just after the server's tagged OK;
+    None when the session was not compressed."""
+    m = re.search(rb"(?:^|\n)(\S+) COMPRESS DEFLATE\r\n", up)
+    ok = m and re.search(rb"(?:^|\n)" + re.escape(m.group(1)) + rb" OK[^\r]*\r\n", down)
+    return (m.end(), ok.end()) if ok else None
+
+
+def imap_walk(t, k, compress):
+    """A sync cut anywhere; compress on: the cuts fall inside the
+    compressed stream too (a deflate stream cut mid-block, the server's
+    final flush lost)."""
+    r = TernRun(k, "imap-faults-" + compress)
     with FaultProxy(k.host, k.ports["imap"]) as p:
         k.generate("bob", 12, seed=3)
-        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, timeout=3, user="bob")
+        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, timeout=3, user="bob",
+                  compress=compress)
         r.run("-H")
         shutil.rmtree(r.cache, ignore_errors=True)
         rc, want, err = r.run("-H")  # cold, and \Recent (N) is gone, as it will be in every later run
-        if not t.ok(rc == 0 and want.count("\n") >= 12, "IMAP: a clean sync through the proxy works", err):
+        if not t.ok(rc == 0 and want.count("\n") >= 12, "IMAP (compress %s): a clean sync through the proxy works"
+                    % compress, err):
             return 0
-        down = p.stream("down")
+        down, up = p.stream("down"), p.stream("up")
+        started = compressed_from(up, down)
+        if not t.ok((started is not None) == (compress == "on"), "IMAP: the session was %scompressed"
+                    % ("" if compress == "on" else "not "), "%r" % down[:2000]):
+            return 0
         plan = [("down", n) for n in points(down, None, STEP * 4)]
-        plan += [("up", n) for n in points(p.stream("up"), None, STEP)]
+        plan += [("up", n) for n in points(up, None, STEP)]
+        if started:  # no lines to aim at in the deflate stream: points spread over it
+            spread = 24 // min(STEP, 6)
+            plan += [("down", started[1] + (len(down) - started[1]) * j // spread) for j in range(1, spread)]
+            plan += [("up", started[0] + (len(up) - started[0]) * j // 6) for j in range(1, 6)]
         tried = bad = 0
         for i, (direction, n) in enumerate(plan):
             if i % 2:  # cold and warm caches
@@ -239,8 +261,8 @@ def imap_walk(t, k):
                 problems.append("the next sync: exit %d, %s" % (rc2, "same list" if out2 == want else
                                                                  "a different list: %r" % diff[:6]))
             bad += report(t, "IMAP", direction, n, mode, problems)
-        t.ok(bad == 0, "IMAP: %d cuts of a sync (cold and warm cache; FIN, RST, stall): no damaged cache, "
-             "the next sync lists exactly the server's messages" % tried)
+        t.ok(bad == 0, "IMAP (compress %s): %d cuts of a sync (cold and warm cache; FIN, RST, stall): no damaged "
+             "cache, the next sync lists exactly the server's messages" % (compress, tried))
         return tried
 
 
@@ -328,6 +350,7 @@ def sent_walk(t, k):
     sent = os.path.join(k.maildir("alice"), ".Sent")
     with FaultProxy(k.host, k.ports["imap"]) as p:
         r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, folder_sent="Sent", timeout=3,
+                  compress="off",  # the walk finds the APPEND in plain text
                   smtp="smtp://127.0.0.1:%d" % k.ports["submission"], **{"from": "Alice <alice@example.com>"})
         body = "a message whose Sent copy is cut\n" * 20
         rc, out, err = r.run("-s", "sent-clean", "bob@example.com", input=body.encode())
@@ -484,7 +507,8 @@ def tui_walk(t, k):
     r = TernRun(k, "tui-faults")
     total = 0
     with FaultProxy(k.host, k.ports["imap"]) as p:
-        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, timeout=3, user="alice")
+        r.account("acct", imap="imap", port=p.port, tls="off", tls_ca_file=None, timeout=3, user="alice",
+                  compress="off")  # the proxy finds the commands in plain text
         env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "LC_ALL", "TZ")}
         for name, marker, keys, wait in tui_scenarios():
             reset_folders(k)
@@ -536,7 +560,7 @@ def tui_walk(t, k):
 
 def main(t):
     with Kit(tls=False) as k:
-        total = (smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k) + kill_walk(t, k) + sent_walk(t, k)
+        total = (smtp_walk(t, k) + pop_walk(t, k) + imap_walk(t, k, "on") + imap_walk(t, k, "off") + kill_walk(t, k) + sent_walk(t, k)
                  + tui_walk(t, k))
         t.diag("fault points tried: %d (TERN_FAULT_STEP=%d)" % (total, STEP))
         t.ok(total > 0, "fault points were tried (%d)" % total)

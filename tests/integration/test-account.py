@@ -219,7 +219,8 @@ def matrix_happy(t):
             r.account("main", imap="imaps", smtp=smtp_url(k), **{"from": "alice@localhost"})
             rc, out, err = r.run("--test-account")
             t.ok(rc == 0 and "\u2713 test message received: found in INBOX over IMAP" in out
-                 and "all 16 steps passed" in out, "IMAP + SMTP: every step passes, the message is found", out + err)
+                 and "\u2713 compression: on (COMPRESS=DEFLATE)" in out and "all 17 steps passed" in out,
+                 "IMAP + SMTP: every step passes, compressed, the message is found", out + err)
             r = TernRun(k, "matrix-pop")
             r.account("main", pop3="pop3s", smtp=smtp_url(k, "smtps"), **{"from": "alice@localhost"})
             rc, out, err = r.run("--test-account")
@@ -251,7 +252,8 @@ def main(t):
                      "\u2713 capabilities: IMAP4rev1", "\u2713 login: logged in as alice",
                      "\u2713 INBOX: 0 messages", "\u2713 quota:", "\u2713 EHLO extensions:",
                      "AUTH: logged in as alice with PLAIN", "\u2713 test message: sent to <alice@localhost>",
-                     "\u2713 test message received: found in INBOX over IMAP", "all 16 steps passed"):
+                     "\u2713 compression: on (COMPRESS=DEFLATE)",
+                     "\u2713 test message received: found in INBOX over IMAP", "all 17 steps passed"):
             t.ok(text in out, "happy path shows %r" % text, out + err)
         t.ok("\u2717" not in out and err == "", "happy path: no failed step, nothing on stderr", out + err)
 
@@ -269,7 +271,7 @@ def main(t):
                  "--json: tls details", imap["tls"])
             t.ok("QUOTA" in imap["capabilities"], "--json: capabilities")
             t.is_([s["step"] for s in imap["steps"]],
-                  ["dns", "connect", "tls", "greeting", "capabilities", "login", "inbox", "quota"],
+                  ["dns", "connect", "tls", "greeting", "capabilities", "login", "compress", "inbox", "quota"],
                   "--json: IMAP step names")
             smtp = steps(doc, "smtp")
             t.ok(smtp["receive"]["ok"] and "found in INBOX" in smtp["receive"]["detail"],

@@ -409,7 +409,7 @@ plugin {
 }
 
 protocol imap {
-  mail_plugins = $mail_plugins imap_quota
+  mail_plugins = $mail_plugins imap_quota imap_zlib
 }
 
 # No per-IP auth penalty (2 s, growing, after each failed login from

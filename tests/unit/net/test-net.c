@@ -56,7 +56,7 @@ static void test_compress(void)
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	struct net_conn *conn = net_conn_new(sv[0], 5, -1);
 	struct lib_error err = { 0 };
-	ok(net_conn_compress(conn, &err) == 0 && net_conn_is_compressed(conn), "compression starts");
+	ok(net_conn_compress(conn, NULL, 0, &err) == 0 && net_conn_is_compressed(conn), "compression starts");
 	net_conn_set_read_check(conn, record, NULL);
 	mailstream *stream = mailstream_new(net_stream_low_new(conn), 8192);
 
@@ -124,7 +124,7 @@ static void test_corrupt(void)
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	struct net_conn *conn = net_conn_new(sv[0], 5, -1);
 	struct lib_error err = { 0 };
-	net_conn_compress(conn, &err);
+	net_conn_compress(conn, NULL, 0, &err);
 	mailstream *stream = mailstream_new(net_stream_low_new(conn), 8192);
 	/* a stored block that claims a length its complement denies */
 	const unsigned char bad[] = { 0x00, 0x05, 0x00, 0x05, 0x00, 'h', 'e', 'l', 'l', 'o' };
@@ -170,9 +170,53 @@ static void test_deadline(void)
 	close(sv[1]);
 }
 
+/* The server's first compressed bytes came in the packet of its OK, so
+ * the protocol above had read them already: they are handed over and
+ * inflated before anything more is read from the socket. */
+static void test_compress_pending(void)
+{
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	struct net_conn *conn = net_conn_new(sv[0], 5, -1);
+	struct lib_error err = { 0 };
+	z_stream server_out = { 0 };
+	deflateInit2(&server_out, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+	struct buf wire = BUF_INIT;
+	const char *plain = "* 4 EXISTS\r\n* OK [ALERT] from the first packet\r\n";
+	deflate_to(&server_out, plain, strlen(plain), &wire);
+	size_t early = wire.len / 2; /* read with the OK; the rest comes later */
+	ok(net_conn_compress(conn, wire.data, early, &err) == 0, "compression starts with %zu bytes read early", early);
+	write_all(sv[1], wire.data + early, wire.len - early);
+	mailstream *stream = mailstream_new(net_stream_low_new(conn), 8192);
+	char got[128] = "";
+	size_t len = 0;
+	while (len < strlen(plain)) {
+		ssize_t n = mailstream_read(stream, got + len, strlen(plain) - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	ok(len == strlen(plain) && memcmp(got, plain, len) == 0, "the early bytes and the rest inflate in order");
+	struct buf too_many = BUF_INIT;
+	for (int i = 0; i < 20000; i++)
+		buf_addch(&too_many, 'x');
+	struct net_conn *other = net_conn_new(dup(sv[1]), 5, -1);
+	ok(net_conn_compress(other, too_many.data, too_many.len, &err) < 0 && err.cls == LIB_ERR_PROTOCOL,
+	   "more early bytes than a deflate chunk are refused: %s", err.text);
+	net_conn_free(other);
+	buf_free(&too_many);
+	deflateEnd(&server_out);
+	mailstream_close(stream);
+	net_conn_free(conn);
+	close(sv[1]);
+	buf_free(&wire);
+}
+
 int main(void)
 {
 	test_compress();
+	test_compress_pending();
 	test_corrupt();
 	test_deadline();
 	buf_free(&seen);
