@@ -86,6 +86,25 @@ static int is_access_error(int ecode)
 	       ecode == TCESTAT;
 }
 
+/* A store_db on an open TCHDB, or NULL with *err saying why it is not. */
+static struct store_db *db_new(TCHDB *hdb, int ecode, const char *path, char **err)
+{
+	struct store_db *db;
+
+	if (!hdb) {
+		if (is_busy(ecode))
+			*err = xasprintf("header cache %s is in use by another tern", path);
+		else
+			*err = xasprintf("cannot open header cache %s: %s", path, tchdberrmsg(ecode));
+		return NULL;
+	}
+	db = xcalloc(1, sizeof(*db));
+	db->hdb = hdb;
+	db->path = xstrdup(path);
+	db->wal_path = xasprintf("%s.wal", path);
+	return db;
+}
+
 static struct store_db *tc_open(const char *path, char **warning, char **err)
 {
 	struct store_db *db;
@@ -109,19 +128,11 @@ static struct store_db *tc_open(const char *path, char **warning, char **err)
 		*warning = xasprintf("header cache %s was damaged (%s): rebuilt", path, tchdberrmsg(ecode));
 		hdb = hdb_open(path, HDBOTRUNC, &ecode);
 	}
-	if (!hdb) {
+	db = db_new(hdb, ecode, path, err);
+	if (!db) {
 		free(*warning);
 		*warning = NULL;
-		if (is_busy(ecode))
-			*err = xasprintf("header cache %s is in use by another tern", path);
-		else
-			*err = xasprintf("cannot open header cache %s: %s", path, tchdberrmsg(ecode));
-		return NULL;
 	}
-	db = xcalloc(1, sizeof(*db));
-	db->hdb = hdb;
-	db->path = xstrdup(path);
-	db->wal_path = xasprintf("%s.wal", path);
 	return db;
 }
 
@@ -230,23 +241,15 @@ static const char *tc_error(struct store_db *db)
 static struct store_db *tc_open_reader(const char *path, char **err)
 {
 	TCHDB *hdb = tchdbnew();
-	struct store_db *db;
+	int ecode = 0;
 
 	*err = NULL;
 	if (!tchdbopen(hdb, path, HDBOREADER | HDBOLCKNB)) {
-		int ecode = tchdbecode(hdb);
+		ecode = tchdbecode(hdb);
 		tchdbdel(hdb);
-		if (is_busy(ecode))
-			*err = xasprintf("header cache %s is in use by another tern", path);
-		else
-			*err = xasprintf("cannot open header cache %s: %s", path, tchdberrmsg(ecode));
-		return NULL;
+		hdb = NULL;
 	}
-	db = xcalloc(1, sizeof(*db));
-	db->hdb = hdb;
-	db->path = xstrdup(path);
-	db->wal_path = xasprintf("%s.wal", path);
-	return db;
+	return db_new(hdb, ecode, path, err);
 }
 
 static int tc_each_key(struct store_db *db, void (*key_cb)(const void *key, size_t klen, void *arg), void *arg)
