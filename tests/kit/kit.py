@@ -30,10 +30,12 @@ import atexit
 import ctypes
 import email
 import email.policy
+import fcntl
 import hashlib
 import imaplib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -111,22 +113,58 @@ def missing():
     return None
 
 
-def free_ports(count):
-    """Return `count` distinct TCP ports that are free on 127.0.0.1 now.
+_PORT_LOCKS = {}   # port -> the lock file's descriptor, held while this process lives
 
-    All sockets are held open together so the kernel hands out distinct
-    ports; the servers bind them right after (with SO_REUSEADDR).
-    """
-    socks = []
+
+def _ephemeral_low():
+    """The first port of the kernel's range for outgoing connections."""
     try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind((HOST, 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_ports(count):
+    """Return `count` distinct TCP ports that are free on 127.0.0.1 now,
+    reserved for this process.
+
+    The servers bind them a moment later (with SO_REUSEADDR). A port the
+    kernel hands out (bind to 0) can be taken in that moment by any
+    outgoing connection, and two kits started side by side (make -j) can be
+    given the same one: so the ports come from below the kernel's
+    ephemeral range, and a lock file per port in /tmp/tern-kit-ports,
+    held until this process ends, keeps other kits off them.
+    """
+    lockdir = os.path.join(tempfile.gettempdir(), "tern-kit-ports")
+    os.makedirs(lockdir, exist_ok=True)
+    try:
+        os.chmod(lockdir, 0o1777)
+    except OSError:
+        pass
+    low, high = 10000, _ephemeral_low() - 1
+    if high - low < 1000:
+        low, high = 1024, 65535
+    pick = random.SystemRandom()
+    ports = []
+    for _ in range(20000):
+        if len(ports) == count:
+            return ports
+        port = pick.randint(low, high)
+        if port in _PORT_LOCKS:
+            continue
+        fd = os.open(os.path.join(lockdir, str(port)), os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((HOST, port))
+        except OSError:
+            os.close(fd)
+            continue
+        _PORT_LOCKS[port] = fd
+        ports.append(port)
+    raise KitError("no %d free ports between %d and %d" % (count, low, high))
 
 
 def _run(argv, **kw):
