@@ -1,8 +1,10 @@
 /* engine: turns an account of the mailrc into working sessions: finds its
  * credentials, opens its header cache, connects, syncs folders through the
- * cache. The headless modes call it directly; the TUI will run the same
- * calls on one worker thread per account. No printing: warnings, prompts
- * and progress go through struct engine_hooks. */
+ * cache. The headless modes call it directly; the reader runs the same
+ * calls on one worker thread per account (engine-worker.c), which also
+ * keeps the offline journal; the outbox, server drafts, local folders and
+ * POP3 live here too. No printing: warnings, prompts and progress go
+ * through struct engine_hooks. */
 #ifndef TERN_ENGINE_H
 #define TERN_ENGINE_H
 
@@ -65,7 +67,7 @@ char *engine_cache_path(const struct conf *conf, const struct conf_account *acco
 
 /* The account's password (password, password-command, else the prompt
  * hook) or, with *is_oauth2 set, its OAuth2 token; the get_secret of
- * struct imap_login and struct smtp_login, with ctx the engine_account.
+ * struct net_login, with ctx the engine_account.
  * Caller zeroes and frees. */
 char *engine_get_secret(void *ea, int *is_oauth2, struct lib_error *err);
 
