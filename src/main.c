@@ -47,7 +47,6 @@ static const char usage_text[] =
 	"  -e line   a mailrc line run after start-up, e.g. -e 'push <quit>'\n"
 	"  -v        verbose: the SMTP dialogue on stderr (passwords masked); with -H,\n"
 	"            the IMAP session's TLS, compression and bytes on the wire\n"
-	"\n"
 	"See tern(1) and mailrc(5).\n";
 
 enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH,
