@@ -23,6 +23,47 @@ struct queue_item {
 	struct queue_item *next;
 };
 
+/* A job for the worker; the member of the union is the type's. */
+struct engine_job {
+	enum engine_job_type type;
+	char *folder; /* the folder (wire name) it is about; FOLDER_CHANGE: its UTF-8 name; NULL for the others */
+	union {
+		struct {
+			uint32_t uid;
+		} body; /* FETCH_BODY */
+		struct {
+			uint32_t *uids;
+			size_t nuids;
+			unsigned flags;  /* STORE_FLAGS: the model flags to add (add) or remove */
+			int add;
+			int move;        /* COPY: a move */
+			int expunge_all; /* EXPUNGE: a plain EXPUNGE, others marked deleted included */
+			char *target;    /* COPY: the target folder, wire name or a path */
+			const struct conf_account *target_account; /* COPY to another account, else NULL */
+		} bulk; /* STORE_FLAGS, DELETE, COPY, EXPUNGE, MARK_OLD */
+		struct {
+			int counts; /* with STATUS counts */
+		} list;
+		struct {
+			int op; /* enum imap_folder_op */
+			char *new_name;
+		} change;
+		struct {
+			char *criteria;
+			int token;
+		} search;
+		struct {
+			char *path; /* the outbox file */
+		} send;
+		struct {
+			char *message; /* CRLF, len bytes */
+			size_t len;
+			struct engine_draft_ref old; /* the recalled draft it replaces (folder NULL: none) */
+			char *local;                 /* the autosaved draft file to remove once stored, or NULL */
+		} postpone;
+	};
+};
+
 struct open_ctx;
 
 struct engine_worker {
@@ -379,15 +420,15 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 	struct buf body = BUF_INIT;
 
 	if (is_local(w, job->folder)) {
-		uint32_t size = engine_local_size(w->local, job->uid);
+		uint32_t size = engine_local_size(w->local, job->body.uid);
 		if (size > ENGINE_SHOW_MAX) { /* rendering takes several times the size */
 			lib_error_set(&err, LIB_ERR_INTERNAL, "the message is %u MB; tern shows messages of up to %u MB",
 			              size >> 20, ENGINE_SHOW_MAX >> 20);
-			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->uid, &err);
+			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			return;
 		}
-		if (engine_local_message(w->local, job->uid, &body, &err) < 0) {
-			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->uid, &err);
+		if (engine_local_message(w->local, job->body.uid, &body, &err) < 0) {
+			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			buf_free(&body);
 			return;
 		}
@@ -397,22 +438,22 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 		                              megabytes << 20);
 	}
 	int cached = is_local(w, job->folder) || /* a local message is here already */
-	             (w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->uid, &body));
+	             (w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->body.uid, &body));
 	if (!cached) {
 		if (ensure_session(w, &err) < 0 ||
-		    imap_message_fetch(w->ea.imap, job->folder, job->uid, &body, &err) < 0) {
+		    imap_message_fetch(w->ea.imap, job->folder, job->body.uid, &body, &err) < 0) {
 			if (err.cls == LIB_ERR_CONNECTION)
 				drop_session(w);
-			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->uid, &err);
+			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			buf_free(&body);
 			return;
 		}
 		if (w->ea.uidvalidity)
-			store_body_put(w->bodies, job->folder, w->ea.uidvalidity, job->uid, body.data, body.len);
+			store_body_put(w->bodies, job->folder, w->ea.uidvalidity, job->body.uid, body.data, body.len);
 	}
 	struct engine_event *ev = event_new(ENGINE_EV_BODY);
 	ev->folder = xstrdup(job->folder);
-	ev->body.uid = job->uid;
+	ev->body.uid = job->body.uid;
 	ev->body.len = body.len;
 	ev->body.data = buf_detach(&body);
 	emit(w, ev);
@@ -498,28 +539,37 @@ static int run_action(struct engine_worker *w, enum engine_job_type type, const 
  * only when every APPEND succeeded remove the sources. */
 static int copy_across(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
 {
-	struct engine_account target = { .conf = w->ea.conf, .account = job->target_account, .no_cache = 1 };
+	struct engine_account target = { .conf = w->ea.conf, .account = job->bulk.target_account, .no_cache = 1 };
 	int rc = engine_imap_open(&target, err);
 
-	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
 		struct buf message = BUF_INIT;
-		rc = imap_message_fetch(w->ea.imap, job->folder, job->uids[i], &message, err);
+		rc = imap_message_fetch(w->ea.imap, job->folder, job->bulk.uids[i], &message, err);
 		if (rc == 0)
-			rc = imap_append(target.imap, job->target, message.data, message.len, MODEL_F_SEEN, err);
+			rc = imap_append(target.imap, job->bulk.target, message.data, message.len, MODEL_F_SEEN, err);
 		buf_free(&message);
 	}
 	engine_account_close(&target);
 	if (rc < 0)
 		return -1; /* the sources are untouched */
-	if (job->move && (imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED, 1,
+	if (job->bulk.move && (imap_messages_store_flags(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, MODEL_F_DELETED, 1,
 	                                            err) < 0 ||
-	                  imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, err) < 0))
+	                  imap_messages_expunge(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, err) < 0))
 		return -1;
-	char *name = imap_utf7_decode(job->target);
-	*text = xasprintf("%s %zu message%s to %s:%s.", job->move ? "Moved" : "Copied", job->nuids, plural(job->nuids),
-	                  job->target_account->name, name);
+	char *name = imap_utf7_decode(job->bulk.target);
+	*text = xasprintf("%s %zu message%s to %s:%s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids, plural(job->bulk.nuids),
+	                  job->bulk.target_account->name, name);
 	free(name);
 	return 0;
+}
+
+/* What run_action's add is for a bulk job: STORE_FLAGS: add the flags;
+ * COPY: a move; EXPUNGE: a plain EXPUNGE (as the journal keeps it). */
+static int bulk_add(const struct engine_job *job)
+{
+	return job->type == ENGINE_JOB_COPY      ? job->bulk.move
+	       : job->type == ENGINE_JOB_EXPUNGE ? job->bulk.expunge_all
+	                                         : job->bulk.add;
 }
 
 /* Adds a job that could not reach the server to the journal. */
@@ -531,8 +581,8 @@ static int journal_add(struct engine_worker *w, const struct engine_job *job, ch
 	}
 	char *path = engine_journal_path(w->ea.account);
 	struct engine_journal_entry entry = {
-		job->type, job->folder, w->ea.uidvalidity, job->flags,
-		job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, job->uids, job->nuids,
+		job->type, job->folder, w->ea.uidvalidity, job->bulk.flags,
+		bulk_add(job), job->bulk.target, job->bulk.uids, job->bulk.nuids,
 	};
 	int rc = engine_journal_append(path, &entry, why);
 	free(path);
@@ -618,11 +668,11 @@ static struct engine_event *bulk_event(struct engine_worker *w, struct engine_jo
 	struct engine_bulk_result *bulk = &ev->result.bulk;
 	ev->folder = xstrdup(job->folder);
 	ev->result.job = job->type;
-	bulk->uids = job->uids;
-	bulk->nuids = job->nuids;
-	job->uids = NULL;
-	bulk->flags = job->flags;
-	bulk->add = job->add;
+	bulk->uids = job->bulk.uids;
+	bulk->nuids = job->bulk.nuids;
+	job->bulk.uids = NULL;
+	bulk->flags = job->bulk.flags;
+	bulk->add = job->bulk.add;
 	bulk->moved = moved;
 	if (rc < 0) {
 		ev->result.cls = err->cls;
@@ -641,64 +691,64 @@ static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, c
 }
 
 /* Copies or moves messages of the open local folder to an IMAP folder:
- * job->target of job->target_account, else of this account. A move
+ * job->bulk.target of job->bulk.target_account, else of this account. A move
  * removes the sources only after the server accepted every APPEND. */
 static int copy_local_to_imap(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
 {
-	struct engine_account other = { .conf = w->ea.conf, .account = job->target_account, .no_cache = 1 };
+	struct engine_account other = { .conf = w->ea.conf, .account = job->bulk.target_account, .no_cache = 1 };
 	struct imap_session *session = NULL;
-	const struct conf_account *account = job->target_account ? job->target_account : w->ea.account;
+	const struct conf_account *account = job->bulk.target_account ? job->bulk.target_account : w->ea.account;
 	int rc;
 
 	if (account->imap.scheme == CONF_URL_NONE) {
 		lib_error_set(err, LIB_ERR_CONFIG, "account %s has no IMAP server to copy to", account->name);
 		return -1;
 	}
-	if (job->target_account) {
+	if (job->bulk.target_account) {
 		rc = engine_imap_open(&other, err);
 		session = other.imap;
 	} else {
 		rc = ensure_session(w, err);
 		session = w->ea.imap;
 	}
-	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
 		struct buf message = BUF_INIT, wire = BUF_INIT;
-		rc = engine_local_message(w->local, job->uids[i], &message, err);
+		rc = engine_local_message(w->local, job->bulk.uids[i], &message, err);
 		if (rc == 0) {
 			engine_message_crlf(&wire, message.data ? message.data : "", message.len);
-			unsigned flags = engine_local_flags(w->local, job->uids[i]);
-			rc = imap_append(session, job->target, wire.data ? wire.data : "", wire.len,
+			unsigned flags = engine_local_flags(w->local, job->bulk.uids[i]);
+			rc = imap_append(session, job->bulk.target, wire.data ? wire.data : "", wire.len,
 			                 flags & (MODEL_F_SEEN | MODEL_F_DRAFT), err);
 		}
 		buf_free(&message);
 		buf_free(&wire);
 	}
-	if (job->target_account)
+	if (job->bulk.target_account)
 		engine_account_close(&other);
 	if (rc < 0)
 		return -1; /* the sources are untouched */
-	if (job->move && engine_local_expunge(w->local, job->uids, job->nuids, err) < 0)
+	if (job->bulk.move && engine_local_expunge(w->local, job->bulk.uids, job->bulk.nuids, err) < 0)
 		return -1;
-	char *name = imap_utf7_decode(job->target);
-	*text = job->target_account ? xasprintf("%s %zu message%s to %s:%s.", job->move ? "Moved" : "Copied", job->nuids,
-	                                        plural(job->nuids), job->target_account->name, name)
-	                            : xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids,
-	                                        plural(job->nuids), name);
+	char *name = imap_utf7_decode(job->bulk.target);
+	*text = job->bulk.target_account ? xasprintf("%s %zu message%s to %s:%s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
+	                                        plural(job->bulk.nuids), job->bulk.target_account->name, name)
+	                            : xasprintf("%s %zu message%s to %s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
+	                                        plural(job->bulk.nuids), name);
 	free(name);
 	return 0;
 }
 
-/* Copies or moves IMAP messages to the local folder job->target: each is
+/* Copies or moves IMAP messages to the local folder job->bulk.target: each is
  * fetched and appended durably; a move then marks the sources \Deleted
  * and expunges them, only once every copy is written. */
 static int copy_imap_to_local(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
 {
-	char *path = lib_path_expand(job->target);
+	char *path = lib_path_expand(job->bulk.target);
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
 		struct buf message = BUF_INIT;
-		rc = imap_message_fetch(w->ea.imap, job->folder, job->uids[i], &message, err);
+		rc = imap_message_fetch(w->ea.imap, job->folder, job->bulk.uids[i], &message, err);
 		if (rc == 0)
 			rc = local_folder_append(path, message.data ? message.data : "", message.len, MODEL_F_SEEN, err);
 		buf_free(&message);
@@ -706,12 +756,12 @@ static int copy_imap_to_local(struct engine_worker *w, struct engine_job *job, c
 	free(path);
 	if (rc < 0)
 		return -1;
-	if (job->move && (imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED, 1,
+	if (job->bulk.move && (imap_messages_store_flags(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, MODEL_F_DELETED, 1,
 	                                            err) < 0 ||
-	                  imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, err) < 0))
+	                  imap_messages_expunge(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, err) < 0))
 		return -1;
-	*text = xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids, plural(job->nuids),
-	                  job->target);
+	*text = xasprintf("%s %zu message%s to %s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids, plural(job->bulk.nuids),
+	                  job->bulk.target);
 	return 0;
 }
 
@@ -722,12 +772,12 @@ static void local_bulk(struct engine_worker *w, struct engine_job *job)
 	char *text = NULL;
 	int moved = 0, rc;
 
-	if (job->type == ENGINE_JOB_COPY && (job->target_account || !engine_folder_is_path(job->target))) {
+	if (job->type == ENGINE_JOB_COPY && (job->bulk.target_account || !engine_folder_is_path(job->bulk.target))) {
 		rc = copy_local_to_imap(w, job, &text, &err);
-		moved = job->move;
+		moved = job->bulk.move;
 	} else {
-		rc = engine_local_action(w->local, job->type, job->uids, job->nuids, job->flags,
-		                         job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved,
+		rc = engine_local_action(w->local, job->type, job->bulk.uids, job->bulk.nuids, job->bulk.flags,
+		                         bulk_add(job), job->bulk.target, &text, &moved,
 		                         &err);
 	}
 	bulk_done(w, job, rc, text, moved, &err);
@@ -751,15 +801,15 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	}
 	int rc = ensure_session(w, &err);
 
-	if (rc == 0 && job->type == ENGINE_JOB_COPY && !job->target_account && engine_folder_is_path(job->target)) {
+	if (rc == 0 && job->type == ENGINE_JOB_COPY && !job->bulk.target_account && engine_folder_is_path(job->bulk.target)) {
 		rc = copy_imap_to_local(w, job, &text, &err);
-		moved = job->move;
-	} else if (rc == 0 && job->target_account) {
+		moved = job->bulk.move;
+	} else if (rc == 0 && job->bulk.target_account) {
 		rc = copy_across(w, job, &text, &err);
-		moved = job->move;
+		moved = job->bulk.move;
 	} else if (rc == 0) {
-		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
-		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &moved_to,
+		rc = run_action(w, job->type, job->folder, job->bulk.uids, job->bulk.nuids, job->bulk.flags,
+		                bulk_add(job), job->bulk.target, &text, &moved, &moved_to,
 		                &err);
 		if (rc < -1 && job->type == ENGINE_JOB_EXPUNGE)
 			others = (size_t)(-1 - rc); /* the others a plain EXPUNGE would take: the UI asks */
@@ -773,7 +823,7 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	if (rc < 0 && err.cls == LIB_ERR_CONNECTION) {
 		drop_session(w);
 		char *why = NULL;
-		if (job->type != ENGINE_JOB_EXPUNGE && !job->target_account && journal_add(w, job, &why) == 0) {
+		if (job->type != ENGINE_JOB_EXPUNGE && !job->bulk.target_account && journal_add(w, job, &why) == 0) {
 			rc = 0;
 			moved = 0; /* the local change stays; the sync after the replay settles it */
 			text = xstrdup("The server cannot be reached: queued, it will be done on reconnect.");
@@ -916,16 +966,16 @@ static void search(struct engine_worker *w, struct engine_job *job)
 	if (is_local(w, job->folder)) {
 		lib_error_set(&err, LIB_ERR_DATA, "a local folder cannot be searched on a server: search the headers here");
 		ev = job_event(w, ENGINE_JOB_SEARCH, 1, &err);
-		ev->result.search.token = job->add;
+		ev->result.search.token = job->search.token;
 		ev->folder = xstrdup(job->folder);
 		emit(w, ev);
 		return;
 	}
-	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->target, &uids, &n, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->search.criteria, &uids, &n, &err) < 0;
 	ev = job_event(w, ENGINE_JOB_SEARCH, failed, &err);
 	ev->result.search.uids = uids;
 	ev->result.search.nuids = n;
-	ev->result.search.token = job->add;
+	ev->result.search.token = job->search.token;
 	ev->folder = xstrdup(job->folder);
 	emit(w, ev);
 }
@@ -954,11 +1004,11 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 	struct lib_error err = { 0 };
 	struct engine_event *ev;
 
-	if (engine_outbox_read(job->folder, &entry) < 0 && access(job->folder, F_OK) != 0 && errno == ENOENT) {
+	if (engine_outbox_read(job->send.path, &entry) < 0 && access(job->send.path, F_OK) != 0 && errno == ENOENT) {
 		ev = event_new(ENGINE_EV_DONE); /* another tern (--flush-outbox) took it first */
 		ev->result.text = xstrdup("The message left the outbox meanwhile: sent by another tern.");
 	} else if (!entry.path) {
-		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->folder);
+		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->send.path);
 		ev = event_new(ENGINE_EV_ERROR);
 		ev->result.cls = err.cls;
 		ev->result.text = engine_error_line(w->ea.account, &err);
@@ -993,14 +1043,14 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 static void postpone(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
-	struct engine_draft_ref old = { job->folder, job->uidvalidity, job->uid };
 	char *where = NULL;
 	int rc = ensure_session(w, &err);
 
 	if (rc == 0)
-		rc = engine_draft_store(&w->ea, job->data, job->len, job->folder ? &old : NULL, &where, &err);
-	if (rc >= 0 && job->target)
-		unlink(job->target);
+		rc = engine_draft_store(&w->ea, job->postpone.message, job->postpone.len,
+		                        job->postpone.old.folder ? &job->postpone.old : NULL, &where, &err);
+	if (rc >= 0 && job->postpone.local)
+		unlink(job->postpone.local);
 	struct engine_event *ev = job_event(w, ENGINE_JOB_POSTPONE, rc < 0, &err);
 	if (rc >= 0) {
 		ev->result.postpone.old_kept = rc == 1;
@@ -1012,8 +1062,9 @@ static void postpone(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
-static void drafts(struct engine_worker *w)
+static void drafts(struct engine_worker *w, struct engine_job *job)
 {
+	(void)job; /* it names no folder: the account's Drafts is looked for */
 	struct lib_error err = { 0 };
 	uint32_t uidvalidity = 0;
 	char *folder = NULL;
@@ -1037,14 +1088,14 @@ static void folder_change(struct engine_worker *w, struct engine_job *job)
 	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
 	struct lib_error err = { 0 };
 	char *wire = imap_utf7_encode(job->folder);
-	char *new_wire = job->target ? imap_utf7_encode(job->target) : NULL;
+	char *new_wire = job->change.new_name ? imap_utf7_encode(job->change.new_name) : NULL;
 	struct engine_event *ev;
 
-	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->op, wire, new_wire, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->change.op, wire, new_wire, &err) < 0;
 	ev = job_event(w, ENGINE_JOB_FOLDER_CHANGE, failed, &err);
 	if (!failed)
-		ev->result.text = job->target ? xasprintf("%s %s to %s.", done[job->op], job->folder, job->target)
-		                       : xasprintf("%s %s.", done[job->op], job->folder);
+		ev->result.text = job->change.new_name ? xasprintf("%s %s to %s.", done[job->change.op], job->folder, job->change.new_name)
+		                       : xasprintf("%s %s.", done[job->change.op], job->folder);
 	emit(w, ev);
 	free(wire);
 	free(new_wire);
@@ -1189,12 +1240,12 @@ static void mark_old(struct engine_worker *w, struct engine_job *job)
 
 	if (is_local(w, job->folder)) {
 		if (!engine_local_is_mbox(w->local))
-			engine_local_action(w->local, ENGINE_JOB_STORE_FLAGS, job->uids, job->nuids, MODEL_F_RECENT, 0, NULL,
+			engine_local_action(w->local, ENGINE_JOB_STORE_FLAGS, job->bulk.uids, job->bulk.nuids, MODEL_F_RECENT, 0, NULL,
 			                    &text, &moved, &err);
 		free(text);
 	} else {
 		open_cache(w);
-		engine_folder_mark_old(&w->ea, job->folder, job->uids, job->nuids, &err);
+		engine_folder_mark_old(&w->ea, job->folder, job->bulk.uids, job->bulk.nuids, &err);
 	}
 	if (err.cls != LIB_ERR_NONE)
 		emit_notice(w, err.text);
@@ -1203,19 +1254,82 @@ static void mark_old(struct engine_worker *w, struct engine_job *job)
 static void job_free(struct engine_job *job)
 {
 	free(job->folder);
-	free(job->uids);
-	free(job->target);
-	free(job->data);
+	switch (job->type) {
+	case ENGINE_JOB_STORE_FLAGS:
+	case ENGINE_JOB_DELETE:
+	case ENGINE_JOB_COPY:
+	case ENGINE_JOB_EXPUNGE:
+	case ENGINE_JOB_MARK_OLD:
+		free(job->bulk.uids);
+		free(job->bulk.target);
+		break;
+	case ENGINE_JOB_FOLDER_CHANGE:
+		free(job->change.new_name);
+		break;
+	case ENGINE_JOB_SEARCH:
+		free(job->search.criteria);
+		break;
+	case ENGINE_JOB_SEND:
+		free(job->send.path);
+		break;
+	case ENGINE_JOB_POSTPONE:
+		free(job->postpone.message);
+		free(job->postpone.old.folder);
+		free(job->postpone.local);
+		break;
+	default:
+		break;
+	}
 	free(job);
 }
 
-/* Jobs the user asked for that change mail: on quitting they still run
- * (or, offline, go to the journal), never silently dropped. */
+static void run_open(struct engine_worker *w, struct engine_job *job)
+{
+	free(w->watching);
+	w->watching = NULL;
+	open_folder(w, job->folder);
+}
+
+static void run_list(struct engine_worker *w, struct engine_job *job)
+{
+	list_folders(w, job->list.counts);
+}
+
+/* Every kind of job, as tmux lists its commands: what runs it, and
+ * whether it is an action the user asked for that changes mail (on
+ * quitting those still run, or offline go to the journal, never silently
+ * dropped; reads and waits are abandoned). A new job is one row here, a
+ * type in engine.h and a queueing function. */
+static const struct job_entry {
+	const char *name; /* for logs */
+	void (*run)(struct engine_worker *w, struct engine_job *job);
+	int user_action;
+} job_table[] = {
+	[ENGINE_JOB_OPEN_FOLDER] = { "open-folder", run_open, 0 },
+	[ENGINE_JOB_FETCH_BODY] = { "fetch-body", fetch_body, 0 },
+	[ENGINE_JOB_STORE_FLAGS] = { "store-flags", bulk, 1 },
+	[ENGINE_JOB_LIST_FOLDERS] = { "list-folders", run_list, 0 },
+	[ENGINE_JOB_DELETE] = { "delete", bulk, 1 },
+	[ENGINE_JOB_COPY] = { "copy", bulk, 1 },
+	[ENGINE_JOB_EXPUNGE] = { "expunge", bulk, 1 },
+	[ENGINE_JOB_FOLDER_CHANGE] = { "folder-change", folder_change, 1 },
+	[ENGINE_JOB_SEARCH] = { "search", search, 0 },
+	[ENGINE_JOB_SEND] = { "send", send_entry, 1 },
+	[ENGINE_JOB_POSTPONE] = { "postpone", postpone, 1 },
+	[ENGINE_JOB_DRAFTS] = { "drafts", drafts, 0 },
+	[ENGINE_JOB_MARK_OLD] = { "mark-old", mark_old, 1 },
+};
+
+_Static_assert(sizeof(job_table) / sizeof(*job_table) == ENGINE_JOB_MARK_OLD + 1, "a row for every job type");
+
+const char *engine_job_name(enum engine_job_type type)
+{
+	return (size_t)type < sizeof(job_table) / sizeof(*job_table) ? job_table[type].name : "?";
+}
+
 static int user_action(enum engine_job_type type)
 {
-	return type == ENGINE_JOB_STORE_FLAGS || type == ENGINE_JOB_DELETE || type == ENGINE_JOB_COPY ||
-	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE ||
-	       type == ENGINE_JOB_POSTPONE || type == ENGINE_JOB_MARK_OLD;
+	return job_table[type].user_action;
 }
 
 static void *worker_main(void *data)
@@ -1247,29 +1361,7 @@ static void *worker_main(void *data)
 		while (read(w->cancel[0], drain, sizeof(drain)) > 0)
 			;
 		pthread_mutex_unlock(&w->lock);
-		if (job->type == ENGINE_JOB_OPEN_FOLDER) {
-			free(w->watching);
-			w->watching = NULL;
-			open_folder(w, job->folder);
-		}
-		else if (job->type == ENGINE_JOB_FETCH_BODY)
-			fetch_body(w, job);
-		else if (job->type == ENGINE_JOB_LIST_FOLDERS)
-			list_folders(w, job->counts);
-		else if (job->type == ENGINE_JOB_FOLDER_CHANGE)
-			folder_change(w, job);
-		else if (job->type == ENGINE_JOB_SEARCH)
-			search(w, job);
-		else if (job->type == ENGINE_JOB_SEND)
-			send_entry(w, job);
-		else if (job->type == ENGINE_JOB_POSTPONE)
-			postpone(w, job);
-		else if (job->type == ENGINE_JOB_DRAFTS)
-			drafts(w);
-		else if (job->type == ENGINE_JOB_MARK_OLD)
-			mark_old(w, job);
-		else
-			bulk(w, job);
+		job_table[job->type].run(w, job);
 		engine_account_alerts(&w->ea); /* shown in the reader's status line */
 		pthread_mutex_lock(&w->lock);
 		w->busy = -1;
@@ -1337,7 +1429,7 @@ void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint3
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_FETCH_BODY;
 	job->folder = xstrdup(folder);
-	job->uid = uid;
+	job->body.uid = uid;
 	submit(w, job);
 }
 
@@ -1345,7 +1437,7 @@ void engine_worker_list_folders(struct engine_worker *w, int counts)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_LIST_FOLDERS;
-	job->counts = counts;
+	job->list.counts = counts;
 	submit(w, job);
 }
 
@@ -1353,7 +1445,7 @@ void engine_worker_send(struct engine_worker *w, const char *path)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_SEND;
-	job->folder = xstrdup(path); /* the outbox file */
+	job->send.path = xstrdup(path);
 	submit(w, job);
 }
 
@@ -1362,16 +1454,13 @@ void engine_worker_postpone(struct engine_worker *w, const char *message, size_t
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_POSTPONE;
-	job->data = xmalloc(len + 1);
-	memcpy(job->data, message, len);
-	job->data[len] = '\0';
-	job->len = len;
-	if (old && old->folder) {
-		job->folder = xstrdup(old->folder);
-		job->uidvalidity = old->uidvalidity;
-		job->uid = old->uid;
-	}
-	job->target = local ? xstrdup(local) : NULL;
+	job->postpone.message = xmalloc(len + 1);
+	memcpy(job->postpone.message, message, len);
+	job->postpone.message[len] = '\0';
+	job->postpone.len = len;
+	if (old && old->folder)
+		job->postpone.old = (struct engine_draft_ref){ xstrdup(old->folder), old->uidvalidity, old->uid };
+	job->postpone.local = local ? xstrdup(local) : NULL;
 	submit(w, job);
 }
 
@@ -1387,8 +1476,8 @@ void engine_worker_search(struct engine_worker *w, const char *folder, const cha
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_SEARCH;
 	job->folder = xstrdup(folder);
-	job->target = xstrdup(criteria);
-	job->add = token;
+	job->search.criteria = xstrdup(criteria);
+	job->search.token = token;
 	submit(w, job);
 }
 
@@ -1396,9 +1485,9 @@ void engine_worker_folder_change(struct engine_worker *w, int op, const char *fo
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_FOLDER_CHANGE;
-	job->op = op;
+	job->change.op = op;
 	job->folder = xstrdup(folder);
-	job->target = new_name ? xstrdup(new_name) : NULL;
+	job->change.new_name = new_name ? xstrdup(new_name) : NULL;
 	submit(w, job);
 }
 
@@ -1407,9 +1496,9 @@ static struct engine_job *bulk_job(enum engine_job_type type, const char *folder
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = type;
 	job->folder = xstrdup(folder);
-	job->uids = xmalloc((n ? n : 1) * sizeof(*uids));
-	memcpy(job->uids, uids, n * sizeof(*uids));
-	job->nuids = n;
+	job->bulk.uids = xmalloc((n ? n : 1) * sizeof(*uids));
+	memcpy(job->bulk.uids, uids, n * sizeof(*uids));
+	job->bulk.nuids = n;
 	return job;
 }
 
@@ -1417,8 +1506,8 @@ void engine_worker_store_flags(struct engine_worker *w, const char *folder, cons
                                unsigned flags, int add)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_STORE_FLAGS, folder, uids, n);
-	job->flags = flags;
-	job->add = add;
+	job->bulk.flags = flags;
+	job->bulk.add = add;
 	submit(w, job);
 }
 
@@ -1431,8 +1520,8 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
                         const char *target, int move)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
-	job->target = engine_folder_is_path(target) ? xstrdup(target) : imap_utf7_encode(target);
-	job->move = move;
+	job->bulk.target = engine_folder_is_path(target) ? xstrdup(target) : imap_utf7_encode(target);
+	job->bulk.move = move;
 	submit(w, job);
 }
 
@@ -1442,12 +1531,12 @@ void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, 
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
 	char *local = engine_local_path(w->ea.conf, target_account, target);
 	if (local) { /* a POP3 account's INBOX: its Maildir */
-		job->target = local;
+		job->bulk.target = local;
 	} else {
-		job->target = imap_utf7_encode(target);
-		job->target_account = target_account;
+		job->bulk.target = imap_utf7_encode(target);
+		job->bulk.target_account = target_account;
 	}
-	job->move = move;
+	job->bulk.move = move;
 	submit(w, job);
 }
 
@@ -1464,7 +1553,7 @@ void engine_worker_mark_old(struct engine_worker *w, const char *folder, const u
 void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_EXPUNGE, folder, uids, n);
-	job->add = 1;
+	job->bulk.expunge_all = 1;
 	submit(w, job);
 }
 

@@ -103,27 +103,12 @@ enum engine_job_type {
 	ENGINE_JOB_SEND, ENGINE_JOB_POSTPONE, ENGINE_JOB_DRAFTS, ENGINE_JOB_MARK_OLD,
 };
 
+/* "open-folder", "store-flags", ...: the job's name, for logs. */
+const char *engine_job_name(enum engine_job_type type);
 /* 1 for the bulk actions: STORE_FLAGS, DELETE, COPY, EXPUNGE (their
  * results are struct engine_bulk_result). */
 int engine_job_bulk(enum engine_job_type type);
 
-struct engine_job {
-	enum engine_job_type type;
-	char *folder;
-	uint32_t uid;     /* FETCH_BODY */
-	uint32_t *uids;   /* the messages of a bulk action */
-	size_t nuids;
-	unsigned flags;
-	int add;
-	char *target;     /* COPY: the wire name of the target folder; FOLDER_CHANGE: the new name */
-	int move;
-	int op;           /* FOLDER_CHANGE: enum imap_folder_op */
-	const struct conf_account *target_account; /* COPY to another account, else NULL */
-	int counts;       /* LIST_FOLDERS: with STATUS counts */
-	char *data;       /* POSTPONE: the message (CRLF), len bytes */
-	size_t len;
-	uint32_t uidvalidity; /* POSTPONE: of the recalled draft folder/uid it replaces */
-};
 
 /* What the status line shows of an account's connection; names for the
  * status line and logs: engine_conn_state_name. */

@@ -41,6 +41,8 @@ static void test_folder_rows(void)
 
 	is_str(engine_conn_state_name(ENGINE_CONN_RECONNECTING), "reconnecting", "connection states have names");
 	is_str(engine_sync_state_name(ENGINE_SYNC_DONE), "synced", "sync states have names");
+	is_str(engine_job_name(ENGINE_JOB_MARK_OLD), "mark-old", "the job table has a row for the last job type");
+	ok(engine_job_bulk(ENGINE_JOB_EXPUNGE) && !engine_job_bulk(ENGINE_JOB_SEARCH), "bulk jobs are told apart");
 }
 
 int main(void)
