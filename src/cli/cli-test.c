@@ -172,8 +172,7 @@ static void login_step(struct test_server *server, const struct secret_watch *wa
 	free(detail);
 }
 
-/* The fields struct imap_server, pop_server and smtp_server share, from
- * the server under test (its tls.info collects what the handshake shows). */
+/* The struct net_server fields of the server under test (its tls.info collects what the handshake shows). */
 #define SESSION_SERVER(s)                                                                                        \
 	.host = (s)->url->host, .port = (s)->url->port, .implicit_tls = (s)->url->implicit_tls,                  \
 	.tls_off = (s)->tls_off, .tls = (s)->tls, .timeout = (s)->timeout
@@ -188,11 +187,11 @@ static void test_imap(struct test_ctx *t, struct test_server *server)
 {
 	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
-	struct imap_server imap = {
+	struct net_server imap = {
 		SESSION_SERVER(server),
 		.no_compress = !conf_get_bool(t->conf, t->account, CONF_K_COMPRESS),
 	};
-	struct imap_login login = { t->user, watch_secret, &watch };
+	struct net_login login = { .user = t->user, .get_secret = watch_secret, .ctx = &watch };
 
 	if (!test_probe(server))
 		return;
@@ -242,10 +241,11 @@ static void test_pop3(struct test_ctx *t, struct test_server *server)
 {
 	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
-	struct pop_server pop = {
+	struct net_server pop = {
 		SESSION_SERVER(server),
 	};
-	struct pop_login login = { t->user, watch_secret, &watch, conf_get_bool(t->conf, t->account, CONF_K_POP3_APOP) };
+	struct net_login login = { t->user, watch_secret, &watch,
+	                           .apop = conf_get_bool(t->conf, t->account, CONF_K_POP3_APOP) };
 
 	if (!test_probe(server))
 		return;
@@ -357,13 +357,13 @@ static void receive_step(struct test_ctx *t, struct test_server *server, const c
 			free(uids);
 		} else {
 			struct secret_watch watch = { t, 0, 0 };
-			struct pop_server pop = {
+			struct net_server pop = {
 				.host = pop_url->host, .port = pop_url->port, .implicit_tls = pop_url->implicit_tls,
 				.tls_off = server->tls_off, .tls = { t->ca_path, server->tls.fingerprint, NULL },
 				.timeout = server->timeout,
 			};
-			struct pop_login login = { t->user, watch_secret, &watch,
-				                   conf_get_bool(t->conf, t->account, CONF_K_POP3_APOP) };
+			struct net_login login = { t->user, watch_secret, &watch,
+				                   .apop = conf_get_bool(t->conf, t->account, CONF_K_POP3_APOP) };
 			struct pop_session *session = pop_session_open(&pop, &login, &err);
 			unsigned count = 0;
 			unsigned long long octets = 0;
@@ -413,13 +413,13 @@ static void test_smtp(struct test_ctx *t, struct test_server *server, const stru
 {
 	struct secret_watch watch = { t, 0, 0 };
 	struct lib_error err = { 0 };
-	struct smtp_server smtp = {
+	struct net_server smtp = {
 		SESSION_SERVER(server), .account = t->account->name,
 	};
 	int has_secret = conf_get(t->conf, t->account, CONF_K_PASSWORD) ||
 	                 conf_get(t->conf, t->account, CONF_K_PASSWORD_COMMAND) ||
 	                 conf_get(t->conf, t->account, CONF_K_OAUTH2_TOKEN_COMMAND);
-	struct smtp_login login = { t->user, watch_secret, &watch, !has_secret };
+	struct net_login login = { t->user, watch_secret, &watch, .if_offered = !has_secret };
 
 	if (!test_probe(server))
 		return;

@@ -1,6 +1,8 @@
 /* cli: the headless modes (no curses): configuration check, version,
- * folder check, message list; later send, fetch and diagnostics. Each
- * returns the process exit code (sysexits). */
+ * shell completion, folder check, message list (IMAP and local), send
+ * and the outbox, POP3 fetch, account test (--test-account), discovery
+ * (--whatis) and first-run set-up. They drive the same engine as the
+ * reader. Each returns the process exit code (sysexits). */
 #ifndef TERN_CLI_H
 #define TERN_CLI_H
 

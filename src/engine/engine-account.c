@@ -192,7 +192,7 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 	}
 	const char *ca_file = conf_get(ea->conf, ea->account, CONF_K_TLS_CA_FILE);
 	char *ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
-	struct imap_server server = {
+	struct net_server server = {
 		.host = url->host,
 		.port = url->port,
 		.implicit_tls = url->implicit_tls,
@@ -202,7 +202,7 @@ int engine_imap_open(struct engine_account *ea, struct lib_error *err)
 		.cancel_fd = ea->cancel_fd,
 		.no_compress = !conf_get_bool(ea->conf, ea->account, CONF_K_COMPRESS),
 	};
-	struct imap_login login = { user, engine_get_secret, ea };
+	struct net_login login = { .user = user, .get_secret = engine_get_secret, .ctx = ea };
 	ea->imap = imap_session_open(&server, &login, err);
 	free(ca_path);
 	free(user);

@@ -91,7 +91,7 @@ static int pop_run(struct engine_account *ea, int check_only, struct pop_fetch_r
 	const char *ca_file = conf_get(conf, account, CONF_K_TLS_CA_FILE);
 	char *ca_path = ca_file ? lib_path_expand(ca_file) : NULL;
 	char *maildir = engine_account_maildir(conf, account);
-	struct pop_server server = {
+	struct net_server server = {
 		.host = account->pop3.host,
 		.port = account->pop3.port,
 		.implicit_tls = account->pop3.implicit_tls,
@@ -100,7 +100,8 @@ static int pop_run(struct engine_account *ea, int check_only, struct pop_fetch_r
 		.timeout = (int)conf_get_number(conf, account, CONF_K_TIMEOUT),
 		.cancel_fd = ea->cancel_fd,
 	};
-	struct pop_login login = { user, engine_get_secret, ea, conf_get_bool(ea->conf, ea->account, CONF_K_POP3_APOP) };
+	struct net_login login = { user, engine_get_secret, ea,
+	                           .apop = conf_get_bool(ea->conf, ea->account, CONF_K_POP3_APOP) };
 	struct pop_fetch_options options = {
 		.maildir = maildir,
 		.account = account->name,

@@ -490,7 +490,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 		char *user = engine_account_user(conf, account);
 		int has_secret = conf_get(conf, account, CONF_K_PASSWORD) || conf_get(conf, account, CONF_K_PASSWORD_COMMAND) ||
 		                 conf_get(conf, account, CONF_K_OAUTH2_TOKEN_COMMAND);
-		struct smtp_server server = {
+		struct net_server server = {
 			.host = url->host,
 			.port = url->port,
 			.implicit_tls = url->implicit_tls,
@@ -504,8 +504,8 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 		/* no credentials configured: AUTH only when the server offers it and
 		 * the password can be asked for; else none, and a server that wants
 		 * it says 530 */
-		struct smtp_login login = { has_secret || ea.hooks.ask_secret ? user : NULL, engine_get_secret, &ea,
-		                            !has_secret };
+		struct net_login login = { has_secret || ea.hooks.ask_secret ? user : NULL, engine_get_secret, &ea,
+		                            .if_offered = !has_secret };
 		struct smtp_result result;
 		struct smtp_session *session = smtp_session_open(&server, &login, err);
 		int rc = -1;

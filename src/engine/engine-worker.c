@@ -5,7 +5,7 @@
  * thread never blocks on the network: a stuck server is cancelled from
  * outside (engine_worker_cancel) and the session rebuilt. */
 #define _GNU_SOURCE
-#include "engine.h"
+#include "engine-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +21,47 @@
 struct queue_item {
 	void *item;
 	struct queue_item *next;
+};
+
+/* A job for the worker; the member of the union is the type's. */
+struct engine_job {
+	enum engine_job_type type;
+	char *folder; /* the folder (wire name) it is about; FOLDER_CHANGE: its UTF-8 name; NULL for the others */
+	union {
+		struct {
+			uint32_t uid;
+		} body; /* FETCH_BODY */
+		struct {
+			uint32_t *uids;
+			size_t nuids;
+			unsigned flags;  /* STORE_FLAGS: the model flags to add (add) or remove */
+			int add;
+			int move;        /* COPY: a move */
+			int expunge_all; /* EXPUNGE: a plain EXPUNGE, others marked deleted included */
+			char *target;    /* COPY: the target folder, wire name or a path */
+			const struct conf_account *target_account; /* COPY to another account, else NULL */
+		} bulk; /* STORE_FLAGS, DELETE, COPY, EXPUNGE, MARK_OLD */
+		struct {
+			int counts; /* with STATUS counts */
+		} list;
+		struct {
+			int op; /* enum imap_folder_op */
+			char *new_name;
+		} change;
+		struct {
+			char *criteria;
+			int token;
+		} search;
+		struct {
+			char *path; /* the outbox file */
+		} send;
+		struct {
+			char *message; /* CRLF, len bytes */
+			size_t len;
+			struct engine_draft_ref old; /* the recalled draft it replaces (folder NULL: none) */
+			char *local;                 /* the autosaved draft file to remove once stored, or NULL */
+		} postpone;
+	};
 };
 
 struct open_ctx;
@@ -89,20 +130,41 @@ static struct engine_event *event_new(enum engine_event_type type)
 	return ev;
 }
 
-static void emit_error(struct engine_worker *w, const char *folder, uint32_t uid, const struct lib_error *err)
+/* The ERROR that ends job on folder (uid: the message it is about, or 0). */
+static void emit_error(struct engine_worker *w, enum engine_job_type job, const char *folder, uint32_t uid,
+                       const struct lib_error *err)
 {
 	struct engine_event *ev = event_new(ENGINE_EV_ERROR);
 	ev->folder = folder ? xstrdup(folder) : NULL;
-	ev->uid = uid;
-	ev->cls = err->cls;
-	ev->text = engine_error_line(w->ea.account, err);
+	ev->result.job = job;
+	ev->result.uid = uid;
+	ev->result.cls = err->cls;
+	ev->result.text = engine_error_line(w->ea.account, err);
 	emit(w, ev);
 }
 
-static void emit_status(struct engine_worker *w, const char *text)
+static void emit_notice(struct engine_worker *w, const char *text)
 {
-	struct engine_event *ev = event_new(ENGINE_EV_STATUS);
-	ev->text = xstrdup(text);
+	struct engine_event *ev = event_new(ENGINE_EV_NOTICE);
+	ev->notice = xstrdup(text);
+	emit(w, ev);
+}
+
+static void emit_conn(struct engine_worker *w, enum engine_conn_state state)
+{
+	struct engine_event *ev = event_new(ENGINE_EV_CONNECTION);
+	ev->conn = state;
+	emit(w, ev);
+}
+
+/* The folder's index; the event takes mbox. */
+static void emit_index(struct engine_worker *w, const char *folder, struct model_mailbox *mbox,
+                       enum engine_sync_state sync)
+{
+	struct engine_event *ev = event_new(ENGINE_EV_FOLDER);
+	ev->folder = xstrdup(folder);
+	ev->index.mbox = mbox;
+	ev->index.sync = sync;
 	emit(w, ev);
 }
 
@@ -137,16 +199,12 @@ static void on_sync_progress(void *data, const char *folder, size_t done, size_t
 	if (!ctx->painted && done > 0) {
 		/* The newest messages are in: let the UI paint them now. */
 		ctx->painted = 1;
-		ev = event_new(ENGINE_EV_FOLDER);
-		ev->folder = xstrdup(ctx->folder);
-		ev->mbox = snapshot(ctx->mbox);
-		ev->partial = 1;
-		emit(ctx->worker, ev);
+		emit_index(ctx->worker, ctx->folder, snapshot(ctx->mbox), ENGINE_SYNC_FETCHING);
 	}
 	ev = event_new(ENGINE_EV_PROGRESS);
 	ev->folder = xstrdup(ctx->folder);
-	ev->done = done;
-	ev->total = total;
+	ev->progress.done = done;
+	ev->progress.total = total;
 	emit(ctx->worker, ev);
 }
 
@@ -161,7 +219,7 @@ static int ensure_session(struct engine_worker *w, struct lib_error *err)
 		drop_session(w); /* a reply could not be parsed: start afresh */
 	if (w->ea.imap)
 		return 0;
-	emit_status(w, "connecting");
+	emit_conn(w, ENGINE_CONN_CONNECTING);
 	struct engine_account fresh = w->ea;
 	fresh.imap = NULL;
 	if (engine_imap_open(&fresh, err) < 0) {
@@ -173,7 +231,7 @@ static int ensure_session(struct engine_worker *w, struct lib_error *err)
 	pthread_mutex_lock(&w->lock);
 	w->ea = fresh;
 	pthread_mutex_unlock(&w->lock);
-	emit_status(w, "connected");
+	emit_conn(w, ENGINE_CONN_CONNECTED);
 	journal_replay(w);
 	return 0;
 }
@@ -198,7 +256,7 @@ static void open_cache(struct engine_worker *w)
 		char *warning = NULL, *cause = NULL;
 		w->ea.store = store_open(path, &warning, &cause);
 		if (warning) {
-			emit_status(w, warning);
+			emit_notice(w, warning);
 			free(warning);
 		}
 		free(cause);
@@ -206,21 +264,17 @@ static void open_cache(struct engine_worker *w)
 	}
 }
 
-/* Sends the local folder's index to the UI (partial: more is coming). */
-static int local_emit(struct engine_worker *w, int partial)
+/* Sends the local folder's index to the UI (a POP3 download may follow). */
+static int local_emit(struct engine_worker *w, enum engine_sync_state sync)
 {
 	struct lib_error err = { 0 };
 	struct model_mailbox *mbox = NULL;
 
 	if (engine_local_load(w->local, &mbox, &err) < 0) {
-		emit_error(w, engine_local_name(w->local), 0, &err);
+		emit_error(w, ENGINE_JOB_OPEN_FOLDER, engine_local_name(w->local), 0, &err);
 		return -1;
 	}
-	struct engine_event *ev = event_new(ENGINE_EV_FOLDER);
-	ev->folder = xstrdup(engine_local_name(w->local));
-	ev->mbox = mbox;
-	ev->partial = partial;
-	emit(w, ev);
+	emit_index(w, engine_local_name(w->local), mbox, sync);
 	return 0;
 }
 
@@ -230,18 +284,18 @@ static void local_fetch(struct engine_worker *w)
 	struct lib_error err = { 0 };
 	struct pop_fetch_result result;
 
-	emit_status(w, "connecting");
+	emit_conn(w, ENGINE_CONN_CONNECTING);
 	int rc = engine_pop_fetch(&w->ea, &result, &err);
-	local_emit(w, 0); /* the status line says synced again */
+	local_emit(w, ENGINE_SYNC_DONE); /* the status line says synced again */
 	if (rc < 0) {
 		pthread_mutex_lock(&w->lock);
 		int cancelled = w->cancelled;
 		w->cancelled = 0;
 		pthread_mutex_unlock(&w->lock);
 		if (cancelled)
-			emit_status(w, "cancelled");
+			emit_conn(w, ENGINE_CONN_CANCELLED);
 		else
-			emit_error(w, engine_local_name(w->local), 0, &err);
+			emit_error(w, ENGINE_JOB_OPEN_FOLDER, engine_local_name(w->local), 0, &err);
 	}
 }
 
@@ -255,11 +309,11 @@ static void open_local(struct engine_worker *w, const char *folder, const char *
 	open_cache(w);
 	w->local = engine_local_open(folder, path, pop3, w->ea.store, &err);
 	if (!w->local) {
-		emit_error(w, folder, 0, &err);
+		emit_error(w, ENGINE_JOB_OPEN_FOLDER, folder, 0, &err);
 		return;
 	}
 	w->local_pop3 = pop3;
-	if (local_emit(w, pop3) < 0)
+	if (local_emit(w, pop3 ? ENGINE_SYNC_FETCHING : ENGINE_SYNC_DONE) < 0)
 		return;
 	if (pop3)
 		local_fetch(w);
@@ -274,7 +328,6 @@ static void open_folder(struct engine_worker *w, const char *folder)
 {
 	struct lib_error err = { 0 };
 	struct store_folder_state state = { 0 };
-	struct engine_event *ev;
 	char *local_path = engine_local_path(w->ea.conf, w->ea.account, folder);
 
 	engine_local_close(w->local);
@@ -292,11 +345,7 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		char *warning = NULL;
 		if (store_folder_read(w->ea.store, folder, &state, cached, &warning) > 0) {
 			w->ea.uidvalidity = state.uidvalidity;
-			ev = event_new(ENGINE_EV_FOLDER);
-			ev->folder = xstrdup(folder);
-			ev->mbox = cached;
-			ev->partial = 1;
-			emit(w, ev);
+			emit_index(w, folder, cached, ENGINE_SYNC_CACHED);
 			cached = NULL;
 		}
 		model_mailbox_free(cached);
@@ -314,10 +363,7 @@ static void open_folder(struct engine_worker *w, const char *folder)
 			w->opening = NULL;
 		}
 		if (rc == 0) {
-			ev = event_new(ENGINE_EV_FOLDER);
-			ev->folder = xstrdup(folder);
-			ev->mbox = mbox;
-			emit(w, ev);
+			emit_index(w, folder, mbox, ENGINE_SYNC_DONE);
 			free(w->watching);
 			w->watching = xstrdup(folder);
 			w->last_check = time(NULL); /* just synced: the next check is an interval away */
@@ -332,10 +378,10 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		w->cancelled = 0;
 		pthread_mutex_unlock(&w->lock);
 		if (cancelled) {
-			emit_status(w, "cancelled");
+			emit_conn(w, ENGINE_CONN_CANCELLED);
 			return;
 		}
-		emit_error(w, folder, 0, &err);
+		emit_error(w, ENGINE_JOB_OPEN_FOLDER, folder, 0, &err);
 		/* Only a lost connection is worth retrying; a refusal stays one. */
 		if (give_up || (err.cls != LIB_ERR_CONNECTION && err.cls != LIB_ERR_TEMPORARY))
 			return;
@@ -351,10 +397,10 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		w->cancelled = 0;
 		pthread_mutex_unlock(&w->lock);
 		if (cancelled)
-			emit_status(w, "cancelled");
+			emit_conn(w, ENGINE_CONN_CANCELLED);
 		if (give_up)
 			return;
-		emit_status(w, "reconnecting");
+		emit_conn(w, ENGINE_CONN_RECONNECTING);
 	}
 }
 
@@ -374,15 +420,15 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 	struct buf body = BUF_INIT;
 
 	if (is_local(w, job->folder)) {
-		uint32_t size = engine_local_size(w->local, job->uid);
+		uint32_t size = engine_local_size(w->local, job->body.uid);
 		if (size > ENGINE_SHOW_MAX) { /* rendering takes several times the size */
 			lib_error_set(&err, LIB_ERR_INTERNAL, "the message is %u MB; tern shows messages of up to %u MB",
 			              size >> 20, ENGINE_SHOW_MAX >> 20);
-			emit_error(w, job->folder, job->uid, &err);
+			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			return;
 		}
-		if (engine_local_message(w->local, job->uid, &body, &err) < 0) {
-			emit_error(w, job->folder, job->uid, &err);
+		if (engine_local_message(w->local, job->body.uid, &body, &err) < 0) {
+			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			buf_free(&body);
 			return;
 		}
@@ -392,24 +438,24 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 		                              megabytes << 20);
 	}
 	int cached = is_local(w, job->folder) || /* a local message is here already */
-	             (w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->uid, &body));
+	             (w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->body.uid, &body));
 	if (!cached) {
 		if (ensure_session(w, &err) < 0 ||
-		    imap_message_fetch(w->ea.imap, job->folder, job->uid, &body, &err) < 0) {
+		    imap_message_fetch(w->ea.imap, job->folder, job->body.uid, &body, &err) < 0) {
 			if (err.cls == LIB_ERR_CONNECTION)
 				drop_session(w);
-			emit_error(w, job->folder, job->uid, &err);
+			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			buf_free(&body);
 			return;
 		}
 		if (w->ea.uidvalidity)
-			store_body_put(w->bodies, job->folder, w->ea.uidvalidity, job->uid, body.data, body.len);
+			store_body_put(w->bodies, job->folder, w->ea.uidvalidity, job->body.uid, body.data, body.len);
 	}
 	struct engine_event *ev = event_new(ENGINE_EV_BODY);
 	ev->folder = xstrdup(job->folder);
-	ev->uid = job->uid;
-	ev->len = body.len;
-	ev->data = buf_detach(&body);
+	ev->body.uid = job->body.uid;
+	ev->body.len = body.len;
+	ev->body.data = buf_detach(&body);
 	emit(w, ev);
 }
 
@@ -493,28 +539,37 @@ static int run_action(struct engine_worker *w, enum engine_job_type type, const 
  * only when every APPEND succeeded remove the sources. */
 static int copy_across(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
 {
-	struct engine_account target = { .conf = w->ea.conf, .account = job->target_account, .no_cache = 1 };
+	struct engine_account target = { .conf = w->ea.conf, .account = job->bulk.target_account, .no_cache = 1 };
 	int rc = engine_imap_open(&target, err);
 
-	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
 		struct buf message = BUF_INIT;
-		rc = imap_message_fetch(w->ea.imap, job->folder, job->uids[i], &message, err);
+		rc = imap_message_fetch(w->ea.imap, job->folder, job->bulk.uids[i], &message, err);
 		if (rc == 0)
-			rc = imap_append(target.imap, job->target, message.data, message.len, MODEL_F_SEEN, err);
+			rc = imap_append(target.imap, job->bulk.target, message.data, message.len, MODEL_F_SEEN, err);
 		buf_free(&message);
 	}
 	engine_account_close(&target);
 	if (rc < 0)
 		return -1; /* the sources are untouched */
-	if (job->move && (imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED, 1,
+	if (job->bulk.move && (imap_messages_store_flags(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, MODEL_F_DELETED, 1,
 	                                            err) < 0 ||
-	                  imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, err) < 0))
+	                  imap_messages_expunge(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, err) < 0))
 		return -1;
-	char *name = imap_utf7_decode(job->target);
-	*text = xasprintf("%s %zu message%s to %s:%s.", job->move ? "Moved" : "Copied", job->nuids, plural(job->nuids),
-	                  job->target_account->name, name);
+	char *name = imap_utf7_decode(job->bulk.target);
+	*text = xasprintf("%s %zu message%s to %s:%s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids, plural(job->bulk.nuids),
+	                  job->bulk.target_account->name, name);
 	free(name);
 	return 0;
+}
+
+/* What run_action's add is for a bulk job: STORE_FLAGS: add the flags;
+ * COPY: a move; EXPUNGE: a plain EXPUNGE (as the journal keeps it). */
+static int bulk_add(const struct engine_job *job)
+{
+	return job->type == ENGINE_JOB_COPY      ? job->bulk.move
+	       : job->type == ENGINE_JOB_EXPUNGE ? job->bulk.expunge_all
+	                                         : job->bulk.add;
 }
 
 /* Adds a job that could not reach the server to the journal. */
@@ -526,8 +581,8 @@ static int journal_add(struct engine_worker *w, const struct engine_job *job, ch
 	}
 	char *path = engine_journal_path(w->ea.account);
 	struct engine_journal_entry entry = {
-		job->type, job->folder, w->ea.uidvalidity, job->flags,
-		job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, job->uids, job->nuids,
+		job->type, job->folder, w->ea.uidvalidity, job->bulk.flags,
+		bulk_add(job), job->bulk.target, job->bulk.uids, job->bulk.nuids,
 	};
 	int rc = engine_journal_append(path, &entry, why);
 	free(path);
@@ -552,7 +607,7 @@ static void journal_replay(struct engine_worker *w)
 			char *note = why ? why
 			                 : xasprintf("another tern is replaying the offline journal of account %s (%s): left to it",
 			                             w->ea.account->name, path);
-			emit_status(w, note);
+			emit_notice(w, note);
 			free(note);
 			why = NULL;
 			w->journal_busy_said |= lock == -2;
@@ -568,7 +623,7 @@ static void journal_replay(struct engine_worker *w)
 		if (imap_folder_uidvalidity(w->ea.imap, e->folder, &uidvalidity, &err) == 0 && uidvalidity != e->uidvalidity) {
 			char *name = imap_utf7_decode(e->folder);
 			char *note = xasprintf("a queued action on %s was dropped: the folder was recreated meanwhile", name);
-			emit_status(w, note);
+			emit_notice(w, note);
 			free(note);
 			free(name);
 		} else if (err.cls == LIB_ERR_CONNECTION ||
@@ -579,7 +634,7 @@ static void journal_replay(struct engine_worker *w)
 			break; /* offline again: keep this one and the rest */
 		} else if (err.cls != LIB_ERR_NONE) {
 			char *note = xasprintf("a queued action failed and was dropped: %s", err.text);
-			emit_status(w, note);
+			emit_notice(w, note);
 			free(note);
 		} else {
 			replayed++;
@@ -591,12 +646,12 @@ static void journal_replay(struct engine_worker *w)
 	}
 	engine_journal_free(e, e != NULL);
 	if (why) {
-		emit_status(w, why);
+		emit_notice(w, why);
 		free(why);
 	}
 	if (replayed) {
 		char *note = xasprintf("Done %zu action%s queued while offline.", replayed, plural(replayed));
-		emit_status(w, note);
+		emit_notice(w, note);
 		free(note);
 		w->resync = 1;
 	}
@@ -610,20 +665,21 @@ static struct engine_event *bulk_event(struct engine_worker *w, struct engine_jo
                                        const struct lib_error *err)
 {
 	struct engine_event *ev = event_new(rc < 0 ? ENGINE_EV_ERROR : ENGINE_EV_DONE);
+	struct engine_bulk_result *bulk = &ev->result.bulk;
 	ev->folder = xstrdup(job->folder);
-	ev->job = job->type;
-	ev->uids = job->uids;
-	ev->nuids = job->nuids;
-	job->uids = NULL;
-	ev->flags = job->flags;
-	ev->add = job->add;
-	ev->moved = moved;
+	ev->result.job = job->type;
+	bulk->uids = job->bulk.uids;
+	bulk->nuids = job->bulk.nuids;
+	job->bulk.uids = NULL;
+	bulk->flags = job->bulk.flags;
+	bulk->add = job->bulk.add;
+	bulk->moved = moved;
 	if (rc < 0) {
-		ev->cls = err->cls;
-		ev->text = engine_error_line(w->ea.account, err);
+		ev->result.cls = err->cls;
+		ev->result.text = engine_error_line(w->ea.account, err);
 		free(text);
 	} else {
-		ev->text = text;
+		ev->result.text = text;
 	}
 	return ev;
 }
@@ -635,64 +691,64 @@ static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, c
 }
 
 /* Copies or moves messages of the open local folder to an IMAP folder:
- * job->target of job->target_account, else of this account. A move
+ * job->bulk.target of job->bulk.target_account, else of this account. A move
  * removes the sources only after the server accepted every APPEND. */
 static int copy_local_to_imap(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
 {
-	struct engine_account other = { .conf = w->ea.conf, .account = job->target_account, .no_cache = 1 };
+	struct engine_account other = { .conf = w->ea.conf, .account = job->bulk.target_account, .no_cache = 1 };
 	struct imap_session *session = NULL;
-	const struct conf_account *account = job->target_account ? job->target_account : w->ea.account;
+	const struct conf_account *account = job->bulk.target_account ? job->bulk.target_account : w->ea.account;
 	int rc;
 
 	if (account->imap.scheme == CONF_URL_NONE) {
 		lib_error_set(err, LIB_ERR_CONFIG, "account %s has no IMAP server to copy to", account->name);
 		return -1;
 	}
-	if (job->target_account) {
+	if (job->bulk.target_account) {
 		rc = engine_imap_open(&other, err);
 		session = other.imap;
 	} else {
 		rc = ensure_session(w, err);
 		session = w->ea.imap;
 	}
-	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
 		struct buf message = BUF_INIT, wire = BUF_INIT;
-		rc = engine_local_message(w->local, job->uids[i], &message, err);
+		rc = engine_local_message(w->local, job->bulk.uids[i], &message, err);
 		if (rc == 0) {
 			engine_message_crlf(&wire, message.data ? message.data : "", message.len);
-			unsigned flags = engine_local_flags(w->local, job->uids[i]);
-			rc = imap_append(session, job->target, wire.data ? wire.data : "", wire.len,
+			unsigned flags = engine_local_flags(w->local, job->bulk.uids[i]);
+			rc = imap_append(session, job->bulk.target, wire.data ? wire.data : "", wire.len,
 			                 flags & (MODEL_F_SEEN | MODEL_F_DRAFT), err);
 		}
 		buf_free(&message);
 		buf_free(&wire);
 	}
-	if (job->target_account)
+	if (job->bulk.target_account)
 		engine_account_close(&other);
 	if (rc < 0)
 		return -1; /* the sources are untouched */
-	if (job->move && engine_local_expunge(w->local, job->uids, job->nuids, err) < 0)
+	if (job->bulk.move && engine_local_expunge(w->local, job->bulk.uids, job->bulk.nuids, err) < 0)
 		return -1;
-	char *name = imap_utf7_decode(job->target);
-	*text = job->target_account ? xasprintf("%s %zu message%s to %s:%s.", job->move ? "Moved" : "Copied", job->nuids,
-	                                        plural(job->nuids), job->target_account->name, name)
-	                            : xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids,
-	                                        plural(job->nuids), name);
+	char *name = imap_utf7_decode(job->bulk.target);
+	*text = job->bulk.target_account ? xasprintf("%s %zu message%s to %s:%s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
+	                                        plural(job->bulk.nuids), job->bulk.target_account->name, name)
+	                            : xasprintf("%s %zu message%s to %s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
+	                                        plural(job->bulk.nuids), name);
 	free(name);
 	return 0;
 }
 
-/* Copies or moves IMAP messages to the local folder job->target: each is
+/* Copies or moves IMAP messages to the local folder job->bulk.target: each is
  * fetched and appended durably; a move then marks the sources \Deleted
  * and expunges them, only once every copy is written. */
 static int copy_imap_to_local(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
 {
-	char *path = lib_path_expand(job->target);
+	char *path = lib_path_expand(job->bulk.target);
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < job->nuids; i++) {
+	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
 		struct buf message = BUF_INIT;
-		rc = imap_message_fetch(w->ea.imap, job->folder, job->uids[i], &message, err);
+		rc = imap_message_fetch(w->ea.imap, job->folder, job->bulk.uids[i], &message, err);
 		if (rc == 0)
 			rc = local_folder_append(path, message.data ? message.data : "", message.len, MODEL_F_SEEN, err);
 		buf_free(&message);
@@ -700,12 +756,12 @@ static int copy_imap_to_local(struct engine_worker *w, struct engine_job *job, c
 	free(path);
 	if (rc < 0)
 		return -1;
-	if (job->move && (imap_messages_store_flags(w->ea.imap, job->folder, job->uids, job->nuids, MODEL_F_DELETED, 1,
+	if (job->bulk.move && (imap_messages_store_flags(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, MODEL_F_DELETED, 1,
 	                                            err) < 0 ||
-	                  imap_messages_expunge(w->ea.imap, job->folder, job->uids, job->nuids, err) < 0))
+	                  imap_messages_expunge(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, err) < 0))
 		return -1;
-	*text = xasprintf("%s %zu message%s to %s.", job->move ? "Moved" : "Copied", job->nuids, plural(job->nuids),
-	                  job->target);
+	*text = xasprintf("%s %zu message%s to %s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids, plural(job->bulk.nuids),
+	                  job->bulk.target);
 	return 0;
 }
 
@@ -716,18 +772,18 @@ static void local_bulk(struct engine_worker *w, struct engine_job *job)
 	char *text = NULL;
 	int moved = 0, rc;
 
-	if (job->type == ENGINE_JOB_COPY && (job->target_account || !engine_folder_is_path(job->target))) {
+	if (job->type == ENGINE_JOB_COPY && (job->bulk.target_account || !engine_folder_is_path(job->bulk.target))) {
 		rc = copy_local_to_imap(w, job, &text, &err);
-		moved = job->move;
+		moved = job->bulk.move;
 	} else {
-		rc = engine_local_action(w->local, job->type, job->uids, job->nuids, job->flags,
-		                         job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved,
+		rc = engine_local_action(w->local, job->type, job->bulk.uids, job->bulk.nuids, job->bulk.flags,
+		                         bulk_add(job), job->bulk.target, &text, &moved,
 		                         &err);
 	}
 	bulk_done(w, job, rc, text, moved, &err);
 	/* an mbox numbers its messages by position: after removals, a fresh index */
 	if (rc == 0 && moved && engine_local_is_mbox(w->local))
-		local_emit(w, 0);
+		local_emit(w, ENGINE_SYNC_DONE);
 }
 
 /* Bulk actions; the DONE or ERROR event carries the job back. Offline, a
@@ -737,6 +793,7 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	struct lib_error err = { 0 };
 	char *text = NULL, *moved_to = NULL;
 	int moved = 0;
+	size_t others = 0;
 
 	if (is_local(w, job->folder)) {
 		local_bulk(w, job);
@@ -744,18 +801,18 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	}
 	int rc = ensure_session(w, &err);
 
-	if (rc == 0 && job->type == ENGINE_JOB_COPY && !job->target_account && engine_folder_is_path(job->target)) {
+	if (rc == 0 && job->type == ENGINE_JOB_COPY && !job->bulk.target_account && engine_folder_is_path(job->bulk.target)) {
 		rc = copy_imap_to_local(w, job, &text, &err);
-		moved = job->move;
-	} else if (rc == 0 && job->target_account) {
+		moved = job->bulk.move;
+	} else if (rc == 0 && job->bulk.target_account) {
 		rc = copy_across(w, job, &text, &err);
-		moved = job->move;
+		moved = job->bulk.move;
 	} else if (rc == 0) {
-		rc = run_action(w, job->type, job->folder, job->uids, job->nuids, job->flags,
-		                job->type == ENGINE_JOB_COPY ? job->move : job->add, job->target, &text, &moved, &moved_to,
+		rc = run_action(w, job->type, job->folder, job->bulk.uids, job->bulk.nuids, job->bulk.flags,
+		                bulk_add(job), job->bulk.target, &text, &moved, &moved_to,
 		                &err);
 		if (rc < -1 && job->type == ENGINE_JOB_EXPUNGE)
-			job->flags = (unsigned)(-1 - rc); /* the others a plain EXPUNGE would take: the UI asks */
+			others = (size_t)(-1 - rc); /* the others a plain EXPUNGE would take: the UI asks */
 		if (rc < -1)
 			rc = -1;
 	}
@@ -766,7 +823,7 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	if (rc < 0 && err.cls == LIB_ERR_CONNECTION) {
 		drop_session(w);
 		char *why = NULL;
-		if (job->type != ENGINE_JOB_EXPUNGE && !job->target_account && journal_add(w, job, &why) == 0) {
+		if (job->type != ENGINE_JOB_EXPUNGE && !job->bulk.target_account && journal_add(w, job, &why) == 0) {
 			rc = 0;
 			moved = 0; /* the local change stays; the sync after the replay settles it */
 			text = xstrdup("The server cannot be reached: queued, it will be done on reconnect.");
@@ -776,13 +833,15 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 		}
 	}
 	struct engine_event *ev = bulk_event(w, job, rc, text, moved, &err);
+	struct engine_bulk_result *done = &ev->result.bulk;
+	done->others_deleted = others;
 	if (rc == 0 && moved && moved_to) { /* where they went, so that u can bring them back */
-		ev->target_uids = xmalloc((ev->nuids ? ev->nuids : 1) * sizeof(*ev->target_uids));
-		if (imap_messages_copied(w->ea.imap, ev->uids, ev->nuids, ev->target_uids) == 0) {
-			free(ev->target_uids); /* no UIDPLUS: the server did not say */
-			ev->target_uids = NULL;
+		done->target_uids = xmalloc((done->nuids ? done->nuids : 1) * sizeof(*done->target_uids));
+		if (imap_messages_copied(w->ea.imap, done->uids, done->nuids, done->target_uids) == 0) {
+			free(done->target_uids); /* no UIDPLUS: the server did not say */
+			done->target_uids = NULL;
 		} else {
-			ev->target = moved_to;
+			done->target = moved_to;
 			moved_to = NULL;
 		}
 	}
@@ -790,97 +849,94 @@ static void bulk(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
+static void emit_folders(struct engine_worker *w, struct engine_folder_row *rows, size_t count, int counts,
+                         int cached)
+{
+	struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
+	ev->folders.rows = rows;
+	ev->folders.count = count;
+	ev->folders.counts = counts;
+	ev->folders.cached = cached;
+	emit(w, ev);
+}
+
 /* Offline: the folder list as the last full listing left it in the
- * cache (counts then), sent as partial (not the server's word now). */
+ * cache (counts then), sent as cached (not the server's word now). */
 static void folders_from_cache(struct engine_worker *w, int counts)
 {
 	struct buf cached = BUF_INIT;
+	struct engine_folder_row *rows;
 
 	open_cache(w);
 	if (!w->ea.store || store_folders_get(w->ea.store, &cached) <= 0 || !cached.len) {
 		buf_free(&cached);
 		return;
 	}
-	struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
-	if (!counts) { /* names only: each line up to its first tab */
-		struct buf names = BUF_INIT;
-		buf_add(&cached, "", 0);
-		for (char *line = cached.data; *line;) {
-			size_t len = strcspn(line, "\t\n");
-			buf_add(&names, line, len);
-			buf_addch(&names, '\n');
-			line += strcspn(line, "\n");
-			line += *line == '\n';
-		}
-		ev->text = buf_detach(&names);
-	} else {
-		buf_add(&cached, "", 0);
-		ev->text = buf_detach(&cached);
-	}
+	size_t count = engine_folder_rows_decode(cached.data, cached.len, &rows);
 	buf_free(&cached);
-	ev->flags = (unsigned)counts;
-	ev->partial = 1;
-	emit(w, ev);
+	emit_folders(w, rows, count, counts, 1);
+}
+
+/* No server folders: the one local folder, with its counts. */
+static void list_local(struct engine_worker *w, int counts)
+{
+	struct engine_folder_row *row = xcalloc(1, sizeof(*row));
+	struct lib_error err = { 0 };
+
+	if (w->local && counts) {
+		struct model_mailbox *mbox = NULL;
+		if (engine_local_load(w->local, &mbox, &err) == 0) {
+			const struct model_summary *all = model_mailbox_summaries(mbox);
+			row->messages = (uint32_t)model_mailbox_count(mbox);
+			for (size_t i = 0; i < row->messages; i++)
+				row->unseen += !(all[i].flags & MODEL_F_SEEN);
+		}
+		model_mailbox_free(mbox);
+	}
+	row->name = xstrdup(w->local ? engine_local_name(w->local) : "INBOX");
+	row->subscribed = 1;
+	emit_folders(w, row, 1, counts, 0);
 }
 
 static void list_folders(struct engine_worker *w, int counts)
 {
 	struct lib_error err = { 0 };
 	struct imap_folder *folders = NULL;
-	size_t count = 0;
+	size_t count = 0, n = 0, i;
 
 	if (w->ea.account->imap.scheme == CONF_URL_NONE) {
-		/* no server folders: the one local folder, with its counts */
-		struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
-		size_t messages = 0, unseen = 0;
-		if (w->local && counts) {
-			struct model_mailbox *mbox = NULL;
-			if (engine_local_load(w->local, &mbox, &err) == 0) {
-				const struct model_summary *all = model_mailbox_summaries(mbox);
-				messages = model_mailbox_count(mbox);
-				for (size_t i = 0; i < messages; i++)
-					unseen += !(all[i].flags & MODEL_F_SEEN);
-			}
-			model_mailbox_free(mbox);
-		}
-		const char *name = w->local ? engine_local_name(w->local) : "INBOX";
-		ev->text = counts ? xasprintf("%s\t1\t%zu\t%zu\n", name, messages, unseen) : xasprintf("%s\n", name);
-		ev->flags = (unsigned)counts;
-		emit(w, ev);
+		list_local(w, counts);
 		return;
 	}
 	if (ensure_session(w, &err) < 0 || imap_folder_list(w->ea.imap, &folders, &count, &err) < 0) {
 		if (err.cls == LIB_ERR_CONNECTION)
 			drop_session(w);
-		emit_error(w, NULL, 0, &err);
+		emit_error(w, ENGINE_JOB_LIST_FOLDERS, NULL, 0, &err);
 		folders_from_cache(w, counts);
 		return;
 	}
-	struct buf names = BUF_INIT;
-	size_t i;
+	struct engine_folder_row *rows = xcalloc(count ? count : 1, sizeof(*rows));
 	for (i = 0; i < count; i++) {
-		if (folders[i].noselect || strpbrk(folders[i].name, "\t\n"))
-			continue;
-		if (!counts) {
-			buf_addf(&names, "%s\n", folders[i].name);
-			continue;
-		}
 		struct imap_status status = { 0 };
-		if (imap_folder_status(w->ea.imap, folders[i].wire_name, &status, &err) < 0 && err.cls == LIB_ERR_CONNECTION)
+		if (folders[i].noselect)
+			continue;
+		if (counts && imap_folder_status(w->ea.imap, folders[i].wire_name, &status, &err) < 0 &&
+		    err.cls == LIB_ERR_CONNECTION)
 			break;
-		buf_addf(&names, "%s\t%d\t%u\t%u\n", folders[i].name, folders[i].subscribed, status.messages,
-		         status.unseen);
+		rows[n++] = (struct engine_folder_row){ xstrdup(folders[i].name), counts ? folders[i].subscribed : 1,
+			                                status.messages, status.unseen };
 	}
-	if (counts && i == count && names.len) { /* the whole list: kept for offline */
+	if (counts && i == count && n) { /* the whole list: kept for offline */
 		open_cache(w);
-		if (w->ea.store)
-			store_folders_put(w->ea.store, names.data, names.len);
+		if (w->ea.store) {
+			struct buf kept = BUF_INIT;
+			engine_folder_rows_encode(rows, n, &kept);
+			store_folders_put(w->ea.store, kept.data, kept.len);
+			buf_free(&kept);
+		}
 	}
 	imap_folder_list_free(folders, count);
-	struct engine_event *ev = event_new(ENGINE_EV_FOLDERS);
-	ev->text = buf_detach(&names);
-	ev->flags = (unsigned)counts;
-	emit(w, ev);
+	emit_folders(w, rows, n, counts, 0);
 }
 
 /* The event that ends a job: ERROR with err (a lost connection also
@@ -893,10 +949,10 @@ static struct engine_event *job_event(struct engine_worker *w, enum engine_job_t
 	if (failed) {
 		if (err->cls == LIB_ERR_CONNECTION)
 			drop_session(w);
-		ev->cls = err->cls;
-		ev->text = engine_error_line(w->ea.account, err);
+		ev->result.cls = err->cls;
+		ev->result.text = engine_error_line(w->ea.account, err);
 	}
-	ev->job = job;
+	ev->result.job = job;
 	return ev;
 }
 
@@ -910,22 +966,22 @@ static void search(struct engine_worker *w, struct engine_job *job)
 	if (is_local(w, job->folder)) {
 		lib_error_set(&err, LIB_ERR_DATA, "a local folder cannot be searched on a server: search the headers here");
 		ev = job_event(w, ENGINE_JOB_SEARCH, 1, &err);
-		ev->add = job->add;
+		ev->result.search.token = job->search.token;
 		ev->folder = xstrdup(job->folder);
 		emit(w, ev);
 		return;
 	}
-	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->target, &uids, &n, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->search.criteria, &uids, &n, &err) < 0;
 	ev = job_event(w, ENGINE_JOB_SEARCH, failed, &err);
-	ev->uids = uids;
-	ev->nuids = n;
-	ev->add = job->add;
+	ev->result.search.uids = uids;
+	ev->result.search.nuids = n;
+	ev->result.search.token = job->search.token;
 	ev->folder = xstrdup(job->folder);
 	emit(w, ev);
 }
 
 /* A recalled draft was removed from the server with the send: the DONE
- * names it (folder, uids), so the reader drops its row at once, and the
+ * names it (folder, result.send.draft_uid), so the reader drops its row at once, and the
  * open folder is synced (its row would stay until the server's next
  * news, and R on it found no draft). */
 static void draft_removed(struct engine_worker *w, struct engine_event *ev, const char *draft)
@@ -936,9 +992,7 @@ static void draft_removed(struct engine_worker *w, struct engine_event *ev, cons
 		return;
 	ev->folder = ref.folder;
 	ref.folder = NULL;
-	ev->uids = xmalloc(sizeof(*ev->uids));
-	ev->uids[0] = ref.uid;
-	ev->nuids = 1;
+	ev->result.send.draft_uid = ref.uid;
 	if (w->watching && strcmp(w->watching, ev->folder) == 0)
 		w->resync = 1;
 	engine_draft_ref_clear(&ref);
@@ -950,14 +1004,14 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 	struct lib_error err = { 0 };
 	struct engine_event *ev;
 
-	if (engine_outbox_read(job->folder, &entry) < 0 && access(job->folder, F_OK) != 0 && errno == ENOENT) {
+	if (engine_outbox_read(job->send.path, &entry) < 0 && access(job->send.path, F_OK) != 0 && errno == ENOENT) {
 		ev = event_new(ENGINE_EV_DONE); /* another tern (--flush-outbox) took it first */
-		ev->text = xstrdup("The message left the outbox meanwhile: sent by another tern.");
+		ev->result.text = xstrdup("The message left the outbox meanwhile: sent by another tern.");
 	} else if (!entry.path) {
-		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->folder);
+		lib_error_set(&err, LIB_ERR_INTERNAL, "the outbox message %s cannot be read", job->send.path);
 		ev = event_new(ENGINE_EV_ERROR);
-		ev->cls = err.cls;
-		ev->text = engine_error_line(w->ea.account, &err);
+		ev->result.cls = err.cls;
+		ev->result.text = engine_error_line(w->ea.account, &err);
 	} else {
 		char *draft = entry.draft ? xstrdup(entry.draft) : NULL; /* the send forgets it */
 		/* asked for (y on the compose screen, r in the outbox): a failed one too */
@@ -966,21 +1020,21 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 			int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
 			char *line = engine_error_line_smtp(w->ea.account, &err);
 			ev = event_new(ENGINE_EV_ERROR);
-			ev->cls = err.cls;
-			ev->text = xasprintf("%s; %s", line, queued ? "queued in the outbox, sent later"
+			ev->result.cls = err.cls;
+			ev->result.text = xasprintf("%s; %s", line, queued ? "queued in the outbox, sent later"
 			                                            : "kept in the outbox: fix it, then r in the outbox (S)");
 			free(line);
 		} else {
 			ev = event_new(ENGINE_EV_DONE);
-			ev->add = rc == 1;
-			ev->text = rc == 1 ? xasprintf("Sent; %s", entry.reason) : xstrdup("Sent.");
+			ev->result.send.copy_pending = rc == 1;
+			ev->result.text = rc == 1 ? xasprintf("Sent; %s", entry.reason) : xstrdup("Sent.");
 			if (rc == 0)
 				draft_removed(w, ev, draft);
 		}
 		free(draft);
 		engine_outbox_entry_clear(&entry);
 	}
-	ev->job = ENGINE_JOB_SEND;
+	ev->result.job = ENGINE_JOB_SEND;
 	emit(w, ev);
 }
 
@@ -989,26 +1043,28 @@ static void send_entry(struct engine_worker *w, struct engine_job *job)
 static void postpone(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
-	struct engine_draft_ref old = { job->folder, job->uidvalidity, job->uid };
 	char *where = NULL;
 	int rc = ensure_session(w, &err);
 
 	if (rc == 0)
-		rc = engine_draft_store(&w->ea, job->data, job->len, job->folder ? &old : NULL, &where, &err);
-	if (rc >= 0 && job->target)
-		unlink(job->target);
+		rc = engine_draft_store(&w->ea, job->postpone.message, job->postpone.len,
+		                        job->postpone.old.folder ? &job->postpone.old : NULL, &where, &err);
+	if (rc >= 0 && job->postpone.local)
+		unlink(job->postpone.local);
 	struct engine_event *ev = job_event(w, ENGINE_JOB_POSTPONE, rc < 0, &err);
 	if (rc >= 0) {
-		ev->add = rc == 1;
-		ev->text = rc == 1 ? xasprintf("Postponed to %s; %s", where, err.text) : xasprintf("Postponed to %s.", where);
+		ev->result.postpone.old_kept = rc == 1;
+		ev->result.text =
+			rc == 1 ? xasprintf("Postponed to %s; %s", where, err.text) : xasprintf("Postponed to %s.", where);
 	}
 	free(where);
 	w->resync = 1; /* the Drafts folder was selected: back to the open folder */
 	emit(w, ev);
 }
 
-static void drafts(struct engine_worker *w)
+static void drafts(struct engine_worker *w, struct engine_job *job)
 {
+	(void)job; /* it names no folder: the account's Drafts is looked for */
 	struct lib_error err = { 0 };
 	uint32_t uidvalidity = 0;
 	char *folder = NULL;
@@ -1019,8 +1075,8 @@ static void drafts(struct engine_worker *w)
 	if (!failed) {
 		ev->folder = folder;
 		folder = NULL;
-		ev->text = imap_utf7_decode(ev->folder);
-		ev->done = uidvalidity;
+		ev->result.drafts.name = imap_utf7_decode(ev->folder);
+		ev->result.drafts.uidvalidity = uidvalidity;
 	}
 	free(folder);
 	w->resync = 1;
@@ -1032,14 +1088,14 @@ static void folder_change(struct engine_worker *w, struct engine_job *job)
 	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
 	struct lib_error err = { 0 };
 	char *wire = imap_utf7_encode(job->folder);
-	char *new_wire = job->target ? imap_utf7_encode(job->target) : NULL;
+	char *new_wire = job->change.new_name ? imap_utf7_encode(job->change.new_name) : NULL;
 	struct engine_event *ev;
 
-	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->op, wire, new_wire, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->change.op, wire, new_wire, &err) < 0;
 	ev = job_event(w, ENGINE_JOB_FOLDER_CHANGE, failed, &err);
 	if (!failed)
-		ev->text = job->target ? xasprintf("%s %s to %s.", done[job->op], job->folder, job->target)
-		                       : xasprintf("%s %s.", done[job->op], job->folder);
+		ev->result.text = job->change.new_name ? xasprintf("%s %s to %s.", done[job->change.op], job->folder, job->change.new_name)
+		                       : xasprintf("%s %s.", done[job->change.op], job->folder);
 	emit(w, ev);
 	free(wire);
 	free(new_wire);
@@ -1066,14 +1122,12 @@ static void outbox_retry(struct engine_worker *w)
 		free(paths[i]);
 	}
 	free(paths);
-	struct engine_event *ev = event_new(ENGINE_EV_STATUS);
-	ev->text = sent ? xasprintf("Sent %zu message%s from the outbox.", sent, plural(sent)) : NULL;
-	ev->done = waiting; /* how many wait in the outbox */
-	ev->total = 1;      /* marks an outbox report */
-	if (ev->text || waiting || sent)
-		emit(w, ev);
-	else
-		engine_event_free(ev);
+	if (!waiting && !sent)
+		return;
+	struct engine_event *ev = event_new(ENGINE_EV_OUTBOX);
+	ev->outbox.sent = sent;
+	ev->outbox.waiting = waiting;
+	emit(w, ev);
 }
 
 /* Between jobs on a local folder: every check-interval, download a POP3
@@ -1101,7 +1155,7 @@ static void local_watch(struct engine_worker *w, long interval)
 	if (w->local_pop3)
 		local_fetch(w);
 	else
-		local_emit(w, 0);
+		local_emit(w, ENGINE_SYNC_DONE);
 	if (w->ea.account->smtp.scheme != CONF_URL_NONE)
 		outbox_retry(w);
 }
@@ -1129,7 +1183,7 @@ static void watch(struct engine_worker *w)
 	}
 	if (!w->ea.imap && ensure_session(w, &err) < 0) {
 		drop_session(w);
-		emit_status(w, "offline");
+		emit_conn(w, ENGINE_CONN_OFFLINE);
 		/* wait a while before trying again; a job ends the wait */
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -1155,7 +1209,7 @@ static void watch(struct engine_worker *w)
 		pthread_mutex_unlock(&w->lock);
 		if (!ended) {
 			drop_session(w);
-			emit_status(w, "offline");
+			emit_conn(w, ENGINE_CONN_OFFLINE);
 		}
 		return;
 	}
@@ -1165,10 +1219,7 @@ static void watch(struct engine_worker *w)
 		w->resync = 0;
 		struct model_mailbox *mbox = model_mailbox_new();
 		if (engine_folder_sync(&w->ea, w->watching, mbox, &err) == 0) {
-			struct engine_event *ev = event_new(ENGINE_EV_FOLDER);
-			ev->folder = xstrdup(w->watching);
-			ev->mbox = mbox;
-			emit(w, ev);
+			emit_index(w, w->watching, mbox, ENGINE_SYNC_DONE);
 		} else {
 			model_mailbox_free(mbox);
 			if (err.cls == LIB_ERR_CONNECTION)
@@ -1189,33 +1240,96 @@ static void mark_old(struct engine_worker *w, struct engine_job *job)
 
 	if (is_local(w, job->folder)) {
 		if (!engine_local_is_mbox(w->local))
-			engine_local_action(w->local, ENGINE_JOB_STORE_FLAGS, job->uids, job->nuids, MODEL_F_RECENT, 0, NULL,
+			engine_local_action(w->local, ENGINE_JOB_STORE_FLAGS, job->bulk.uids, job->bulk.nuids, MODEL_F_RECENT, 0, NULL,
 			                    &text, &moved, &err);
 		free(text);
 	} else {
 		open_cache(w);
-		engine_folder_mark_old(&w->ea, job->folder, job->uids, job->nuids, &err);
+		engine_folder_mark_old(&w->ea, job->folder, job->bulk.uids, job->bulk.nuids, &err);
 	}
 	if (err.cls != LIB_ERR_NONE)
-		emit_status(w, err.text);
+		emit_notice(w, err.text);
 }
 
 static void job_free(struct engine_job *job)
 {
 	free(job->folder);
-	free(job->uids);
-	free(job->target);
-	free(job->data);
+	switch (job->type) {
+	case ENGINE_JOB_STORE_FLAGS:
+	case ENGINE_JOB_DELETE:
+	case ENGINE_JOB_COPY:
+	case ENGINE_JOB_EXPUNGE:
+	case ENGINE_JOB_MARK_OLD:
+		free(job->bulk.uids);
+		free(job->bulk.target);
+		break;
+	case ENGINE_JOB_FOLDER_CHANGE:
+		free(job->change.new_name);
+		break;
+	case ENGINE_JOB_SEARCH:
+		free(job->search.criteria);
+		break;
+	case ENGINE_JOB_SEND:
+		free(job->send.path);
+		break;
+	case ENGINE_JOB_POSTPONE:
+		free(job->postpone.message);
+		free(job->postpone.old.folder);
+		free(job->postpone.local);
+		break;
+	default:
+		break;
+	}
 	free(job);
 }
 
-/* Jobs the user asked for that change mail: on quitting they still run
- * (or, offline, go to the journal), never silently dropped. */
+static void run_open(struct engine_worker *w, struct engine_job *job)
+{
+	free(w->watching);
+	w->watching = NULL;
+	open_folder(w, job->folder);
+}
+
+static void run_list(struct engine_worker *w, struct engine_job *job)
+{
+	list_folders(w, job->list.counts);
+}
+
+/* Every kind of job, as tmux lists its commands: what runs it, and
+ * whether it is an action the user asked for that changes mail (on
+ * quitting those still run, or offline go to the journal, never silently
+ * dropped; reads and waits are abandoned). A new job is one row here, a
+ * type in engine.h and a queueing function. */
+static const struct job_entry {
+	const char *name; /* for logs */
+	void (*run)(struct engine_worker *w, struct engine_job *job);
+	int user_action;
+} job_table[] = {
+	[ENGINE_JOB_OPEN_FOLDER] = { "open-folder", run_open, 0 },
+	[ENGINE_JOB_FETCH_BODY] = { "fetch-body", fetch_body, 0 },
+	[ENGINE_JOB_STORE_FLAGS] = { "store-flags", bulk, 1 },
+	[ENGINE_JOB_LIST_FOLDERS] = { "list-folders", run_list, 0 },
+	[ENGINE_JOB_DELETE] = { "delete", bulk, 1 },
+	[ENGINE_JOB_COPY] = { "copy", bulk, 1 },
+	[ENGINE_JOB_EXPUNGE] = { "expunge", bulk, 1 },
+	[ENGINE_JOB_FOLDER_CHANGE] = { "folder-change", folder_change, 1 },
+	[ENGINE_JOB_SEARCH] = { "search", search, 0 },
+	[ENGINE_JOB_SEND] = { "send", send_entry, 1 },
+	[ENGINE_JOB_POSTPONE] = { "postpone", postpone, 1 },
+	[ENGINE_JOB_DRAFTS] = { "drafts", drafts, 0 },
+	[ENGINE_JOB_MARK_OLD] = { "mark-old", mark_old, 1 },
+};
+
+_Static_assert(sizeof(job_table) / sizeof(*job_table) == ENGINE_JOB_MARK_OLD + 1, "a row for every job type");
+
+const char *engine_job_name(enum engine_job_type type)
+{
+	return (size_t)type < sizeof(job_table) / sizeof(*job_table) ? job_table[type].name : "?";
+}
+
 static int user_action(enum engine_job_type type)
 {
-	return type == ENGINE_JOB_STORE_FLAGS || type == ENGINE_JOB_DELETE || type == ENGINE_JOB_COPY ||
-	       type == ENGINE_JOB_EXPUNGE || type == ENGINE_JOB_SEND || type == ENGINE_JOB_FOLDER_CHANGE ||
-	       type == ENGINE_JOB_POSTPONE || type == ENGINE_JOB_MARK_OLD;
+	return job_table[type].user_action;
 }
 
 static void *worker_main(void *data)
@@ -1247,29 +1361,7 @@ static void *worker_main(void *data)
 		while (read(w->cancel[0], drain, sizeof(drain)) > 0)
 			;
 		pthread_mutex_unlock(&w->lock);
-		if (job->type == ENGINE_JOB_OPEN_FOLDER) {
-			free(w->watching);
-			w->watching = NULL;
-			open_folder(w, job->folder);
-		}
-		else if (job->type == ENGINE_JOB_FETCH_BODY)
-			fetch_body(w, job);
-		else if (job->type == ENGINE_JOB_LIST_FOLDERS)
-			list_folders(w, job->counts);
-		else if (job->type == ENGINE_JOB_FOLDER_CHANGE)
-			folder_change(w, job);
-		else if (job->type == ENGINE_JOB_SEARCH)
-			search(w, job);
-		else if (job->type == ENGINE_JOB_SEND)
-			send_entry(w, job);
-		else if (job->type == ENGINE_JOB_POSTPONE)
-			postpone(w, job);
-		else if (job->type == ENGINE_JOB_DRAFTS)
-			drafts(w);
-		else if (job->type == ENGINE_JOB_MARK_OLD)
-			mark_old(w, job);
-		else
-			bulk(w, job);
+		job_table[job->type].run(w, job);
 		engine_account_alerts(&w->ea); /* shown in the reader's status line */
 		pthread_mutex_lock(&w->lock);
 		w->busy = -1;
@@ -1281,7 +1373,7 @@ static void *worker_main(void *data)
 
 static void on_warning(void *data, const char *line)
 {
-	emit_status(data, line);
+	emit_notice(data, line);
 }
 
 struct engine_worker *engine_worker_start(const struct conf *conf, const struct conf_account *account,
@@ -1337,7 +1429,7 @@ void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint3
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_FETCH_BODY;
 	job->folder = xstrdup(folder);
-	job->uid = uid;
+	job->body.uid = uid;
 	submit(w, job);
 }
 
@@ -1345,7 +1437,7 @@ void engine_worker_list_folders(struct engine_worker *w, int counts)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_LIST_FOLDERS;
-	job->counts = counts;
+	job->list.counts = counts;
 	submit(w, job);
 }
 
@@ -1353,7 +1445,7 @@ void engine_worker_send(struct engine_worker *w, const char *path)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_SEND;
-	job->folder = xstrdup(path); /* the outbox file */
+	job->send.path = xstrdup(path);
 	submit(w, job);
 }
 
@@ -1362,16 +1454,13 @@ void engine_worker_postpone(struct engine_worker *w, const char *message, size_t
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_POSTPONE;
-	job->data = xmalloc(len + 1);
-	memcpy(job->data, message, len);
-	job->data[len] = '\0';
-	job->len = len;
-	if (old && old->folder) {
-		job->folder = xstrdup(old->folder);
-		job->uidvalidity = old->uidvalidity;
-		job->uid = old->uid;
-	}
-	job->target = local ? xstrdup(local) : NULL;
+	job->postpone.message = xmalloc(len + 1);
+	memcpy(job->postpone.message, message, len);
+	job->postpone.message[len] = '\0';
+	job->postpone.len = len;
+	if (old && old->folder)
+		job->postpone.old = (struct engine_draft_ref){ xstrdup(old->folder), old->uidvalidity, old->uid };
+	job->postpone.local = local ? xstrdup(local) : NULL;
 	submit(w, job);
 }
 
@@ -1387,8 +1476,8 @@ void engine_worker_search(struct engine_worker *w, const char *folder, const cha
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_SEARCH;
 	job->folder = xstrdup(folder);
-	job->target = xstrdup(criteria);
-	job->add = token;
+	job->search.criteria = xstrdup(criteria);
+	job->search.token = token;
 	submit(w, job);
 }
 
@@ -1396,9 +1485,9 @@ void engine_worker_folder_change(struct engine_worker *w, int op, const char *fo
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_FOLDER_CHANGE;
-	job->op = op;
+	job->change.op = op;
 	job->folder = xstrdup(folder);
-	job->target = new_name ? xstrdup(new_name) : NULL;
+	job->change.new_name = new_name ? xstrdup(new_name) : NULL;
 	submit(w, job);
 }
 
@@ -1407,9 +1496,9 @@ static struct engine_job *bulk_job(enum engine_job_type type, const char *folder
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = type;
 	job->folder = xstrdup(folder);
-	job->uids = xmalloc((n ? n : 1) * sizeof(*uids));
-	memcpy(job->uids, uids, n * sizeof(*uids));
-	job->nuids = n;
+	job->bulk.uids = xmalloc((n ? n : 1) * sizeof(*uids));
+	memcpy(job->bulk.uids, uids, n * sizeof(*uids));
+	job->bulk.nuids = n;
 	return job;
 }
 
@@ -1417,8 +1506,8 @@ void engine_worker_store_flags(struct engine_worker *w, const char *folder, cons
                                unsigned flags, int add)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_STORE_FLAGS, folder, uids, n);
-	job->flags = flags;
-	job->add = add;
+	job->bulk.flags = flags;
+	job->bulk.add = add;
 	submit(w, job);
 }
 
@@ -1431,8 +1520,8 @@ void engine_worker_copy(struct engine_worker *w, const char *folder, const uint3
                         const char *target, int move)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
-	job->target = engine_folder_is_path(target) ? xstrdup(target) : imap_utf7_encode(target);
-	job->move = move;
+	job->bulk.target = engine_folder_is_path(target) ? xstrdup(target) : imap_utf7_encode(target);
+	job->bulk.move = move;
 	submit(w, job);
 }
 
@@ -1442,12 +1531,12 @@ void engine_worker_copy_to_account(struct engine_worker *w, const char *folder, 
 	struct engine_job *job = bulk_job(ENGINE_JOB_COPY, folder, uids, n);
 	char *local = engine_local_path(w->ea.conf, target_account, target);
 	if (local) { /* a POP3 account's INBOX: its Maildir */
-		job->target = local;
+		job->bulk.target = local;
 	} else {
-		job->target = imap_utf7_encode(target);
-		job->target_account = target_account;
+		job->bulk.target = imap_utf7_encode(target);
+		job->bulk.target_account = target_account;
 	}
-	job->move = move;
+	job->bulk.move = move;
 	submit(w, job);
 }
 
@@ -1464,7 +1553,7 @@ void engine_worker_mark_old(struct engine_worker *w, const char *folder, const u
 void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n)
 {
 	struct engine_job *job = bulk_job(ENGINE_JOB_EXPUNGE, folder, uids, n);
-	job->add = 1;
+	job->bulk.expunge_all = 1;
 	submit(w, job);
 }
 
@@ -1484,20 +1573,6 @@ struct engine_event *engine_worker_next_event(struct engine_worker *w)
 	struct engine_event *ev = pop(&w->events, &w->events_tail);
 	pthread_mutex_unlock(&w->lock);
 	return ev;
-}
-
-void engine_event_free(struct engine_event *ev)
-{
-	if (!ev)
-		return;
-	model_mailbox_free(ev->mbox);
-	free(ev->folder);
-	free(ev->target);
-	free(ev->target_uids);
-	free(ev->text);
-	free(ev->data);
-	free(ev->uids);
-	free(ev);
 }
 
 void engine_worker_stop(struct engine_worker *w)

@@ -1,8 +1,10 @@
 /* engine: turns an account of the mailrc into working sessions: finds its
  * credentials, opens its header cache, connects, syncs folders through the
- * cache. The headless modes call it directly; the TUI will run the same
- * calls on one worker thread per account. No printing: warnings, prompts
- * and progress go through struct engine_hooks. */
+ * cache. The headless modes call it directly; the reader runs the same
+ * calls on one worker thread per account (engine-worker.c), which also
+ * keeps the offline journal; the outbox, server drafts, local folders and
+ * POP3 live here too. No printing: warnings, prompts and progress go
+ * through struct engine_hooks. */
 #ifndef TERN_ENGINE_H
 #define TERN_ENGINE_H
 
@@ -65,7 +67,7 @@ char *engine_cache_path(const struct conf *conf, const struct conf_account *acco
 
 /* The account's password (password, password-command, else the prompt
  * hook) or, with *is_oauth2 set, its OAuth2 token; the get_secret of
- * struct imap_login and struct smtp_login, with ctx the engine_account.
+ * struct net_login, with ctx the engine_account.
  * Caller zeroes and frees. */
 char *engine_get_secret(void *ea, int *is_oauth2, struct lib_error *err);
 
@@ -101,59 +103,128 @@ enum engine_job_type {
 	ENGINE_JOB_SEND, ENGINE_JOB_POSTPONE, ENGINE_JOB_DRAFTS, ENGINE_JOB_MARK_OLD,
 };
 
-struct engine_job {
-	enum engine_job_type type;
-	char *folder;
-	uint32_t uid;     /* FETCH_BODY */
-	uint32_t *uids;   /* the messages of a bulk action */
-	size_t nuids;
-	unsigned flags;
-	int add;
-	char *target;     /* COPY: the wire name of the target folder; FOLDER_CHANGE: the new name */
-	int move;
-	int op;           /* FOLDER_CHANGE: enum imap_folder_op */
-	const struct conf_account *target_account; /* COPY to another account, else NULL */
-	int counts;       /* LIST_FOLDERS: with STATUS counts */
-	char *data;       /* POSTPONE: the message (CRLF), len bytes */
-	size_t len;
-	uint32_t uidvalidity; /* POSTPONE: of the recalled draft folder/uid it replaces */
-};
+/* "open-folder", "store-flags", ...: the job's name, for logs. */
+const char *engine_job_name(enum engine_job_type type);
+/* 1 for the bulk actions: STORE_FLAGS, DELETE, COPY, EXPUNGE (their
+ * results are struct engine_bulk_result). */
+int engine_job_bulk(enum engine_job_type type);
 
-enum engine_event_type {
-	ENGINE_EV_FOLDER,   /* mbox: the folder's index (partial: from the cache or the first batch) */
-	ENGINE_EV_PROGRESS, /* done of total headers fetched */
-	ENGINE_EV_STATUS,   /* text: connecting, connected, reconnecting, a warning; with total 1 an
-	                       outbox report: done messages wait in the outbox (text may be NULL) */
-	ENGINE_EV_ERROR,    /* text: the one-line message; cls; uid when about one message */
-	ENGINE_EV_BODY,     /* data, len: the whole message uid of folder */
-	ENGINE_EV_FOLDERS,  /* text: one line per folder: NAME, or with counts
-	                       NAME \t SUBSCRIBED \t MESSAGES \t UNSEEN (UTF-8);
-	                       partial: offline, the list as the cache last saw it */
-	ENGINE_EV_DONE,     /* job finished on the server: job, uids, moved (they left the folder), text;
-	                       SEARCH: uids are the matches, add the caller's token */
-};
 
-struct engine_event {
-	enum engine_event_type type;
-	const char *account; /* the account's name (borrowed from conf) */
-	char *folder;
-	struct model_mailbox *mbox; /* owned by the event; take it and set NULL */
-	int partial;
-	size_t done, total;
-	char *text;
-	enum lib_error_class cls;
-	uint32_t uid;
-	char *data; /* ENGINE_EV_BODY: the message source, len bytes */
-	size_t len;
-	enum engine_job_type job; /* DONE, and ERROR of a bulk action */
+/* What the status line shows of an account's connection; names for the
+ * status line and logs: engine_conn_state_name. */
+enum engine_conn_state {
+	ENGINE_CONN_CONNECTING,
+	ENGINE_CONN_CONNECTED,
+	ENGINE_CONN_RECONNECTING, /* the connection failed; trying again after a pause */
+	ENGINE_CONN_OFFLINE,      /* none now; the next job or check tries again */
+	ENGINE_CONN_CANCELLED,    /* the user stopped the job under way (Ctrl-G) */
+};
+const char *engine_conn_state_name(enum engine_conn_state state);
+
+/* How far a folder's index is (ENGINE_EV_FOLDER). */
+enum engine_sync_state {
+	ENGINE_SYNC_CACHED,   /* the header cache's copy; the server has not answered yet */
+	ENGINE_SYNC_FETCHING, /* the first messages of a cold open (or a POP3 download follows) */
+	ENGINE_SYNC_DONE,     /* the server's (or the local folder's) state now */
+};
+const char *engine_sync_state_name(enum engine_sync_state state);
+
+/* A folder of a list (ENGINE_EV_FOLDERS). */
+struct engine_folder_row {
+	char *name;     /* UTF-8, any character (a tab or a newline too: sanitize to show) */
+	int subscribed; /* 1 when the list has no counts */
+	uint32_t messages, unseen; /* STATUS, when the list has counts */
+};
+/* Frees rows and their names. */
+void engine_folder_rows_free(struct engine_folder_row *rows, size_t count);
+
+/* What a bulk action (STORE_FLAGS, DELETE, COPY, EXPUNGE) did or was: its
+ * DONE or ERROR carries the job back. */
+struct engine_bulk_result {
 	uint32_t *uids;
 	size_t nuids;
-	unsigned flags;
+	unsigned flags;        /* STORE_FLAGS: the model flags added (add) or removed */
 	int add;
-	int moved;
+	int moved;             /* DONE: they left the folder */
+	size_t others_deleted; /* ERROR of EXPUNGE on a server without UIDPLUS: other messages marked
+	                          deleted that a plain EXPUNGE would take too (engine_worker_expunge_all) */
 	char *target;          /* DONE of a move (a delete to the trash, a move on this account's server):
 	                          the folder the messages went to (wire name), when the server said where */
 	uint32_t *target_uids; /* their uids there, in the order of uids (0: not told) */
+};
+
+/* How a job ended (ENGINE_EV_DONE, ENGINE_EV_ERROR); the part of the
+ * union is the job's. */
+struct engine_result {
+	enum engine_job_type job;
+	char *text;               /* DONE: what was done, or NULL; ERROR: the one line to show */
+	enum lib_error_class cls; /* ERROR */
+	uint32_t uid;             /* ERROR of FETCH_BODY: the message */
+	union {
+		struct engine_bulk_result bulk; /* STORE_FLAGS, DELETE, COPY, EXPUNGE */
+		struct {
+			int token;      /* the caller's, from engine_worker_search */
+			uint32_t *uids; /* DONE: the matches */
+			size_t nuids;
+		} search;
+		struct {
+			int copy_pending;   /* DONE: delivered, the Sent copy (or the draft's removal) still pending */
+			uint32_t draft_uid; /* DONE: the recalled draft removed with the send (event's folder), or 0 */
+		} send;
+		struct {
+			int old_kept; /* DONE: stored, but the draft it replaces could not be removed */
+		} postpone;
+		struct {
+			char *name;           /* DONE: the Drafts folder's UTF-8 name (event's folder: its wire name) */
+			uint32_t uidvalidity; /* and its UIDVALIDITY */
+		} drafts;
+	};
+};
+
+enum engine_event_type {
+	ENGINE_EV_FOLDER,     /* index: a folder's messages */
+	ENGINE_EV_PROGRESS,   /* progress: headers fetched */
+	ENGINE_EV_CONNECTION, /* conn: the connection's state changed */
+	ENGINE_EV_NOTICE,     /* notice: a line for the user (a warning, a server's alert, the journal) */
+	ENGINE_EV_OUTBOX,     /* outbox: what the periodic outbox run did and left */
+	ENGINE_EV_BODY,       /* body: the whole message uid of folder */
+	ENGINE_EV_FOLDERS,    /* folders: the account's folders */
+	ENGINE_EV_DONE,       /* result: a job ended on the server */
+	ENGINE_EV_ERROR,      /* result: a job failed */
+};
+
+/* An event from a worker; the member of the union is the type's. */
+struct engine_event {
+	enum engine_event_type type;
+	const char *account; /* the account's name (borrowed from conf) */
+	char *folder;        /* the folder (wire name) it is about, or NULL */
+	union {
+		struct {
+			struct model_mailbox *mbox; /* owned by the event; take it and set NULL */
+			enum engine_sync_state sync;
+		} index;
+		struct {
+			size_t done, total;
+		} progress;
+		enum engine_conn_state conn;
+		char *notice;
+		struct {
+			size_t sent;    /* sent just now */
+			size_t waiting; /* still in the outbox (queued, failed, or awaiting a Sent copy) */
+		} outbox;
+		struct {
+			uint32_t uid;
+			char *data; /* the message source, len bytes */
+			size_t len;
+		} body;
+		struct {
+			struct engine_folder_row *rows;
+			size_t count;
+			int counts; /* with STATUS counts (asked for by engine_worker_list_folders) */
+			int cached; /* offline: the list as the cache last saw it */
+		} folders;
+		struct engine_result result;
+	};
 };
 
 /* The offline journal (engine-journal.c): actions made while the server
@@ -343,7 +414,7 @@ int engine_local_action(struct engine_local *l, enum engine_job_type type, const
 struct engine_worker;
 
 /* Starts the worker of account; it writes a byte to wake_fd whenever an
- * event is ready. Warnings arrive as ENGINE_EV_STATUS events. */
+ * event is ready. Warnings arrive as ENGINE_EV_NOTICE events. */
 struct engine_worker *engine_worker_start(const struct conf *conf, const struct conf_account *account,
                                           int wake_fd);
 /* Copies no_cache, no_qresync, no_condstore from options. */
@@ -353,22 +424,20 @@ void engine_worker_open_folder(struct engine_worker *w, const char *folder);
 /* Queues a job: the whole message uid (body cache first: works offline). */
 void engine_worker_fetch_body(struct engine_worker *w, const char *folder, uint32_t uid);
 /* Queues a job: send the outbox entry at path (engine_outbox_send);
- * DONE (text: what happened; add: 1 when a Sent copy is pending; folder
- * and uids: the recalled draft that was removed, if any) or ERROR (cls:
- * temporary and connection mean it stays queued). */
+ * DONE (result.send) or ERROR (cls: temporary and connection mean it
+ * stays queued). */
 void engine_worker_send(struct engine_worker *w, const char *path);
 /* Queues a job: store the message (len bytes, CRLF) in the Drafts folder,
  * then remove old (NULL: none), the recalled draft it replaces; then
  * unlink local (NULL: none), the autosaved draft file, now safe on the
- * server. DONE (text: where it went; add 1: the old copy is still there)
- * or ERROR (nothing stored; local kept). */
+ * server. DONE (text: where it went; result.postpone) or ERROR (nothing
+ * stored; local kept). */
 void engine_worker_postpone(struct engine_worker *w, const char *message, size_t len, const struct engine_draft_ref *old,
                             const char *local);
-/* Queues a job: find the Drafts folder. DONE with folder (wire name),
- * text (UTF-8 name), done (its UIDVALIDITY); or ERROR. */
+/* Queues a job: find the Drafts folder. DONE (result.drafts) or ERROR. */
 void engine_worker_drafts(struct engine_worker *w);
-/* Queues a job: UID SEARCH criteria in folder; DONE (job SEARCH, uids,
- * add = token) or ERROR. */
+/* Queues a job: UID SEARCH criteria in folder; DONE or ERROR, with
+ * result.search (token: the caller's). */
 void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token);
 /* Queues a job: the account's folder list; with counts, every folder's
  * STATUS too (for the folder browser). */
@@ -377,7 +446,7 @@ void engine_worker_list_folders(struct engine_worker *w, int counts);
  * unsubscribe folder (UTF-8 names); ends in DONE or ERROR. */
 void engine_worker_folder_change(struct engine_worker *w, int op, const char *folder, const char *new_name);
 /* Bulk actions on n uids of folder (the arrays are copied). Each ends in
- * ENGINE_EV_DONE or, with the same job, uids and flags, ENGINE_EV_ERROR.
+ * ENGINE_EV_DONE or ENGINE_EV_ERROR, with result.bulk.
  * store_flags adds (add) or removes model flags. delete moves to the
  * account's trash (folder-trash, else the server's \Trash), or marks
  * \Deleted when there is none or folder is it. copy copies or moves to
@@ -399,7 +468,7 @@ void engine_worker_expunge(struct engine_worker *w, const char *folder, const ui
  * No event; it runs at quit too. */
 void engine_worker_mark_old(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* After an EXPUNGE refused on a server without UIDPLUS because other
- * messages are marked deleted too (its ERROR event's flags: how many):
+ * messages are marked deleted too (its ERROR's result.bulk.others_deleted):
  * a plain EXPUNGE, theirs included; uids are this session's. */
 void engine_worker_expunge_all(struct engine_worker *w, const char *folder, const uint32_t *uids, size_t n);
 /* Stops the operation under way (Ctrl-G) and any retry loop. */

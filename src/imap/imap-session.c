@@ -193,7 +193,7 @@ static int refresh_capabilities(struct imap_session *session, struct lib_error *
 	return 0;
 }
 
-static int start_tls(struct imap_session *session, const struct imap_server *server, struct lib_error *err)
+static int start_tls(struct imap_session *session, const struct net_server *server, struct lib_error *err)
 {
 	if (refresh_capabilities(session, err) < 0)
 		return -1;
@@ -220,7 +220,7 @@ static int start_tls(struct imap_session *session, const struct imap_server *ser
 	return refresh_capabilities(session, err); /* pre-TLS capabilities are not to be trusted */
 }
 
-static int login(struct imap_session *session, const struct imap_login *creds, struct lib_error *err)
+static int login(struct imap_session *session, const struct net_login *creds, struct lib_error *err)
 {
 	int is_oauth2 = 0;
 
@@ -328,7 +328,7 @@ static int enable_qresync(struct imap_session *session, struct lib_error *err)
 	return 0;
 }
 
-struct imap_session *imap_session_open(const struct imap_server *server, const struct imap_login *creds,
+struct imap_session *imap_session_open(const struct net_server *server, const struct net_login *creds,
                                        struct lib_error *err)
 {
 	struct imap_session *session = xcalloc(1, sizeof(*session));

@@ -15,28 +15,9 @@
 
 struct imap_session;
 
-struct imap_server {
-	const char *host;
-	unsigned port;
-	int implicit_tls;         /* imaps:// */
-	int tls_off;              /* plain text allowed: the account says tls off */
-	struct net_tls_config tls;
-	int timeout;              /* seconds */
-	int cancel_fd;            /* > 0: readable to abandon the session (see net_connect) */
-	int no_compress;          /* do not ask for COMPRESS=DEFLATE (the account's compress no) */
-};
-
-/* Credentials are asked for only once the server is verified and ready
- * for them. get_secret returns a password (or with *is_oauth2 set, an
- * OAuth2 access token) that imap zeroes and frees, or NULL with err set. */
-struct imap_login {
-	const char *user;
-	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
-	void *ctx;
-};
-
-/* Connects, secures, logs in. NULL with err set on failure. */
-struct imap_session *imap_session_open(const struct imap_server *server, const struct imap_login *login,
+/* Connects, secures, logs in (COMPRESS=DEFLATE after it when offered,
+ * unless server->no_compress). NULL with err set on failure. */
+struct imap_session *imap_session_open(const struct net_server *server, const struct net_login *login,
                                        struct lib_error *err);
 /* LOGOUT (best effort) and free; NULL is fine. */
 void imap_session_close(struct imap_session *session);

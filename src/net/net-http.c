@@ -46,19 +46,18 @@ static int loopback(const char *host)
 	return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 || strcasecmp(host, "localhost") == 0;
 }
 
-int net_url_get(const char *url, int timeout, size_t max, struct buf *body, struct lib_error *err)
+int net_url_parse(const char *url, struct net_url *out, struct lib_error *err)
 {
-	char host[256];
-	unsigned port;
-	int https;
-
-	buf_reset(body);
-	if (strncmp(url, "file://", 7) == 0)
-		return read_file(url + 7, max, body, err);
+	memset(out, 0, sizeof(*out));
+	if (strncmp(url, "file://", 7) == 0) {
+		out->scheme = NET_URL_FILE;
+		out->path = url + 7;
+		return 0;
+	}
 	if (strncmp(url, "https://", 8) == 0)
-		https = 1, port = 443, url += 8;
+		out->scheme = NET_URL_HTTPS, out->port = 443, url += 8;
 	else if (strncmp(url, "http://", 7) == 0)
-		https = 0, port = 80, url += 7;
+		out->scheme = NET_URL_HTTP, out->port = 80, url += 7;
 	else {
 		lib_error_set(err, LIB_ERR_CONFIG, "only file://, https:// and http://127.0.0.1 URLs are read");
 		return -1;
@@ -75,12 +74,12 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 	} else {
 		hend = url + strcspn(url, ":/");
 	}
-	if (hend == url || (size_t)(hend - url) >= sizeof(host)) {
+	if (hend == url || (size_t)(hend - url) >= sizeof(out->host)) {
 		lib_error_set(err, LIB_ERR_CONFIG, "bad URL host");
 		return -1;
 	}
-	memcpy(host, url, (size_t)(hend - url));
-	host[hend - url] = '\0';
+	memcpy(out->host, url, (size_t)(hend - url));
+	out->host[hend - url] = '\0';
 	const char *after = *hend == ']' ? hend + 1 : hend;
 	if (*after == ':') {
 		char *end;
@@ -89,7 +88,10 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 			lib_error_set(err, LIB_ERR_CONFIG, "bad URL port");
 			return -1;
 		}
-		port = (unsigned)p;
+		out->port = (unsigned)p;
+	} else if (after != path) {
+		lib_error_set(err, LIB_ERR_CONFIG, "bad URL host");
+		return -1;
 	}
 	for (const char *c = path; *c; c++) {
 		if ((unsigned char)*c <= ' ' || *c == 0x7f) {
@@ -97,30 +99,37 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 			return -1;
 		}
 	}
-	if (!https && !loopback(host)) {
+	if (out->scheme == NET_URL_HTTP && !loopback(out->host)) {
 		lib_error_set(err, LIB_ERR_CONFIG,
 		              "http:// is read only from this machine (anyone on the way could change it): use https://");
 		return -1;
 	}
+	out->path = *path ? path : "/";
+	return 0;
+}
 
-	struct net_conn *conn = net_connect(host, port, timeout, -1, err);
+/* Sends the GET for url and reads the whole answer (header and body)
+ * into body, until the server closes. 0, or -1 with err. */
+static int exchange(const struct net_url *url, int timeout, size_t max, struct buf *body, struct lib_error *err)
+{
+	struct net_conn *conn = net_connect(url->host, url->port, timeout, -1, err);
 	if (!conn)
 		return -1;
 	struct net_tls_config tls;
 	memset(&tls, 0, sizeof(tls));
-	if (https && net_tls_start(conn, host, &tls, err) < 0) {
+	if (url->scheme == NET_URL_HTTPS && net_tls_start(conn, url->host, &tls, err) < 0) {
 		net_conn_free(conn);
 		return -1;
 	}
 	mailstream_low *low = net_stream_low_new(conn);
 	char *request = xasprintf("GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: tern\r\nAccept: text/xml\r\n"
-	                          "Connection: close\r\n\r\n", *path ? path : "/", host);
+	                          "Connection: close\r\n\r\n", url->path, url->host);
 	size_t len = strlen(request), done = 0;
 	int rc = 0;
 	while (done < len) {
 		ssize_t n = mailstream_low_write(low, request + done, len - done);
 		if (n <= 0) {
-			lib_error_set(err, LIB_ERR_CONNECTION, "%s:%u: %s", host, port, net_conn_last_error(conn));
+			lib_error_set(err, LIB_ERR_CONNECTION, "%s:%u: %s", url->host, url->port, net_conn_last_error(conn));
 			rc = -1;
 			break;
 		}
@@ -133,7 +142,8 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 		if (n <= 0)
 			break; /* end of the body, or the connection failed (checked below) */
 		if (body->len + (size_t)n > max + 16384) {
-			lib_error_set(err, LIB_ERR_DATA, "%s:%u: the answer is larger than %zu bytes", host, port, max);
+			lib_error_set(err, LIB_ERR_DATA, "%s:%u: the answer is larger than %zu bytes", url->host, url->port,
+			              max);
 			rc = -1;
 		}
 		buf_add(body, chunk, (size_t)n);
@@ -141,23 +151,27 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 	/* the end of the body is the server closing; anything else cut it */
 	const char *why = net_conn_last_error(conn);
 	if (rc == 0 && *why && strcmp(why, "the server closed the connection") != 0) {
-		lib_error_set(err, LIB_ERR_CONNECTION, "%s:%u: the answer was cut: %s", host, port, why);
+		lib_error_set(err, LIB_ERR_CONNECTION, "%s:%u: the answer was cut: %s", url->host, url->port, why);
 		rc = -1;
 	}
 	mailstream_low_free(low);
 	net_conn_free(conn);
-	if (rc < 0)
-		return -1;
+	return rc;
+}
+
+/* Keeps only the body of the HTTP answer in body, when it is a whole 200. */
+static int answer_body(const struct net_url *url, struct buf *body, struct lib_error *err)
+{
 	buf_add(body, "", 0);
 	int status = 0;
 	if (!body->data || sscanf(body->data, "HTTP/1.%*d %d", &status) != 1 || status != 200) {
-		lib_error_set(err, LIB_ERR_SERVER, "%s:%u answered %s", host, port,
+		lib_error_set(err, LIB_ERR_SERVER, "%s:%u answered %s", url->host, url->port,
 		              status ? "with an HTTP status other than 200" : "no HTTP answer");
 		return -1;
 	}
 	char *start = strstr(body->data, "\r\n\r\n");
 	if (!start) {
-		lib_error_set(err, LIB_ERR_PROTOCOL, "%s:%u: the HTTP answer has no end of header", host, port);
+		lib_error_set(err, LIB_ERR_PROTOCOL, "%s:%u: the HTTP answer has no end of header", url->host, url->port);
 		return -1;
 	}
 	start += 4;
@@ -165,11 +179,25 @@ int net_url_get(const char *url, int timeout, size_t max, struct buf *body, stru
 	const char *length = strcasestr(body->data, "\r\nContent-Length:");
 	if (length && length < start && strtoull(length + 17, NULL, 10) != rest) {
 		lib_error_set(err, LIB_ERR_CONNECTION, "%s:%u: the answer was cut (Content-Length %llu, %zu bytes came)",
-		              host, port, strtoull(length + 17, NULL, 10), rest);
+		              url->host, url->port, strtoull(length + 17, NULL, 10), rest);
 		return -1;
 	}
 	memmove(body->data, start, rest);
 	body->len = rest;
 	body->data[rest] = '\0';
 	return 0;
+}
+
+int net_url_get(const char *text, int timeout, size_t max, struct buf *body, struct lib_error *err)
+{
+	struct net_url url;
+
+	buf_reset(body);
+	if (net_url_parse(text, &url, err) < 0)
+		return -1;
+	if (url.scheme == NET_URL_FILE)
+		return read_file(url.path, max, body, err);
+	if (exchange(&url, timeout, max, body, err) < 0)
+		return -1;
+	return answer_body(&url, body, err);
 }

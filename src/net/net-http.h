@@ -6,6 +6,20 @@
 
 #include "../lib/lib.h"
 
+/* A URL net_url_get reads, split: file://PATH, https://HOST[:PORT]/PATH,
+ * http://LOOPBACK[:PORT]/PATH (an IPv6 host in brackets). */
+enum net_url_scheme { NET_URL_FILE, NET_URL_HTTPS, NET_URL_HTTP };
+struct net_url {
+	enum net_url_scheme scheme;
+	char host[256];   /* "" for file:// */
+	unsigned port;    /* 443 and 80 unless given */
+	const char *path; /* borrowed from the text parsed; "/" when none */
+};
+/* Splits text into url (path borrowed from text). 0, or -1 with err
+ * (LIB_ERR_CONFIG) naming what is wrong: another scheme, a bad host or
+ * port, a space or control character, http:// to another machine. */
+int net_url_parse(const char *text, struct net_url *url, struct lib_error *err);
+
 /* Reads url into body (at most max bytes; NUL-terminated): file://PATH,
  * https://HOST[:PORT]/PATH (certificate verified against the system's
  * CAs), or http:// to this machine only (127.0.0.1, ::1, localhost), so

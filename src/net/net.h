@@ -40,6 +40,37 @@ struct net_tls_info {
 	                          what tls-fingerprint would pin */
 };
 
+/* A server to talk to, as imap, pop and smtp take it (the account's URL
+ * and settings). Strings are borrowed for the call that takes it. */
+struct net_server {
+	const char *host;
+	unsigned port;
+	int implicit_tls;          /* imaps://, pop3s://, smtps://; else STARTTLS/STLS, required unless tls_off */
+	int tls_off;               /* plain text allowed: the account says tls off */
+	struct net_tls_config tls;
+	int timeout;               /* seconds, for DNS, connect and each read or write */
+	int cancel_fd;             /* > 0: readable to abandon the session (see net_connect) */
+	int no_compress;           /* IMAP: do not ask for COMPRESS=DEFLATE (the account's compress no) */
+	const char *account;       /* the account's name, for explanations; NULL: "this account" */
+	/* When not NULL, called with each line of the dialogue (tern -v, SMTP):
+	 * "-> MAIL FROM:<a@b>", "<- 250 2.1.0 Ok", "* TLS ...", sanitized;
+	 * credentials show as "****" and the message as its size. */
+	void (*trace)(void *ctx, const char *line);
+	void *trace_ctx;
+};
+
+/* Credentials are asked for only once the server is verified and ready
+ * for them. get_secret returns a password (or with *is_oauth2 set, an
+ * OAuth2 access token) that the protocol module zeroes and frees, or NULL
+ * with err set. */
+struct net_login {
+	const char *user;
+	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
+	void *ctx;
+	int apop;       /* POP3: the account asks for APOP: tried first when the greeting offers it */
+	int if_offered; /* SMTP: log in only when the server offers AUTH, else send without */
+};
+
 /* Resolves host and connects to port, waiting at most timeout seconds for
  * DNS and again for the connection. cancel_fd, when > 0, is a descriptor
  * that turns readable to abandon the connection at any point, from DNS to

@@ -428,7 +428,7 @@ static int fetch_by_hash(struct fetch *f, struct lib_error *err)
 	return 0;
 }
 
-int pop_fetch(const struct pop_server *server, const struct pop_login *login, const struct pop_fetch_options *options,
+int pop_fetch(const struct net_server *server, const struct net_login *login, const struct pop_fetch_options *options,
               struct pop_fetch_result *result, struct lib_error *err)
 {
 	struct fetch f = { .options = options, .result = result, .now = (int64_t)time(NULL) };

@@ -257,7 +257,7 @@ static int capabilities(struct pop_session *session, int *stls, struct lib_error
 static const char no_plain_text[] = "and tern will not log in in plain text "
                                     "(use pop3s:// if the server has port 995, or tls off on a trusted network only)";
 
-static int start_tls(struct pop_session *session, const struct pop_server *server, struct lib_error *err)
+static int start_tls(struct pop_session *session, const struct net_server *server, struct lib_error *err)
 {
 	int stls = 0;
 
@@ -417,7 +417,7 @@ static int xoauth2(struct pop_session *session, const char *user, char *secret, 
 	return -1;
 }
 
-static int login(struct pop_session *session, const struct pop_login *creds, struct lib_error *err)
+static int login(struct pop_session *session, const struct net_login *creds, struct lib_error *err)
 {
 	const char *user = creds->user;
 	int is_oauth2 = 0, r;
@@ -512,7 +512,7 @@ const char *pop_session_mechanism(const struct pop_session *session)
 	return session->mechanism;
 }
 
-struct pop_session *pop_session_open(const struct pop_server *server, const struct pop_login *creds,
+struct pop_session *pop_session_open(const struct net_server *server, const struct net_login *creds,
                                      struct lib_error *err)
 {
 	struct pop_session *session = xcalloc(1, sizeof(*session));

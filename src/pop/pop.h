@@ -13,26 +13,10 @@
  * delete a message. Returns 1 when uidl is valid. */
 int pop_uidl_valid(const char *uidl);
 
-struct pop_server {
-	const char *host;
-	unsigned port;
-	int implicit_tls;         /* pop3s:// */
-	int tls_off;              /* plain text allowed: the account says tls off */
-	struct net_tls_config tls;
-	int timeout;              /* seconds */
-	int cancel_fd;            /* > 0: readable to abandon the session (see net_connect) */
-};
-
-/* Credentials are asked for only once the server is verified and ready
- * for them. get_secret returns a password that pop zeroes and frees, or
- * NULL with err set; *is_oauth2 set means an OAuth2 access token, sent
- * with AUTH XOAUTH2 when the server's CAPA offers it (SASL ... XOAUTH2). */
-struct pop_login {
-	const char *user;
-	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
-	void *ctx;
-	int apop;   /* the account asks for APOP: tried first when the greeting offers it */
-};
+/* Sessions take a struct net_server and a struct net_login (net.h): an
+ * OAuth2 token (get_secret's *is_oauth2) is sent with AUTH XOAUTH2 when
+ * the server's CAPA offers it (SASL ... XOAUTH2); login->apop asks for
+ * APOP first. */
 
 struct pop_session;
 
@@ -42,7 +26,7 @@ struct pop_session;
  * offered. NULL with err
  * set: LIB_ERR_CONNECTION, _TLS, _AUTH (with the server's words),
  * _TEMPORARY ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) or _PROTOCOL. */
-struct pop_session *pop_session_open(const struct pop_server *server, const struct pop_login *login,
+struct pop_session *pop_session_open(const struct net_server *server, const struct net_login *login,
                                      struct lib_error *err);
 /* QUIT when the connection is still sound (which makes the server carry
  * out the DELEs of the session), then free. NULL is fine. */
@@ -98,7 +82,7 @@ struct pop_fetch_result {
 /* Opens the Maildir and the state, then the session, downloads, deletes
  * what may go, QUITs and saves the state. Returns 0, or -1 with err;
  * result is filled in either way. */
-int pop_fetch(const struct pop_server *server, const struct pop_login *login, const struct pop_fetch_options *options,
+int pop_fetch(const struct net_server *server, const struct net_login *login, const struct pop_fetch_options *options,
               struct pop_fetch_result *result, struct lib_error *err);
 
 /* Where the state of account lives: MAILDIR/tern-pop3-ACCOUNT.state (its

@@ -160,7 +160,7 @@ static void offered_mechanisms(const struct smtp_session *session, struct buf *o
 	buf_addstr(out, "none");
 }
 
-int smtp_auth(struct smtp_session *session, const struct smtp_login *login, struct lib_error *err)
+int smtp_auth(struct smtp_session *session, const struct net_login *login, struct lib_error *err)
 {
 	const char *user = login->user;
 	int is_oauth2 = 0, code;

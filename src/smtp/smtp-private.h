@@ -75,7 +75,7 @@ void smtp_ehlo_clear(struct smtp_ehlo *ehlo);
 void smtp_server_words(struct smtp_session *session, struct buf *out);
 
 /* AUTH with the credentials from login (smtp-auth.c). 0, or -1 with err. */
-int smtp_auth(struct smtp_session *session, const struct smtp_login *login, struct lib_error *err);
+int smtp_auth(struct smtp_session *session, const struct net_login *login, struct lib_error *err);
 
 /* Standard base64 (RFC 4648) of len bytes into out, which holds at least
  * SMTP_BASE64_SIZE(len) bytes; NUL-terminated; returns the length. */

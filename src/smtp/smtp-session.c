@@ -294,7 +294,7 @@ static int ehlo(struct smtp_session *session, struct lib_error *err)
 	return 0;
 }
 
-static int start_tls(struct smtp_session *session, const struct smtp_server *server, struct lib_error *err)
+static int start_tls(struct smtp_session *session, const struct net_server *server, struct lib_error *err)
 {
 	if (!session->ehlo.starttls) {
 		lib_error_set(err, LIB_ERR_TLS,
@@ -355,7 +355,7 @@ static int greeting(struct smtp_session *session, struct lib_error *err)
 	return -1;
 }
 
-struct smtp_session *smtp_session_open(const struct smtp_server *server, const struct smtp_login *login,
+struct smtp_session *smtp_session_open(const struct net_server *server, const struct net_login *login,
                                        struct lib_error *err)
 {
 	struct smtp_session *session = xcalloc(1, sizeof(*session));

@@ -28,35 +28,12 @@ enum smtp_reply_class smtp_reply_classify(int code);
 
 struct smtp_session;
 
-struct smtp_server {
-	const char *host;
-	unsigned port;
-	int implicit_tls;          /* smtps:// (465); else smtp:// (587) with STARTTLS required */
-	int tls_off;               /* smtp:// in plain text: the account says tls off */
-	struct net_tls_config tls;
-	int timeout;               /* seconds, for DNS, connect and each read or write */
-	int cancel_fd;             /* > 0: readable to abandon the session (see net_connect) */
-	const char *account;       /* the account's name, for explanations; NULL: "this account" */
-	/* When not NULL, called with each line of the dialogue (tern -v):
-	 * "-> MAIL FROM:<a@b>", "<- 250 2.1.0 Ok", "* TLS ...", sanitized;
-	 * credentials show as "****" and the message as its size. */
-	void (*trace)(void *ctx, const char *line);
-	void *trace_ctx;
-};
-
-/* Credentials are asked for only once the server is verified and ready
- * for them (the shape of struct imap_login, so one callback serves both).
- * get_secret returns a password (or with *is_oauth2 set, an OAuth2 access
- * token) that smtp zeroes and frees, or NULL with err set. A NULL login or
- * user means no AUTH at all (a server that needs it answers 530 to MAIL).
- * if_offered: log in only when the server offers AUTH (the secret is then
- * asked for), else send without. */
-struct smtp_login {
-	const char *user;
-	char *(*get_secret)(void *ctx, int *is_oauth2, struct lib_error *err);
-	void *ctx;
-	int if_offered;
-};
+/* Sessions take a struct net_server (smtps:// is 465; smtp:// is 587
+ * with STARTTLS required unless tls_off; server->trace shows the
+ * dialogue) and a struct net_login (net.h). A NULL login or user means no
+ * AUTH at all (a server that needs it answers 530 to MAIL); with
+ * login->if_offered the secret is asked for only when the server offers
+ * AUTH, else the message is sent without. */
 
 /* Connects, secures (implicit TLS, or STARTTLS which is then required
  * unless tls_off; the certificate is verified by net before anything else
@@ -65,7 +42,7 @@ struct smtp_login {
  * no STARTTLS, data injected after STARTTLS), LIB_ERR_AUTH (535, 534,
  * no usable mechanism), LIB_ERR_TEMPORARY (4xx), LIB_ERR_SERVER (554
  * greeting), LIB_ERR_PROTOCOL. The caller frees with smtp_session_close. */
-struct smtp_session *smtp_session_open(const struct smtp_server *server, const struct smtp_login *login,
+struct smtp_session *smtp_session_open(const struct net_server *server, const struct net_login *login,
                                        struct lib_error *err);
 /* QUIT (only on a healthy session) and free; NULL is fine. */
 void smtp_session_close(struct smtp_session *session);

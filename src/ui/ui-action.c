@@ -385,56 +385,58 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
  * roll the change back. */
 void ui_action_event(struct ui *ui, struct engine_event *ev)
 {
+	struct engine_bulk_result *bulk = &ev->result.bulk;
+
 	if (ui_undo_event(ui, ev))
 		return; /* a move back from the trash or another folder */
 	if (!ev->folder || strcmp(ev->folder, ui->wire_folder) != 0)
 		return;
-	if (ev->job == ENGINE_JOB_STORE_FLAGS)
-		pending_done(ui, ev->uids, ev->nuids, ev->flags, ev->add);
+	if (ev->result.job == ENGINE_JOB_STORE_FLAGS)
+		pending_done(ui, bulk->uids, bulk->nuids, bulk->flags, bulk->add);
 	if (ev->type == ENGINE_EV_ERROR) {
-		if (ev->job == ENGINE_JOB_STORE_FLAGS)
-			set_flags(ui, ev->uids, ev->nuids, ev->flags, !ev->add);
-		else if (ev->job == ENGINE_JOB_DELETE)
-			set_flags(ui, ev->uids, ev->nuids, MODEL_F_DELETED, 0);
-		if (ev->job == ENGINE_JOB_EXPUNGE && ev->flags) {
+		if (ev->result.job == ENGINE_JOB_STORE_FLAGS)
+			set_flags(ui, bulk->uids, bulk->nuids, bulk->flags, !bulk->add);
+		else if (ev->result.job == ENGINE_JOB_DELETE)
+			set_flags(ui, bulk->uids, bulk->nuids, MODEL_F_DELETED, 0);
+		if (ev->result.job == ENGINE_JOB_EXPUNGE && bulk->others_deleted) {
 			/* short enough for one line: the next $ asks */
 			free(ui->expunge_all_folder);
 			ui->expunge_all_folder = xstrdup(ev->folder);
-			ui->expunge_others = ev->flags;
-			char *line = xasprintf("Not expunged: %u more message%s here %s marked deleted (no UIDPLUS: "
-			                       "EXPUNGE takes all). $ asks.", ev->flags, ev->flags == 1 ? "" : "s",
-			                       ev->flags == 1 ? "is" : "are");
+			ui->expunge_others = bulk->others_deleted;
+			char *line = xasprintf("Not expunged: %zu more message%s here %s marked deleted (no UIDPLUS: "
+			                       "EXPUNGE takes all). $ asks.", bulk->others_deleted, bulk->others_deleted == 1 ? "" : "s",
+			                       bulk->others_deleted == 1 ? "is" : "are");
 			ui_say(ui, 1, line);
 			free(line);
 			return;
 		}
-		ui_say(ui, 1, ev->text);
+		ui_say(ui, 1, ev->result.text);
 		return;
 	}
-	if (ev->text)
-		ui_say(ui, 0, ev->text);
-	if (!ev->moved)
+	if (ev->result.text)
+		ui_say(ui, 0, ev->result.text);
+	if (!bulk->moved)
 		return;
 	if (ui_undo_keep(ui, ev)) { /* their rows stay, marked deleted, for u */
-		char *note = xasprintf("%s u brings it back.", ev->text ? ev->text : "Moved.");
+		char *note = xasprintf("%s u brings it back.", ev->result.text ? ev->result.text : "Moved.");
 		ui_say(ui, 0, note);
 		free(note);
-		for (size_t i = 0; i < ev->nuids; i++)
-			set_put(MARKED(ui), ev->uids[i], 0);
-		ev->nuids = not_moved(ui, ev->uids, ev->nuids);
-		if (!ev->nuids)
+		for (size_t i = 0; i < bulk->nuids; i++)
+			set_put(MARKED(ui), bulk->uids[i], 0);
+		bulk->nuids = not_moved(ui, bulk->uids, bulk->nuids);
+		if (!bulk->nuids)
 			return;
 	}
 	const struct model_summary *current = ui_current(ui);
 	uint32_t keep = current ? current->uid : 0;
-	qsort(ev->uids, ev->nuids, sizeof(*ev->uids), uid_compare);
-	if (keep && bsearch(&keep, ev->uids, ev->nuids, sizeof(*ev->uids), uid_compare))
+	qsort(bulk->uids, bulk->nuids, sizeof(*bulk->uids), uid_compare);
+	if (keep && bsearch(&keep, bulk->uids, bulk->nuids, sizeof(*bulk->uids), uid_compare))
 		keep = 0; /* the cursor's message left: stay on the same row */
 	size_t row = ui->cursor;
-	model_mailbox_remove_uids(ui->mbox, ev->uids, ev->nuids);
-	for (size_t i = 0; i < ev->nuids; i++) {
-		tag_set(ui, ev->uids[i], 0);
-		set_put(MARKED(ui), ev->uids[i], 0);
+	model_mailbox_remove_uids(ui->mbox, bulk->uids, bulk->nuids);
+	for (size_t i = 0; i < bulk->nuids; i++) {
+		tag_set(ui, bulk->uids[i], 0);
+		set_put(MARKED(ui), bulk->uids[i], 0);
 	}
 	ui_rebuild_view(ui, keep);
 	if (!keep) {

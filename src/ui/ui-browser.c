@@ -58,29 +58,17 @@ void ui_browser_close(struct ui *ui)
 	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
 }
 
-void ui_browser_folders(struct ui *ui, const char *text, int stale)
+void ui_browser_folders(struct ui *ui, const struct engine_folder_row *rows, size_t count, int stale)
 {
 	struct ui_browser *b = ui->browser;
-	char *copy = xstrdup(text), *save = NULL;
 
 	rows_free(b);
 	b->loading = 0;
 	b->stale = stale;
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *fields[4] = { line, NULL, NULL, NULL };
-		for (int f = 1; f < 4; f++) {
-			char *tab = fields[f - 1] ? strchr(fields[f - 1], '\t') : NULL;
-			if (tab) {
-				*tab = '\0';
-				fields[f] = tab + 1;
-			}
-		}
-		b->rows = xrealloc(b->rows, (b->nrows + 1) * sizeof(*b->rows));
-		b->rows[b->nrows++] = (struct browser_row){ xstrdup(fields[0]), fields[1] ? atoi(fields[1]) : 1,
-			                                    fields[2] ? (unsigned)strtoul(fields[2], NULL, 10) : 0,
-			                                    fields[3] ? (unsigned)strtoul(fields[3], NULL, 10) : 0 };
-	}
-	free(copy);
+	b->rows = xmalloc((count ? count : 1) * sizeof(*b->rows));
+	for (size_t i = 0; i < count; i++)
+		b->rows[b->nrows++] = (struct browser_row){ xstrdup(rows[i].name), rows[i].subscribed, rows[i].messages,
+			                                    rows[i].unseen };
 	if (b->nrows)
 		qsort(b->rows, b->nrows, sizeof(*b->rows), row_compare);
 }

@@ -474,34 +474,23 @@ static void counts_free(struct ui *ui)
 }
 
 /* The subscribed folders' counts, INBOX first (lines NAME \t SUB \t MSGS \t UNSEEN). */
-static void counts_update(struct ui *ui, const char *text)
+static void counts_update(struct ui *ui, const struct engine_folder_row *rows, size_t count)
 {
-	char *copy = xstrdup(text), *save = NULL;
-
 	counts_free(ui);
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *fields[4] = { line, NULL, NULL, NULL }, *p = line;
-		for (int f = 1; f < 4 && p; f++) {
-			p = strchr(p, '\t');
-			if (p) {
-				*p++ = '\0';
-				fields[f] = p;
-			}
-		}
-		if (!fields[3] || atoi(fields[1]) == 0)
+	for (size_t i = 0; i < count; i++) {
+		if (!rows[i].subscribed)
 			continue;
 		ui->counts = xrealloc(ui->counts, (ui->ncounts + 1) * sizeof(*ui->counts));
 		struct ui_folder_count *c = &ui->counts[ui->ncounts++];
-		c->name = xstrdup(fields[0]);
-		c->messages = (unsigned)strtoul(fields[2], NULL, 10);
-		c->unseen = (unsigned)strtoul(fields[3], NULL, 10);
+		c->name = xstrdup(rows[i].name);
+		c->messages = rows[i].messages;
+		c->unseen = rows[i].unseen;
 		if (strcmp(c->name, "INBOX") == 0 && ui->ncounts > 1) { /* INBOX on top */
 			struct ui_folder_count inbox = *c;
 			memmove(ui->counts + 1, ui->counts, (ui->ncounts - 1) * sizeof(*ui->counts));
 			ui->counts[0] = inbox;
 		}
 	}
-	free(copy);
 }
 
 /* Every check-interval: the other folders' counts (STATUS), for the
@@ -550,11 +539,11 @@ static int drain_events(struct ui *ui, int stop_job)
 		while (ui->workers[i] && (ev = engine_worker_next_event(ui->workers[i]))) {
 			int ended = ev->type == ENGINE_EV_DONE || ev->type == ENGINE_EV_ERROR;
 			if (ui->workers[i] != ui->worker &&
-			    !(ended && (ev->job == ENGINE_JOB_SEND || ev->job == ENGINE_JOB_POSTPONE))) {
+			    !(ended && (ev->result.job == ENGINE_JOB_SEND || ev->result.job == ENGINE_JOB_POSTPONE))) {
 				engine_event_free(ev); /* the account's folder is not on screen */
 				continue;
 			}
-			if ((ev->type == ENGINE_EV_DONE || ev->type == ENGINE_EV_ERROR) && ev->nuids && (int)ev->job == stop_job)
+			if (ended && (int)ev->result.job == stop_job) /* stop_job: a bulk action */
 				stopped = 1;
 			handle_event(ui, ev);
 		}
@@ -568,14 +557,14 @@ static int drain_events(struct ui *ui, int stop_job)
 static void drafts_found(struct ui *ui, struct engine_event *ev)
 {
 	if (ev->type == ENGINE_EV_ERROR) {
-		ui_say(ui, 1, ev->text);
+		ui_say(ui, 1, ev->result.text);
 		return;
 	}
 	if (ui->compose)
 		return; /* the user started writing meanwhile */
 	if (!ui->wire_folder || strcmp(ev->folder, ui->wire_folder) != 0) {
-		ui_open_folder(ui, ev->text);
-		char *line = xasprintf("%s: choose a draft and press R to recall it.", ev->text);
+		ui_open_folder(ui, ev->result.drafts.name);
+		char *line = xasprintf("%s: choose a draft and press R to recall it.", ev->result.drafts.name);
 		ui_say(ui, 0, line);
 		free(line);
 		return;
@@ -585,7 +574,7 @@ static void drafts_found(struct ui *ui, struct engine_event *ev)
 		return;
 	}
 	if (ui->pager && ui_pager_mime(ui)) {
-		ui_compose_recall(ui, ev->folder, (uint32_t)ev->done);
+		ui_compose_recall(ui, ev->folder, ev->result.drafts.uidvalidity);
 		return;
 	}
 	if (!ui->pager)
@@ -613,13 +602,14 @@ void ui_wait_job(struct ui *ui, int job)
  * is open, its row goes now (R on it would find nothing). */
 static void draft_sent(struct ui *ui, struct engine_event *ev)
 {
-	if (!ev->folder || !ev->nuids || !ui->mbox || strcmp(ev->account, ui->account->name) != 0 ||
+	uint32_t draft = ev->result.send.draft_uid;
+	if (!ev->folder || !draft || !ui->mbox || strcmp(ev->account, ui->account->name) != 0 ||
 	    strcmp(ev->folder, ui->wire_folder) != 0)
 		return;
 	const struct model_summary *current = ui_current(ui);
-	uint32_t keep = current && current->uid != ev->uids[0] ? current->uid : 0;
+	uint32_t keep = current && current->uid != draft ? current->uid : 0;
 	size_t row = ui->cursor;
-	if (model_mailbox_remove_uids(ui->mbox, ev->uids, ev->nuids) == 0)
+	if (model_mailbox_remove_uids(ui->mbox, &draft, 1) == 0)
 		return;
 	ui_rebuild_view(ui, keep);
 	if (!keep)
@@ -638,8 +628,8 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		 * message, unless the user has moved it meanwhile */
 		int place = !ui->synced && uid == ui->placed_uid;
 		model_mailbox_free(ui->mbox);
-		ui->mbox = ev->mbox;
-		ev->mbox = NULL;
+		ui->mbox = ev->index.mbox;
+		ev->index.mbox = NULL;
 		ui_undo_apply(ui);          /* rows kept for u */
 		ui_pending_flags_apply(ui); /* the snapshot may predate them */
 		ui_rebuild_view(ui, uid);
@@ -647,7 +637,7 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 			ui->cursor = first_message_row(ui);
 			ui->placed_uid = cursor_uid(ui);
 		}
-		if (!ev->partial) {
+		if (ev->index.sync == ENGINE_SYNC_DONE) {
 			if (!ui->synced && !ui->folders)
 				engine_worker_list_folders(ui->worker, 0);
 			if (ui->synced && model_mailbox_count(ui->mbox) > ui->known) {
@@ -659,29 +649,30 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 			}
 			ui->known = model_mailbox_count(ui->mbox);
 			ui->synced = 1;
-			snprintf(ui->state, sizeof(ui->state), "synced");
+			snprintf(ui->state, sizeof(ui->state), "%s", engine_sync_state_name(ENGINE_SYNC_DONE));
 		}
 		break;
 	case ENGINE_EV_PROGRESS:
-		snprintf(ui->state, sizeof(ui->state), "Fetching headers %zu/%zu", ev->done, ev->total);
+		snprintf(ui->state, sizeof(ui->state), "Fetching headers %zu/%zu", ev->progress.done, ev->progress.total);
 		break;
-	case ENGINE_EV_STATUS:
-		if (ev->total == 1) { /* the outbox */
-			ui->outbox = ev->done;
-			if (ev->text)
-				ui_say(ui, 0, ev->text);
-			break;
+	case ENGINE_EV_OUTBOX:
+		ui->outbox = ev->outbox.waiting;
+		if (ev->outbox.sent) {
+			char *line = xasprintf("Sent %zu message%s from the outbox.", ev->outbox.sent,
+			                       ev->outbox.sent == 1 ? "" : "s");
+			ui_say(ui, 0, line);
+			free(line);
 		}
-		if (strcmp(ev->text, "connecting") == 0 || strcmp(ev->text, "connected") == 0 ||
-		    strcmp(ev->text, "reconnecting") == 0 || strcmp(ev->text, "cancelled") == 0 ||
-		    strcmp(ev->text, "offline") == 0)
-			snprintf(ui->state, sizeof(ui->state), "%s", ev->text);
-		else
-			ui_say(ui, 0, ev->text);
+		break;
+	case ENGINE_EV_CONNECTION:
+		snprintf(ui->state, sizeof(ui->state), "%s", engine_conn_state_name(ev->conn));
+		break;
+	case ENGINE_EV_NOTICE:
+		ui_say(ui, 0, ev->notice);
 		break;
 	case ENGINE_EV_BODY:
 		if (ev->folder && strcmp(ev->folder, ui->wire_folder) == 0) {
-			ui_pager_body(ui, ev->uid, ev->data, ev->len);
+			ui_pager_body(ui, ev->body.uid, ev->body.data, ev->body.len);
 			if (ui->pending && ui->pager && ui_pager_mime(ui)) {
 				enum ui_function fn = ui->pending;
 				ui->pending = UI_FN_NONE;
@@ -690,53 +681,50 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		}
 		break;
 	case ENGINE_EV_FOLDERS: {
-		if (ev->flags) { /* with counts: for the browser, the sidebar and the status line */
+		if (ev->folders.counts) { /* for the browser, the sidebar and the status line */
 			if (ui->browser)
-				ui_browser_folders(ui, ev->text, ev->partial);
-			counts_update(ui, ev->text);
+				ui_browser_folders(ui, ev->folders.rows, ev->folders.count, ev->folders.cached);
+			counts_update(ui, ev->folders.rows, ev->folders.count);
 			break;
 		}
 		for (size_t i = 0; i < ui->nfolders; i++)
 			free(ui->folders[i]);
 		free(ui->folders);
-		ui->folders = NULL;
+		ui->folders = xmalloc((ev->folders.count ? ev->folders.count : 1) * sizeof(*ui->folders));
 		ui->nfolders = 0;
-		char *save = NULL;
-		for (char *name = strtok_r(ev->text, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
-			ui->folders = xrealloc(ui->folders, (ui->nfolders + 1) * sizeof(*ui->folders));
-			ui->folders[ui->nfolders++] = xstrdup(name);
-		}
+		for (size_t i = 0; i < ev->folders.count; i++)
+			ui->folders[ui->nfolders++] = xstrdup(ev->folders.rows[i].name);
 		break;
 	}
 	case ENGINE_EV_DONE:
 	case ENGINE_EV_ERROR:
-		if (ev->job == ENGINE_JOB_SEND && ev->type == ENGINE_EV_ERROR &&
-		    (ev->cls == LIB_ERR_TEMPORARY || ev->cls == LIB_ERR_CONNECTION))
+		if (ev->result.job == ENGINE_JOB_SEND && ev->type == ENGINE_EV_ERROR &&
+		    (ev->result.cls == LIB_ERR_TEMPORARY || ev->result.cls == LIB_ERR_CONNECTION))
 			ui->outbox++; /* queued: the worker retries it every check-interval */
-		if (ev->job == ENGINE_JOB_SEARCH) {
+		if (ev->result.job == ENGINE_JOB_SEARCH) {
 			server_search_done(ui, ev);
 			break;
 		}
-		if (ev->job == ENGINE_JOB_DRAFTS) {
+		if (ev->result.job == ENGINE_JOB_DRAFTS) {
 			drafts_found(ui, ev);
 			break;
 		}
-		if (ev->job == ENGINE_JOB_POSTPONE) {
+		if (ev->result.job == ENGINE_JOB_POSTPONE) {
 			if (ev->type == ENGINE_EV_DONE) {
-				ui_say(ui, ev->add, ev->text);
+				ui_say(ui, ev->result.postpone.old_kept, ev->result.text);
 			} else {
 				char *line = xasprintf("%s; the message is kept in tern's local drafts, offered at the next start",
-				                       ev->text);
+				                       ev->result.text);
 				ui_say(ui, 1, line);
 				free(line);
 			}
 			break;
 		}
-		if (ev->job == ENGINE_JOB_SEND && ev->type == ENGINE_EV_DONE)
+		if (ev->result.job == ENGINE_JOB_SEND && ev->type == ENGINE_EV_DONE)
 			draft_sent(ui, ev);
-		if (ev->job == ENGINE_JOB_SEND || ev->job == ENGINE_JOB_FOLDER_CHANGE) {
-			ui_say(ui, ev->type == ENGINE_EV_ERROR, ev->text);
-			if (ev->job == ENGINE_JOB_FOLDER_CHANGE && ev->type == ENGINE_EV_DONE) {
+		if (ev->result.job == ENGINE_JOB_SEND || ev->result.job == ENGINE_JOB_FOLDER_CHANGE) {
+			ui_say(ui, ev->type == ENGINE_EV_ERROR, ev->result.text);
+			if (ev->result.job == ENGINE_JOB_FOLDER_CHANGE && ev->type == ENGINE_EV_DONE) {
 				engine_worker_list_folders(ui->worker, 0); /* completion follows */
 				if (ui->browser)
 					engine_worker_list_folders(ui->worker, 1);
@@ -747,18 +735,18 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 			ui_action_event(ui, ev);
 			break;
 		}
-		if (ev->nuids) { /* a bulk action the server refused: roll it back */
+		if (engine_job_bulk(ev->result.job)) { /* a bulk action the server refused: roll it back */
 			ui_action_event(ui, ev);
 			break;
 		}
-		if (ev->uid) { /* about one message: the folder itself is fine */
-			ui_pager_error(ui, ev->uid, ev->text);
-			ui_say(ui, 1, ev->text);
+		if (ev->result.uid) { /* about one message: the folder itself is fine */
+			ui_pager_error(ui, ev->result.uid, ev->result.text);
+			ui_say(ui, 1, ev->result.text);
 			break;
 		}
-		ui_say(ui, 1, ev->text);
+		ui_say(ui, 1, ev->result.text);
 		snprintf(ui->state, sizeof(ui->state), "%s",
-		         ev->cls == LIB_ERR_CONNECTION ? "offline, retrying" : "error");
+		         ev->result.cls == LIB_ERR_CONNECTION ? "offline, retrying" : "error");
 		ui->failed = 1;
 		break;
 	}
@@ -875,14 +863,14 @@ static void start_pattern(struct ui *ui, enum ui_function fn, struct model_patte
 
 static void server_search_done(struct ui *ui, struct engine_event *ev)
 {
-	if (!ui->pending_pattern || ev->add != ui->search_token)
+	if (!ui->pending_pattern || ev->result.search.token != ui->search_token)
 		return; /* an answer to a search since replaced */
 	if (ev->type == ENGINE_EV_ERROR) {
-		ui_say(ui, 1, ev->text);
+		ui_say(ui, 1, ev->result.text);
 		model_pattern_free(ui->pending_pattern);
 		free(ui->pending_text);
 	} else {
-		model_pattern_set_server_uids(ui->pending_pattern, ev->uids, ev->nuids);
+		model_pattern_set_server_uids(ui->pending_pattern, ev->result.search.uids, ev->result.search.nuids);
 		use_pattern(ui, ui->pending_fn, ui->pending_pattern, ui->pending_text);
 	}
 	ui->pending_pattern = NULL;

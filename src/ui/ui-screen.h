@@ -180,7 +180,8 @@ struct mime_message *ui_pager_mime(struct ui *ui);
 void ui_browser_open(struct ui *ui);
 void ui_browser_close(struct ui *ui);
 /* The folder list with counts (stale: offline, as the cache last saw it). */
-void ui_browser_folders(struct ui *ui, const char *text, int stale);
+struct engine_folder_row;
+void ui_browser_folders(struct ui *ui, const struct engine_folder_row *rows, size_t count, int stale);
 void ui_browser_draw(struct ui *ui);
 int ui_browser_function(struct ui *ui, enum ui_function fn);
 /* Opens folder (UTF-8 name) in the index. */

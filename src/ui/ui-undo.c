@@ -88,9 +88,10 @@ void ui_undo_forget(struct ui *ui)
 
 size_t ui_undo_keep(struct ui *ui, const struct engine_event *ev)
 {
+	const struct engine_bulk_result *bulk = &ev->result.bulk;
 	size_t kept = 0;
 
-	if (!ev->target || !ev->target_uids)
+	if (!bulk->target || !bulk->target_uids)
 		return 0;
 	if (!ui->undo) {
 		ui->undo = xcalloc(1, sizeof(*ui->undo));
@@ -98,14 +99,14 @@ size_t ui_undo_keep(struct ui *ui, const struct engine_event *ev)
 	}
 	struct ui_undo *u = ui->undo;
 	u->batch++;
-	for (size_t i = 0; i < ev->nuids; i++) {
-		struct model_summary *s = model_mailbox_find_uid(ui->mbox, ev->uids[i]);
-		if (!s || !ev->target_uids[i] || find(u, ev->uids[i]))
+	for (size_t i = 0; i < bulk->nuids; i++) {
+		struct model_summary *s = model_mailbox_find_uid(ui->mbox, bulk->uids[i]);
+		if (!s || !bulk->target_uids[i] || find(u, bulk->uids[i]))
 			continue;
 		s->flags |= MODEL_F_DELETED;
 		model_mailbox_add(u->rows, s);
 		u->moved = xrealloc(u->moved, (u->count + 1) * sizeof(*u->moved));
-		u->moved[u->count++] = (struct moved){ ev->uids[i], ev->target_uids[i], xstrdup(ev->target), u->batch, 0 };
+		u->moved[u->count++] = (struct moved){ bulk->uids[i], bulk->target_uids[i], xstrdup(bulk->target), u->batch, 0 };
 		kept++;
 	}
 	return kept;
@@ -178,17 +179,18 @@ void ui_undo_last(struct ui *ui)
 
 int ui_undo_event(struct ui *ui, const struct engine_event *ev)
 {
+	const struct engine_bulk_result *bulk = &ev->result.bulk;
 	struct ui_undo *u = ui->undo;
 	int ours = 0;
 
-	if (!u || ev->job != ENGINE_JOB_COPY || !ev->folder)
+	if (!u || ev->result.job != ENGINE_JOB_COPY || !ev->folder)
 		return 0;
-	uint32_t *gone = xmalloc((ev->nuids ? ev->nuids : 1) * sizeof(*gone));
+	uint32_t *gone = xmalloc((bulk->nuids ? bulk->nuids : 1) * sizeof(*gone));
 	size_t ngone = 0;
-	for (size_t k = 0; k < ev->nuids; k++) {
+	for (size_t k = 0; k < bulk->nuids; k++) {
 		for (size_t i = 0; i < u->count; i++) {
 			struct moved *e = &u->moved[i];
-			if (!e->restoring || e->target_uid != ev->uids[k] || strcmp(e->target, ev->folder) != 0)
+			if (!e->restoring || e->target_uid != bulk->uids[k] || strcmp(e->target, ev->folder) != 0)
 				continue;
 			ours = 1;
 			if (ev->type == ENGINE_EV_DONE) { /* back: the resync shows it under its new uid */
@@ -216,7 +218,7 @@ int ui_undo_event(struct ui *ui, const struct engine_event *ev)
 		ui_say(ui, 0, note);
 		free(note);
 	} else if (ours) {
-		ui_say(ui, 1, ev->text ? ev->text : "The message could not be brought back.");
+		ui_say(ui, 1, ev->result.text ? ev->result.text : "The message could not be brought back.");
 	}
 	free(gone);
 	return ours;

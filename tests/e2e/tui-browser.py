@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """e2e: the folder browser (y): folders with message and unseen counts,
 create, rename, (un)subscribe, delete after typing yes, and Enter opens
-a folder; every change checked with imaplib."""
+a folder; every change checked with imaplib. Folders whose names hold a
+tab or a newline (Dovecot lists them as Tab&AAk-Folder) are listed with
+their counts, not dropped, and open."""
 
 import imaplib
 import os
@@ -94,6 +96,34 @@ def main(t):
             s.send("Enter")
             screen = s.wait_for("acct/Lists [Msgs:7")
             t.ok("acct/Lists [Msgs:7" in screen, "Enter opens the folder", screen)
+            s.send("q")
+            t.is_(s.exit_status(), 0, "quit")
+    odd_names(t)
+
+
+def odd_names(t):
+    """Names the worker once sent as tab-separated lines, and dropped."""
+    with Kit() as k:
+        k.generate("alice", 3)
+        # Dovecot keeps names in modified UTF-7 on disk too: "Tab\tFolder"
+        k.generate("alice", 4, folder="Tab&AAk-Folder", seed=2)
+        k.generate("alice", 2, folder="New&AAo-Line", seed=3)
+        r = TernRun(k, "oddnames")
+        r.account("acct", imap="imaps")
+        env = {key: r.env[key] for key in ("HOME", "XDG_CACHE_HOME", "LC_ALL", "TZ")}
+        with Screen([TERN, "-F", r.mailrc], env=env, width=110, height=30) as s:
+            s.wait_for("synced")
+            s.send("y")
+            screen = s.wait_for("Line")
+            tab = re.search(r"^ +\d+ + 4 +\d+  Tab.Folder$", screen, re.M)
+            newline = re.search(r"^ +\d+ + 2 +\d+  New.Line$", screen, re.M)
+            t.ok(tab and newline, "folders named with a tab and a newline are listed with their counts", screen)
+            rows = [line for line in screen.splitlines() if re.match(r"^ +\d+ ", line)]
+            pos = next((i for i, line in enumerate(rows) if line.endswith("Folder") and "Tab" in line), 0)
+            s.send(*(["j"] * pos))
+            s.send("Enter")
+            screen = s.wait_for("[Msgs:4")
+            t.ok("[Msgs:4" in screen, "Enter opens the folder named with a tab", screen)
             s.send("q")
             t.is_(s.exit_status(), 0, "quit")
 

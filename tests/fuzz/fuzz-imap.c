@@ -130,8 +130,8 @@ static char *get_secret(void *ctx, int *is_oauth2, struct lib_error *err)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct imap_server server = { .host = "imap.fuzz.example", .port = 143, .tls_off = 1, .timeout = 1 };
-	struct imap_login login = { "fuzz", get_secret, NULL };
+	struct net_server server = { .host = "imap.fuzz.example", .port = 143, .tls_off = 1, .timeout = 1 };
+	struct net_login login = { .user = "fuzz", .get_secret = get_secret };
 	struct lib_error err = { 0 };
 
 	freed_by_libetpan = NULL;

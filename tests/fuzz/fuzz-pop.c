@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *dir;
-	struct pop_server server = { .host = "pop.fuzz.example", .port = 110, .tls_off = 1, .timeout = 1 };
-	struct pop_login login = { "fuzz", get_secret, NULL };
+	struct net_server server = { .host = "pop.fuzz.example", .port = 110, .tls_off = 1, .timeout = 1 };
+	struct net_login login = { .user = "fuzz", .get_secret = get_secret };
 	struct pop_fetch_result result;
 	struct lib_error err = { 0 };
 

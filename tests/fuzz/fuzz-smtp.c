@@ -25,9 +25,9 @@ static const char message[] =
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct smtp_server server = { .host = "smtp.fuzz.example", .port = 587, .tls_off = 1, .timeout = 1,
+	struct net_server server = { .host = "smtp.fuzz.example", .port = 587, .tls_off = 1, .timeout = 1,
 		                      .account = "fuzz" };
-	struct smtp_login login = { .user = "fuzz", .get_secret = get_secret };
+	struct net_login login = { .user = "fuzz", .get_secret = get_secret };
 	const char *const rcpts[] = { "bo@example.org", "cy@example.net" };
 	struct lib_error err = { 0 };
 

@@ -120,8 +120,8 @@ static struct mime_address *addresses(const struct list *l)
 
 int main(int argc, char **argv)
 {
-	struct smtp_server server = { .timeout = 10 };
-	struct smtp_login login = { .get_secret = get_secret };
+	struct net_server server = { .timeout = 10 };
+	struct net_login login = { .get_secret = get_secret };
 	struct list to = { 0 }, cc = { 0 }, bcc = { 0 }, rcpt = { 0 }, attach = { 0 };
 	const char *from = NULL, *envelope_from = NULL, *subject = NULL, *text = NULL, *raw_path = NULL;
 	const char *then_rcpt = NULL;

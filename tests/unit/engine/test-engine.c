@@ -2,7 +2,9 @@
  * this machine (a path, a POP3 account's Maildir, $MAIL without servers);
  * a recalled draft's reference survives the outbox file (written, read back);
  * an outbox entry is claimed by one holder at a time; its summary; the
- * offline journal's order and locks. */
+ * offline journal's order and locks; the folder list kept for offline
+ * (names with a tab, a newline or a backslash survive; the older form is
+ * still read); the state names for logs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +12,42 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "engine/engine.h"
+#include "engine/engine-private.h"
+
+static void test_folder_rows(void)
+{
+	struct engine_folder_row rows[] = {
+		{ "INBOX", 1, 12, 3 }, { "Tab\tFolder", 1, 2, 1 }, { "New\nLine", 0, 5, 0 }, { "back\\slash\\t", 1, 0, 0 },
+	};
+	size_t n = sizeof(rows) / sizeof(*rows);
+	struct buf kept = BUF_INIT;
+	engine_folder_rows_encode(rows, n, &kept);
+	struct engine_folder_row *back;
+	size_t count = engine_folder_rows_decode(kept.data, kept.len, &back);
+	int same = count == n;
+	for (size_t i = 0; same && i < n; i++)
+		same = strcmp(back[i].name, rows[i].name) == 0 && back[i].subscribed == rows[i].subscribed &&
+		       back[i].messages == rows[i].messages && back[i].unseen == rows[i].unseen;
+	ok(same, "the cached folder list keeps names with a tab, a newline and a backslash (%zu of %zu)", count, n);
+	engine_folder_rows_free(back, count);
+	buf_free(&kept);
+
+	const char old[] = "INBOX\t1\t12\t3\nLists\t0\t7\t2\nback\\slash\t1\t0\t0\n";
+	count = engine_folder_rows_decode(old, sizeof(old) - 1, &back);
+	ok(count == 3 && strcmp(back[1].name, "Lists") == 0 && !back[1].subscribed && back[1].messages == 7 &&
+	       back[1].unseen == 2 && strcmp(back[2].name, "back\\slash") == 0,
+	   "a list cached by an older tern is read as it was written");
+	engine_folder_rows_free(back, count);
+
+	is_str(engine_conn_state_name(ENGINE_CONN_RECONNECTING), "reconnecting", "connection states have names");
+	is_str(engine_sync_state_name(ENGINE_SYNC_DONE), "synced", "sync states have names");
+	is_str(engine_job_name(ENGINE_JOB_MARK_OLD), "mark-old", "the job table has a row for the last job type");
+	ok(engine_job_bulk(ENGINE_JOB_EXPUNGE) && !engine_job_bulk(ENGINE_JOB_SEARCH), "bulk jobs are told apart");
+}
 
 int main(void)
 {
+	test_folder_rows();
 	char path[] = "/tmp/tern-engine-XXXXXX";
 	int fd = mkstemp(path);
 	const char text[] = "account a\nsmtp smtps://mail.example.org\nimap imap://[::1]:1143\n"

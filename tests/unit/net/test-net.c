@@ -1,6 +1,8 @@
 /* Unit tests: the connection layer (net) over a socketpair: COMPRESS=DEFLATE
  * (RFC 4978) both ways, the read checks seeing inflated text, a corrupt
- * stream as a clean error, and a reply's overall deadline. */
+ * stream as a clean error, and a reply's overall deadline; the URLs
+ * net_url_get reads. (Certificate checks: tls.py, with the kit's
+ * certificates.) */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <libetpan/libetpan.h>
@@ -12,6 +14,7 @@
 #include <zlib.h>
 
 #include "lib/lib.h"
+#include "net/net-http.h"
 #include "net/net-private.h"
 #include "net/net.h"
 #include "../tap.h"
@@ -213,8 +216,64 @@ static void test_compress_pending(void)
 	buf_free(&wire);
 }
 
+static void url_ok(const char *text, enum net_url_scheme scheme, const char *host, unsigned port, const char *path)
+{
+	struct net_url url;
+	struct lib_error err = { 0 };
+	int rc = net_url_parse(text, &url, &err);
+	ok(rc == 0 && url.scheme == scheme && strcmp(url.host, host) == 0 && url.port == port &&
+	       strcmp(url.path, path) == 0,
+	   "%s: scheme %d host '%s' port %u path '%s'", text, (int)url.scheme, rc == 0 ? url.host : err.text,
+	   url.port, url.path ? url.path : "(none)");
+}
+
+/* label: what the test's name shows of text (NULL: text itself) */
+static void url_refused_as(const char *text, const char *label, const char *why)
+{
+	struct net_url url;
+	struct lib_error err = { 0 };
+	ok(net_url_parse(text, &url, &err) < 0 && err.cls == LIB_ERR_CONFIG && strstr(err.text, why),
+	   "%s is refused: %s", label ? label : text, err.text);
+}
+
+static void url_refused(const char *text, const char *why)
+{
+	url_refused_as(text, NULL, why);
+}
+
+static void test_url(void)
+{
+	url_ok("https://autoconfig.example.org/mail/config-v1.1.xml", NET_URL_HTTPS, "autoconfig.example.org", 443,
+	       "/mail/config-v1.1.xml");
+	url_ok("https://example.org", NET_URL_HTTPS, "example.org", 443, "/");
+	url_ok("https://example.org:8443/a?b=c", NET_URL_HTTPS, "example.org", 8443, "/a?b=c");
+	url_ok("http://127.0.0.1:8080/x.xml", NET_URL_HTTP, "127.0.0.1", 8080, "/x.xml");
+	url_ok("http://localhost/", NET_URL_HTTP, "localhost", 80, "/");
+	url_ok("http://[::1]:99/v6", NET_URL_HTTP, "::1", 99, "/v6");
+	url_ok("https://[2001:db8::1]/", NET_URL_HTTPS, "2001:db8::1", 443, "/");
+	url_ok("file:///etc/tern/autoconfig.xml", NET_URL_FILE, "", 0, "/etc/tern/autoconfig.xml");
+	url_refused("ftp://example.org/x", "only file://");
+	url_refused("example.org/x", "only file://");
+	url_refused("http://example.org/x", "only from this machine");
+	url_refused("http://192.168.1.1/x", "only from this machine");
+	url_refused("https:///x", "bad URL host");
+	url_refused("https://[::1/x", "bad URL host");
+	url_refused("https://[::1]junk/x", "bad URL host");
+	url_refused("https://example.org:0/", "bad URL port");
+	url_refused("https://example.org:65536/", "bad URL port");
+	url_refused("https://example.org:12ab/", "bad URL port");
+	url_refused("https://example.org/a b", "a space or control character");
+	url_refused_as("https://example.org/a\r\nHost: evil", "a path with CR LF", "a space or control character");
+	char longhost[400];
+	memset(longhost, 'a', sizeof(longhost));
+	memcpy(longhost, "https://", 8);
+	longhost[sizeof(longhost) - 1] = '\0';
+	url_refused_as(longhost, "a host of 391 bytes", "bad URL host");
+}
+
 int main(void)
 {
+	test_url();
 	test_compress();
 	test_compress_pending();
 	test_corrupt();
