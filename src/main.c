@@ -41,18 +41,12 @@ static const char usage_text[] =
 	"  tern -V | --version                version, git commit, libraries\n"
 	"  tern -h | --help                   this help\n"
 	"\n"
-	"  -F file   the mailrc (default ~/.config/tern/mailrc, else ~/.ternrc)
-"
-	"  -A name   the account (default: default-account, else the first)
-"
-	"  -f name   a folder of the account, or /path, ~/path, ./path: a Maildir, mbox
-"
-	"  -e line   a mailrc line run after start-up, e.g. -e 'push <quit>'
-"
-	"  -v        verbose: the SMTP dialogue on stderr (passwords masked); with -H,
-"
-	"            the IMAP session's TLS, compression and bytes on the wire
-"
+	"  -F file   the mailrc (default ~/.config/tern/mailrc, else ~/.ternrc)\n"
+	"  -A name   the account (default: default-account, else the first)\n"
+	"  -f name   a folder of the account, or /path, ~/path, ./path: a Maildir, mbox\n"
+	"  -e line   a mailrc line run after start-up, e.g. -e 'push <quit>'\n"
+	"  -v        verbose: the SMTP dialogue on stderr (passwords masked); with -H,\n"
+	"            the IMAP session's TLS, compression and bytes on the wire\n"
 	"See tern(1) and mailrc(5).\n";
 
 enum { OPT_CHECK_CONFIG = 256, OPT_CHECK, OPT_ALL, OPT_JSON, OPT_DRY_RUN, OPT_FLUSH, OPT_SEND, OPT_FETCH,
