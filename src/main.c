@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'h': fputs(usage_text, stdout); return 0;
-		case 'V': return cli_version(stdout);
+		case 'V': return cli_version(stdout, ui_curses_version());
 		case 'H':
 		case OPT_CHECK:
 		case OPT_CHECK_CONFIG:

@@ -28,14 +28,14 @@ void ui_attach_open(struct ui *ui)
 	}
 	free(ui->attach);
 	ui->attach = xcalloc(1, sizeof(*ui->attach));
-	ui->map = UI_MAP_ATTACH;
+	ui->map = KEYMAP_MAP_ATTACH;
 }
 
 void ui_attach_close(struct ui *ui)
 {
 	free(ui->attach);
 	ui->attach = NULL;
-	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+	ui->map = ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
 }
 
 static void human(size_t size, char *out, size_t len)
@@ -77,7 +77,7 @@ void ui_attach_draw(struct ui *ui)
 			buf_addstr(&line, clean.data ? clean.data : "");
 		}
 		move((int)r, 0);
-		attrset(i == a->cursor ? ui->colors[UI_COLOR_INDICATOR] : ui->colors[UI_COLOR_NORMAL]);
+		attrset(i == a->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR] : ui->colors[KEYMAP_COLOR_NORMAL]);
 		ui_draw_text(line.data, (size_t)COLS);
 		attrset(A_NORMAL);
 		buf_free(&line);
@@ -212,27 +212,27 @@ static void view(struct ui *ui, size_t index)
 	free(dir);
 }
 
-int ui_attach_function(struct ui *ui, enum ui_function fn)
+int ui_attach_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_attach *a = ui->attach;
 	size_t count = mime_message_part_count(ui_pager_mime(ui));
 
 	switch (fn) {
-	case UI_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_ENTRY:
 		if (a->cursor + 1 < count)
 			a->cursor++;
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
 		if (a->cursor > 0)
 			a->cursor--;
 		return 1;
-	case UI_FN_SAVE_ENTRY:
+	case KEYMAP_FN_SAVE_ENTRY:
 		save(ui, a->cursor);
 		return 1;
-	case UI_FN_VIEW_ATTACH:
+	case KEYMAP_FN_VIEW_ATTACH:
 		view(ui, a->cursor);
 		return 1;
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_attach_close(ui);
 		return 1;
 	default:

@@ -44,7 +44,7 @@ void ui_browser_open(struct ui *ui)
 	if (!ui->browser)
 		ui->browser = xcalloc(1, sizeof(*ui->browser));
 	ui->browser->loading = 1;
-	ui->map = UI_MAP_BROWSER;
+	ui->map = KEYMAP_MAP_BROWSER;
 	engine_worker_list_folders(ui->worker, 1);
 }
 
@@ -55,7 +55,7 @@ void ui_browser_close(struct ui *ui)
 	rows_free(ui->browser);
 	free(ui->browser);
 	ui->browser = NULL;
-	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+	ui->map = ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
 }
 
 void ui_browser_folders(struct ui *ui, const char *text, int stale)
@@ -112,7 +112,7 @@ void ui_browser_draw(struct ui *ui)
 
 	erase();
 	char *heading = xasprintf("%4s %c %8s %7s  %s", "", ' ', "MESSAGES", "UNSEEN", "FOLDER");
-	attrset(ui->colors[UI_COLOR_HEADER]);
+	attrset(ui->colors[KEYMAP_COLOR_HEADER]);
 	move(0, 0);
 	ui_draw_text(heading, (size_t)COLS);
 	attrset(A_NORMAL);
@@ -134,8 +134,8 @@ void ui_browser_draw(struct ui *ui)
 		         row->unseen);
 		lib_sanitize(&line, row->name, strlen(row->name), LIB_SANITIZE_LINE);
 		move((int)r + 1, 0);
-		attrset(b->top + r == b->cursor ? ui->colors[UI_COLOR_INDICATOR]
-		                                 : row->unseen ? ui->colors[UI_COLOR_NEW] : ui->colors[UI_COLOR_NORMAL]);
+		attrset(b->top + r == b->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR]
+		                                 : row->unseen ? ui->colors[KEYMAP_COLOR_NEW] : ui->colors[KEYMAP_COLOR_NORMAL]);
 		ui_draw_text(line.data, (size_t)COLS);
 		attrset(A_NORMAL);
 		buf_free(&line);
@@ -149,36 +149,36 @@ void ui_browser_draw(struct ui *ui)
 	free(index);
 }
 
-int ui_browser_function(struct ui *ui, enum ui_function fn)
+int ui_browser_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_browser *b = ui->browser;
 	struct browser_row *row = current(b);
 	char *name;
 
 	switch (fn) {
-	case UI_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_ENTRY:
 		b->cursor++;
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
 		if (b->cursor)
 			b->cursor--;
 		return 1;
-	case UI_FN_NEXT_PAGE: /* ui_browser_draw brings a cursor past the end back */
+	case KEYMAP_FN_NEXT_PAGE: /* ui_browser_draw brings a cursor past the end back */
 		b->cursor += ui_rows();
 		return 1;
-	case UI_FN_PREVIOUS_PAGE:
+	case KEYMAP_FN_PREVIOUS_PAGE:
 		b->cursor = b->cursor > ui_rows() ? b->cursor - ui_rows() : 0;
 		return 1;
-	case UI_FN_FIRST_ENTRY:
+	case KEYMAP_FN_FIRST_ENTRY:
 		b->cursor = 0;
 		return 1;
-	case UI_FN_LAST_ENTRY:
+	case KEYMAP_FN_LAST_ENTRY:
 		b->cursor = b->nrows;
 		return 1;
-	case UI_FN_TOGGLE_SUBSCRIBED:
+	case KEYMAP_FN_TOGGLE_SUBSCRIBED:
 		b->all = !b->all;
 		return 1;
-	case UI_FN_SELECT_ENTRY:
+	case KEYMAP_FN_SELECT_ENTRY:
 		if (row) {
 			name = xstrdup(row->name);
 			ui_browser_close(ui);
@@ -186,13 +186,13 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 			free(name);
 		}
 		return 1;
-	case UI_FN_CREATE_MAILBOX:
+	case KEYMAP_FN_CREATE_MAILBOX:
 		name = ui_prompt(ui, "Create folder: ", NULL, NULL, 0);
 		if (name && *name)
 			engine_worker_folder_change(ui->worker, IMAP_FOLDER_CREATE, name, NULL);
 		free(name);
 		return 1;
-	case UI_FN_RENAME_MAILBOX:
+	case KEYMAP_FN_RENAME_MAILBOX:
 		if (!row)
 			return 1;
 		name = ui_prompt(ui, "Rename to: ", row->name, NULL, 0);
@@ -200,7 +200,7 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 			engine_worker_folder_change(ui->worker, IMAP_FOLDER_RENAME, row->name, name);
 		free(name);
 		return 1;
-	case UI_FN_DELETE_MAILBOX: {
+	case KEYMAP_FN_DELETE_MAILBOX: {
 		if (!row)
 			return 1;
 		if (strcmp(row->name, "INBOX") == 0) {
@@ -221,14 +221,14 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 		free(question);
 		return 1;
 	}
-	case UI_FN_SUBSCRIBE:
-	case UI_FN_UNSUBSCRIBE:
+	case KEYMAP_FN_SUBSCRIBE:
+	case KEYMAP_FN_UNSUBSCRIBE:
 		if (row)
-			engine_worker_folder_change(ui->worker, fn == UI_FN_SUBSCRIBE ? IMAP_FOLDER_SUBSCRIBE
+			engine_worker_folder_change(ui->worker, fn == KEYMAP_FN_SUBSCRIBE ? IMAP_FOLDER_SUBSCRIBE
 			                                                              : IMAP_FOLDER_UNSUBSCRIBE,
 			                            row->name, NULL);
 		return 1;
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_browser_close(ui);
 		return 1;
 	default:

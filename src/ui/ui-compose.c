@@ -426,20 +426,20 @@ static void new_draft_path(struct ui_compose *c)
 	free(dir);
 }
 
-void ui_compose_start(struct ui *ui, enum ui_function fn)
+void ui_compose_start(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_compose *c = xcalloc(1, sizeof(*c));
-	struct mime_message *msg = fn == UI_FN_COMPOSE ? NULL : ui_pager_mime(ui);
+	struct mime_message *msg = fn == KEYMAP_FN_COMPOSE ? NULL : ui_pager_mime(ui);
 
 	c->account = ui->account;
 	char *why = NULL, *list = NULL;
 
-	if (fn != UI_FN_COMPOSE && !msg) {
+	if (fn != KEYMAP_FN_COMPOSE && !msg) {
 		ui_say(ui, 0, "The message is still being fetched.");
 		free(c);
 		return;
 	}
-	if (fn == UI_FN_LIST_REPLY) {
+	if (fn == KEYMAP_FN_LIST_REPLY) {
 		char *post = header_of(msg, "List-Post");
 		list = list_post_address(post);
 		if (!list)
@@ -462,7 +462,7 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 		struct mime_render_options options = { 0 };
 		struct buf text = BUF_INIT;
 		mime_message_render(msg, &options, &text);
-		if (fn == UI_FN_FORWARD) {
+		if (fn == KEYMAP_FN_FORWARD) {
 			c->subject = prefixed(subject, "Fwd: ");
 			buf_addf(&c->body, "\n----- Forwarded message from %s -----\nDate: %s\nFrom: %s\nTo: %s\n", from, date,
 			         from, to);
@@ -471,7 +471,7 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 			buf_addf(&c->body, "Subject: %s\n\n", subject);
 			buf_add(&c->body, text.data ? text.data : "", text.len);
 			buf_addstr(&c->body, "\n----- End forwarded message -----\n");
-		} else if (fn == UI_FN_FORWARD_ATTACHED) {
+		} else if (fn == KEYMAP_FN_FORWARD_ATTACHED) {
 			/* the original as it is, message/rfc822 (RFC 2046 5.2.1: 7bit
 			 * or 8bit only); 8-bit bytes cannot be sent without 8BITMIME,
 			 * which libetpan cannot announce: then as a plain file */
@@ -496,7 +496,7 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 			c->subject = prefixed(subject, "Re: ");
 			c->in_reply_to = xstrdup(message_id);
 			c->references = *references ? xasprintf("%s %s", references, message_id) : xstrdup(message_id);
-			if (fn == UI_FN_GROUP_REPLY) /* everyone else on To and Cc, not ourselves */
+			if (fn == KEYMAP_FN_GROUP_REPLY) /* everyone else on To and Cc, not ourselves */
 				c->cc = others_of(msg, c->from, c->to);
 			struct mime_address_list senders;
 			mime_part_addresses(msg, 0, "From", &senders);
@@ -530,7 +530,7 @@ void ui_compose_start(struct ui *ui, enum ui_function fn)
 		return;
 	}
 	ui->compose = c;
-	ui->map = UI_MAP_COMPOSE;
+	ui->map = KEYMAP_MAP_COMPOSE;
 	edit(ui);
 }
 
@@ -613,7 +613,7 @@ void ui_compose_recall(struct ui *ui, const char *folder, uint32_t uidvalidity)
 	recalled_keep(c);
 	ui_pager_close(ui);
 	ui->compose = c;
-	ui->map = UI_MAP_COMPOSE;
+	ui->map = KEYMAP_MAP_COMPOSE;
 	ui_say(ui, 0, "Recalled: the draft stays on the server until this is sent or postponed again.");
 }
 
@@ -715,7 +715,7 @@ int ui_compose_outbox(struct ui *ui, const char *path)
 	c->outbox = entry;
 	memset(&entry, 0, sizeof(entry));
 	ui->compose = c;
-	ui->map = UI_MAP_COMPOSE;
+	ui->map = KEYMAP_MAP_COMPOSE;
 	ui_say(ui, 0, "Taken out of the outbox: y sends it again, q puts it back as it was.");
 done:
 	mime_message_free(msg);
@@ -781,7 +781,7 @@ int ui_compose_recover(struct ui *ui)
 	else if (c->draft.folder) /* its server is unknown: leave the server draft alone */
 		engine_draft_ref_clear(&c->draft);
 	ui->compose = c;
-	ui->map = UI_MAP_COMPOSE;
+	ui->map = KEYMAP_MAP_COMPOSE;
 	return 1;
 }
 
@@ -789,7 +789,7 @@ void ui_compose_close(struct ui *ui)
 {
 	compose_free(ui->compose);
 	ui->compose = NULL;
-	ui->map = ui->outbox_screen ? UI_MAP_OUTBOX : ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+	ui->map = ui->outbox_screen ? KEYMAP_MAP_OUTBOX : ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
 }
 
 void ui_compose_draw(struct ui *ui)
@@ -1044,40 +1044,40 @@ static void edit_header(struct ui *ui, const char *question, char **field)
 	}
 }
 
-int ui_compose_function(struct ui *ui, enum ui_function fn)
+int ui_compose_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_compose *c = ui->compose;
 	char *why = NULL;
 
 	switch (fn) {
-	case UI_FN_SEND_MESSAGE:
+	case KEYMAP_FN_SEND_MESSAGE:
 		send_message(ui);
 		return 1;
-	case UI_FN_POSTPONE:
+	case KEYMAP_FN_POSTPONE:
 		postpone(ui);
 		return 1;
-	case UI_FN_RENAME_ATTACHMENT:
+	case KEYMAP_FN_RENAME_ATTACHMENT:
 		rename_attachment(ui);
 		return 1;
-	case UI_FN_EDIT_MESSAGE:
+	case KEYMAP_FN_EDIT_MESSAGE:
 		edit(ui);
 		return 1;
-	case UI_FN_EDIT_FROM:
+	case KEYMAP_FN_EDIT_FROM:
 		edit_header(ui, "From: ", &c->from);
 		return 1;
-	case UI_FN_EDIT_TO:
+	case KEYMAP_FN_EDIT_TO:
 		edit_header(ui, "To: ", &c->to);
 		return 1;
-	case UI_FN_EDIT_CC:
+	case KEYMAP_FN_EDIT_CC:
 		edit_header(ui, "Cc: ", &c->cc);
 		return 1;
-	case UI_FN_EDIT_BCC:
+	case KEYMAP_FN_EDIT_BCC:
 		edit_header(ui, "Bcc: ", &c->bcc);
 		return 1;
-	case UI_FN_EDIT_SUBJECT:
+	case KEYMAP_FN_EDIT_SUBJECT:
 		edit_header(ui, "Subject: ", &c->subject);
 		return 1;
-	case UI_FN_ATTACH_FILE: {
+	case KEYMAP_FN_ATTACH_FILE: {
 		char *path = ui_prompt(ui, "Attach file: ", NULL, NULL, 0);
 		if (path && *path) {
 			char *full = lib_path_expand(path);
@@ -1095,7 +1095,7 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 		free(path);
 		return 1;
 	}
-	case UI_FN_DETACH_FILE:
+	case KEYMAP_FN_DETACH_FILE:
 		if (c->nattach) {
 			struct ui_compose_file *f = &c->attach[--c->nattach];
 			free(f->path), free(f->name), free(f->type);
@@ -1105,7 +1105,7 @@ int ui_compose_function(struct ui *ui, enum ui_function fn)
 			}
 		}
 		return 1;
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		if (c->outbox.path) {
 			if (!ui_yesno(ui, "Stop editing? (the message goes back to the outbox as it was)"))
 				return 1;

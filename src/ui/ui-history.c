@@ -141,14 +141,14 @@ void ui_history_draw(struct ui *ui)
 	if (h->top > last)
 		h->top = last;
 	erase();
-	attrset(ui->colors[UI_COLOR_HEADER]);
+	attrset(ui->colors[KEYMAP_COLOR_HEADER]);
 	move(0, 0);
 	ui_draw_text("Messages of this session, newest last (q goes back, j/k scroll)", cols);
 	attrset(A_NORMAL);
 	for (size_t r = 0; r < page && h->top + r < n; r++) {
 		const struct history_row *line = &lines[h->top + r];
 		move((int)r + 1, 0);
-		attrset(line->is_error ? ui->colors[UI_COLOR_ERROR] : ui->colors[UI_COLOR_NORMAL]);
+		attrset(line->is_error ? ui->colors[KEYMAP_COLOR_ERROR] : ui->colors[KEYMAP_COLOR_NORMAL]);
 		addnstr(line->text, (int)line->len);
 		attrset(A_NORMAL);
 	}
@@ -160,41 +160,41 @@ void ui_history_draw(struct ui *ui)
 	free(lines);
 }
 
-int ui_history_function(struct ui *ui, enum ui_function fn)
+int ui_history_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_history *h = ui->history;
 	size_t page = ui_rows() > 2 ? ui_rows() - 2 : 1;
 
 	switch (fn) {
-	case UI_FN_EXIT:
-	case UI_FN_QUIT:
-	case UI_FN_ERROR_HISTORY:
+	case KEYMAP_FN_EXIT:
+	case KEYMAP_FN_QUIT:
+	case KEYMAP_FN_ERROR_HISTORY:
 		ui_history_close(ui);
 		return 1;
-	case UI_FN_NEXT_ENTRY:
-	case UI_FN_NEXT_LINE:
+	case KEYMAP_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_LINE:
 		h->top++; /* the draw keeps it in range */
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
-	case UI_FN_PREVIOUS_LINE:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_LINE:
 		if (h->top > 0) /* each draw has brought top into range */
 			h->top--;
 		return 1;
-	case UI_FN_NEXT_PAGE:
+	case KEYMAP_FN_NEXT_PAGE:
 		h->top += page;
 		return 1;
-	case UI_FN_PREVIOUS_PAGE:
+	case KEYMAP_FN_PREVIOUS_PAGE:
 		h->top = h->top > page ? h->top - page : 0;
 		return 1;
-	case UI_FN_FIRST_ENTRY:
-	case UI_FN_TOP:
+	case KEYMAP_FN_FIRST_ENTRY:
+	case KEYMAP_FN_TOP:
 		h->top = 0;
 		return 1;
-	case UI_FN_LAST_ENTRY:
-	case UI_FN_BOTTOM:
+	case KEYMAP_FN_LAST_ENTRY:
+	case KEYMAP_FN_BOTTOM:
 		h->top = (size_t)-1;
 		return 1;
-	case UI_FN_REDRAW:
+	case KEYMAP_FN_REDRAW:
 		clearok(curscr, TRUE);
 		return 1;
 	default:

@@ -99,7 +99,7 @@ void ui_draw_status(struct ui *ui, struct buf *line)
 {
 	while (lib_utf8_width(line->data, line->len) < (size_t)COLS)
 		buf_addch(line, '-');
-	attrset(ui->colors[UI_COLOR_STATUS]);
+	attrset(ui->colors[KEYMAP_COLOR_STATUS]);
 	move(LINES - 1 - (int)message_rows, 0);
 	ui_draw_text(line->data, (size_t)COLS);
 	attrset(A_NORMAL);
@@ -184,7 +184,7 @@ static void draw_sidebar(struct ui *ui, int width)
 	size_t rows = ui_rows();
 	for (size_t r = 0; r < rows; r++) {
 		struct buf line = BUF_INIT, name = BUF_INIT;
-		attr_t attr = ui->colors[UI_COLOR_NORMAL];
+		attr_t attr = ui->colors[KEYMAP_COLOR_NORMAL];
 		if (r < ui->ncounts) {
 			const struct ui_folder_count *f = &ui->counts[r];
 			char count[24] = "";
@@ -195,9 +195,9 @@ static void draw_sidebar(struct ui *ui, int width)
 			lib_utf8_fit(&line, name.data ? name.data : "", room);
 			buf_addstr(&line, count);
 			if (strcmp(f->name, ui->folder) == 0)
-				attr = ui->colors[UI_COLOR_INDICATOR];
+				attr = ui->colors[KEYMAP_COLOR_INDICATOR];
 			else if (f->unseen)
-				attr = ui->colors[UI_COLOR_NEW];
+				attr = ui->colors[KEYMAP_COLOR_NEW];
 		} else {
 			lib_utf8_fit(&line, "", (size_t)width);
 		}
@@ -258,7 +258,7 @@ void ui_draw_message(struct ui *ui)
 	size_t cols = COLS > 1 ? (size_t)COLS : 1, at = 0;
 	const char *text = ui->message.data ? ui->message.data : "";
 
-	attrset(ui->message_is_error ? ui->colors[UI_COLOR_ERROR] : ui->colors[UI_COLOR_MESSAGE]);
+	attrset(ui->message_is_error ? ui->colors[KEYMAP_COLOR_ERROR] : ui->colors[KEYMAP_COLOR_MESSAGE]);
 	for (size_t r = 0; r < message_rows; r++) {
 		move(LINES - (int)message_rows + (int)r, 0);
 		clrtoeol();
@@ -304,15 +304,15 @@ static void draw_index(struct ui *ui)
 		struct ui_row info = { row + 1, tree, model_view_hidden(ui->view, view_row(ui, row)), ui_tagged(ui, s->uid) };
 		buf_reset(&line);
 		ui_format_index(&line, format, s, &info, width);
-		attr_t attr = ui->colors[UI_COLOR_NORMAL];
+		attr_t attr = ui->colors[KEYMAP_COLOR_NORMAL];
 		if (s->flags & MODEL_F_DELETED)
-			attr = ui->colors[UI_COLOR_DELETED];
+			attr = ui->colors[KEYMAP_COLOR_DELETED];
 		else if (s->flags & MODEL_F_FLAGGED)
-			attr = ui->colors[UI_COLOR_FLAGGED];
+			attr = ui->colors[KEYMAP_COLOR_FLAGGED];
 		else if (!(s->flags & MODEL_F_SEEN))
-			attr = ui->colors[UI_COLOR_NEW];
+			attr = ui->colors[KEYMAP_COLOR_NEW];
 		if (row == ui->cursor)
-			attr = ui->colors[UI_COLOR_INDICATOR];
+			attr = ui->colors[KEYMAP_COLOR_INDICATOR];
 		attrset(attr);
 		addstr(line.data);
 		attrset(A_NORMAL);
@@ -322,27 +322,27 @@ static void draw_index(struct ui *ui)
 
 static void draw_help(struct ui *ui)
 {
-	const struct ui_keymap *map = &ui->keys.maps[ui->map];
+	const struct keymap_bindings *map = &ui->keys.maps[ui->map];
 	size_t rows = ui_rows();
 
 	erase();
-	attrset(ui->colors[UI_COLOR_HEADER]);
+	attrset(ui->colors[KEYMAP_COLOR_HEADER]);
 	mvaddstr(0, 0, "");
-	char *title = xasprintf("Key bindings of the %s (q or ? to go back, j/k/* to scroll)", ui_map_name(ui->map));
+	char *title = xasprintf("Key bindings of the %s (q or ? to go back, j/k/* to scroll)", keymap_map_name(ui->map));
 	ui_draw_text(title, (size_t)COLS);
 	free(title);
 	attrset(A_NORMAL);
 	size_t row = 2;
 	for (size_t i = ui->help_top; i < map->count && row < rows; i++) {
-		const struct ui_binding *b = &map->bindings[i];
+		const struct keymap_binding *b = &map->bindings[i];
 		char name[64] = "", one[24];
-		if (b->fn == UI_FN_NONE)
+		if (b->fn == KEYMAP_FN_NONE)
 			continue; /* unbound with noop */
 		for (int k = 0; k < b->nkeys; k++) {
-			ui_key_name(b->keys[k], one, sizeof(one));
+			keymap_key_name(b->keys[k], one, sizeof(one));
 			strncat(name, one, sizeof(name) - strlen(name) - 1);
 		}
-		char *text = xasprintf("%-12s %-20s %s", name, ui_function_name(b->fn), ui_function_help(b->fn));
+		char *text = xasprintf("%-12s %-20s %s", name, keymap_function_name(b->fn), keymap_function_help(b->fn));
 		move((int)row++, 0);
 		ui_draw_text(text, (size_t)COLS);
 		free(text);
@@ -461,7 +461,7 @@ static void open_folder(struct ui *ui, const char *folder)
 	engine_worker_open_folder(ui->worker, ui->wire_folder);
 }
 
-static void run_function(struct ui *ui, enum ui_function fn);
+static void run_function(struct ui *ui, enum keymap_fn fn);
 static void handle_event(struct ui *ui, struct engine_event *ev);
 
 static void counts_free(struct ui *ui)
@@ -590,7 +590,7 @@ static void drafts_found(struct ui *ui, struct engine_event *ev)
 	}
 	if (!ui->pager)
 		ui_pager_open(ui, ui_current(ui));
-	ui->pending = UI_FN_RECALL; /* asks again once the body is here */
+	ui->pending = KEYMAP_FN_RECALL; /* asks again once the body is here */
 }
 
 void ui_wait_job(struct ui *ui, int job)
@@ -683,8 +683,8 @@ static void handle_event(struct ui *ui, struct engine_event *ev)
 		if (ev->folder && strcmp(ev->folder, ui->wire_folder) == 0) {
 			ui_pager_body(ui, ev->uid, ev->data, ev->len);
 			if (ui->pending && ui->pager && ui_pager_mime(ui)) {
-				enum ui_function fn = ui->pending;
-				ui->pending = UI_FN_NONE;
+				enum keymap_fn fn = ui->pending;
+				ui->pending = KEYMAP_FN_NONE;
 				run_function(ui, fn);
 			}
 		}
@@ -821,9 +821,9 @@ static void index_search(struct ui *ui, int dir)
 
 /* Puts a compiled pattern to use for fn (LIMIT, SEARCH, SEARCH_REVERSE,
  * TAG_PATTERN); takes p and text. */
-static void use_pattern(struct ui *ui, enum ui_function fn, struct model_pattern *p, char *text)
+static void use_pattern(struct ui *ui, enum keymap_fn fn, struct model_pattern *p, char *text)
 {
-	if (fn == UI_FN_LIMIT) {
+	if (fn == KEYMAP_FN_LIMIT) {
 		uint32_t uid = cursor_uid(ui);
 		model_pattern_free(ui->limit);
 		ui->limit = p;
@@ -837,7 +837,7 @@ static void use_pattern(struct ui *ui, enum ui_function fn, struct model_pattern
 			ui_say(ui, 0, "No messages match.");
 		else
 			buf_reset(&ui->message);
-	} else if (fn == UI_FN_TAG_PATTERN) {
+	} else if (fn == KEYMAP_FN_TAG_PATTERN) {
 		size_t n = ui_tag_matching(ui, p);
 		char *note = xasprintf("Tagged %zu message%s.", n, n == 1 ? "" : "s");
 		ui_say(ui, 0, note);
@@ -847,7 +847,7 @@ static void use_pattern(struct ui *ui, enum ui_function fn, struct model_pattern
 	} else {
 		model_pattern_free(ui->search_pattern);
 		ui->search_pattern = p;
-		ui->search_dir = fn == UI_FN_SEARCH_REVERSE ? -1 : 1;
+		ui->search_dir = fn == KEYMAP_FN_SEARCH_REVERSE ? -1 : 1;
 		buf_reset(&ui->message);
 		index_search(ui, ui->search_dir);
 		free(text);
@@ -856,7 +856,7 @@ static void use_pattern(struct ui *ui, enum ui_function fn, struct model_pattern
 
 /* A pattern with ~b or ~B first asks the server (UID SEARCH); the rest is
  * done when the answer arrives (server_search_done). */
-static void start_pattern(struct ui *ui, enum ui_function fn, struct model_pattern *p, char *text)
+static void start_pattern(struct ui *ui, enum keymap_fn fn, struct model_pattern *p, char *text)
 {
 	if (!model_pattern_needs_server(p)) {
 		use_pattern(ui, fn, p, text);
@@ -889,28 +889,28 @@ static void server_search_done(struct ui *ui, struct engine_event *ev)
 	ui->pending_text = NULL;
 }
 
-static void run_function(struct ui *ui, enum ui_function fn)
+static void run_function(struct ui *ui, enum keymap_fn fn)
 {
 	size_t count = ui_count(ui), rows = ui_rows();
 
 	if (ui->help) {
 		size_t total = ui->keys.maps[ui->map].count, page = rows > 2 ? rows - 2 : 1;
 		size_t last = total > page ? total - page : 0;
-		if (fn == UI_FN_QUIT || fn == UI_FN_EXIT || fn == UI_FN_HELP)
+		if (fn == KEYMAP_FN_QUIT || fn == KEYMAP_FN_EXIT || fn == KEYMAP_FN_HELP)
 			ui->help = 0;
-		else if (fn == UI_FN_REDRAW)
+		else if (fn == KEYMAP_FN_REDRAW)
 			clearok(curscr, TRUE);
-		else if (fn == UI_FN_NEXT_ENTRY || fn == UI_FN_NEXT_LINE)
+		else if (fn == KEYMAP_FN_NEXT_ENTRY || fn == KEYMAP_FN_NEXT_LINE)
 			ui->help_top += ui->help_top < last;
-		else if (fn == UI_FN_PREVIOUS_ENTRY || fn == UI_FN_PREVIOUS_LINE)
+		else if (fn == KEYMAP_FN_PREVIOUS_ENTRY || fn == KEYMAP_FN_PREVIOUS_LINE)
 			ui->help_top -= ui->help_top > 0;
-		else if (fn == UI_FN_NEXT_PAGE)
+		else if (fn == KEYMAP_FN_NEXT_PAGE)
 			ui->help_top = ui->help_top + page < last ? ui->help_top + page : last;
-		else if (fn == UI_FN_PREVIOUS_PAGE)
+		else if (fn == KEYMAP_FN_PREVIOUS_PAGE)
 			ui->help_top = ui->help_top > page ? ui->help_top - page : 0;
-		else if (fn == UI_FN_LAST_ENTRY || fn == UI_FN_BOTTOM)
+		else if (fn == KEYMAP_FN_LAST_ENTRY || fn == KEYMAP_FN_BOTTOM)
 			ui->help_top = last;
-		else if (fn == UI_FN_FIRST_ENTRY || fn == UI_FN_TOP)
+		else if (fn == KEYMAP_FN_FIRST_ENTRY || fn == KEYMAP_FN_TOP)
 			ui->help_top = 0;
 		return;
 	}
@@ -919,25 +919,25 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		return;
 	}
 	buf_reset(&ui->message);
-	if (fn == UI_FN_ERROR_HISTORY) {
+	if (fn == KEYMAP_FN_ERROR_HISTORY) {
 		ui_history_open(ui);
 		return;
 	}
-	if (fn == UI_FN_HELP) {
+	if (fn == KEYMAP_FN_HELP) {
 		ui->help = 1;
 		ui->help_top = 0;
 		return;
 	}
-	if (fn == UI_FN_QUIT) {
+	if (fn == KEYMAP_FN_QUIT) {
 		ui_expunge_ask(ui, 1);
 		ui->quit = 1;
 		return;
 	}
-	if (ui->compose && (ui_compose_function(ui, fn) || fn != UI_FN_REDRAW))
+	if (ui->compose && (ui_compose_function(ui, fn) || fn != KEYMAP_FN_REDRAW))
 		return;
-	if (ui->outbox_screen && (ui_outbox_function(ui, fn) || fn != UI_FN_REDRAW))
+	if (ui->outbox_screen && (ui_outbox_function(ui, fn) || fn != KEYMAP_FN_REDRAW))
 		return;
-	if (ui->browser && (ui_browser_function(ui, fn) || fn != UI_FN_REDRAW))
+	if (ui->browser && (ui_browser_function(ui, fn) || fn != KEYMAP_FN_REDRAW))
 		return; /* the index's keys do not reach through the browser */
 	if (ui->attach && ui_attach_function(ui, fn))
 		return;
@@ -946,24 +946,24 @@ static void run_function(struct ui *ui, enum ui_function fn)
 	if (!ui->attach && ui_action_function(ui, fn))
 		return;
 	switch (fn) {
-	case UI_FN_DISPLAY_MESSAGE:
+	case KEYMAP_FN_DISPLAY_MESSAGE:
 		if (ui_current(ui))
 			ui_pager_open(ui, ui_current(ui));
 		break;
-	case UI_FN_COMPOSE:
+	case KEYMAP_FN_COMPOSE:
 		ui_compose_start(ui, fn);
 		break;
-	case UI_FN_RECALL:
+	case KEYMAP_FN_RECALL:
 		engine_worker_drafts(ui->worker); /* the answer opens the folder, or recalls from it */
 		ui_say(ui, 0, "Looking for the Drafts folder...");
 		break;
-	case UI_FN_REPLY:
-	case UI_FN_GROUP_REPLY:
-	case UI_FN_LIST_REPLY:
-	case UI_FN_FORWARD:
-	case UI_FN_FORWARD_ATTACHED:
-	case UI_FN_VIEW_ATTACHMENTS:
-	case UI_FN_PIPE_MESSAGE:
+	case KEYMAP_FN_REPLY:
+	case KEYMAP_FN_GROUP_REPLY:
+	case KEYMAP_FN_LIST_REPLY:
+	case KEYMAP_FN_FORWARD:
+	case KEYMAP_FN_FORWARD_ATTACHED:
+	case KEYMAP_FN_VIEW_ATTACHMENTS:
+	case KEYMAP_FN_PIPE_MESSAGE:
 		if (!ui_current(ui))
 			break;
 		if (!ui->pager || !ui_pager_mime(ui)) {
@@ -972,10 +972,10 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			ui->pending = fn; /* runs when the message has arrived */
 			break;
 		}
-		if (fn == UI_FN_REPLY || fn == UI_FN_GROUP_REPLY || fn == UI_FN_LIST_REPLY || fn == UI_FN_FORWARD ||
-		    fn == UI_FN_FORWARD_ATTACHED) {
+		if (fn == KEYMAP_FN_REPLY || fn == KEYMAP_FN_GROUP_REPLY || fn == KEYMAP_FN_LIST_REPLY || fn == KEYMAP_FN_FORWARD ||
+		    fn == KEYMAP_FN_FORWARD_ATTACHED) {
 			ui_compose_start(ui, fn);
-		} else if (fn == UI_FN_VIEW_ATTACHMENTS) {
+		} else if (fn == KEYMAP_FN_VIEW_ATTACHMENTS) {
 			ui_attach_open(ui);
 		} else {
 			char *command = ui_prompt(ui, "Pipe to command: ", NULL, NULL, 0);
@@ -986,9 +986,9 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			free(command);
 		}
 		break;
-	case UI_FN_SEARCH:
-	case UI_FN_SEARCH_REVERSE: {
-		char *text = ui_prompt(ui, fn == UI_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
+	case KEYMAP_FN_SEARCH:
+	case KEYMAP_FN_SEARCH_REVERSE: {
+		char *text = ui_prompt(ui, fn == KEYMAP_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
 		struct model_pattern *p = text && *text ? compile(ui, text) : NULL;
 		if (p)
 			start_pattern(ui, fn, p, text);
@@ -996,10 +996,10 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			free(text);
 		break;
 	}
-	case UI_FN_SEARCH_NEXT:
+	case KEYMAP_FN_SEARCH_NEXT:
 		index_search(ui, ui->search_dir ? ui->search_dir : 1);
 		break;
-	case UI_FN_LIMIT: {
+	case KEYMAP_FN_LIMIT: {
 		char *text = ui_prompt(ui, "Limit to messages matching: ", ui->limit_text, NULL, 0);
 		if (!text)
 			break;
@@ -1022,7 +1022,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			free(text);
 		break;
 	}
-	case UI_FN_TAG_PATTERN: {
+	case KEYMAP_FN_TAG_PATTERN: {
 		char *text = ui_prompt(ui, "Tag messages matching: ", NULL, NULL, 0);
 		struct model_pattern *p = text && *text ? compile(ui, text) : NULL;
 		if (p)
@@ -1031,7 +1031,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			free(text);
 		break;
 	}
-	case UI_FN_CHANGE_ACCOUNT: {
+	case KEYMAP_FN_CHANGE_ACCOUNT: {
 		char **names = xcalloc(ui->conf->naccounts, sizeof(*names));
 		for (size_t i = 0; i < ui->conf->naccounts; i++)
 			names[i] = ui->conf->accounts[i].name;
@@ -1061,13 +1061,13 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		free(name);
 		break;
 	}
-	case UI_FN_BROWSE_FOLDERS:
+	case KEYMAP_FN_BROWSE_FOLDERS:
 		ui_browser_open(ui);
 		break;
-	case UI_FN_OUTBOX:
+	case KEYMAP_FN_OUTBOX:
 		ui_outbox_open(ui);
 		break;
-	case UI_FN_CHANGE_FOLDER: {
+	case KEYMAP_FN_CHANGE_FOLDER: {
 		char *name = ui_prompt(ui, "Open folder ('?' lists, Tab completes): ", NULL, ui->folders, ui->nfolders);
 		if (name && strcmp(name, "?") == 0) {
 			struct buf list = BUF_INIT;
@@ -1081,35 +1081,35 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		free(name);
 		break;
 	}
-	case UI_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_ENTRY:
 		if (ui->cursor + 1 < count)
 			ui->cursor++;
 		else
 			ui_say(ui, 0, "You are on the last message.");
 		break;
-	case UI_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
 		if (ui->cursor > 0)
 			ui->cursor--;
 		else
 			ui_say(ui, 0, "You are on the first message.");
 		break;
-	case UI_FN_NEXT_PAGE:
+	case KEYMAP_FN_NEXT_PAGE:
 		if (count) {
 			ui->cursor = ui->cursor + rows < count ? ui->cursor + rows : count - 1;
 			ui->top = ui->top + rows < count ? ui->top + rows : ui->top;
 		}
 		break;
-	case UI_FN_PREVIOUS_PAGE:
+	case KEYMAP_FN_PREVIOUS_PAGE:
 		ui->cursor = ui->cursor > rows ? ui->cursor - rows : 0;
 		ui->top = ui->top > rows ? ui->top - rows : 0;
 		break;
-	case UI_FN_FIRST_ENTRY:
+	case KEYMAP_FN_FIRST_ENTRY:
 		ui->cursor = 0;
 		break;
-	case UI_FN_LAST_ENTRY:
+	case KEYMAP_FN_LAST_ENTRY:
 		ui->cursor = count ? count - 1 : 0;
 		break;
-	case UI_FN_COLLAPSE_THREAD:
+	case KEYMAP_FN_COLLAPSE_THREAD:
 		if (ui->limit)
 			ui_say(ui, 0, "Threads cannot be collapsed while the index is limited.");
 		else if (ui->sort != MODEL_SORT_THREADS)
@@ -1117,7 +1117,7 @@ static void run_function(struct ui *ui, enum ui_function fn)
 		else if (count)
 			ui->cursor = model_view_collapse(ui->view, ui->cursor, model_view_hidden(ui->view, ui->cursor) == 0);
 		break;
-	case UI_FN_COLLAPSE_ALL:
+	case KEYMAP_FN_COLLAPSE_ALL:
 		if (ui->limit) {
 			ui_say(ui, 0, "Threads cannot be collapsed while the index is limited.");
 		} else if (ui->sort != MODEL_SORT_THREADS) {
@@ -1130,9 +1130,9 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			ui->cursor = row == (size_t)-1 ? 0 : row;
 		}
 		break;
-	case UI_FN_SORT:
-	case UI_FN_SORT_REVERSE: {
-		ui_say(ui, 0, fn == UI_FN_SORT ? "Sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?"
+	case KEYMAP_FN_SORT:
+	case KEYMAP_FN_SORT_REVERSE: {
+		ui_say(ui, 0, fn == KEYMAP_FN_SORT ? "Sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?"
 		                            : "Reverse sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?");
 		draw(ui);
 		wint_t ch;
@@ -1148,24 +1148,24 @@ static void run_function(struct ui *ui, enum ui_function fn)
 			if (ch == choices[i].key) {
 				uint32_t uid = cursor_uid(ui);
 				ui->sort = choices[i].sort;
-				ui->reverse = fn == UI_FN_SORT_REVERSE;
+				ui->reverse = fn == KEYMAP_FN_SORT_REVERSE;
 				ui_rebuild_view(ui, uid);
 			}
 		}
 		break;
 	}
-	case UI_FN_CANCEL:
+	case KEYMAP_FN_CANCEL:
 		engine_worker_cancel(ui->worker);
 		ui_say(ui, 0, "Cancelled.");
 		break;
-	case UI_FN_REDRAW:
+	case KEYMAP_FN_REDRAW:
 		clearok(curscr, TRUE);
 		break;
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_expunge_ask(ui, 1);
 		ui->quit = 1;
 		break;
-	case UI_FN_NONE:
+	case KEYMAP_FN_NONE:
 		break;
 	default:
 		ui_say(ui, 0, "Not available in this version yet.");
@@ -1177,22 +1177,22 @@ static void handle_key(struct ui *ui, int key)
 {
 	if (key == '\n')
 		key = '\r';
-	if (ui->nseq == UI_MAX_SEQ)
+	if (ui->nseq == KEYMAP_MAX_SEQ)
 		ui->nseq = 0;
 	ui->seq[ui->nseq++] = key;
-	int found = ui_keys_lookup(&ui->keys, ui->map, ui->seq, ui->nseq);
+	int found = keymap_lookup(&ui->keys, ui->map, ui->seq, ui->nseq);
 	if (found == -1)
 		return; /* a prefix: wait for the next key */
 	int nseq = ui->nseq;
 	ui->nseq = 0;
-	if (found == UI_FN_NONE) {
+	if (found == KEYMAP_FN_NONE) {
 		if (ui->help) {
 			ui->help = 0;
 			return;
 		}
 		char name[128] = "", one[24];
 		for (int k = 0; k < nseq; k++) { /* the whole sequence: "gx" after a "gg" binding */
-			ui_key_name(ui->seq[k], one, sizeof(one));
+			keymap_key_name(ui->seq[k], one, sizeof(one));
 			strncat(name, one, sizeof(name) - strlen(name) - 1);
 		}
 		char *text = xasprintf("Key %s is not bound. Press ? for help.", name);
@@ -1200,18 +1200,36 @@ static void handle_key(struct ui *ui, int key)
 		free(text);
 		return;
 	}
-	run_function(ui, (enum ui_function)found);
+	run_function(ui, (enum keymap_fn)found);
 }
 
 static void run_pushed(struct ui *ui)
 {
 	while (ui->keys.pushed_at < ui->keys.npushed && !ui->quit) {
-		struct ui_pending *p = &ui->keys.pushed[ui->keys.pushed_at++];
-		if (p->fn != UI_FN_NONE)
+		struct keymap_pushed *p = &ui->keys.pushed[ui->keys.pushed_at++];
+		if (p->fn != KEYMAP_FN_NONE)
 			run_function(ui, p->fn);
 		else
 			handle_key(ui, p->key);
 	}
+}
+
+/* The keymap's code of a curses KEY_* code. */
+static int key_from_curses(int code)
+{
+	static const struct { int curses, key; } special[] = {
+		{ KEY_UP, KEYMAP_KEY_UP }, { KEY_DOWN, KEYMAP_KEY_DOWN }, { KEY_LEFT, KEYMAP_KEY_LEFT },
+		{ KEY_RIGHT, KEYMAP_KEY_RIGHT }, { KEY_PPAGE, KEYMAP_KEY_PAGEUP }, { KEY_NPAGE, KEYMAP_KEY_PAGEDOWN },
+		{ KEY_HOME, KEYMAP_KEY_HOME }, { KEY_END, KEYMAP_KEY_END }, { KEY_IC, KEYMAP_KEY_INSERT },
+		{ KEY_DC, KEYMAP_KEY_DELETE }, { KEY_BACKSPACE, KEYMAP_KEY_BACKSPACE }, { KEY_ENTER, KEYMAP_KEY_ENTER },
+		{ KEY_BTAB, KEYMAP_KEY_BACKTAB }, { KEY_BEG, KEYMAP_KEY_BEGIN },
+	};
+	for (size_t i = 0; i < LIB_ARRAY_LEN(special); i++)
+		if (special[i].curses == code)
+			return special[i].key;
+	if (code > KEY_F0 && code < KEY_F0 + 64)
+		return KEYMAP_KEY_F0 + (code - KEY_F0);
+	return KEYMAP_KEY_OTHER + code;
 }
 
 static void read_keys(struct ui *ui)
@@ -1220,7 +1238,7 @@ static void read_keys(struct ui *ui)
 	int rc;
 
 	while (!ui->quit && (rc = get_wch(&ch)) != ERR) {
-		int key = rc == KEY_CODE_YES ? UI_KEY((int)ch) : (int)ch;
+		int key = rc == KEY_CODE_YES ? key_from_curses((int)ch) : (int)ch;
 		if (rc == KEY_CODE_YES && ch == KEY_RESIZE) {
 			clearok(curscr, TRUE);
 			continue;
@@ -1240,7 +1258,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		fprintf(stderr, "tern: no account in %s\n", conf->path);
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
-	ui_keys_load(&ui.keys, conf);
+	keymap_load(&ui.keys, conf);
 	model_sort_parse(conf_get(conf, NULL, CONF_K_SORT), &ui.sort, &ui.reverse);
 	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		lib_fatal("pipe: %s", strerror(errno));
@@ -1315,7 +1333,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	free(ui.workers);
 	model_view_free(ui.view);
 	model_mailbox_free(ui.mbox);
-	ui_keys_free(&ui.keys);
+	keymap_free(&ui.keys);
 	buf_free(&ui.message);
 	free(ui.folder);
 	free(ui.wire_folder);

@@ -98,7 +98,7 @@ void ui_outbox_open(struct ui *ui)
 	if (!ui->outbox_screen)
 		ui->outbox_screen = xcalloc(1, sizeof(*ui->outbox_screen));
 	load(ui->outbox_screen, 1);
-	ui->map = UI_MAP_OUTBOX;
+	ui->map = KEYMAP_MAP_OUTBOX;
 }
 
 void ui_outbox_close(struct ui *ui)
@@ -114,7 +114,7 @@ void ui_outbox_close(struct ui *ui)
 	rows_free(o);
 	free(ui->outbox_screen);
 	ui->outbox_screen = NULL;
-	ui->map = ui->browser ? UI_MAP_BROWSER : ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+	ui->map = ui->browser ? KEYMAP_MAP_BROWSER : ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
 }
 
 static void add_clean(struct buf *out, const char *text)
@@ -188,9 +188,9 @@ void ui_outbox_draw(struct ui *ui)
 		struct tm tm;
 		if (row->summary.date && localtime_r(&t, &tm))
 			strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
-		attr_t attr = i == o->cursor ? ui->colors[UI_COLOR_INDICATOR]
-		              : strcmp(row->summary.state, "failed") == 0 ? ui->colors[UI_COLOR_ERROR]
-		                                                          : ui->colors[UI_COLOR_NORMAL];
+		attr_t attr = i == o->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR]
+		              : strcmp(row->summary.state, "failed") == 0 ? ui->colors[KEYMAP_COLOR_ERROR]
+		                                                          : ui->colors[KEYMAP_COLOR_NORMAL];
 		buf_addf(&line, "%3zu %-18s ", i + 1, row->summary.state);
 		struct buf account = BUF_INIT;
 		add_clean(&account, row->account);
@@ -208,7 +208,7 @@ void ui_outbox_draw(struct ui *ui)
 		size_t n = reason_lines(row, reason, REASON_LINES_MAX);
 		for (size_t k = 0; k < n; k++) {
 			if (used < rows)
-				draw_line((int)used++, &reason[k], i == o->cursor ? attr : ui->colors[UI_COLOR_ERROR]);
+				draw_line((int)used++, &reason[k], i == o->cursor ? attr : ui->colors[KEYMAP_COLOR_ERROR]);
 			buf_free(&reason[k]);
 		}
 		buf_free(&line);
@@ -249,22 +249,22 @@ static void delete_entry(struct ui *ui, const struct outbox_row *row)
 	engine_outbox_release(row->path, lock);
 }
 
-int ui_outbox_function(struct ui *ui, enum ui_function fn)
+int ui_outbox_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_outbox *o = ui->outbox_screen;
 
 	load(o, 0);
 	struct outbox_row *row = o->cursor < o->nrows ? &o->rows[o->cursor] : NULL;
 	switch (fn) {
-	case UI_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_ENTRY:
 		if (o->cursor + 1 < o->nrows)
 			o->cursor++;
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
 		if (o->cursor)
 			o->cursor--;
 		return 1;
-	case UI_FN_EDIT_MESSAGE:
+	case KEYMAP_FN_EDIT_MESSAGE:
 		if (!row)
 			return 1;
 		if (!row->summary.editable) {
@@ -275,13 +275,13 @@ int ui_outbox_function(struct ui *ui, enum ui_function fn)
 		ui_compose_outbox(ui, row->path);
 		load(o, 1);
 		return 1;
-	case UI_FN_DELETE_ENTRY:
+	case KEYMAP_FN_DELETE_ENTRY:
 		if (row) {
 			delete_entry(ui, row);
 			load(o, 1);
 		}
 		return 1;
-	case UI_FN_RETRY_SEND: {
+	case KEYMAP_FN_RETRY_SEND: {
 		if (!row)
 			return 1;
 		const struct conf_account *account = conf_account_find(ui->conf, row->account);
@@ -293,7 +293,7 @@ int ui_outbox_function(struct ui *ui, enum ui_function fn)
 		ui_say(ui, 0, row->summary.editable ? "Sending..." : "Storing the Sent copy...");
 		return 1;
 	}
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_outbox_close(ui);
 		return 1;
 	default:

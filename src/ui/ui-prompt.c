@@ -62,7 +62,7 @@ char *ui_prompt(struct ui *ui, const char *question, const char *initial, char *
 		lib_sanitize(&shown, line.data ? line.data : "", line.len, LIB_SANITIZE_LINE);
 		move(LINES - 1, 0);
 		clrtoeol();
-		attrset(ui->colors[UI_COLOR_MESSAGE]);
+		attrset(ui->colors[KEYMAP_COLOR_MESSAGE]);
 		ui_draw_text(shown.data, (size_t)COLS - 1);
 		attrset(A_NORMAL);
 		move(LINES - 1, (int)(lib_utf8_width(shown.data, shown.len) < (size_t)COLS - 1
