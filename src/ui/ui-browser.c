@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "../engine/engine.h"
-#include "../imap/imap.h"
 
 struct browser_row {
 	char *name;

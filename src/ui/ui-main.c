@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "../engine/engine.h"
-#include "../imap/imap.h"
 #include "../model/model.h"
 
 const char *ui_curses_version(void)

@@ -19,7 +19,7 @@ struct ui_folder_count {
 struct ui_pager;
 struct ui_attach;
 struct ui_browser;
-struct ui_compose;
+struct compose;
 struct ui_outbox;
 struct ui_history;
 struct ui_undo;
@@ -58,7 +58,7 @@ struct ui {
 	struct ui_pager *pager;   /* the message open in the pager, or NULL */
 	struct ui_attach *attach; /* the attachment list, or NULL */
 	struct ui_browser *browser; /* the folder browser, or NULL */
-	struct ui_compose *compose; /* the message being written, or NULL */
+	struct compose *compose; /* the message being written, or NULL */
 	struct ui_outbox *outbox_screen; /* the outbox list, or NULL */
 	struct ui_history *history; /* what was said on the bottom row (M), or NULL */
 	struct ui_undo *undo;       /* messages d and s moved away, kept on screen for u, or NULL */
