@@ -54,7 +54,7 @@ void ui_attach_draw(struct ui *ui)
 	size_t count = mime_message_part_count(msg), rows = ui_rows();
 	struct ui_attach *a = ui->attach;
 
-	erase();
+	ui_erase();
 	if (a->cursor >= count)
 		a->cursor = count ? count - 1 : 0;
 	if (a->cursor < a->top)
@@ -76,10 +76,10 @@ void ui_attach_draw(struct ui *ui)
 			lib_sanitize(&clean, part->filename, strlen(part->filename), LIB_SANITIZE_LINE);
 			buf_addstr(&line, clean.data ? clean.data : "");
 		}
-		move((int)r, 0);
-		attrset(i == a->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR] : ui->colors[KEYMAP_COLOR_NORMAL]);
-		ui_draw_text(line.data, (size_t)COLS);
-		attrset(A_NORMAL);
+		ui_move((int)r, 0);
+		ui_attrset(i == a->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR] : ui->colors[KEYMAP_COLOR_NORMAL]);
+		ui_draw_text(line.data, (size_t)ui_cols());
+		ui_attrset(A_NORMAL);
 		buf_free(&line);
 		buf_free(&clean);
 	}

@@ -109,12 +109,12 @@ void ui_browser_draw(struct ui *ui)
 	size_t rows = ui_rows() > 1 ? ui_rows() - 1 : 1, *index = xmalloc((b->nrows + 1) * sizeof(*index));
 	size_t n = shown(b, index, b->nrows);
 
-	erase();
+	ui_erase();
 	char *heading = xasprintf("%4s %c %8s %7s  %s", "", ' ', "MESSAGES", "UNSEEN", "FOLDER");
-	attrset(ui->colors[KEYMAP_COLOR_HEADER]);
-	move(0, 0);
-	ui_draw_text(heading, (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_attrset(ui->colors[KEYMAP_COLOR_HEADER]);
+	ui_move(0, 0);
+	ui_draw_text(heading, (size_t)ui_cols());
+	ui_attrset(A_NORMAL);
 	free(heading);
 	if (b->cursor >= n)
 		b->cursor = n ? n - 1 : 0;
@@ -123,8 +123,8 @@ void ui_browser_draw(struct ui *ui)
 	if (b->cursor >= b->top + rows)
 		b->top = b->cursor - rows + 1;
 	if (b->loading && !n) {
-		move(1, 0);
-		ui_draw_text("(asking the server for the folders...)", (size_t)COLS);
+		ui_move(1, 0);
+		ui_draw_text("(asking the server for the folders...)", (size_t)ui_cols());
 	}
 	for (size_t r = 0; r < rows && b->top + r < n; r++) {
 		const struct browser_row *row = &b->rows[index[b->top + r]];
@@ -132,11 +132,11 @@ void ui_browser_draw(struct ui *ui)
 		buf_addf(&line, "%4zu %c %8u %7u  ", b->top + r + 1, row->subscribed ? ' ' : 'u', row->messages,
 		         row->unseen);
 		lib_sanitize(&line, row->name, strlen(row->name), LIB_SANITIZE_LINE);
-		move((int)r + 1, 0);
-		attrset(b->top + r == b->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR]
+		ui_move((int)r + 1, 0);
+		ui_attrset(b->top + r == b->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR]
 		                                 : row->unseen ? ui->colors[KEYMAP_COLOR_NEW] : ui->colors[KEYMAP_COLOR_NORMAL]);
-		ui_draw_text(line.data, (size_t)COLS);
-		attrset(A_NORMAL);
+		ui_draw_text(line.data, (size_t)ui_cols());
+		ui_attrset(A_NORMAL);
 		buf_free(&line);
 	}
 	struct buf status = BUF_INIT;

@@ -142,18 +142,18 @@ void ui_compose_draw(struct ui *ui)
 	const char *values[] = { c->from, c->to, c->cc, c->bcc, c->subject };
 	int row = 0;
 
-	erase();
+	ui_erase();
 	for (size_t i = 0; i < LIB_ARRAY_LEN(labels); i++) {
 		struct buf line = BUF_INIT;
 		buf_addf(&line, "%9s ", labels[i]);
 		lib_sanitize(&line, values[i] ? values[i] : "", values[i] ? strlen(values[i]) : 0, LIB_SANITIZE_LINE);
-		move(row++, 0);
-		ui_draw_text(line.data, (size_t)COLS);
+		ui_move(row++, 0);
+		ui_draw_text(line.data, (size_t)ui_cols());
 		buf_free(&line);
 	}
-	move(row++, 0);
-	ui_draw_text("", (size_t)COLS);
-	for (size_t i = 0; i < c->nattach && row < LINES - 3; i++) {
+	ui_move(row++, 0);
+	ui_draw_text("", (size_t)ui_cols());
+	for (size_t i = 0; i < c->nattach && row < ui_lines() - 3; i++) {
 		struct buf line = BUF_INIT;
 		struct stat st;
 		const char *name = compose_attach_name(&c->attach[i]);
@@ -172,8 +172,8 @@ void ui_compose_draw(struct ui *ui)
 			buf_addstr(&line, "  from ");
 			lib_sanitize(&line, c->attach[i].path, strlen(c->attach[i].path), LIB_SANITIZE_LINE);
 		}
-		move(row++, 0);
-		ui_draw_text(line.data, (size_t)COLS);
+		ui_move(row++, 0);
+		ui_draw_text(line.data, (size_t)ui_cols());
 		buf_free(&line);
 	}
 	struct buf status = BUF_INIT;

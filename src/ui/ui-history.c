@@ -132,7 +132,7 @@ static size_t history_rows(struct ui_history *h, struct history_row **rows, size
 void ui_history_draw(struct ui *ui)
 {
 	struct ui_history *h = ui->history;
-	size_t rows = ui_rows(), page = rows > 1 ? rows - 1 : 1, cols = COLS > 1 ? (size_t)COLS : 1;
+	size_t rows = ui_rows(), page = rows > 1 ? rows - 1 : 1, cols = ui_cols() > 1 ? (size_t)ui_cols() : 1;
 	struct history_row *lines = NULL;
 	struct buf stamps = BUF_INIT;
 	size_t n = history_rows(h, &lines, cols, &stamps);
@@ -140,17 +140,17 @@ void ui_history_draw(struct ui *ui)
 
 	if (h->top > last)
 		h->top = last;
-	erase();
-	attrset(ui->colors[KEYMAP_COLOR_HEADER]);
-	move(0, 0);
+	ui_erase();
+	ui_attrset(ui->colors[KEYMAP_COLOR_HEADER]);
+	ui_move(0, 0);
 	ui_draw_text("Messages of this session, newest last (q goes back, j/k scroll)", cols);
-	attrset(A_NORMAL);
+	ui_attrset(A_NORMAL);
 	for (size_t r = 0; r < page && h->top + r < n; r++) {
 		const struct history_row *line = &lines[h->top + r];
-		move((int)r + 1, 0);
-		attrset(line->is_error ? ui->colors[KEYMAP_COLOR_ERROR] : ui->colors[KEYMAP_COLOR_NORMAL]);
-		addnstr(line->text, (int)line->len);
-		attrset(A_NORMAL);
+		ui_move((int)r + 1, 0);
+		ui_attrset(line->is_error ? ui->colors[KEYMAP_COLOR_ERROR] : ui->colors[KEYMAP_COLOR_NORMAL]);
+		ui_addnstr(line->text, (int)line->len);
+		ui_attrset(A_NORMAL);
 	}
 	struct buf status = BUF_INIT;
 	buf_addf(&status, "-*- tern: %s messages (%zu) ", ui->account->name, h->count);

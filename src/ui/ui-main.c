@@ -56,7 +56,7 @@ void ui_draw_text(const char *text, size_t width)
 {
 	struct buf fitted = BUF_INIT;
 	lib_utf8_fit(&fitted, text, width);
-	addstr(fitted.data ? fitted.data : "");
+	ui_addstr(fitted.data ? fitted.data : "");
 	buf_free(&fitted);
 }
 
@@ -84,7 +84,7 @@ static size_t message_rows = 1;
 static size_t message_height(struct ui *ui, size_t cols)
 {
 	const char *text = ui->message.data ? ui->message.data : "";
-	size_t len = ui->message.len, rows = 0, max = LINES > 6 ? (size_t)LINES / 2 : 1;
+	size_t len = ui->message.len, rows = 0, max = ui_lines() > 6 ? (size_t)ui_lines() / 2 : 1;
 
 	for (size_t at = 0; at < len && rows < max; rows++) {
 		at += lib_utf8_wrap(text + at, len - at, cols);
@@ -96,12 +96,12 @@ static size_t message_height(struct ui *ui, size_t cols)
 
 void ui_draw_status(struct ui *ui, struct buf *line)
 {
-	while (lib_utf8_width(line->data, line->len) < (size_t)COLS)
+	while (lib_utf8_width(line->data, line->len) < (size_t)ui_cols())
 		buf_addch(line, '-');
-	attrset(ui->colors[KEYMAP_COLOR_STATUS]);
-	move(LINES - 1 - (int)message_rows, 0);
-	ui_draw_text(line->data, (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_attrset(ui->colors[KEYMAP_COLOR_STATUS]);
+	ui_move(ui_lines() - 1 - (int)message_rows, 0);
+	ui_draw_text(line->data, (size_t)ui_cols());
+	ui_attrset(A_NORMAL);
 }
 
 void ui_say(struct ui *ui, int is_error, const char *text)
@@ -175,7 +175,7 @@ static int sidebar_columns(struct ui *ui)
 	if (!conf_get_bool(ui->conf, NULL, CONF_K_SIDEBAR))
 		return 0;
 	int width = (int)conf_get_number(ui->conf, NULL, CONF_K_SIDEBAR_WIDTH);
-	return width + 1 < COLS - 20 ? width + 1 : 0;
+	return width + 1 < ui_cols() - 20 ? width + 1 : 0;
 }
 
 static void draw_sidebar(struct ui *ui, int width)
@@ -200,11 +200,11 @@ static void draw_sidebar(struct ui *ui, int width)
 		} else {
 			lib_utf8_fit(&line, "", (size_t)width);
 		}
-		move((int)r, 0);
-		attrset(attr);
-		addstr(line.data);
-		attrset(A_NORMAL);
-		addstr("\xe2\x94\x82"); /* a vertical line */
+		ui_move((int)r, 0);
+		ui_attrset(attr);
+		ui_addstr(line.data);
+		ui_attrset(A_NORMAL);
+		ui_addstr("\xe2\x94\x82"); /* a vertical line */
 		buf_free(&line);
 		buf_free(&name);
 	}
@@ -212,7 +212,7 @@ static void draw_sidebar(struct ui *ui, int width)
 
 size_t ui_rows(void)
 {
-	return (size_t)LINES > message_rows + 1 ? (size_t)LINES - message_rows - 1 : 1;
+	return (size_t)ui_lines() > message_rows + 1 ? (size_t)ui_lines() - message_rows - 1 : 1;
 }
 
 static void draw_index_status(struct ui *ui)
@@ -254,20 +254,20 @@ static void draw_index_status(struct ui *ui)
 
 void ui_draw_message(struct ui *ui)
 {
-	size_t cols = COLS > 1 ? (size_t)COLS : 1, at = 0;
+	size_t cols = ui_cols() > 1 ? (size_t)ui_cols() : 1, at = 0;
 	const char *text = ui->message.data ? ui->message.data : "";
 
-	attrset(ui->message_is_error ? ui->colors[KEYMAP_COLOR_ERROR] : ui->colors[KEYMAP_COLOR_MESSAGE]);
+	ui_attrset(ui->message_is_error ? ui->colors[KEYMAP_COLOR_ERROR] : ui->colors[KEYMAP_COLOR_MESSAGE]);
 	for (size_t r = 0; r < message_rows; r++) {
-		move(LINES - (int)message_rows + (int)r, 0);
-		clrtoeol();
+		ui_move(ui_lines() - (int)message_rows + (int)r, 0);
+		ui_clrtoeol();
 		size_t take = at < ui->message.len ? lib_utf8_wrap(text + at, ui->message.len - at, cols) : 0;
-		addnstr(text + at, (int)take);
+		ui_addnstr(text + at, (int)take);
 		at += take;
 		if (at < ui->message.len && text[at] == ' ')
 			at++;
 	}
-	attrset(A_NORMAL);
+	ui_attrset(A_NORMAL);
 }
 
 static void draw_index(struct ui *ui)
@@ -277,7 +277,7 @@ static void draw_index(struct ui *ui)
 	struct buf line = BUF_INIT;
 	char tree[256];
 	int offset = sidebar_columns(ui);
-	size_t width = (size_t)(COLS - offset);
+	size_t width = (size_t)(ui_cols() - offset);
 
 	if (offset)
 		draw_sidebar(ui, offset - 1);
@@ -291,8 +291,8 @@ static void draw_index(struct ui *ui)
 		ui->top = ui->cursor - rows + 1;
 	for (size_t r = 0; r < rows; r++) {
 		size_t row = ui->top + r;
-		move((int)r, offset);
-		clrtoeol();
+		ui_move((int)r, offset);
+		ui_clrtoeol();
 		if (row >= count) {
 			if (count == 0 && r == 0 && !ui->synced)
 				ui_draw_text("(opening the folder...)", width);
@@ -312,9 +312,9 @@ static void draw_index(struct ui *ui)
 			attr = ui->colors[KEYMAP_COLOR_NEW];
 		if (row == ui->cursor)
 			attr = ui->colors[KEYMAP_COLOR_INDICATOR];
-		attrset(attr);
-		addstr(line.data);
-		attrset(A_NORMAL);
+		ui_attrset(attr);
+		ui_addstr(line.data);
+		ui_attrset(A_NORMAL);
 	}
 	buf_free(&line);
 }
@@ -324,13 +324,13 @@ static void draw_help(struct ui *ui)
 	const struct keymap_bindings *map = &ui->keys.maps[ui->map];
 	size_t rows = ui_rows();
 
-	erase();
-	attrset(ui->colors[KEYMAP_COLOR_HEADER]);
-	mvaddstr(0, 0, "");
+	ui_erase();
+	ui_attrset(ui->colors[KEYMAP_COLOR_HEADER]);
+	ui_move(0, 0);
 	char *title = xasprintf("Key bindings of the %s (q or ? to go back, j/k/* to scroll)", keymap_map_name(ui->map));
-	ui_draw_text(title, (size_t)COLS);
+	ui_draw_text(title, (size_t)ui_cols());
 	free(title);
-	attrset(A_NORMAL);
+	ui_attrset(A_NORMAL);
 	size_t row = 2;
 	for (size_t i = ui->help_top; i < map->count && row < rows; i++) {
 		const struct keymap_binding *b = &map->bindings[i];
@@ -342,18 +342,18 @@ static void draw_help(struct ui *ui)
 			strncat(name, one, sizeof(name) - strlen(name) - 1);
 		}
 		char *text = xasprintf("%-12s %-20s %s", name, keymap_function_name(b->fn), keymap_function_help(b->fn));
-		move((int)row++, 0);
-		ui_draw_text(text, (size_t)COLS);
+		ui_move((int)row++, 0);
+		ui_draw_text(text, (size_t)ui_cols());
 		free(text);
 	}
 }
 
-static void draw(struct ui *ui)
+void ui_draw(struct ui *ui)
 {
-	size_t rows = message_height(ui, COLS > 1 ? (size_t)COLS : 1);
+	size_t rows = message_height(ui, ui_cols() > 1 ? (size_t)ui_cols() : 1);
 	if (rows != message_rows) {
 		message_rows = rows;
-		erase(); /* the screen above moves */
+		ui_erase(); /* the screen above moves */
 	}
 	if (ui_history_is_open(ui)) {
 		ui_history_draw(ui);
@@ -375,7 +375,7 @@ static void draw(struct ui *ui)
 		draw_index_status(ui);
 	}
 	ui_draw_message(ui);
-	refresh();
+	ui_refresh();
 }
 
 /* ---- the folder ---- */
@@ -597,7 +597,7 @@ void ui_wait_job(struct ui *ui, int job)
 	ui_say(ui, 0, "Waiting for the server... (any key stops waiting)");
 	for (int waited = 0; waited < 300; waited++) {
 		ui_draw_message(ui);
-		refresh();
+		ui_refresh();
 		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { ui->wake[0], POLLIN, 0 } };
 		if (poll(fds, 2, 100) < 0 && errno != EINTR)
 			return;
@@ -1133,7 +1133,7 @@ static void run_function(struct ui *ui, enum keymap_fn fn)
 	case KEYMAP_FN_SORT_REVERSE: {
 		ui_say(ui, 0, fn == KEYMAP_FN_SORT ? "Sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?"
 		                            : "Reverse sort by (d)ate, (t)hreads, (f)rom, (s)ubject, si(z)e?");
-		draw(ui);
+		ui_draw(ui);
 		wint_t ch;
 		nodelay(stdscr, FALSE);
 		int rc = get_wch(&ch);
@@ -1278,6 +1278,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 	nodelay(stdscr, TRUE);
 	set_escdelay(50);
 	curs_set(0);
+	ui_grid_terminal(1);
 	ui_colors_apply(ui.colors, conf);
 
 	ui.workers = xcalloc(conf->naccounts, sizeof(*ui.workers));
@@ -1288,7 +1289,7 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 
 	while (!ui.quit && !ending_signal) {
 		ask_counts(&ui);
-		draw(&ui);
+		ui_draw(&ui);
 		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { ui.wake[0], POLLIN, 0 } };
 		long interval = conf_get_number(conf, NULL, CONF_K_CHECK_INTERVAL);
 		if (poll(fds, 2, interval > 0 ? (int)(interval * 1000) : -1) < 0 && errno != EINTR)
@@ -1300,13 +1301,14 @@ int ui_run(struct conf *conf, const char *account_name, const char *folder)
 		read_keys(&ui);
 		if ((ui.synced || ui.failed) && ui.keys.pushed_at < ui.keys.npushed) {
 			clearok(curscr, TRUE); /* the whole synced screen is painted before pushed keys run */
-			draw(&ui);
+			ui_draw(&ui);
 			run_pushed(&ui);
 		}
 	}
 
 	ui_mark_old(&ui); /* the session ends: what was in the index is old now */
 	endwin();
+	ui_grid_free();
 	counts_free(&ui);
 	ui_history_free(&ui);
 	ui_undo_clear(&ui);

@@ -129,7 +129,7 @@ static void add_clean(struct buf *out, const char *text)
 static size_t reason_lines(const struct outbox_row *row, struct buf *lines, size_t max)
 {
 	struct buf clean = BUF_INIT;
-	size_t width = (size_t)COLS > REASON_INDENT + 10 ? (size_t)COLS - REASON_INDENT : 10, n = 0;
+	size_t width = (size_t)ui_cols() > REASON_INDENT + 10 ? (size_t)ui_cols() - REASON_INDENT : 10, n = 0;
 
 	add_clean(&clean, row->reason); /* the server's words */
 	for (size_t at = 0; at < clean.len && n < max; n++) {
@@ -153,10 +153,10 @@ static size_t row_lines(const struct outbox_row *row)
 
 static void draw_line(int y, const struct buf *text, attr_t attr)
 {
-	move(y, 0);
-	attrset(attr);
-	ui_draw_text(text->data ? text->data : "", (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_move(y, 0);
+	ui_attrset(attr);
+	ui_draw_text(text->data ? text->data : "", (size_t)ui_cols());
+	ui_attrset(A_NORMAL);
 }
 
 void ui_outbox_draw(struct ui *ui)
@@ -165,7 +165,7 @@ void ui_outbox_draw(struct ui *ui)
 	size_t rows = ui_rows(), used = 0;
 
 	load(o, 0);
-	erase();
+	ui_erase();
 	if (o->cursor < o->top)
 		o->top = o->cursor;
 	for (;;) { /* scroll until the cursor's entry fits */
@@ -177,8 +177,8 @@ void ui_outbox_draw(struct ui *ui)
 		o->top++;
 	}
 	if (!o->nrows) {
-		move(0, 0);
-		ui_draw_text("The outbox is empty: everything was sent.", (size_t)COLS);
+		ui_move(0, 0);
+		ui_draw_text("The outbox is empty: everything was sent.", (size_t)ui_cols());
 	}
 	for (size_t i = o->top; i < o->nrows && used < rows; i++) {
 		const struct outbox_row *row = &o->rows[i];

@@ -196,11 +196,11 @@ static unsigned quote_depth(const char *line, size_t len)
 	return depth;
 }
 
-/* Breaks the text into screen lines of at most COLS columns. */
+/* Breaks the text into screen lines of at most ui_cols() columns. */
 static void wrap(struct ui *ui)
 {
 	struct ui_pager *p = ui->pager;
-	size_t cols = COLS > 1 ? (size_t)COLS : 1;
+	size_t cols = ui_cols() > 1 ? (size_t)ui_cols() : 1;
 	int in_headers = p->mode != PAGER_RAW, in_signature = 0;
 
 	free(p->lines);
@@ -243,7 +243,7 @@ static void wrap(struct ui *ui)
 			break;
 		at = end + 1;
 	}
-	p->wrapped_cols = COLS;
+	p->wrapped_cols = ui_cols();
 }
 
 void ui_pager_body(struct ui *ui, uint32_t uid, const char *data, size_t len)
@@ -280,7 +280,7 @@ static void draw_line(struct ui *ui, const char *line, size_t len, attr_t attr)
 	size_t nlen = needle ? strlen(needle) : 0;
 	size_t at = 0;
 
-	attrset(attr);
+	ui_attrset(attr);
 	while (at < len) {
 		size_t hit = len;
 		if (nlen) {
@@ -291,15 +291,15 @@ static void draw_line(struct ui *ui, const char *line, size_t len, attr_t attr)
 				}
 			}
 		}
-		addnstr(line + at, (int)(hit - at));
+		ui_addnstr(line + at, (int)(hit - at));
 		if (hit == len)
 			break;
-		attrset(ui->colors[KEYMAP_COLOR_SEARCH]);
-		addnstr(line + hit, (int)nlen);
-		attrset(attr);
+		ui_attrset(ui->colors[KEYMAP_COLOR_SEARCH]);
+		ui_addnstr(line + hit, (int)nlen);
+		ui_attrset(attr);
 		at = hit + nlen;
 	}
-	attrset(A_NORMAL);
+	ui_attrset(A_NORMAL);
 }
 
 void ui_pager_draw(struct ui *ui)
@@ -310,23 +310,23 @@ void ui_pager_draw(struct ui *ui)
 		                                [LINE_QUOTED] = KEYMAP_COLOR_QUOTED, [LINE_SIGNATURE] = KEYMAP_COLOR_SIGNATURE,
 		                                [LINE_ATTACHMENT] = KEYMAP_COLOR_ATTACHMENT };
 
-	erase();
+	ui_erase();
 	if (!p->raw) {
-		move(0, 0);
+		ui_move(0, 0);
 		ui_draw_text(p->error ? "The message could not be fetched (see below); q goes back."
 		                      : "Fetching the message...",
-		             (size_t)COLS);
+		             (size_t)ui_cols());
 		if (p->error)
 			ui_say(ui, 1, p->error);
 	} else {
-		if (p->wrapped_cols != COLS)
+		if (p->wrapped_cols != ui_cols())
 			wrap(ui);
 		if (p->top >= p->nlines)
 			p->top = p->nlines ? p->nlines - 1 : 0;
 		for (size_t r = 0; r < rows && p->top + r < p->nlines; r++) {
 			const struct pager_line *line = &p->lines[p->top + r];
 			enum keymap_color color = line->kind == LINE_QUOTED ? ui_color_quote(line->level) : colors[line->kind];
-			move((int)r, 0);
+			ui_move((int)r, 0);
 			draw_line(ui, p->text.data + line->start, line->len, ui->colors[color]);
 		}
 	}

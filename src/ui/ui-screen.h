@@ -93,6 +93,8 @@ struct ui {
 };
 
 /* ui-main.c */
+/* Draws the screen on top (into the grid) and puts it on the terminal. */
+void ui_draw(struct ui *ui);
 void ui_say(struct ui *ui, int is_error, const char *text);
 /* Runs new-mail-command, if set, for n new messages. */
 void ui_new_mail(struct ui *ui, size_t n);
