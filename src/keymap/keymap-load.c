@@ -170,12 +170,15 @@ static const char default_bindings[] =
 	"bind outbox ? help\n"
 	"bind outbox ^L redraw-screen\n";
 
-#define KEYMAP_FN_NAME(id, name, help) name,
-#define KEYMAP_FN_HELP(id, name, help) help,
+#define KEYMAP_FN_NAME(id, name, needs, help) name,
+#define KEYMAP_FN_HELP(id, name, needs, help) help,
+#define KEYMAP_FN_NEEDS(id, name, needs, help) needs,
 static const char *const function_names[KEYMAP_FN_COUNT] = { "", KEYMAP_FUNCTIONS(KEYMAP_FN_NAME) };
 static const char *const function_help[KEYMAP_FN_COUNT] = { "", KEYMAP_FUNCTIONS(KEYMAP_FN_HELP) };
+static const unsigned function_needs[KEYMAP_FN_COUNT] = { 0, KEYMAP_FUNCTIONS(KEYMAP_FN_NEEDS) };
 #undef KEYMAP_FN_NAME
 #undef KEYMAP_FN_HELP
+#undef KEYMAP_FN_NEEDS
 
 static const char *const map_names[KEYMAP_MAP_COUNT] = { "index", "pager", "attach", "browser", "compose", "outbox" };
 
@@ -195,6 +198,7 @@ static const struct {
 
 const char *keymap_function_name(enum keymap_fn fn) { return function_names[fn]; }
 const char *keymap_function_help(enum keymap_fn fn) { return function_help[fn]; }
+unsigned keymap_function_needs(enum keymap_fn fn) { return function_needs[fn]; }
 const char *keymap_map_name(enum keymap_map map) { return map_names[map]; }
 
 static enum keymap_fn function_lookup(const char *name)

@@ -25,83 +25,91 @@ enum {
 enum keymap_map { KEYMAP_MAP_INDEX, KEYMAP_MAP_PAGER, KEYMAP_MAP_ATTACH, KEYMAP_MAP_BROWSER, KEYMAP_MAP_COMPOSE,
 	KEYMAP_MAP_OUTBOX, KEYMAP_MAP_COUNT };
 
-/* Every function a key can be bound to: X(ID, "name", "help"). */
-#define KEYMAP_FUNCTIONS(X) \
-	X(NEXT_ENTRY, "next-entry", "move to the next message") \
-	X(PREVIOUS_ENTRY, "previous-entry", "move to the previous message") \
-	X(NEXT_PAGE, "next-page", "move one screen down") \
-	X(PREVIOUS_PAGE, "previous-page", "move one screen up") \
-	X(FIRST_ENTRY, "first-entry", "move to the first message") \
-	X(LAST_ENTRY, "last-entry", "move to the last message") \
-	X(NEXT_LINE, "next-line", "scroll one line down") \
-	X(PREVIOUS_LINE, "previous-line", "scroll one line up") \
-	X(TOP, "top", "go to the top") \
-	X(BOTTOM, "bottom", "go to the bottom") \
-	X(DISPLAY_MESSAGE, "display-message", "read the message") \
-	X(EXIT, "exit", "leave this screen") \
-	X(QUIT, "quit", "quit tern") \
-	X(HELP, "help", "show the key bindings") \
-	X(SEARCH, "search", "search forward") \
-	X(SEARCH_REVERSE, "search-reverse", "search backward") \
-	X(SEARCH_NEXT, "search-next", "repeat the last search") \
-	X(CHANGE_FOLDER, "change-folder", "open another folder") \
-	X(VIEW_ATTACHMENTS, "view-attachments", "list the attachments") \
-	X(PIPE_MESSAGE, "pipe-message", "pipe the message to a command") \
-	X(VIEW_RAW, "view-raw-message", "show the message source") \
-	X(TOGGLE_HEADERS, "display-toggle-weed", "show all headers or the chosen ones") \
-	X(COLLAPSE_THREAD, "collapse-thread", "collapse or expand this thread") \
-	X(COLLAPSE_ALL, "collapse-all", "collapse or expand all threads") \
-	X(SORT, "sort-mailbox", "choose the sort order") \
-	X(SORT_REVERSE, "sort-reverse", "choose the sort order, reversed") \
-	X(SAVE_ENTRY, "save-entry", "save the attachment to a file") \
-	X(VIEW_ATTACH, "view-attach", "open the attachment") \
-	X(REDRAW, "redraw-screen", "redraw the screen") \
-	X(CANCEL, "cancel", "cancel the operation under way (Ctrl-G)") \
-	X(TOGGLE_NEW, "toggle-new", "mark read or unread") \
-	X(FLAG_MESSAGE, "flag-message", "flag or unflag") \
-	X(DELETE_MESSAGE, "delete-message", "delete (to the trash folder, or mark deleted)") \
-	X(UNDELETE_MESSAGE, "undelete-message", "remove the deleted mark, or bring back what d or s moved away") \
-	X(UNDO, "undo", "bring back the messages of the last delete or move") \
-	X(SYNC_MAILBOX, "sync-mailbox", "expunge the messages marked deleted") \
-	X(SAVE_MESSAGE, "save-message", "move to another folder") \
-	X(COPY_MESSAGE, "copy-message", "copy to another folder") \
-	X(TAG_ENTRY, "tag-entry", "tag or untag") \
-	X(TAG_PREFIX, "tag-prefix", "apply the next action to all tagged messages") \
-	X(TAG_PATTERN, "tag-pattern", "tag the messages matching a pattern") \
-	X(LIMIT, "limit", "show only the messages matching a pattern") \
-	X(BROWSE_FOLDERS, "browse-folders", "list the folders with their counts") \
-	X(CHANGE_ACCOUNT, "change-account", "switch to another account of the mailrc") \
-	X(SELECT_ENTRY, "select-entry", "open the folder") \
-	X(CREATE_MAILBOX, "create-mailbox", "create a folder") \
-	X(RENAME_MAILBOX, "rename-mailbox", "rename the folder") \
-	X(DELETE_MAILBOX, "delete-mailbox", "delete the folder (asks first)") \
-	X(SUBSCRIBE, "subscribe", "subscribe to the folder") \
-	X(UNSUBSCRIBE, "unsubscribe", "unsubscribe from the folder") \
-	X(TOGGLE_SUBSCRIBED, "toggle-subscribed", "show all folders or the subscribed ones") \
-	X(COMPOSE, "mail", "write a new message") \
-	X(REPLY, "reply", "reply to the sender") \
-	X(GROUP_REPLY, "group-reply", "reply to everyone") \
-	X(FORWARD, "forward-message", "forward the message") \
-	X(LIST_REPLY, "list-reply", "reply to the mailing list (List-Post)") \
-	X(FORWARD_ATTACHED, "forward-attached", "forward the message as a message/rfc822 attachment") \
-	X(RECALL, "recall-message", "open the Drafts folder; there, reopen the draft") \
-	X(POSTPONE, "postpone-message", "save the message to the Drafts folder") \
-	X(RENAME_ATTACHMENT, "rename-attachment", "change the file name an attachment is sent with") \
-	X(SEND_MESSAGE, "send-message", "send the message") \
-	X(EDIT_MESSAGE, "edit-message", "edit the message again") \
-	X(EDIT_FROM, "edit-from", "change From") \
-	X(EDIT_TO, "edit-to", "change To") \
-	X(EDIT_CC, "edit-cc", "change Cc") \
-	X(EDIT_BCC, "edit-bcc", "change Bcc") \
-	X(EDIT_SUBJECT, "edit-subject", "change the Subject") \
-	X(ATTACH_FILE, "attach-file", "attach a file") \
-	X(DETACH_FILE, "detach-file", "remove the last attachment") \
-	X(OUTBOX, "outbox", "list the messages waiting in the outbox, and why") \
-	X(DELETE_ENTRY, "delete-entry", "delete the outbox message (asks first)") \
-	X(RETRY_SEND, "retry-send", "send the outbox message now") \
-	X(ERROR_HISTORY, "error-history", "show the messages of this session again, in full")
+/* What a function needs before it can run in the index (checked once,
+ * where functions are dispatched, as NeoMutt's function tables do): a
+ * message under the cursor; that or the tagged ones after ';'; threads
+ * shown (and no limit). Not met: nothing happens, or the reason is said. */
+enum { KEYMAP_NEEDS_MESSAGE = 1, KEYMAP_NEEDS_TARGET = 2, KEYMAP_NEEDS_THREADS = 4 };
 
-#define KEYMAP_FN_ENUM(id, name, help) KEYMAP_FN_##id,
+/* Every function a key can be bound to: X(ID, "name", NEEDS, "help"). To
+ * add one: a line here, a binding in keymap-load.c's defaults, and a case
+ * in the function of the screen (ui mode) that runs it. */
+#define KEYMAP_FUNCTIONS(X) \
+	X(NEXT_ENTRY, "next-entry", 0, "move to the next message") \
+	X(PREVIOUS_ENTRY, "previous-entry", 0, "move to the previous message") \
+	X(NEXT_PAGE, "next-page", 0, "move one screen down") \
+	X(PREVIOUS_PAGE, "previous-page", 0, "move one screen up") \
+	X(FIRST_ENTRY, "first-entry", 0, "move to the first message") \
+	X(LAST_ENTRY, "last-entry", 0, "move to the last message") \
+	X(NEXT_LINE, "next-line", 0, "scroll one line down") \
+	X(PREVIOUS_LINE, "previous-line", 0, "scroll one line up") \
+	X(TOP, "top", 0, "go to the top") \
+	X(BOTTOM, "bottom", 0, "go to the bottom") \
+	X(DISPLAY_MESSAGE, "display-message", KEYMAP_NEEDS_MESSAGE, "read the message") \
+	X(EXIT, "exit", 0, "leave this screen") \
+	X(QUIT, "quit", 0, "quit tern") \
+	X(HELP, "help", 0, "show the key bindings") \
+	X(SEARCH, "search", 0, "search forward") \
+	X(SEARCH_REVERSE, "search-reverse", 0, "search backward") \
+	X(SEARCH_NEXT, "search-next", 0, "repeat the last search") \
+	X(CHANGE_FOLDER, "change-folder", 0, "open another folder") \
+	X(VIEW_ATTACHMENTS, "view-attachments", KEYMAP_NEEDS_MESSAGE, "list the attachments") \
+	X(PIPE_MESSAGE, "pipe-message", KEYMAP_NEEDS_MESSAGE, "pipe the message to a command") \
+	X(VIEW_RAW, "view-raw-message", 0, "show the message source") \
+	X(TOGGLE_HEADERS, "display-toggle-weed", 0, "show all headers or the chosen ones") \
+	X(COLLAPSE_THREAD, "collapse-thread", KEYMAP_NEEDS_THREADS | KEYMAP_NEEDS_MESSAGE, "collapse or expand this thread") \
+	X(COLLAPSE_ALL, "collapse-all", KEYMAP_NEEDS_THREADS, "collapse or expand all threads") \
+	X(SORT, "sort-mailbox", 0, "choose the sort order") \
+	X(SORT_REVERSE, "sort-reverse", 0, "choose the sort order, reversed") \
+	X(SAVE_ENTRY, "save-entry", 0, "save the attachment to a file") \
+	X(VIEW_ATTACH, "view-attach", 0, "open the attachment") \
+	X(REDRAW, "redraw-screen", 0, "redraw the screen") \
+	X(CANCEL, "cancel", 0, "cancel the operation under way (Ctrl-G)") \
+	X(TOGGLE_NEW, "toggle-new", KEYMAP_NEEDS_TARGET, "mark read or unread") \
+	X(FLAG_MESSAGE, "flag-message", KEYMAP_NEEDS_TARGET, "flag or unflag") \
+	X(DELETE_MESSAGE, "delete-message", KEYMAP_NEEDS_TARGET, "delete (to the trash folder, or mark deleted)") \
+	X(UNDELETE_MESSAGE, "undelete-message", KEYMAP_NEEDS_TARGET, "remove the deleted mark, or bring back what d or s moved away") \
+	X(UNDO, "undo", 0, "bring back the messages of the last delete or move") \
+	X(SYNC_MAILBOX, "sync-mailbox", 0, "expunge the messages marked deleted") \
+	X(SAVE_MESSAGE, "save-message", KEYMAP_NEEDS_TARGET, "move to another folder") \
+	X(COPY_MESSAGE, "copy-message", KEYMAP_NEEDS_TARGET, "copy to another folder") \
+	X(TAG_ENTRY, "tag-entry", KEYMAP_NEEDS_MESSAGE, "tag or untag") \
+	X(TAG_PREFIX, "tag-prefix", 0, "apply the next action to all tagged messages") \
+	X(TAG_PATTERN, "tag-pattern", 0, "tag the messages matching a pattern") \
+	X(LIMIT, "limit", 0, "show only the messages matching a pattern") \
+	X(BROWSE_FOLDERS, "browse-folders", 0, "list the folders with their counts") \
+	X(CHANGE_ACCOUNT, "change-account", 0, "switch to another account of the mailrc") \
+	X(SELECT_ENTRY, "select-entry", 0, "open the folder") \
+	X(CREATE_MAILBOX, "create-mailbox", 0, "create a folder") \
+	X(RENAME_MAILBOX, "rename-mailbox", 0, "rename the folder") \
+	X(DELETE_MAILBOX, "delete-mailbox", 0, "delete the folder (asks first)") \
+	X(SUBSCRIBE, "subscribe", 0, "subscribe to the folder") \
+	X(UNSUBSCRIBE, "unsubscribe", 0, "unsubscribe from the folder") \
+	X(TOGGLE_SUBSCRIBED, "toggle-subscribed", 0, "show all folders or the subscribed ones") \
+	X(COMPOSE, "mail", 0, "write a new message") \
+	X(REPLY, "reply", KEYMAP_NEEDS_MESSAGE, "reply to the sender") \
+	X(GROUP_REPLY, "group-reply", KEYMAP_NEEDS_MESSAGE, "reply to everyone") \
+	X(FORWARD, "forward-message", KEYMAP_NEEDS_MESSAGE, "forward the message") \
+	X(LIST_REPLY, "list-reply", KEYMAP_NEEDS_MESSAGE, "reply to the mailing list (List-Post)") \
+	X(FORWARD_ATTACHED, "forward-attached", KEYMAP_NEEDS_MESSAGE, "forward the message as a message/rfc822 attachment") \
+	X(RECALL, "recall-message", 0, "open the Drafts folder; there, reopen the draft") \
+	X(POSTPONE, "postpone-message", 0, "save the message to the Drafts folder") \
+	X(RENAME_ATTACHMENT, "rename-attachment", 0, "change the file name an attachment is sent with") \
+	X(SEND_MESSAGE, "send-message", 0, "send the message") \
+	X(EDIT_MESSAGE, "edit-message", 0, "edit the message again") \
+	X(EDIT_FROM, "edit-from", 0, "change From") \
+	X(EDIT_TO, "edit-to", 0, "change To") \
+	X(EDIT_CC, "edit-cc", 0, "change Cc") \
+	X(EDIT_BCC, "edit-bcc", 0, "change Bcc") \
+	X(EDIT_SUBJECT, "edit-subject", 0, "change the Subject") \
+	X(ATTACH_FILE, "attach-file", 0, "attach a file") \
+	X(DETACH_FILE, "detach-file", 0, "remove the last attachment") \
+	X(OUTBOX, "outbox", 0, "list the messages waiting in the outbox, and why") \
+	X(DELETE_ENTRY, "delete-entry", 0, "delete the outbox message (asks first)") \
+	X(RETRY_SEND, "retry-send", 0, "send the outbox message now") \
+	X(ERROR_HISTORY, "error-history", 0, "show the messages of this session again, in full")
+
+#define KEYMAP_FN_ENUM(id, name, needs, help) KEYMAP_FN_##id,
 enum keymap_fn { KEYMAP_FN_NONE, KEYMAP_FUNCTIONS(KEYMAP_FN_ENUM) KEYMAP_FN_COUNT };
 #undef KEYMAP_FN_ENUM
 
@@ -132,6 +140,8 @@ struct keymap {
 /* Names are borrowed, static. */
 const char *keymap_function_name(enum keymap_fn fn);
 const char *keymap_function_help(enum keymap_fn fn);
+/* KEYMAP_NEEDS_* of fn. */
+unsigned keymap_function_needs(enum keymap_fn fn);
 const char *keymap_map_name(enum keymap_map map);
 /* Parses a key sequence in mutt's notation ("j", "gg", "^G", "\\Cg",
  * "<PageDown>", "<Esc>v", "\\ev", "<F1>", "<177>"); returns the number of

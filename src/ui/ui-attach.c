@@ -26,16 +26,20 @@ void ui_attach_open(struct ui *ui)
 		ui_say(ui, 0, "The message is still being fetched.");
 		return;
 	}
-	free(ui->attach);
+	ui_mode_remove(ui, &ui_mode_attach);
 	ui->attach = xcalloc(1, sizeof(*ui->attach));
-	ui->map = KEYMAP_MAP_ATTACH;
+	ui_mode_push(ui, &ui_mode_attach);
+}
+
+static void attach_free(struct ui *ui)
+{
+	free(ui->attach);
+	ui->attach = NULL;
 }
 
 void ui_attach_close(struct ui *ui)
 {
-	free(ui->attach);
-	ui->attach = NULL;
-	ui->map = ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
+	ui_mode_remove(ui, &ui_mode_attach);
 }
 
 static void human(size_t size, char *out, size_t len)
@@ -239,3 +243,9 @@ int ui_attach_function(struct ui *ui, enum keymap_fn fn)
 		return 0;
 	}
 }
+
+/* Over the pager: what it does not run goes to the pager and the index. */
+const struct ui_mode ui_mode_attach = {
+	.name = "attach", .map = KEYMAP_MAP_ATTACH, .draw = ui_attach_draw, .function = ui_attach_function,
+	.close = attach_free,
+};

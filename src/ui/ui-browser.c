@@ -43,18 +43,22 @@ void ui_browser_open(struct ui *ui)
 	if (!ui->browser)
 		ui->browser = xcalloc(1, sizeof(*ui->browser));
 	ui->browser->loading = 1;
-	ui->map = KEYMAP_MAP_BROWSER;
+	ui_mode_push(ui, &ui_mode_browser);
 	engine_worker_list_folders(ui->worker, 1);
 }
 
-void ui_browser_close(struct ui *ui)
+static void browser_free(struct ui *ui)
 {
 	if (!ui->browser)
 		return;
 	rows_free(ui->browser);
 	free(ui->browser);
 	ui->browser = NULL;
-	ui->map = ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
+}
+
+void ui_browser_close(struct ui *ui)
+{
+	ui_mode_remove(ui, &ui_mode_browser);
 }
 
 void ui_browser_folders(struct ui *ui, const char *text, int stale)
@@ -234,3 +238,9 @@ int ui_browser_function(struct ui *ui, enum keymap_fn fn)
 		return 0;
 	}
 }
+
+/* Opaque: the index's keys do not reach through the folder list. */
+const struct ui_mode ui_mode_browser = {
+	.name = "browser", .map = KEYMAP_MAP_BROWSER, .flags = UI_MODE_OPAQUE, .draw = ui_browser_draw,
+	.function = ui_browser_function, .close = browser_free,
+};

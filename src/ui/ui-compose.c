@@ -38,7 +38,7 @@ static void edit(struct ui *ui)
 static void show(struct ui *ui, struct compose *c)
 {
 	ui->compose = c;
-	ui->map = KEYMAP_MAP_COMPOSE;
+	ui_mode_push(ui, &ui_mode_compose);
 }
 
 void ui_compose_start(struct ui *ui, enum keymap_fn fn)
@@ -128,11 +128,15 @@ int ui_compose_recover(struct ui *ui)
 	return 1;
 }
 
-void ui_compose_close(struct ui *ui)
+static void compose_screen_free(struct ui *ui)
 {
 	compose_free(ui->compose);
 	ui->compose = NULL;
-	ui->map = ui->outbox_screen ? KEYMAP_MAP_OUTBOX : ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
+}
+
+void ui_compose_close(struct ui *ui)
+{
+	ui_mode_remove(ui, &ui_mode_compose);
 }
 
 void ui_compose_draw(struct ui *ui)
@@ -357,3 +361,8 @@ int ui_compose_function(struct ui *ui, enum keymap_fn fn)
 		return 0;
 	}
 }
+
+const struct ui_mode ui_mode_compose = {
+	.name = "compose", .map = KEYMAP_MAP_COMPOSE, .flags = UI_MODE_OPAQUE, .draw = ui_compose_draw,
+	.function = ui_compose_function, .close = compose_screen_free,
+};

@@ -20,7 +20,6 @@ struct history_entry {
 struct ui_history {
 	struct history_entry entries[HISTORY_MAX];
 	size_t count, first; /* a ring: entries[(first + i) % HISTORY_MAX] */
-	int open;            /* the history screen is up */
 	size_t top;          /* its first screen row, in wrapped rows */
 };
 
@@ -53,7 +52,7 @@ void ui_history_add(struct ui *ui, int is_error, const char *text)
 
 int ui_history_is_open(const struct ui *ui)
 {
-	return ui->history && ui->history->open;
+	return ui_mode_is_open(ui, &ui_mode_history);
 }
 
 void ui_history_open(struct ui *ui)
@@ -62,14 +61,13 @@ void ui_history_open(struct ui *ui)
 		ui_say(ui, 0, "No messages yet.");
 		return;
 	}
-	ui->history->open = 1;
 	ui->history->top = (size_t)-1; /* the newest at the bottom */
+	ui_mode_push(ui, &ui_mode_history);
 }
 
 void ui_history_close(struct ui *ui)
 {
-	if (ui->history)
-		ui->history->open = 0;
+	ui_mode_remove(ui, &ui_mode_history);
 }
 
 void ui_history_free(struct ui *ui)
@@ -201,3 +199,8 @@ int ui_history_function(struct ui *ui, enum keymap_fn fn)
 		return 1; /* nothing else reaches through */
 	}
 }
+
+/* Modal: every key is its own until it closes; the messages stay. */
+const struct ui_mode ui_mode_history = {
+	.name = "history", .map = -1, .flags = UI_MODE_MODAL, .draw = ui_history_draw, .function = ui_history_function,
+};

@@ -98,10 +98,15 @@ void ui_outbox_open(struct ui *ui)
 	if (!ui->outbox_screen)
 		ui->outbox_screen = xcalloc(1, sizeof(*ui->outbox_screen));
 	load(ui->outbox_screen, 1);
-	ui->map = KEYMAP_MAP_OUTBOX;
+	ui_mode_push(ui, &ui_mode_outbox);
 }
 
 void ui_outbox_close(struct ui *ui)
+{
+	ui_mode_remove(ui, &ui_mode_outbox);
+}
+
+static void outbox_free(struct ui *ui)
 {
 	struct ui_outbox *o = ui->outbox_screen;
 
@@ -114,7 +119,6 @@ void ui_outbox_close(struct ui *ui)
 	rows_free(o);
 	free(ui->outbox_screen);
 	ui->outbox_screen = NULL;
-	ui->map = ui->browser ? KEYMAP_MAP_BROWSER : ui->pager ? KEYMAP_MAP_PAGER : KEYMAP_MAP_INDEX;
 }
 
 static void add_clean(struct buf *out, const char *text)
@@ -300,3 +304,8 @@ int ui_outbox_function(struct ui *ui, enum keymap_fn fn)
 		return 0;
 	}
 }
+
+const struct ui_mode ui_mode_outbox = {
+	.name = "outbox", .map = KEYMAP_MAP_OUTBOX, .flags = UI_MODE_OPAQUE, .draw = ui_outbox_draw,
+	.function = ui_outbox_function, .close = outbox_free,
+};

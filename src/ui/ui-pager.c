@@ -59,6 +59,11 @@ struct mime_message *ui_pager_mime(struct ui *ui)
 
 void ui_pager_close(struct ui *ui)
 {
+	ui_mode_remove(ui, &ui_mode_pager);
+}
+
+static void pager_free(struct ui *ui)
+{
 	struct ui_pager *p = ui->pager;
 	if (!p)
 		return;
@@ -70,7 +75,6 @@ void ui_pager_close(struct ui *ui)
 	free(p->error);
 	free(p);
 	ui->pager = NULL;
-	ui->map = KEYMAP_MAP_INDEX;
 }
 
 void ui_pager_open(struct ui *ui, const struct model_summary *summary)
@@ -81,7 +85,7 @@ void ui_pager_open(struct ui *ui, const struct model_summary *summary)
 	p->number = ui->cursor + 1;
 	p->subject = xstrdup(summary->subject);
 	ui->pager = p;
-	ui->map = KEYMAP_MAP_PAGER;
+	ui_mode_push(ui, &ui_mode_pager);
 	engine_worker_fetch_body(ui->worker, ui->wire_folder, summary->uid);
 }
 
@@ -438,3 +442,9 @@ int ui_pager_function(struct ui *ui, enum keymap_fn fn)
 		return 0;
 	}
 }
+
+/* What the pager does not run goes to the index (flags, delete, reply...). */
+const struct ui_mode ui_mode_pager = {
+	.name = "pager", .map = KEYMAP_MAP_PAGER, .draw = ui_pager_draw, .function = ui_pager_function,
+	.close = pager_free,
+};

@@ -27,6 +27,42 @@ struct model_mailbox;
 struct model_view;
 struct engine_worker;
 
+struct ui;
+
+/* A screen (ui-mode.c): its own file, state and ops, as tmux's window
+ * modes. The open ones form a stack, ordered by the layers of ui-mode.c. */
+struct ui_mode {
+	const char *name;
+	int map;        /* the keys it reads (enum keymap_map), or -1: those of the screen below */
+	unsigned flags; /* UI_MODE_* */
+	void (*draw)(struct ui *ui);
+	/* Runs fn; 0 when it does not (fn then goes down the stack). */
+	int (*function)(struct ui *ui, enum keymap_fn fn);
+	/* Frees its state once it has left the stack (NULL: none). */
+	void (*close)(struct ui *ui);
+};
+enum {
+	UI_MODE_MODAL = 1,  /* every function is its own (help, history): not even quit goes past it */
+	UI_MODE_OPAQUE = 2, /* a function it does not run stops there (but redraw) */
+	UI_MODE_CHECKS = 4, /* the function table's preconditions are checked before it runs one */
+};
+#define UI_MODE_MAX 8
+
+extern const struct ui_mode ui_mode_index, ui_mode_pager, ui_mode_attach, ui_mode_browser, ui_mode_outbox,
+	ui_mode_compose, ui_mode_help, ui_mode_history;
+
+/* Opens mode at its layer (nothing when it is open). */
+void ui_mode_push(struct ui *ui, const struct ui_mode *mode);
+/* Takes mode off the stack, wherever it is, and closes it. */
+void ui_mode_remove(struct ui *ui, const struct ui_mode *mode);
+int ui_mode_is_open(const struct ui *ui, const struct ui_mode *mode);
+const struct ui_mode *ui_mode_top(const struct ui *ui);
+/* The keys of the screen on top. */
+enum keymap_map ui_map(const struct ui *ui);
+/* Runs fn: the global ones (quit, help, error history), then down the
+ * stack from the top. */
+void ui_run_function(struct ui *ui, enum keymap_fn fn);
+
 struct ui {
 	struct conf *conf;
 	const struct conf_account *account;
@@ -35,7 +71,8 @@ struct ui {
 	int wake[2];                    /* every worker writes here */
 	struct keymap keys;
 	attr_t colors[KEYMAP_COLOR_COUNT];
-	enum keymap_map map;
+	const struct ui_mode *modes[UI_MODE_MAX]; /* the screens open, bottom (the index) first: ui-mode.c */
+	size_t nmodes;
 
 	char *folder;      /* UTF-8 */
 	char *wire_folder; /* modified UTF-7 */
@@ -53,8 +90,7 @@ struct ui {
 
 	int seq[KEYMAP_MAX_SEQ];
 	int nseq;
-	int help; /* the help screen is up */
-	size_t help_top;
+	size_t help_top;          /* the help screen's first row */
 	struct ui_pager *pager;   /* the message open in the pager, or NULL */
 	struct ui_attach *attach; /* the attachment list, or NULL */
 	struct ui_browser *browser; /* the folder browser, or NULL */
@@ -118,6 +154,23 @@ void ui_rebuild_view(struct ui *ui, uint32_t keep_uid);
 /* Handles events until a DONE or ERROR of job arrives (at most 30 s; a
  * key ends the wait), for actions that must finish before tern goes on. */
 void ui_wait_job(struct ui *ui, int job);
+
+/* ui-index.c: the index mode. */
+/* The uid under the cursor, or 0. */
+uint32_t ui_cursor_uid(struct ui *ui);
+/* The index's status line. */
+void ui_index_status(struct ui *ui);
+/* The row mutt opens a folder on: the first new message, else the first
+ * unread, else the newest. */
+size_t ui_index_first_row(struct ui *ui);
+/* Puts a compiled pattern to use for fn (LIMIT, SEARCH, SEARCH_REVERSE,
+ * TAG_PATTERN); takes p and text. */
+void ui_index_use_pattern(struct ui *ui, enum keymap_fn fn, struct model_pattern *p, char *text);
+/* Whether fn's preconditions (keymap.h's KEYMAP_NEEDS_*) hold; when not,
+ * a reason may have been said. */
+int ui_index_ready(struct ui *ui, enum keymap_fn fn);
+/* Leaves the folder and the account for account's INBOX (ui-main.c). */
+void ui_change_account(struct ui *ui, const struct conf_account *account);
 
 /* ui-action.c */
 struct engine_event;
