@@ -140,7 +140,26 @@ static void test_pager(struct ui *ui, const char *maildir)
 	is_str(row(body + 3), "> quoted", "a quoted line follows");
 	ok(ui_grid_attr(body + 3, 0) != ui_grid_attr(body, 0), "the quoted line has the quoted colour");
 	ok(ui_grid_attr(0, 0) == A_BOLD, "headers are drawn in the header colour (%s)", row(0));
-	ui_pager_close(ui);
+
+	/* the stack of screens: help over the pager shows the pager's keys */
+	ui_run_function(ui, KEYMAP_FN_HELP);
+	ui_draw(ui);
+	ok(ui_mode_top(ui) == &ui_mode_help && starts(row(0), "Key bindings of the pager"),
+	   "help opens over the pager, with the pager's keys (%s)", row(0));
+	ok(ui_map(ui) == KEYMAP_MAP_PAGER, "and the keys read are still the pager's");
+	ui_run_function(ui, KEYMAP_FN_EXIT);
+	ok(ui_mode_top(ui) == &ui_mode_pager, "q closes the help: the pager is back on top");
+	ui_run_function(ui, KEYMAP_FN_EXIT);
+	ui_draw(ui);
+	ok(ui_mode_top(ui) == &ui_mode_index && !ui->pager && ui_map(ui) == KEYMAP_MAP_INDEX && strstr(row(0), "Ana Lima"),
+	   "q closes the pager: the index is on top with its keys (%s)", row(0));
+	ui_run_function(ui, KEYMAP_FN_COLLAPSE_ALL);
+	ok(ui->message.data && strstr(ui->message.data, "Threading is not on"),
+	   "collapse-all without threads is refused by its precondition, saying why");
+	model_mailbox_clear(ui->mbox);
+	ui_rebuild_view(ui, 0);
+	ui_run_function(ui, KEYMAP_FN_DISPLAY_MESSAGE);
+	ok(!ui->pager && ui_mode_top(ui) == &ui_mode_index, "display-message with no message does nothing");
 }
 
 int main(void)
@@ -177,6 +196,7 @@ int main(void)
 	ui.view = model_view_new();
 	if (pipe2(ui.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		return 2;
+	ui_mode_push(&ui, &ui_mode_index);
 	ui.worker = engine_worker_start(conf, ui.account, ui.wake[1]);
 
 	test_index(&ui);
