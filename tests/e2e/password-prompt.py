@@ -63,7 +63,7 @@ def main(t):
             s = wait_for("Password for acct:")
             subprocess.run(tmux + ["send-keys", "Typed-At-Prompt-42", "Enter"], check=True)
             s = wait_for("exit=", 60)
-            t.ok("exit=0" in s and "all 15 steps passed" in s, "--test-account passes with the typed password", s)
+            t.ok("exit=0" in s and "all 16 steps passed" in s, "--test-account passes with the typed password", s)
             t.is_(s.count("Password for acct:"), 1, "--test-account asks for the password once")
         finally:
             subprocess.run(tmux + ["kill-server"], capture_output=True)
