@@ -77,7 +77,210 @@ static void protect_secrets(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-int main(int argc, char **argv)
+/* Options that only some modes take (the modes table says which). */
+enum { TAKES_FOLDER = 1, TAKES_ALL = 2, TAKES_JSON = 4, TAKES_NO_SEND = 8, TAKES_RETRY = 16, TAKES_MAILRC = 32 };
+
+/* What the command line asked for. */
+struct args {
+	const char *mailrc, *account, *folder, *list_pattern, *whatis, *complete;
+	int mode; /* OPT_*, 'H', OPT_SEND, or 0: the reader */
+	int verbose, sending, setup;
+	unsigned given; /* TAKES_* of the options given */
+	struct cli_list_filter filter;
+	struct cli_send_options send;
+	char **exec;
+	size_t nexec;
+	char **flush_names; /* --flush-outbox ENTRY... */
+	size_t nflush;
+};
+
+static int run_complete(struct args *a)
+{
+	return cli_complete(a->mailrc, a->account, a->complete);
+}
+
+static int run_whatis(struct args *a)
+{
+	return cli_whatis(a->mailrc, a->whatis, !!(a->given & TAKES_MAILRC), a->exec, a->nexec);
+}
+
+static int run_setup(struct args *a)
+{
+	return cli_setup(a->mailrc, 0);
+}
+
+static int run_outbox(struct args *a) /* needs no mailrc: the outbox is a directory */
+{
+	return cli_outbox(!!(a->given & TAKES_JSON));
+}
+
+static int run_check_config(struct args *a)
+{
+	return cli_check_config(a->mailrc, a->exec, a->nexec);
+}
+
+/* Loads the mailrc (or, local_only, makes one for -f PATH, $MAIL or
+ * ~/Maildir) and runs mode on it. */
+static int with_conf(struct args *a, int local_only, int (*mode)(struct args *a, struct conf *conf))
+{
+	int exit_code;
+	struct conf *conf = local_only ? cli_conf_local(a->folder, a->exec, a->nexec, &exit_code)
+	                               : cli_conf_load(a->mailrc, a->exec, a->nexec, &exit_code);
+	if (conf && a->account && !conf_account_find(conf, a->account)) {
+		fprintf(stderr, "tern: no account '%s' in %s\n", a->account, conf->path);
+		exit_code = lib_error_exit_code(LIB_ERR_USAGE);
+	} else if (conf) {
+		exit_code = mode(a, conf);
+	}
+	conf_free(conf);
+	return exit_code;
+}
+
+static int send_mode(struct args *a, struct conf *conf)
+{
+	return cli_send(conf, a->account, &a->send);
+}
+
+static int flush_mode(struct args *a, struct conf *conf)
+{
+	return cli_flush_outbox(conf, !!(a->given & TAKES_RETRY), a->flush_names, a->nflush, a->verbose);
+}
+
+static int fetch_mode(struct args *a, struct conf *conf)
+{
+	return cli_fetch(conf, a->account);
+}
+
+static int list_mode(struct args *a, struct conf *conf)
+{
+	return cli_list(conf, a->account, a->folder, &a->filter, a->verbose);
+}
+
+static int test_mode(struct args *a, struct conf *conf)
+{
+	return cli_test_account(conf, a->account, !!(a->given & TAKES_NO_SEND), !!(a->given & TAKES_JSON));
+}
+
+static int check_mode(struct args *a, struct conf *conf)
+{
+	return cli_check(conf, a->account, !!(a->given & TAKES_ALL), !!(a->given & TAKES_JSON));
+}
+
+static int run_send(struct args *a) { return with_conf(a, 0, send_mode); }
+static int run_flush(struct args *a) { return with_conf(a, 0, flush_mode); }
+static int run_fetch(struct args *a) { return with_conf(a, 0, fetch_mode); }
+static int run_test(struct args *a) { return with_conf(a, 0, test_mode); }
+static int run_check(struct args *a) { return with_conf(a, 0, check_mode); }
+
+/* Whether no mailrc is given or found. */
+static int no_mailrc(const struct args *a)
+{
+	if (a->mailrc || a->account)
+		return 0;
+	char *found = conf_find_path(NULL);
+	free(found);
+	return found == NULL;
+}
+
+/* -H: a local folder (-f PATH starting with '/', '~' or '.') needs no
+ * mailrc; with no mailrc at all, -H lists -f FILE, else $MAIL, else
+ * ~/Maildir (as mailx would). */
+static int run_list(struct args *a)
+{
+	int rc = cli_list_filter_compile(a->list_pattern, &a->filter);
+	if (rc)
+		return rc;
+	if (cli_local_is_path(a->folder) || no_mailrc(a))
+		return cli_list_local(a->folder, &a->filter);
+	return with_conf(a, 0, list_mode);
+}
+
+static int reader_mode(struct args *a, struct conf *conf)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "tern: the reader needs a terminal; for scripts use -H or --check (tern -h)\n");
+		return lib_error_exit_code(LIB_ERR_USAGE);
+	}
+	cli_ask_passwords(conf);
+	return ui_run(conf, a->account, a->folder);
+}
+
+static int run_reader(struct args *a)
+{
+	/* First run: no mailrc, no local mailbox, a terminal: set up an account
+	 * (given up: go on and say there is nothing to open). */
+	if (!a->mailrc && !a->folder && cli_setup_wanted()) {
+		int rc = cli_setup(NULL, 1);
+		if (rc && rc != 1)
+			return rc;
+	}
+	/* with no mailrc: -f PATH, else $MAIL, else ~/Maildir */
+	return with_conf(a, no_mailrc(a), reader_mode);
+}
+
+/* The modes: the options each takes, and its handler. The order names
+ * them in "goes with" errors. */
+static const struct mode {
+	int id;
+	const char *name;
+	unsigned takes; /* TAKES_* */
+	int (*run)(struct args *a);
+} modes[] = {
+	{ 'H', "-H", TAKES_FOLDER, run_list },
+	{ OPT_FETCH, "--fetch", 0, run_fetch },
+	{ OPT_SEND, "sending", 0, run_send },
+	{ OPT_FLUSH, "--flush-outbox", TAKES_RETRY, run_flush },
+	{ OPT_CHECK, "--check", TAKES_ALL | TAKES_JSON, run_check },
+	{ OPT_TEST_ACCOUNT, "--test-account", TAKES_NO_SEND | TAKES_JSON, run_test },
+	{ OPT_OUTBOX, "--outbox", TAKES_JSON, run_outbox },
+	{ OPT_CHECK_CONFIG, "--check-config", 0, run_check_config },
+	{ OPT_WHATIS, "--whatis", TAKES_MAILRC, run_whatis },
+	{ OPT_SETUP, "--setup", 0, run_setup },
+	{ OPT_COMPLETE, "--complete", 0, run_complete },
+	{ 0, "the reader", TAKES_FOLDER, run_reader },
+};
+
+/* The options that go with some modes only, in the order they are checked. */
+static const struct { unsigned bit; const char *name; } takes_names[] = {
+	{ TAKES_NO_SEND, "--no-send" }, { TAKES_RETRY, "--retry-failed" }, { TAKES_MAILRC, "--mailrc" },
+	{ TAKES_ALL, "--all" }, { TAKES_JSON, "--json" }, { TAKES_FOLDER, "-f" },
+};
+
+static const struct mode *mode_of(int id)
+{
+	for (size_t i = 0; i < LIB_ARRAY_LEN(modes); i++)
+		if (modes[i].id == id)
+			return &modes[i];
+	return &modes[LIB_ARRAY_LEN(modes) - 1];
+}
+
+/* "--json goes with --check, --test-account or --outbox" when an option
+ * is given to a mode that does not take it; 0 when all are taken. */
+static int options_refused(const struct args *a)
+{
+	const struct mode *mode = mode_of(a->mode);
+
+	for (size_t o = 0; o < LIB_ARRAY_LEN(takes_names); o++) {
+		if (!(a->given & takes_names[o].bit) || (mode->takes & takes_names[o].bit))
+			continue;
+		struct buf text = BUF_INIT;
+		size_t n = 0, count = 0;
+		for (size_t m = 0; m < LIB_ARRAY_LEN(modes); m++)
+			count += !!(modes[m].takes & takes_names[o].bit);
+		buf_addf(&text, "%s goes with ", takes_names[o].name);
+		for (size_t m = 0; m < LIB_ARRAY_LEN(modes); m++)
+			if (modes[m].takes & takes_names[o].bit)
+				buf_addf(&text, "%s%s", n++ ? n == count ? " or " : ", " : "", modes[m].name);
+		int rc = usage_error("%s", text.data);
+		buf_free(&text);
+		return rc;
+	}
+	return 0;
+}
+
+/* Reads the options into a; returns -1 to go on, else the exit code
+ * (help, version, a usage error). */
+static int parse_options(int argc, char **argv, struct args *a)
 {
 	static const struct option options[] = {
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
@@ -102,17 +305,125 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *mailrc = NULL, *account = NULL, *folder = NULL;
-	int mode = 0, all = 0, json = 0, no_send = 0, retry_failed = 0, verbose = 0, opt;
-	const char *list_pattern = NULL;
-	struct cli_list_filter filter = { 0 };
-	char **exec = NULL;
-	size_t nexec = 0;
-	struct cli_send_options send = { 0 };
-	int sending = 0;
-	const char *whatis = NULL;
-	int mailrc_only = 0, setup = 0;
-	const char *complete = NULL;
+	struct cli_send_options *send = &a->send;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":A:F:f:e:s:c:b:a:r:L:HhvVt", options, NULL)) != -1) {
+		switch (opt) {
+		case 'A': a->account = optarg; break;
+		case 'F': a->mailrc = optarg; break;
+		case 'f': a->folder = optarg; a->given |= TAKES_FOLDER; break;
+		case 'e': push_arg(&a->exec, &a->nexec, optarg); break;
+		case 's': send->subject = optarg; a->sending = 1; break;
+		case 'c': push_arg(&send->cc, &send->ncc, optarg); a->sending = 1; break;
+		case 'b': push_arg(&send->bcc, &send->nbcc, optarg); a->sending = 1; break;
+		case 'a': push_arg(&send->attach, &send->nattach, optarg); a->sending = 1; break;
+		case 'r': send->from = optarg; a->sending = 1; break;
+		case OPT_DRY_RUN: send->dry_run = 1; a->sending = 1; break;
+		case OPT_FLUSH:
+		case OPT_OUTBOX:
+			if (a->mode && a->mode != opt)
+				return usage_error("%s", opt == OPT_FLUSH ? "--flush-outbox goes alone" : "--outbox goes alone");
+			a->mode = opt;
+			break;
+		case 't': send->headers = 1; a->sending = 1; break;
+		case 'v': a->verbose = 1; break;
+		case 'L':
+		case OPT_NEW:
+			if (a->list_pattern)
+				return usage_error("%s", "give one of -L and --new");
+			a->list_pattern = opt == OPT_NEW ? "~U" : optarg; /* new: not read yet */
+			if (a->mode && a->mode != 'H')
+				return usage_error("%s", "-L and --new go with -H");
+			a->mode = 'H';
+			break;
+		case OPT_LAST: {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n <= 0)
+				return usage_error("--last needs a number of messages, not '%s'", optarg);
+			a->filter.last = (size_t)n;
+			if (a->mode && a->mode != 'H')
+				return usage_error("%s", "--last goes with -H");
+			a->mode = 'H';
+			break;
+		}
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': return cli_version(stdout, ui_curses_version());
+		case 'H':
+		case OPT_CHECK:
+		case OPT_CHECK_CONFIG:
+		case OPT_FETCH:
+		case OPT_TEST_ACCOUNT:
+			if (a->mode && a->mode != opt)
+				return usage_error("%s", a->mode == 'H' && (a->list_pattern || a->filter.last)
+				                             ? "-L, --new and --last go with -H"
+				                             : "choose one of -H, --check, --fetch, --test-account and --check-config");
+			a->mode = opt;
+			break;
+		case OPT_WHATIS: a->whatis = optarg; break;
+		case OPT_MAILRC_ONLY: a->given |= TAKES_MAILRC; break;
+		case OPT_SETUP: a->setup = 1; break;
+		case OPT_COMPLETE: a->complete = optarg; break;
+		case OPT_ALL: a->given |= TAKES_ALL; break;
+		case OPT_JSON: a->given |= TAKES_JSON; break;
+		case OPT_NO_SEND: a->given |= TAKES_NO_SEND; break;
+		case OPT_RETRY_FAILED: a->given |= TAKES_RETRY; break;
+		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			if (optopt) {
+				char flag[3] = { '-', (char)optopt, 0 };
+				return usage_error("unknown option %s", flag);
+			}
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	return -1;
+}
+
+/* Settles the mode from what was given beside the options: --complete,
+ * addresses to send to, --whatis, --setup; -1 to go on, else the exit
+ * code of a usage error. */
+static int choose_mode(int argc, char **argv, struct args *a)
+{
+	if (a->complete) { /* tern [-F mailrc] [-A account] --complete accounts|folders */
+		if (a->mode || a->sending || a->folder || a->whatis || a->setup || a->nexec || optind < argc)
+			return usage_error("%s", "--complete goes with -F and -A only");
+		a->mode = OPT_COMPLETE;
+		return -1;
+	}
+	if (a->mode == OPT_TEST_ACCOUNT && optind < argc) { /* --test-account NAME */
+		if (argc - optind > 1 || a->account)
+			return usage_error("%s", "--test-account takes one account name (or -A NAME)");
+		a->account = argv[optind++];
+	}
+	a->send.verbose = a->verbose;
+	if (a->mode == OPT_FLUSH) {
+		a->flush_names = argv + optind;
+		a->nflush = (size_t)(argc - optind);
+		optind = argc;
+	}
+	for (int i = optind; i < argc; i++)
+		push_arg(&a->send.to, &a->send.nto, argv[i]);
+	if (a->send.nto)
+		a->sending = 1;
+	if (a->sending && a->mode)
+		return usage_error("%s", "sending (addresses, -s, -c, -b, -a, -r) goes with no other mode");
+	if (a->sending)
+		a->mode = OPT_SEND;
+	if ((a->whatis || a->setup) && (a->mode || a->folder || a->account || (a->whatis && a->setup)))
+		return usage_error("%s", "--whatis and --setup go alone");
+	if (a->whatis)
+		a->mode = OPT_WHATIS;
+	if (a->setup)
+		a->mode = OPT_SETUP;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { 0 };
 
 	/* A server that closes the connection under a write (OpenSSL writes
 	 * with plain write()) must be an error to handle, not the end. Caught
@@ -124,208 +435,16 @@ int main(int argc, char **argv)
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8"); /* widths of UTF-8 text need a UTF-8 ctype */
 	protect_secrets();
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":A:F:f:e:s:c:b:a:r:L:HhvVt", options, NULL)) != -1) {
-		switch (opt) {
-		case 'A': account = optarg; break;
-		case 'F': mailrc = optarg; break;
-		case 'f': folder = optarg; break;
-		case 'e':
-			exec = xrealloc(exec, (nexec + 1) * sizeof(*exec));
-			exec[nexec++] = optarg;
-			break;
-		case 's': send.subject = optarg; sending = 1; break;
-		case 'c': push_arg(&send.cc, &send.ncc, optarg); sending = 1; break;
-		case 'b': push_arg(&send.bcc, &send.nbcc, optarg); sending = 1; break;
-		case 'a': push_arg(&send.attach, &send.nattach, optarg); sending = 1; break;
-		case 'r': send.from = optarg; sending = 1; break;
-		case OPT_DRY_RUN: send.dry_run = 1; sending = 1; break;
-		case OPT_FLUSH:
-		case OPT_OUTBOX:
-			if (mode && mode != opt)
-				return usage_error("%s", opt == OPT_FLUSH ? "--flush-outbox goes alone" : "--outbox goes alone");
-			mode = opt;
-			break;
-		case 't': send.headers = 1; sending = 1; break;
-		case 'v': verbose = 1; break;
-		case 'L':
-		case OPT_NEW:
-			if (list_pattern)
-				return usage_error("%s", "give one of -L and --new");
-			list_pattern = opt == OPT_NEW ? "~U" : optarg; /* new: not read yet */
-			if (mode && mode != 'H')
-				return usage_error("%s", "-L and --new go with -H");
-			mode = 'H';
-			break;
-		case OPT_LAST: {
-			char *end = NULL;
-			long n = strtol(optarg, &end, 10);
-			if (!*optarg || *end || n <= 0)
-				return usage_error("--last needs a number of messages, not '%s'", optarg);
-			filter.last = (size_t)n;
-			if (mode && mode != 'H')
-				return usage_error("%s", "--last goes with -H");
-			mode = 'H';
-			break;
-		}
-		case 'h': fputs(usage_text, stdout); return 0;
-		case 'V': return cli_version(stdout);
-		case 'H':
-		case OPT_CHECK:
-		case OPT_CHECK_CONFIG:
-		case OPT_FETCH:
-		case OPT_TEST_ACCOUNT:
-			if (mode && mode != opt)
-				return usage_error("%s", mode == 'H' && (list_pattern || filter.last)
-				                             ? "-L, --new and --last go with -H"
-				                             : "choose one of -H, --check, --fetch, --test-account and --check-config");
-			mode = opt;
-			break;
-		case OPT_WHATIS: whatis = optarg; break;
-		case OPT_MAILRC_ONLY: mailrc_only = 1; break;
-		case OPT_SETUP: setup = 1; break;
-		case OPT_COMPLETE: complete = optarg; break;
-		case OPT_ALL: all = 1; break;
-		case OPT_JSON: json = 1; break;
-		case OPT_NO_SEND: no_send = 1; break;
-		case OPT_RETRY_FAILED: retry_failed = 1; break;
-		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
-		default:
-			if (optopt) {
-				char flag[3] = { '-', (char)optopt, 0 };
-				return usage_error("unknown option %s", flag);
-			}
-			return usage_error("unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (complete) { /* tern [-F mailrc] [-A account] --complete accounts|folders */
-		if (mode || sending || folder || whatis || setup || nexec || optind < argc)
-			return usage_error("%s", "--complete goes with -F and -A only");
-		return cli_complete(mailrc, account, complete);
-	}
-	if (mode == OPT_TEST_ACCOUNT && optind < argc) { /* --test-account NAME */
-		if (argc - optind > 1 || account)
-			return usage_error("%s", "--test-account takes one account name (or -A NAME)");
-		account = argv[optind++];
-	}
-	if (no_send && mode != OPT_TEST_ACCOUNT)
-		return usage_error("%s", "--no-send goes with --test-account");
-	if (retry_failed && mode != OPT_FLUSH)
-		return usage_error("%s", "--retry-failed goes with --flush-outbox");
-	send.verbose = verbose;
-	char **flush_names = mode == OPT_FLUSH ? argv + optind : NULL; /* --flush-outbox ENTRY... */
-	size_t nflush = mode == OPT_FLUSH ? (size_t)(argc - optind) : 0;
-	if (mode == OPT_FLUSH)
-		optind = argc;
-	for (int i = optind; i < argc; i++)
-		push_arg(&send.to, &send.nto, argv[i]);
-	if (send.nto)
-		sending = 1;
-	if (sending && mode)
-		return usage_error("%s", "sending (addresses, -s, -c, -b, -a, -r) goes with no other mode");
-	if (sending)
-		mode = OPT_SEND;
-	if ((whatis || setup) && (mode || sending || folder || account || (whatis && setup)))
-		return usage_error("%s", "--whatis and --setup go alone");
-	if (mailrc_only && !whatis)
-		return usage_error("%s", "--mailrc goes with --whatis");
-	if (whatis) {
-		int rc = cli_whatis(mailrc, whatis, mailrc_only, exec, nexec);
-		free(exec);
-		return rc;
-	}
-	if (setup) {
-		free(exec);
-		return cli_setup(mailrc, 0);
-	}
-	if (all && mode != OPT_CHECK)
-		return usage_error("%s", "--all goes with --check");
-	if (json && mode != OPT_CHECK && mode != OPT_TEST_ACCOUNT && mode != OPT_OUTBOX)
-		return usage_error("%s", "--json goes with --check, --test-account or --outbox");
-	if (mode == OPT_OUTBOX) { /* needs no mailrc: the outbox is a directory */
-		free(exec);
-		return cli_outbox(json);
-	}
-	if (folder && mode && mode != 'H')
-		return usage_error("%s", "-f goes with -H or the reader");
-	/* Local folders need no mailrc: -f PATH -H lists a Maildir or mbox when
-	 * PATH starts with '/', '~' or '.'; with no mailrc at all, -H lists -f
-	 * FILE, else $MAIL, else ~/Maildir (as mailx would). */
-	if (mode == 'H') {
-		int rc = cli_list_filter_compile(list_pattern, &filter);
-		if (rc) {
-			free(exec);
-			return rc;
-		}
-	}
-	if (mode == 'H') {
-		int no_mailrc = 0;
-		if (!mailrc && !account) {
-			char *found = conf_find_path(NULL);
-			no_mailrc = found == NULL;
-			free(found);
-		}
-		if (cli_local_is_path(folder) || no_mailrc) {
-			free(exec);
-			int rc = cli_list_local(folder, &filter);
-			cli_list_filter_clear(&filter);
-			return rc;
-		}
-	}
-	int exit_code;
-	/* First run: no mailrc, no local mailbox, a terminal: set up an account
-	 * (given up: go on and say there is nothing to open). */
-	if (!mode && !mailrc && !folder && cli_setup_wanted()) {
-		exit_code = cli_setup(NULL, 1);
-		if (exit_code && exit_code != 1) {
-			free(exec);
-			return exit_code;
-		}
-	}
-	if (mode == OPT_CHECK_CONFIG) {
-		exit_code = cli_check_config(mailrc, exec, nexec);
-		free(exec);
-		return exit_code;
-	}
-	/* The reader with no mailrc: -f PATH, else $MAIL, else ~/Maildir. */
-	int local_only = 0;
-	if (!mode && !sending && !mailrc && !account) {
-		char *found = conf_find_path(NULL);
-		local_only = found == NULL;
-		free(found);
-	}
-	struct conf *conf = local_only ? cli_conf_local(folder, exec, nexec, &exit_code)
-	                               : cli_conf_load(mailrc, exec, nexec, &exit_code);
-	free(exec);
-	if (conf && account && !conf_account_find(conf, account)) {
-		fprintf(stderr, "tern: no account '%s' in %s\n", account, conf->path);
-		exit_code = lib_error_exit_code(LIB_ERR_USAGE);
-	} else if (!conf) {
-		/* exit_code says why; the argument lists are still freed below */
-	} else if (mode == OPT_SEND) {
-		exit_code = cli_send(conf, account, &send);
-	} else if (mode == OPT_FLUSH) {
-		exit_code = cli_flush_outbox(conf, retry_failed, flush_names, nflush, verbose);
-	} else if (mode == OPT_FETCH) {
-		exit_code = cli_fetch(conf, account);
-	} else if (mode == 'H') {
-		exit_code = cli_list(conf, account, folder, &filter, verbose);
-	} else if (mode == OPT_TEST_ACCOUNT) {
-		exit_code = cli_test_account(conf, account, no_send, json);
-	} else if (mode == OPT_CHECK) {
-		exit_code = cli_check(conf, account, all, json);
-	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "tern: the reader needs a terminal; for scripts use -H or --check (tern -h)\n");
-		exit_code = lib_error_exit_code(LIB_ERR_USAGE);
-	} else {
-		cli_ask_passwords(conf);
-		exit_code = ui_run(conf, account, folder);
-	}
-	conf_free(conf);
-	cli_list_filter_clear(&filter);
-	free(send.to);
-	free(send.cc);
-	free(send.bcc);
-	free(send.attach);
+	int exit_code = parse_options(argc, argv, &a);
+	if (exit_code < 0)
+		exit_code = choose_mode(argc, argv, &a);
+	if (exit_code < 0 && (exit_code = options_refused(&a)) == 0)
+		exit_code = mode_of(a.mode)->run(&a);
+	free(a.exec);
+	cli_list_filter_clear(&a.filter);
+	free(a.send.to);
+	free(a.send.cc);
+	free(a.send.bcc);
+	free(a.send.attach);
 	return exit_code;
 }

@@ -6,7 +6,7 @@
 #include "../engine/engine.h"
 #include "../lib/lib.h"
 #include "../net/net.h"
-#include "../ui/ui.h"
+#include "../keymap/keymap.h"
 
 struct conf *cli_conf_load(const char *path, char **exec, size_t nexec, int *exit_code)
 {
@@ -52,7 +52,7 @@ struct conf *cli_conf_finish(struct conf *conf, char **exec, size_t nexec, int *
 {
 	for (size_t i = 0; i < nexec; i++)
 		conf_apply_line(conf, "-e", exec[i]);
-	ui_check_commands(conf);
+	keymap_check_commands(conf);
 	check_ca_files(conf);
 	for (size_t i = 0; i < conf->ndiags; i++)
 		fprintf(stderr, "%s%s\n", conf->diags[i].is_error ? "" : "warning: ", conf->diags[i].text);

@@ -5,11 +5,10 @@
 #include "../imap/imap.h"
 #include "../net/net.h"
 #include "../store/store.h"
-#include "../ui/ui.h"
 #include "config.h"
 #include "src/cli/cli-commit.h"
 
-int cli_version(FILE *out)
+int cli_version(FILE *out, const char *curses_version)
 {
 	char etpan[64];
 
@@ -19,7 +18,7 @@ int cli_version(FILE *out)
 	else
 		fprintf(out, "tern %s\n", PACKAGE_VERSION);
 	fprintf(out, "Libraries: %s; %s; %s; %s\n", etpan, net_tls_library_version(), store_backend_version(),
-	        ui_curses_version());
+	        curses_version);
 	fprintf(out, "Build: %s\n", TERN_BUILD_OPTIONS);
 	return 0;
 }

@@ -39,7 +39,9 @@ void cli_secrets_forget(void);
  * reconnections, until the reader ends (conf_free wipes it). */
 void cli_ask_passwords(struct conf *conf);
 
-int cli_version(FILE *out);
+/* curses_version: the reader's terminal library (ui_curses_version), named
+ * by main so that cli needs no ui. */
+int cli_version(FILE *out, const char *curses_version);
 /* tern --complete accounts|folders (cli-complete.c): for the shell
  * completions, the account names of the mailrc (NULL: the default one)
  * or the folders the header cache of account (NULL: the default) holds,

@@ -102,6 +102,48 @@ struct model_summary *model_mailbox_find_uid(struct model_mailbox *mbox, uint32_
 /* Removes the given uids (any order; unknown ones are ignored), as after
  * EXPUNGE or VANISHED, compacting the array. Returns how many were removed. */
 size_t model_mailbox_remove_uids(struct model_mailbox *mbox, const uint32_t *uids, size_t n);
+/* Sets (add 1) or clears flags on the listed uids that are there. */
+void model_mailbox_set_flags(struct model_mailbox *mbox, const uint32_t *uids, size_t n, unsigned flags, int add);
+
+/* A sorted set of uids (model-pending.c): the reader's tags, and what it
+ * marked deleted. Zero-initialised is empty; the caller clears it.
+ *     struct model_uid_set tags = { 0 };
+ *     model_uid_set_put(&tags, 7, 1);
+ *     if (model_uid_set_has(&tags, 7)) ...
+ *     model_uid_set_clear(&tags); */
+struct model_uid_set {
+	uint32_t *uids; /* ascending, each once */
+	size_t n;
+};
+int model_uid_set_has(const struct model_uid_set *set, uint32_t uid);
+/* Adds uid (on 1) or takes it out (on 0). */
+void model_uid_set_put(struct model_uid_set *set, uint32_t uid, int on);
+void model_uid_set_clear(struct model_uid_set *set);
+
+/* Flag changes shown at once but not yet confirmed by the server: a
+ * snapshot of the folder taken before the server applied them gets them
+ * again (apply); the answer, yes or no, forgets one (done), and a no is
+ * rolled back with model_mailbox_set_flags(..., !add). */
+struct model_flag_change {
+	uint32_t *uids;
+	size_t n;
+	unsigned flags;
+	int add;
+};
+struct model_pending_flags {
+	struct model_flag_change *changes; /* in the order they were sent */
+	size_t n;
+};
+/* Records a change (uids copied). */
+void model_pending_flags_add(struct model_pending_flags *pending, const uint32_t *uids, size_t n, unsigned flags,
+                             int add);
+/* Forgets the change with exactly these uids, flags and direction; 1 when
+ * there was one. */
+int model_pending_flags_done(struct model_pending_flags *pending, const uint32_t *uids, size_t n, unsigned flags,
+                             int add);
+void model_pending_flags_apply(const struct model_pending_flags *pending, struct model_mailbox *mbox);
+void model_pending_flags_clear(struct model_pending_flags *pending);
+
 /* Bytes held by the summary array and the arena, for diagnostics. */
 size_t model_mailbox_memory(const struct model_mailbox *mbox);
 

@@ -16,57 +16,9 @@ static int uid_compare(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* A sorted set of uids: the tags, and what this session marked deleted. */
-struct uid_set_ref {
-	uint32_t **uids;
-	size_t *n;
-};
-
-static size_t set_find(struct uid_set_ref set, uint32_t uid)
-{
-	size_t lo = 0, hi = *set.n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if ((*set.uids)[mid] < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int set_has(struct uid_set_ref set, uint32_t uid)
-{
-	size_t i = set_find(set, uid);
-	return i < *set.n && (*set.uids)[i] == uid;
-}
-
-static void set_put(struct uid_set_ref set, uint32_t uid, int on)
-{
-	size_t i = set_find(set, uid);
-	int there = i < *set.n && (*set.uids)[i] == uid;
-	if (on && !there) {
-		*set.uids = xrealloc(*set.uids, (*set.n + 1) * sizeof(**set.uids));
-		memmove(*set.uids + i + 1, *set.uids + i, (*set.n - i) * sizeof(**set.uids));
-		(*set.uids)[i] = uid;
-		(*set.n)++;
-	} else if (!on && there) {
-		memmove(*set.uids + i, *set.uids + i + 1, (*set.n - i - 1) * sizeof(**set.uids));
-		(*set.n)--;
-	}
-}
-
-#define TAGS(ui) ((struct uid_set_ref){ &(ui)->tags, &(ui)->ntags })
-#define MARKED(ui) ((struct uid_set_ref){ &(ui)->marked, &(ui)->nmarked })
-
 int ui_tagged(const struct ui *ui, uint32_t uid)
 {
-	return set_has((struct uid_set_ref){ (uint32_t **)&ui->tags, (size_t *)&ui->ntags }, uid);
-}
-
-static void tag_set(struct ui *ui, uint32_t uid, int on)
-{
-	set_put(TAGS(ui), uid, on);
+	return model_uid_set_has(&ui->tags, uid);
 }
 
 size_t ui_tag_matching(struct ui *ui, const struct model_pattern *p)
@@ -76,7 +28,7 @@ size_t ui_tag_matching(struct ui *ui, const struct model_pattern *p)
 
 	for (size_t i = 0; i < count; i++) {
 		if (model_pattern_match(p, &all[i], ui_tagged(ui, all[i].uid))) {
-			tag_set(ui, all[i].uid, 1);
+			model_uid_set_put(&ui->tags, all[i].uid, 1);
 			n++;
 		}
 	}
@@ -85,12 +37,8 @@ size_t ui_tag_matching(struct ui *ui, const struct model_pattern *p)
 
 void ui_tags_clear(struct ui *ui)
 {
-	free(ui->tags);
-	ui->tags = NULL;
-	ui->ntags = 0;
-	free(ui->marked);
-	ui->marked = NULL;
-	ui->nmarked = 0;
+	model_uid_set_clear(&ui->tags);
+	model_uid_set_clear(&ui->marked);
 	free(ui->expunge_all_folder);
 	ui->expunge_all_folder = NULL;
 	ui->expunge_others = 0;
@@ -105,13 +53,13 @@ static uint32_t *targets(struct ui *ui, size_t *n)
 
 	if (ui->tag_prefix) {
 		ui->tag_prefix = 0;
-		if (!ui->ntags) {
+		if (!ui->tags.n) {
 			ui_say(ui, 0, "No tagged messages.");
 			return NULL;
 		}
-		*n = ui->ntags;
+		*n = ui->tags.n;
 		uids = xmalloc(*n * sizeof(*uids));
-		memcpy(uids, ui->tags, *n * sizeof(*uids));
+		memcpy(uids, ui->tags.uids, *n * sizeof(*uids));
 		return uids;
 	}
 	if (!current)
@@ -133,58 +81,19 @@ static size_t not_moved(struct ui *ui, uint32_t *uids, size_t n)
 	return kept;
 }
 
-/* Flag changes sent but not yet confirmed: a snapshot of the folder
- * taken before the server applied them must not undo them on screen. */
-static void pending_add(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
-{
-	ui->pending_flags = xrealloc(ui->pending_flags, (ui->npending_flags + 1) * sizeof(*ui->pending_flags));
-	struct ui_pending_flags *p = &ui->pending_flags[ui->npending_flags++];
-	p->uids = xmalloc((n ? n : 1) * sizeof(*uids));
-	memcpy(p->uids, uids, n * sizeof(*uids));
-	p->n = n;
-	p->flags = flags;
-	p->add = add;
-}
-
-static void pending_done(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
-{
-	for (size_t i = 0; i < ui->npending_flags; i++) {
-		struct ui_pending_flags *p = &ui->pending_flags[i];
-		if (p->n == n && p->flags == flags && p->add == add && memcmp(p->uids, uids, n * sizeof(*uids)) == 0) {
-			free(p->uids);
-			memmove(p, p + 1, (ui->npending_flags - i - 1) * sizeof(*p));
-			ui->npending_flags--;
-			return;
-		}
-	}
-}
-
 void ui_pending_flags_free(struct ui *ui)
 {
-	for (size_t i = 0; i < ui->npending_flags; i++)
-		free(ui->pending_flags[i].uids);
-	free(ui->pending_flags);
-	ui->pending_flags = NULL;
-	ui->npending_flags = 0;
+	model_pending_flags_clear(&ui->pending_flags);
 }
-
-static void set_flags(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add);
 
 void ui_pending_flags_apply(struct ui *ui)
 {
-	for (size_t i = 0; i < ui->npending_flags; i++) {
-		struct ui_pending_flags *p = &ui->pending_flags[i];
-		set_flags(ui, p->uids, p->n, p->flags, p->add);
-	}
+	model_pending_flags_apply(&ui->pending_flags, ui->mbox);
 }
 
 static void set_flags(struct ui *ui, const uint32_t *uids, size_t n, unsigned flags, int add)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct model_summary *s = model_mailbox_find_uid(ui->mbox, uids[i]);
-		if (s)
-			s->flags = add ? s->flags | flags : s->flags & ~flags;
-	}
+	model_mailbox_set_flags(ui->mbox, uids, n, flags, add);
 }
 
 static void flag_action(struct ui *ui, unsigned flag)
@@ -202,7 +111,7 @@ static void flag_action(struct ui *ui, unsigned flag)
 		add = first ? !(first->flags & flag) : 1;
 	}
 	set_flags(ui, uids, n, flag, add);
-	pending_add(ui, uids, n, flag, add);
+	model_pending_flags_add(&ui->pending_flags, uids, n, flag, add);
 	engine_worker_store_flags(ui->worker, ui->wire_folder, uids, n, flag, add);
 	free(uids);
 }
@@ -250,8 +159,8 @@ void ui_expunge_ask(struct ui *ui, int wait)
 
 	/* Only what this session marked deleted: another client's \Deleted
 	 * messages are that client's business. */
-	for (size_t i = 0; i < ui->nmarked; i++) {
-		const struct model_summary *s = model_mailbox_find_uid(ui->mbox, ui->marked[i]);
+	for (size_t i = 0; i < ui->marked.n; i++) {
+		const struct model_summary *s = model_mailbox_find_uid(ui->mbox, ui->marked.uids[i]);
 		if (s && (s->flags & MODEL_F_DELETED)) {
 			uids = xrealloc(uids, (n + 1) * sizeof(*uids));
 			uids[n++] = s->uid;
@@ -286,51 +195,51 @@ void ui_expunge_ask(struct ui *ui, int wait)
 	free(uids);
 }
 
-int ui_action_function(struct ui *ui, enum ui_function fn)
+int ui_action_function(struct ui *ui, enum keymap_fn fn)
 {
 	size_t n;
 	uint32_t *uids;
 	const struct model_summary *current = ui_current(ui);
 
 	switch (fn) {
-	case UI_FN_TOGGLE_NEW:
+	case KEYMAP_FN_TOGGLE_NEW:
 		flag_action(ui, MODEL_F_SEEN);
 		return 1;
-	case UI_FN_FLAG_MESSAGE:
+	case KEYMAP_FN_FLAG_MESSAGE:
 		flag_action(ui, MODEL_F_FLAGGED);
 		return 1;
-	case UI_FN_UNDO:
+	case KEYMAP_FN_UNDO:
 		ui_undo_last(ui);
 		return 1;
-	case UI_FN_DELETE_MESSAGE:
-	case UI_FN_UNDELETE_MESSAGE:
+	case KEYMAP_FN_DELETE_MESSAGE:
+	case KEYMAP_FN_UNDELETE_MESSAGE:
 		if (!(uids = targets(ui, &n)))
 			return 1;
-		if (fn == UI_FN_UNDELETE_MESSAGE)
+		if (fn == KEYMAP_FN_UNDELETE_MESSAGE)
 			ui_undo_restore(ui, uids, n);
 		n = not_moved(ui, uids, n); /* the rest only have (or get) the deleted mark */
 		if (!n) {
 			free(uids);
 			return 1;
 		}
-		set_flags(ui, uids, n, MODEL_F_DELETED, fn == UI_FN_DELETE_MESSAGE);
+		set_flags(ui, uids, n, MODEL_F_DELETED, fn == KEYMAP_FN_DELETE_MESSAGE);
 		for (size_t i = 0; i < n; i++)
-			set_put(MARKED(ui), uids[i], fn == UI_FN_DELETE_MESSAGE);
-		if (fn == UI_FN_DELETE_MESSAGE) {
+			model_uid_set_put(&ui->marked, uids[i], fn == KEYMAP_FN_DELETE_MESSAGE);
+		if (fn == KEYMAP_FN_DELETE_MESSAGE) {
 			engine_worker_delete(ui->worker, ui->wire_folder, uids, n);
 		} else {
-			pending_add(ui, uids, n, MODEL_F_DELETED, 0);
+			model_pending_flags_add(&ui->pending_flags, uids, n, MODEL_F_DELETED, 0);
 			engine_worker_store_flags(ui->worker, ui->wire_folder, uids, n, MODEL_F_DELETED, 0);
 		}
 		free(uids);
 		if (n == 1 && !ui->pager)
 			ui_step(ui, 1); /* mutt moves on after d */
 		return 1;
-	case UI_FN_SYNC_MAILBOX:
+	case KEYMAP_FN_SYNC_MAILBOX:
 		ui_expunge_ask(ui, 0);
 		return 1;
-	case UI_FN_SAVE_MESSAGE:
-	case UI_FN_COPY_MESSAGE: {
+	case KEYMAP_FN_SAVE_MESSAGE:
+	case KEYMAP_FN_COPY_MESSAGE: {
 		if (!(uids = targets(ui, &n)))
 			return 1;
 		if (!(n = not_moved(ui, uids, n))) {
@@ -338,7 +247,7 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
 			free(uids);
 			return 1;
 		}
-		char *target = ask_folder(ui, fn == UI_FN_SAVE_MESSAGE ? "Move" : "Copy", n);
+		char *target = ask_folder(ui, fn == KEYMAP_FN_SAVE_MESSAGE ? "Move" : "Copy", n);
 		char *colon = target ? strchr(target, ':') : NULL;
 		const struct conf_account *other = NULL;
 		if (colon) { /* ACCOUNT:FOLDER names a folder of another account */
@@ -351,29 +260,29 @@ int ui_action_function(struct ui *ui, enum ui_function fn)
 				ui_say(ui, 1, "That account has no IMAP or POP3 server.");
 			else {
 				engine_worker_copy_to_account(ui->worker, ui->wire_folder, uids, n, other, colon + 1,
-				                              fn == UI_FN_SAVE_MESSAGE);
-				ui_say(ui, 0, fn == UI_FN_SAVE_MESSAGE ? "Moving..." : "Copying...");
+				                              fn == KEYMAP_FN_SAVE_MESSAGE);
+				ui_say(ui, 0, fn == KEYMAP_FN_SAVE_MESSAGE ? "Moving..." : "Copying...");
 			}
 		} else if (target && strcmp(target, ui->folder) == 0) {
 			ui_say(ui, 0, "That is this folder.");
 		} else if (target) {
-			engine_worker_copy(ui->worker, ui->wire_folder, uids, n, target, fn == UI_FN_SAVE_MESSAGE);
-			ui_say(ui, 0, fn == UI_FN_SAVE_MESSAGE ? "Moving..." : "Copying...");
+			engine_worker_copy(ui->worker, ui->wire_folder, uids, n, target, fn == KEYMAP_FN_SAVE_MESSAGE);
+			ui_say(ui, 0, fn == KEYMAP_FN_SAVE_MESSAGE ? "Moving..." : "Copying...");
 		}
 		free(target);
 		free(uids);
 		return 1;
 	}
-	case UI_FN_TAG_ENTRY:
+	case KEYMAP_FN_TAG_ENTRY:
 		if (current) {
-			tag_set(ui, current->uid, !ui_tagged(ui, current->uid));
+			model_uid_set_put(&ui->tags, current->uid, !ui_tagged(ui, current->uid));
 			ui_step(ui, 1);
 		}
 		return 1;
-	case UI_FN_TAG_PREFIX:
+	case KEYMAP_FN_TAG_PREFIX:
 		ui->tag_prefix = 1;
-		ui_say(ui, 0, ui->ntags ? "tag-" : "No tagged messages.");
-		if (!ui->ntags)
+		ui_say(ui, 0, ui->tags.n ? "tag-" : "No tagged messages.");
+		if (!ui->tags.n)
 			ui->tag_prefix = 0;
 		return 1;
 	default:
@@ -392,7 +301,7 @@ void ui_action_event(struct ui *ui, struct engine_event *ev)
 	if (!ev->folder || strcmp(ev->folder, ui->wire_folder) != 0)
 		return;
 	if (ev->result.job == ENGINE_JOB_STORE_FLAGS)
-		pending_done(ui, bulk->uids, bulk->nuids, bulk->flags, bulk->add);
+		model_pending_flags_done(&ui->pending_flags, bulk->uids, bulk->nuids, bulk->flags, bulk->add);
 	if (ev->type == ENGINE_EV_ERROR) {
 		if (ev->result.job == ENGINE_JOB_STORE_FLAGS)
 			set_flags(ui, bulk->uids, bulk->nuids, bulk->flags, !bulk->add);
@@ -422,7 +331,7 @@ void ui_action_event(struct ui *ui, struct engine_event *ev)
 		ui_say(ui, 0, note);
 		free(note);
 		for (size_t i = 0; i < bulk->nuids; i++)
-			set_put(MARKED(ui), bulk->uids[i], 0);
+			model_uid_set_put(&ui->marked, bulk->uids[i], 0);
 		bulk->nuids = not_moved(ui, bulk->uids, bulk->nuids);
 		if (!bulk->nuids)
 			return;
@@ -435,8 +344,8 @@ void ui_action_event(struct ui *ui, struct engine_event *ev)
 	size_t row = ui->cursor;
 	model_mailbox_remove_uids(ui->mbox, bulk->uids, bulk->nuids);
 	for (size_t i = 0; i < bulk->nuids; i++) {
-		tag_set(ui, bulk->uids[i], 0);
-		set_put(MARKED(ui), bulk->uids[i], 0);
+		model_uid_set_put(&ui->tags, bulk->uids[i], 0);
+		model_uid_set_put(&ui->marked, bulk->uids[i], 0);
 	}
 	ui_rebuild_view(ui, keep);
 	if (!keep) {

@@ -26,16 +26,20 @@ void ui_attach_open(struct ui *ui)
 		ui_say(ui, 0, "The message is still being fetched.");
 		return;
 	}
-	free(ui->attach);
+	ui_mode_remove(ui, &ui_mode_attach);
 	ui->attach = xcalloc(1, sizeof(*ui->attach));
-	ui->map = UI_MAP_ATTACH;
+	ui_mode_push(ui, &ui_mode_attach);
+}
+
+static void attach_free(struct ui *ui)
+{
+	free(ui->attach);
+	ui->attach = NULL;
 }
 
 void ui_attach_close(struct ui *ui)
 {
-	free(ui->attach);
-	ui->attach = NULL;
-	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+	ui_mode_remove(ui, &ui_mode_attach);
 }
 
 static void human(size_t size, char *out, size_t len)
@@ -54,7 +58,7 @@ void ui_attach_draw(struct ui *ui)
 	size_t count = mime_message_part_count(msg), rows = ui_rows();
 	struct ui_attach *a = ui->attach;
 
-	erase();
+	ui_erase();
 	if (a->cursor >= count)
 		a->cursor = count ? count - 1 : 0;
 	if (a->cursor < a->top)
@@ -76,10 +80,10 @@ void ui_attach_draw(struct ui *ui)
 			lib_sanitize(&clean, part->filename, strlen(part->filename), LIB_SANITIZE_LINE);
 			buf_addstr(&line, clean.data ? clean.data : "");
 		}
-		move((int)r, 0);
-		attrset(i == a->cursor ? ui->colors[UI_COLOR_INDICATOR] : ui->colors[UI_COLOR_NORMAL]);
-		ui_draw_text(line.data, (size_t)COLS);
-		attrset(A_NORMAL);
+		ui_move((int)r, 0);
+		ui_attrset(i == a->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR] : ui->colors[KEYMAP_COLOR_NORMAL]);
+		ui_draw_text(line.data, (size_t)ui_cols());
+		ui_attrset(A_NORMAL);
 		buf_free(&line);
 		buf_free(&clean);
 	}
@@ -212,30 +216,36 @@ static void view(struct ui *ui, size_t index)
 	free(dir);
 }
 
-int ui_attach_function(struct ui *ui, enum ui_function fn)
+int ui_attach_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_attach *a = ui->attach;
 	size_t count = mime_message_part_count(ui_pager_mime(ui));
 
 	switch (fn) {
-	case UI_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_ENTRY:
 		if (a->cursor + 1 < count)
 			a->cursor++;
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
 		if (a->cursor > 0)
 			a->cursor--;
 		return 1;
-	case UI_FN_SAVE_ENTRY:
+	case KEYMAP_FN_SAVE_ENTRY:
 		save(ui, a->cursor);
 		return 1;
-	case UI_FN_VIEW_ATTACH:
+	case KEYMAP_FN_VIEW_ATTACH:
 		view(ui, a->cursor);
 		return 1;
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_attach_close(ui);
 		return 1;
 	default:
 		return 0;
 	}
 }
+
+/* Over the pager: what it does not run goes to the pager and the index. */
+const struct ui_mode ui_mode_attach = {
+	.name = "attach", .map = KEYMAP_MAP_ATTACH, .draw = ui_attach_draw, .function = ui_attach_function,
+	.close = attach_free,
+};

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "../engine/engine.h"
-#include "../imap/imap.h"
 
 struct browser_row {
 	char *name;
@@ -44,18 +43,22 @@ void ui_browser_open(struct ui *ui)
 	if (!ui->browser)
 		ui->browser = xcalloc(1, sizeof(*ui->browser));
 	ui->browser->loading = 1;
-	ui->map = UI_MAP_BROWSER;
+	ui_mode_push(ui, &ui_mode_browser);
 	engine_worker_list_folders(ui->worker, 1);
 }
 
-void ui_browser_close(struct ui *ui)
+static void browser_free(struct ui *ui)
 {
 	if (!ui->browser)
 		return;
 	rows_free(ui->browser);
 	free(ui->browser);
 	ui->browser = NULL;
-	ui->map = ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
+}
+
+void ui_browser_close(struct ui *ui)
+{
+	ui_mode_remove(ui, &ui_mode_browser);
 }
 
 void ui_browser_folders(struct ui *ui, const struct engine_folder_row *rows, size_t count, int stale)
@@ -98,12 +101,12 @@ void ui_browser_draw(struct ui *ui)
 	size_t rows = ui_rows() > 1 ? ui_rows() - 1 : 1, *index = xmalloc((b->nrows + 1) * sizeof(*index));
 	size_t n = shown(b, index, b->nrows);
 
-	erase();
+	ui_erase();
 	char *heading = xasprintf("%4s %c %8s %7s  %s", "", ' ', "MESSAGES", "UNSEEN", "FOLDER");
-	attrset(ui->colors[UI_COLOR_HEADER]);
-	move(0, 0);
-	ui_draw_text(heading, (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_attrset(ui->colors[KEYMAP_COLOR_HEADER]);
+	ui_move(0, 0);
+	ui_draw_text(heading, (size_t)ui_cols());
+	ui_attrset(A_NORMAL);
 	free(heading);
 	if (b->cursor >= n)
 		b->cursor = n ? n - 1 : 0;
@@ -112,8 +115,8 @@ void ui_browser_draw(struct ui *ui)
 	if (b->cursor >= b->top + rows)
 		b->top = b->cursor - rows + 1;
 	if (b->loading && !n) {
-		move(1, 0);
-		ui_draw_text("(asking the server for the folders...)", (size_t)COLS);
+		ui_move(1, 0);
+		ui_draw_text("(asking the server for the folders...)", (size_t)ui_cols());
 	}
 	for (size_t r = 0; r < rows && b->top + r < n; r++) {
 		const struct browser_row *row = &b->rows[index[b->top + r]];
@@ -121,11 +124,11 @@ void ui_browser_draw(struct ui *ui)
 		buf_addf(&line, "%4zu %c %8u %7u  ", b->top + r + 1, row->subscribed ? ' ' : 'u', row->messages,
 		         row->unseen);
 		lib_sanitize(&line, row->name, strlen(row->name), LIB_SANITIZE_LINE);
-		move((int)r + 1, 0);
-		attrset(b->top + r == b->cursor ? ui->colors[UI_COLOR_INDICATOR]
-		                                 : row->unseen ? ui->colors[UI_COLOR_NEW] : ui->colors[UI_COLOR_NORMAL]);
-		ui_draw_text(line.data, (size_t)COLS);
-		attrset(A_NORMAL);
+		ui_move((int)r + 1, 0);
+		ui_attrset(b->top + r == b->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR]
+		                                 : row->unseen ? ui->colors[KEYMAP_COLOR_NEW] : ui->colors[KEYMAP_COLOR_NORMAL]);
+		ui_draw_text(line.data, (size_t)ui_cols());
+		ui_attrset(A_NORMAL);
 		buf_free(&line);
 	}
 	struct buf status = BUF_INIT;
@@ -137,36 +140,36 @@ void ui_browser_draw(struct ui *ui)
 	free(index);
 }
 
-int ui_browser_function(struct ui *ui, enum ui_function fn)
+int ui_browser_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_browser *b = ui->browser;
 	struct browser_row *row = current(b);
 	char *name;
 
 	switch (fn) {
-	case UI_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_ENTRY:
 		b->cursor++;
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
 		if (b->cursor)
 			b->cursor--;
 		return 1;
-	case UI_FN_NEXT_PAGE: /* ui_browser_draw brings a cursor past the end back */
+	case KEYMAP_FN_NEXT_PAGE: /* ui_browser_draw brings a cursor past the end back */
 		b->cursor += ui_rows();
 		return 1;
-	case UI_FN_PREVIOUS_PAGE:
+	case KEYMAP_FN_PREVIOUS_PAGE:
 		b->cursor = b->cursor > ui_rows() ? b->cursor - ui_rows() : 0;
 		return 1;
-	case UI_FN_FIRST_ENTRY:
+	case KEYMAP_FN_FIRST_ENTRY:
 		b->cursor = 0;
 		return 1;
-	case UI_FN_LAST_ENTRY:
+	case KEYMAP_FN_LAST_ENTRY:
 		b->cursor = b->nrows;
 		return 1;
-	case UI_FN_TOGGLE_SUBSCRIBED:
+	case KEYMAP_FN_TOGGLE_SUBSCRIBED:
 		b->all = !b->all;
 		return 1;
-	case UI_FN_SELECT_ENTRY:
+	case KEYMAP_FN_SELECT_ENTRY:
 		if (row) {
 			name = xstrdup(row->name);
 			ui_browser_close(ui);
@@ -174,13 +177,13 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 			free(name);
 		}
 		return 1;
-	case UI_FN_CREATE_MAILBOX:
+	case KEYMAP_FN_CREATE_MAILBOX:
 		name = ui_prompt(ui, "Create folder: ", NULL, NULL, 0);
 		if (name && *name)
 			engine_worker_folder_change(ui->worker, IMAP_FOLDER_CREATE, name, NULL);
 		free(name);
 		return 1;
-	case UI_FN_RENAME_MAILBOX:
+	case KEYMAP_FN_RENAME_MAILBOX:
 		if (!row)
 			return 1;
 		name = ui_prompt(ui, "Rename to: ", row->name, NULL, 0);
@@ -188,7 +191,7 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 			engine_worker_folder_change(ui->worker, IMAP_FOLDER_RENAME, row->name, name);
 		free(name);
 		return 1;
-	case UI_FN_DELETE_MAILBOX: {
+	case KEYMAP_FN_DELETE_MAILBOX: {
 		if (!row)
 			return 1;
 		if (strcmp(row->name, "INBOX") == 0) {
@@ -209,17 +212,23 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 		free(question);
 		return 1;
 	}
-	case UI_FN_SUBSCRIBE:
-	case UI_FN_UNSUBSCRIBE:
+	case KEYMAP_FN_SUBSCRIBE:
+	case KEYMAP_FN_UNSUBSCRIBE:
 		if (row)
-			engine_worker_folder_change(ui->worker, fn == UI_FN_SUBSCRIBE ? IMAP_FOLDER_SUBSCRIBE
+			engine_worker_folder_change(ui->worker, fn == KEYMAP_FN_SUBSCRIBE ? IMAP_FOLDER_SUBSCRIBE
 			                                                              : IMAP_FOLDER_UNSUBSCRIBE,
 			                            row->name, NULL);
 		return 1;
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_browser_close(ui);
 		return 1;
 	default:
 		return 0;
 	}
 }
+
+/* Opaque: the index's keys do not reach through the folder list. */
+const struct ui_mode ui_mode_browser = {
+	.name = "browser", .map = KEYMAP_MAP_BROWSER, .flags = UI_MODE_OPAQUE, .draw = ui_browser_draw,
+	.function = ui_browser_function, .close = browser_free,
+};

@@ -20,7 +20,6 @@ struct history_entry {
 struct ui_history {
 	struct history_entry entries[HISTORY_MAX];
 	size_t count, first; /* a ring: entries[(first + i) % HISTORY_MAX] */
-	int open;            /* the history screen is up */
 	size_t top;          /* its first screen row, in wrapped rows */
 };
 
@@ -53,7 +52,7 @@ void ui_history_add(struct ui *ui, int is_error, const char *text)
 
 int ui_history_is_open(const struct ui *ui)
 {
-	return ui->history && ui->history->open;
+	return ui_mode_is_open(ui, &ui_mode_history);
 }
 
 void ui_history_open(struct ui *ui)
@@ -62,14 +61,13 @@ void ui_history_open(struct ui *ui)
 		ui_say(ui, 0, "No messages yet.");
 		return;
 	}
-	ui->history->open = 1;
 	ui->history->top = (size_t)-1; /* the newest at the bottom */
+	ui_mode_push(ui, &ui_mode_history);
 }
 
 void ui_history_close(struct ui *ui)
 {
-	if (ui->history)
-		ui->history->open = 0;
+	ui_mode_remove(ui, &ui_mode_history);
 }
 
 void ui_history_free(struct ui *ui)
@@ -132,7 +130,7 @@ static size_t history_rows(struct ui_history *h, struct history_row **rows, size
 void ui_history_draw(struct ui *ui)
 {
 	struct ui_history *h = ui->history;
-	size_t rows = ui_rows(), page = rows > 1 ? rows - 1 : 1, cols = COLS > 1 ? (size_t)COLS : 1;
+	size_t rows = ui_rows(), page = rows > 1 ? rows - 1 : 1, cols = ui_cols() > 1 ? (size_t)ui_cols() : 1;
 	struct history_row *lines = NULL;
 	struct buf stamps = BUF_INIT;
 	size_t n = history_rows(h, &lines, cols, &stamps);
@@ -140,17 +138,17 @@ void ui_history_draw(struct ui *ui)
 
 	if (h->top > last)
 		h->top = last;
-	erase();
-	attrset(ui->colors[UI_COLOR_HEADER]);
-	move(0, 0);
+	ui_erase();
+	ui_attrset(ui->colors[KEYMAP_COLOR_HEADER]);
+	ui_move(0, 0);
 	ui_draw_text("Messages of this session, newest last (q goes back, j/k scroll)", cols);
-	attrset(A_NORMAL);
+	ui_attrset(A_NORMAL);
 	for (size_t r = 0; r < page && h->top + r < n; r++) {
 		const struct history_row *line = &lines[h->top + r];
-		move((int)r + 1, 0);
-		attrset(line->is_error ? ui->colors[UI_COLOR_ERROR] : ui->colors[UI_COLOR_NORMAL]);
-		addnstr(line->text, (int)line->len);
-		attrset(A_NORMAL);
+		ui_move((int)r + 1, 0);
+		ui_attrset(line->is_error ? ui->colors[KEYMAP_COLOR_ERROR] : ui->colors[KEYMAP_COLOR_NORMAL]);
+		ui_addnstr(line->text, (int)line->len);
+		ui_attrset(A_NORMAL);
 	}
 	struct buf status = BUF_INIT;
 	buf_addf(&status, "-*- tern: %s messages (%zu) ", ui->account->name, h->count);
@@ -160,44 +158,49 @@ void ui_history_draw(struct ui *ui)
 	free(lines);
 }
 
-int ui_history_function(struct ui *ui, enum ui_function fn)
+int ui_history_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_history *h = ui->history;
 	size_t page = ui_rows() > 2 ? ui_rows() - 2 : 1;
 
 	switch (fn) {
-	case UI_FN_EXIT:
-	case UI_FN_QUIT:
-	case UI_FN_ERROR_HISTORY:
+	case KEYMAP_FN_EXIT:
+	case KEYMAP_FN_QUIT:
+	case KEYMAP_FN_ERROR_HISTORY:
 		ui_history_close(ui);
 		return 1;
-	case UI_FN_NEXT_ENTRY:
-	case UI_FN_NEXT_LINE:
+	case KEYMAP_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_LINE:
 		h->top++; /* the draw keeps it in range */
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
-	case UI_FN_PREVIOUS_LINE:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_LINE:
 		if (h->top > 0) /* each draw has brought top into range */
 			h->top--;
 		return 1;
-	case UI_FN_NEXT_PAGE:
+	case KEYMAP_FN_NEXT_PAGE:
 		h->top += page;
 		return 1;
-	case UI_FN_PREVIOUS_PAGE:
+	case KEYMAP_FN_PREVIOUS_PAGE:
 		h->top = h->top > page ? h->top - page : 0;
 		return 1;
-	case UI_FN_FIRST_ENTRY:
-	case UI_FN_TOP:
+	case KEYMAP_FN_FIRST_ENTRY:
+	case KEYMAP_FN_TOP:
 		h->top = 0;
 		return 1;
-	case UI_FN_LAST_ENTRY:
-	case UI_FN_BOTTOM:
+	case KEYMAP_FN_LAST_ENTRY:
+	case KEYMAP_FN_BOTTOM:
 		h->top = (size_t)-1;
 		return 1;
-	case UI_FN_REDRAW:
+	case KEYMAP_FN_REDRAW:
 		clearok(curscr, TRUE);
 		return 1;
 	default:
 		return 1; /* nothing else reaches through */
 	}
 }
+
+/* Modal: every key is its own until it closes; the messages stay. */
+const struct ui_mode ui_mode_history = {
+	.name = "history", .map = -1, .flags = UI_MODE_MODAL, .draw = ui_history_draw, .function = ui_history_function,
+};

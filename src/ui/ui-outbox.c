@@ -98,10 +98,15 @@ void ui_outbox_open(struct ui *ui)
 	if (!ui->outbox_screen)
 		ui->outbox_screen = xcalloc(1, sizeof(*ui->outbox_screen));
 	load(ui->outbox_screen, 1);
-	ui->map = UI_MAP_OUTBOX;
+	ui_mode_push(ui, &ui_mode_outbox);
 }
 
 void ui_outbox_close(struct ui *ui)
+{
+	ui_mode_remove(ui, &ui_mode_outbox);
+}
+
+static void outbox_free(struct ui *ui)
 {
 	struct ui_outbox *o = ui->outbox_screen;
 
@@ -114,7 +119,6 @@ void ui_outbox_close(struct ui *ui)
 	rows_free(o);
 	free(ui->outbox_screen);
 	ui->outbox_screen = NULL;
-	ui->map = ui->browser ? UI_MAP_BROWSER : ui->pager ? UI_MAP_PAGER : UI_MAP_INDEX;
 }
 
 static void add_clean(struct buf *out, const char *text)
@@ -129,7 +133,7 @@ static void add_clean(struct buf *out, const char *text)
 static size_t reason_lines(const struct outbox_row *row, struct buf *lines, size_t max)
 {
 	struct buf clean = BUF_INIT;
-	size_t width = (size_t)COLS > REASON_INDENT + 10 ? (size_t)COLS - REASON_INDENT : 10, n = 0;
+	size_t width = (size_t)ui_cols() > REASON_INDENT + 10 ? (size_t)ui_cols() - REASON_INDENT : 10, n = 0;
 
 	add_clean(&clean, row->reason); /* the server's words */
 	for (size_t at = 0; at < clean.len && n < max; n++) {
@@ -153,10 +157,10 @@ static size_t row_lines(const struct outbox_row *row)
 
 static void draw_line(int y, const struct buf *text, attr_t attr)
 {
-	move(y, 0);
-	attrset(attr);
-	ui_draw_text(text->data ? text->data : "", (size_t)COLS);
-	attrset(A_NORMAL);
+	ui_move(y, 0);
+	ui_attrset(attr);
+	ui_draw_text(text->data ? text->data : "", (size_t)ui_cols());
+	ui_attrset(A_NORMAL);
 }
 
 void ui_outbox_draw(struct ui *ui)
@@ -165,7 +169,7 @@ void ui_outbox_draw(struct ui *ui)
 	size_t rows = ui_rows(), used = 0;
 
 	load(o, 0);
-	erase();
+	ui_erase();
 	if (o->cursor < o->top)
 		o->top = o->cursor;
 	for (;;) { /* scroll until the cursor's entry fits */
@@ -177,8 +181,8 @@ void ui_outbox_draw(struct ui *ui)
 		o->top++;
 	}
 	if (!o->nrows) {
-		move(0, 0);
-		ui_draw_text("The outbox is empty: everything was sent.", (size_t)COLS);
+		ui_move(0, 0);
+		ui_draw_text("The outbox is empty: everything was sent.", (size_t)ui_cols());
 	}
 	for (size_t i = o->top; i < o->nrows && used < rows; i++) {
 		const struct outbox_row *row = &o->rows[i];
@@ -188,9 +192,9 @@ void ui_outbox_draw(struct ui *ui)
 		struct tm tm;
 		if (row->summary.date && localtime_r(&t, &tm))
 			strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
-		attr_t attr = i == o->cursor ? ui->colors[UI_COLOR_INDICATOR]
-		              : strcmp(row->summary.state, "failed") == 0 ? ui->colors[UI_COLOR_ERROR]
-		                                                          : ui->colors[UI_COLOR_NORMAL];
+		attr_t attr = i == o->cursor ? ui->colors[KEYMAP_COLOR_INDICATOR]
+		              : strcmp(row->summary.state, "failed") == 0 ? ui->colors[KEYMAP_COLOR_ERROR]
+		                                                          : ui->colors[KEYMAP_COLOR_NORMAL];
 		buf_addf(&line, "%3zu %-18s ", i + 1, row->summary.state);
 		struct buf account = BUF_INIT;
 		add_clean(&account, row->account);
@@ -208,7 +212,7 @@ void ui_outbox_draw(struct ui *ui)
 		size_t n = reason_lines(row, reason, REASON_LINES_MAX);
 		for (size_t k = 0; k < n; k++) {
 			if (used < rows)
-				draw_line((int)used++, &reason[k], i == o->cursor ? attr : ui->colors[UI_COLOR_ERROR]);
+				draw_line((int)used++, &reason[k], i == o->cursor ? attr : ui->colors[KEYMAP_COLOR_ERROR]);
 			buf_free(&reason[k]);
 		}
 		buf_free(&line);
@@ -249,22 +253,22 @@ static void delete_entry(struct ui *ui, const struct outbox_row *row)
 	engine_outbox_release(row->path, lock);
 }
 
-int ui_outbox_function(struct ui *ui, enum ui_function fn)
+int ui_outbox_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_outbox *o = ui->outbox_screen;
 
 	load(o, 0);
 	struct outbox_row *row = o->cursor < o->nrows ? &o->rows[o->cursor] : NULL;
 	switch (fn) {
-	case UI_FN_NEXT_ENTRY:
+	case KEYMAP_FN_NEXT_ENTRY:
 		if (o->cursor + 1 < o->nrows)
 			o->cursor++;
 		return 1;
-	case UI_FN_PREVIOUS_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
 		if (o->cursor)
 			o->cursor--;
 		return 1;
-	case UI_FN_EDIT_MESSAGE:
+	case KEYMAP_FN_EDIT_MESSAGE:
 		if (!row)
 			return 1;
 		if (!row->summary.editable) {
@@ -275,13 +279,13 @@ int ui_outbox_function(struct ui *ui, enum ui_function fn)
 		ui_compose_outbox(ui, row->path);
 		load(o, 1);
 		return 1;
-	case UI_FN_DELETE_ENTRY:
+	case KEYMAP_FN_DELETE_ENTRY:
 		if (row) {
 			delete_entry(ui, row);
 			load(o, 1);
 		}
 		return 1;
-	case UI_FN_RETRY_SEND: {
+	case KEYMAP_FN_RETRY_SEND: {
 		if (!row)
 			return 1;
 		const struct conf_account *account = conf_account_find(ui->conf, row->account);
@@ -293,10 +297,15 @@ int ui_outbox_function(struct ui *ui, enum ui_function fn)
 		ui_say(ui, 0, row->summary.editable ? "Sending..." : "Storing the Sent copy...");
 		return 1;
 	}
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_outbox_close(ui);
 		return 1;
 	default:
 		return 0;
 	}
 }
+
+const struct ui_mode ui_mode_outbox = {
+	.name = "outbox", .map = KEYMAP_MAP_OUTBOX, .flags = UI_MODE_OPAQUE, .draw = ui_outbox_draw,
+	.function = ui_outbox_function, .close = outbox_free,
+};

@@ -59,6 +59,11 @@ struct mime_message *ui_pager_mime(struct ui *ui)
 
 void ui_pager_close(struct ui *ui)
 {
+	ui_mode_remove(ui, &ui_mode_pager);
+}
+
+static void pager_free(struct ui *ui)
+{
 	struct ui_pager *p = ui->pager;
 	if (!p)
 		return;
@@ -70,7 +75,6 @@ void ui_pager_close(struct ui *ui)
 	free(p->error);
 	free(p);
 	ui->pager = NULL;
-	ui->map = UI_MAP_INDEX;
 }
 
 void ui_pager_open(struct ui *ui, const struct model_summary *summary)
@@ -81,7 +85,7 @@ void ui_pager_open(struct ui *ui, const struct model_summary *summary)
 	p->number = ui->cursor + 1;
 	p->subject = xstrdup(summary->subject);
 	ui->pager = p;
-	ui->map = UI_MAP_PAGER;
+	ui_mode_push(ui, &ui_mode_pager);
 	engine_worker_fetch_body(ui->worker, ui->wire_folder, summary->uid);
 }
 
@@ -196,11 +200,11 @@ static unsigned quote_depth(const char *line, size_t len)
 	return depth;
 }
 
-/* Breaks the text into screen lines of at most COLS columns. */
+/* Breaks the text into screen lines of at most ui_cols() columns. */
 static void wrap(struct ui *ui)
 {
 	struct ui_pager *p = ui->pager;
-	size_t cols = COLS > 1 ? (size_t)COLS : 1;
+	size_t cols = ui_cols() > 1 ? (size_t)ui_cols() : 1;
 	int in_headers = p->mode != PAGER_RAW, in_signature = 0;
 
 	free(p->lines);
@@ -243,7 +247,7 @@ static void wrap(struct ui *ui)
 			break;
 		at = end + 1;
 	}
-	p->wrapped_cols = COLS;
+	p->wrapped_cols = ui_cols();
 }
 
 void ui_pager_body(struct ui *ui, uint32_t uid, const char *data, size_t len)
@@ -280,7 +284,7 @@ static void draw_line(struct ui *ui, const char *line, size_t len, attr_t attr)
 	size_t nlen = needle ? strlen(needle) : 0;
 	size_t at = 0;
 
-	attrset(attr);
+	ui_attrset(attr);
 	while (at < len) {
 		size_t hit = len;
 		if (nlen) {
@@ -291,42 +295,42 @@ static void draw_line(struct ui *ui, const char *line, size_t len, attr_t attr)
 				}
 			}
 		}
-		addnstr(line + at, (int)(hit - at));
+		ui_addnstr(line + at, (int)(hit - at));
 		if (hit == len)
 			break;
-		attrset(ui->colors[UI_COLOR_SEARCH]);
-		addnstr(line + hit, (int)nlen);
-		attrset(attr);
+		ui_attrset(ui->colors[KEYMAP_COLOR_SEARCH]);
+		ui_addnstr(line + hit, (int)nlen);
+		ui_attrset(attr);
 		at = hit + nlen;
 	}
-	attrset(A_NORMAL);
+	ui_attrset(A_NORMAL);
 }
 
 void ui_pager_draw(struct ui *ui)
 {
 	struct ui_pager *p = ui->pager;
 	size_t rows = page_rows();
-	static const enum ui_color colors[] = { [LINE_BODY] = UI_COLOR_NORMAL, [LINE_HEADER] = UI_COLOR_HEADER,
-		                                [LINE_QUOTED] = UI_COLOR_QUOTED, [LINE_SIGNATURE] = UI_COLOR_SIGNATURE,
-		                                [LINE_ATTACHMENT] = UI_COLOR_ATTACHMENT };
+	static const enum keymap_color colors[] = { [LINE_BODY] = KEYMAP_COLOR_NORMAL, [LINE_HEADER] = KEYMAP_COLOR_HEADER,
+		                                [LINE_QUOTED] = KEYMAP_COLOR_QUOTED, [LINE_SIGNATURE] = KEYMAP_COLOR_SIGNATURE,
+		                                [LINE_ATTACHMENT] = KEYMAP_COLOR_ATTACHMENT };
 
-	erase();
+	ui_erase();
 	if (!p->raw) {
-		move(0, 0);
+		ui_move(0, 0);
 		ui_draw_text(p->error ? "The message could not be fetched (see below); q goes back."
 		                      : "Fetching the message...",
-		             (size_t)COLS);
+		             (size_t)ui_cols());
 		if (p->error)
 			ui_say(ui, 1, p->error);
 	} else {
-		if (p->wrapped_cols != COLS)
+		if (p->wrapped_cols != ui_cols())
 			wrap(ui);
 		if (p->top >= p->nlines)
 			p->top = p->nlines ? p->nlines - 1 : 0;
 		for (size_t r = 0; r < rows && p->top + r < p->nlines; r++) {
 			const struct pager_line *line = &p->lines[p->top + r];
-			enum ui_color color = line->kind == LINE_QUOTED ? ui_color_quote(line->level) : colors[line->kind];
-			move((int)r, 0);
+			enum keymap_color color = line->kind == LINE_QUOTED ? ui_color_quote(line->level) : colors[line->kind];
+			ui_move((int)r, 0);
 			draw_line(ui, p->text.data + line->start, line->len, ui->colors[color]);
 		}
 	}
@@ -366,22 +370,22 @@ static void search(struct ui *ui, int backward)
 	ui_say(ui, 0, "Not found.");
 }
 
-int ui_pager_function(struct ui *ui, enum ui_function fn)
+int ui_pager_function(struct ui *ui, enum keymap_fn fn)
 {
 	struct ui_pager *p = ui->pager;
 	size_t rows = page_rows();
 	size_t last = p->nlines > rows ? p->nlines - rows : 0;
 
 	switch (fn) {
-	case UI_FN_NEXT_LINE:
+	case KEYMAP_FN_NEXT_LINE:
 		if (p->top < last)
 			p->top++;
 		return 1;
-	case UI_FN_PREVIOUS_LINE:
+	case KEYMAP_FN_PREVIOUS_LINE:
 		if (p->top > 0)
 			p->top--;
 		return 1;
-	case UI_FN_NEXT_PAGE:
+	case KEYMAP_FN_NEXT_PAGE:
 		if (p->top >= last) {
 			if (ui_step(ui, 1)) /* mutt: space at the bottom reads on */
 				ui_pager_open(ui, ui_current(ui));
@@ -391,50 +395,56 @@ int ui_pager_function(struct ui *ui, enum ui_function fn)
 			p->top = p->top + rows - 1 < last ? p->top + rows - 1 : last;
 		}
 		return 1;
-	case UI_FN_PREVIOUS_PAGE:
+	case KEYMAP_FN_PREVIOUS_PAGE:
 		p->top = p->top > rows - 1 ? p->top - (rows - 1) : 0;
 		return 1;
-	case UI_FN_TOP:
+	case KEYMAP_FN_TOP:
 		p->top = 0;
 		return 1;
-	case UI_FN_BOTTOM:
+	case KEYMAP_FN_BOTTOM:
 		p->top = last;
 		return 1;
-	case UI_FN_NEXT_ENTRY:
-	case UI_FN_PREVIOUS_ENTRY:
-		if (ui_step(ui, fn == UI_FN_NEXT_ENTRY ? 1 : -1))
+	case KEYMAP_FN_NEXT_ENTRY:
+	case KEYMAP_FN_PREVIOUS_ENTRY:
+		if (ui_step(ui, fn == KEYMAP_FN_NEXT_ENTRY ? 1 : -1))
 			ui_pager_open(ui, ui_current(ui));
 		else
-			ui_say(ui, 0, fn == UI_FN_NEXT_ENTRY ? "You are on the last message." : "You are on the first message.");
+			ui_say(ui, 0, fn == KEYMAP_FN_NEXT_ENTRY ? "You are on the last message." : "You are on the first message.");
 		return 1;
-	case UI_FN_EXIT:
+	case KEYMAP_FN_EXIT:
 		ui_pager_close(ui);
 		return 1;
-	case UI_FN_TOGGLE_HEADERS:
-	case UI_FN_VIEW_RAW:
+	case KEYMAP_FN_TOGGLE_HEADERS:
+	case KEYMAP_FN_VIEW_RAW:
 		if (!p->raw)
 			return 1;
-		p->mode = fn == UI_FN_VIEW_RAW ? (p->mode == PAGER_RAW ? PAGER_WEEDED : PAGER_RAW)
+		p->mode = fn == KEYMAP_FN_VIEW_RAW ? (p->mode == PAGER_RAW ? PAGER_WEEDED : PAGER_RAW)
 		                               : (p->mode == PAGER_ALL_HEADERS ? PAGER_WEEDED : PAGER_ALL_HEADERS);
 		p->top = 0;
 		render(ui);
 		return 1;
-	case UI_FN_SEARCH:
-	case UI_FN_SEARCH_REVERSE: {
-		char *text = ui_prompt(ui, fn == UI_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
+	case KEYMAP_FN_SEARCH:
+	case KEYMAP_FN_SEARCH_REVERSE: {
+		char *text = ui_prompt(ui, fn == KEYMAP_FN_SEARCH ? "Search for: " : "Reverse search for: ", NULL, NULL, 0);
 		if (text && *text) {
 			free(ui->search);
 			ui->search = text;
-			search(ui, fn == UI_FN_SEARCH_REVERSE);
+			search(ui, fn == KEYMAP_FN_SEARCH_REVERSE);
 		} else {
 			free(text);
 		}
 		return 1;
 	}
-	case UI_FN_SEARCH_NEXT:
+	case KEYMAP_FN_SEARCH_NEXT:
 		search(ui, 0);
 		return 1;
 	default:
 		return 0;
 	}
 }
+
+/* What the pager does not run goes to the index (flags, delete, reply...). */
+const struct ui_mode ui_mode_pager = {
+	.name = "pager", .map = KEYMAP_MAP_PAGER, .draw = ui_pager_draw, .function = ui_pager_function,
+	.close = pager_free,
+};

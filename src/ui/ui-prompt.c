@@ -60,15 +60,15 @@ char *ui_prompt(struct ui *ui, const char *question, const char *initial, char *
 		struct buf shown = BUF_INIT;
 		lib_sanitize(&shown, question, strlen(question), LIB_SANITIZE_LINE);
 		lib_sanitize(&shown, line.data ? line.data : "", line.len, LIB_SANITIZE_LINE);
-		move(LINES - 1, 0);
-		clrtoeol();
-		attrset(ui->colors[UI_COLOR_MESSAGE]);
-		ui_draw_text(shown.data, (size_t)COLS - 1);
-		attrset(A_NORMAL);
-		move(LINES - 1, (int)(lib_utf8_width(shown.data, shown.len) < (size_t)COLS - 1
-		                          ? lib_utf8_width(shown.data, shown.len) : (size_t)COLS - 1));
+		ui_move(ui_lines() - 1, 0);
+		ui_clrtoeol();
+		ui_attrset(ui->colors[KEYMAP_COLOR_MESSAGE]);
+		ui_draw_text(shown.data, (size_t)ui_cols() - 1);
+		ui_attrset(A_NORMAL);
+		ui_move(ui_lines() - 1, (int)(lib_utf8_width(shown.data, shown.len) < (size_t)ui_cols() - 1
+		                          ? lib_utf8_width(shown.data, shown.len) : (size_t)ui_cols() - 1));
 		buf_free(&shown);
-		refresh();
+		ui_refresh();
 		wint_t ch;
 		int rc = get_wch(&ch);
 		if (rc == ERR && ui_ending()) { /* a hangup: the terminal may be gone for good */
@@ -108,8 +108,8 @@ char *ui_prompt(struct ui *ui, const char *question, const char *initial, char *
 done:
 	curs_set(0);
 	nodelay(stdscr, TRUE);
-	move(LINES - 1, 0);
-	clrtoeol();
+	ui_move(ui_lines() - 1, 0);
+	ui_clrtoeol();
 	return answer;
 }
 
@@ -161,5 +161,5 @@ void ui_run_command(struct ui *ui, const char *command, const char *input, size_
 	}
 	reset_prog_mode();
 	clearok(curscr, TRUE);
-	refresh();
+	ui_refresh();
 }

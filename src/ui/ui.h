@@ -13,9 +13,4 @@ const char *ui_curses_version(void);
  * INBOX) until the user quits. Returns the exit code. */
 int ui_run(struct conf *conf, const char *account, const char *folder);
 
-/* Checks the bind, color and push commands of conf (the UI's words: maps,
- * keys, functions, colours) and adds a diag for each bad one. Returns the
- * number of errors found. Needs no terminal. */
-size_t ui_check_commands(struct conf *conf);
-
 #endif

@@ -97,5 +97,25 @@ printf 'account a\n from "Ana <ana@x.example>"\n smtp smtp://h:465\n' >"$dir/por
 [ $rc = 0 ] && grep -q "^warning: $dir/port:3: account 'a': smtp://h:465: port 465 is the implicit TLS port (RFC 8314).*write smtps://h:465" "$dir/err"
 ok $? "smtp:// on port 465: a warning naming smtps:// (got $rc: $(head -c 300 "$dir/err"))"
 
+# main.c's modes table (issue 19.6): an option a mode does not take is a
+# usage error naming the modes that take it, written from the table
+check_usage() { # expected message, then tern's arguments
+	local want=$1; shift
+	"$TERN" -F "$dir/port" "$@" </dev/null >/dev/null 2>"$dir/err"; local rc=$?
+	[ $rc = 64 ] && grep -qF -- "tern: $want" "$dir/err"
+	ok $? "tern $*: exit 64 and '$want' (got $rc: $(head -n 1 "$dir/err"))"
+}
+check_usage "--json goes with --check, --test-account or --outbox" --json
+check_usage "--all goes with --check" -H --all
+check_usage "-f goes with -H or the reader" --check -f INBOX
+check_usage "-f goes with -H or the reader" --outbox -f INBOX
+check_usage "--no-send goes with --test-account" --check --no-send
+check_usage "--retry-failed goes with --flush-outbox" --retry-failed
+check_usage "--mailrc goes with --whatis" --mailrc
+check_usage "--whatis and --setup go alone" --whatis a@example.org --check
+check_usage "sending (addresses, -s, -c, -b, -a, -r) goes with no other mode" --check a@example.org
+check_usage "--complete goes with -F and -A only" --complete accounts --check
+check_usage "choose one of -H, --check, --fetch, --test-account and --check-config" --check --fetch
+
 echo "1..$n"
 exit $failed

@@ -1,7 +1,9 @@
 /* Key bindings. The defaults are mailrc text (below), parsed at start by
  * the same code as the user's bind lines, so a default is just a binding
  * the user can override, and `?` shows what is live. Keys are mutt's. */
-#include "ui-private.h"
+#include "keymap.h"
+
+#include "../lib/lib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,44 +170,48 @@ static const char default_bindings[] =
 	"bind outbox ? help\n"
 	"bind outbox ^L redraw-screen\n";
 
-#define UI_FN_NAME(id, name, help) name,
-#define UI_FN_HELP(id, name, help) help,
-static const char *const function_names[UI_FN_COUNT] = { "", UI_FUNCTIONS(UI_FN_NAME) };
-static const char *const function_help[UI_FN_COUNT] = { "", UI_FUNCTIONS(UI_FN_HELP) };
-#undef UI_FN_NAME
-#undef UI_FN_HELP
+#define KEYMAP_FN_NAME(id, name, needs, help) name,
+#define KEYMAP_FN_HELP(id, name, needs, help) help,
+#define KEYMAP_FN_NEEDS(id, name, needs, help) needs,
+static const char *const function_names[KEYMAP_FN_COUNT] = { "", KEYMAP_FUNCTIONS(KEYMAP_FN_NAME) };
+static const char *const function_help[KEYMAP_FN_COUNT] = { "", KEYMAP_FUNCTIONS(KEYMAP_FN_HELP) };
+static const unsigned function_needs[KEYMAP_FN_COUNT] = { 0, KEYMAP_FUNCTIONS(KEYMAP_FN_NEEDS) };
+#undef KEYMAP_FN_NAME
+#undef KEYMAP_FN_HELP
+#undef KEYMAP_FN_NEEDS
 
-static const char *const map_names[UI_MAP_COUNT] = { "index", "pager", "attach", "browser", "compose", "outbox" };
+static const char *const map_names[KEYMAP_MAP_COUNT] = { "index", "pager", "attach", "browser", "compose", "outbox" };
 
 static const struct {
 	const char *name;
 	int key;
 } key_names[] = {
-	{ "up", UI_KEY(KEY_UP) }, { "down", UI_KEY(KEY_DOWN) }, { "left", UI_KEY(KEY_LEFT) },
-	{ "right", UI_KEY(KEY_RIGHT) }, { "pageup", UI_KEY(KEY_PPAGE) }, { "pagedown", UI_KEY(KEY_NPAGE) },
-	{ "home", UI_KEY(KEY_HOME) }, { "end", UI_KEY(KEY_END) }, { "insert", UI_KEY(KEY_IC) },
-	{ "delete", UI_KEY(KEY_DC) }, { "backspace", UI_KEY(KEY_BACKSPACE) }, { "enter", UI_KEY(KEY_ENTER) },
-	{ "return", '\r' }, { "space", ' ' }, { "tab", '\t' }, { "esc", UI_KEY_ESC },
+	{ "up", KEYMAP_KEY_UP }, { "down", KEYMAP_KEY_DOWN }, { "left", KEYMAP_KEY_LEFT },
+	{ "right", KEYMAP_KEY_RIGHT }, { "pageup", KEYMAP_KEY_PAGEUP }, { "pagedown", KEYMAP_KEY_PAGEDOWN },
+	{ "home", KEYMAP_KEY_HOME }, { "end", KEYMAP_KEY_END }, { "insert", KEYMAP_KEY_INSERT },
+	{ "delete", KEYMAP_KEY_DELETE }, { "backspace", KEYMAP_KEY_BACKSPACE }, { "enter", KEYMAP_KEY_ENTER },
+	{ "return", '\r' }, { "space", ' ' }, { "tab", '\t' }, { "esc", KEYMAP_KEY_ESC },
 	/* mutt's other names */
-	{ "keypadenter", UI_KEY(KEY_ENTER) }, { "backtab", UI_KEY(KEY_BTAB) }, { "next", UI_KEY(KEY_NPAGE) },
-	{ "begin", UI_KEY(KEY_BEG) },
+	{ "keypadenter", KEYMAP_KEY_ENTER }, { "backtab", KEYMAP_KEY_BACKTAB }, { "next", KEYMAP_KEY_PAGEDOWN },
+	{ "begin", KEYMAP_KEY_BEGIN },
 };
 
-const char *ui_function_name(enum ui_function fn) { return function_names[fn]; }
-const char *ui_function_help(enum ui_function fn) { return function_help[fn]; }
-const char *ui_map_name(enum ui_map map) { return map_names[map]; }
+const char *keymap_function_name(enum keymap_fn fn) { return function_names[fn]; }
+const char *keymap_function_help(enum keymap_fn fn) { return function_help[fn]; }
+unsigned keymap_function_needs(enum keymap_fn fn) { return function_needs[fn]; }
+const char *keymap_map_name(enum keymap_map map) { return map_names[map]; }
 
-static enum ui_function function_lookup(const char *name)
+static enum keymap_fn function_lookup(const char *name)
 {
-	for (int fn = 1; fn < UI_FN_COUNT; fn++)
+	for (int fn = 1; fn < KEYMAP_FN_COUNT; fn++)
 		if (strcmp(function_names[fn], name) == 0)
-			return (enum ui_function)fn;
-	return UI_FN_NONE;
+			return (enum keymap_fn)fn;
+	return KEYMAP_FN_NONE;
 }
 
 static int map_lookup(const char *name)
 {
-	for (int map = 0; map < UI_MAP_COUNT; map++)
+	for (int map = 0; map < KEYMAP_MAP_COUNT; map++)
 		if (strcmp(map_names[map], name) == 0)
 			return map;
 	return -1;
@@ -234,7 +240,7 @@ static int parse_one(const char **p)
 			int n = atoi((const char *)s + 2);
 			if (n >= 1 && n <= 63) {
 				*p = close + 1;
-				return UI_KEY(KEY_F(n));
+				return KEYMAP_KEY_F0 + n;
 			}
 		}
 		if (len >= 1 && len <= 3 && strspn((const char *)s + 1, "01234567") == len) { /* mutt's <177>: octal */
@@ -252,7 +258,7 @@ static int parse_one(const char **p)
 	}
 	if (s[0] == '\\') {
 		static const struct { char escape; int key; } escapes[] = {
-			{ 'e', UI_KEY_ESC }, { 'E', UI_KEY_ESC }, { 't', '\t' }, { 'n', '\r' }, { 'r', '\r' }, { '\\', '\\' },
+			{ 'e', KEYMAP_KEY_ESC }, { 'E', KEYMAP_KEY_ESC }, { 't', '\t' }, { 'n', '\r' }, { 'r', '\r' }, { '\\', '\\' },
 		};
 		if ((s[1] == 'C' || s[1] == 'c') && s[2] > 0x20 && s[2] < 0x7f) {
 			*p += 3;
@@ -277,7 +283,7 @@ static int parse_one(const char **p)
 	return cp;
 }
 
-int ui_key_parse(const char *text, int *keys, int max)
+int keymap_key_parse(const char *text, int *keys, int max)
 {
 	int n = 0;
 
@@ -297,12 +303,12 @@ static void keys_name(const int *keys, int n, char *out, size_t size)
 
 	out[0] = '\0';
 	for (int k = 0; k < n; k++) {
-		ui_key_name(keys[k], one, sizeof(one));
+		keymap_key_name(keys[k], one, sizeof(one));
 		strncat(out, one, size - strlen(out) - 1);
 	}
 }
 
-void ui_key_name(int key, char *out, size_t size)
+void keymap_key_name(int key, char *out, size_t size)
 {
 	for (size_t i = 0; i < LIB_ARRAY_LEN(key_names); i++) {
 		if (key_names[i].key == key) {
@@ -310,13 +316,13 @@ void ui_key_name(int key, char *out, size_t size)
 			return;
 		}
 	}
-	if (key >= UI_KEY(KEY_F(1)) && key <= UI_KEY(KEY_F(12)))
-		snprintf(out, size, "<f%d>", key - UI_KEY(KEY_F(0)));
+	if (key > KEYMAP_KEY_F0 && key < KEYMAP_KEY_F0 + 64)
+		snprintf(out, size, "<f%d>", key - KEYMAP_KEY_F0);
 	else if (key < 0x20)
 		snprintf(out, size, "^%c", key + '@');
 	else if (key == 0x7f)
 		snprintf(out, size, "^?");
-	else if (key < UI_KEY_SPECIAL) {
+	else if (key < KEYMAP_KEY_SPECIAL) {
 		struct buf b = BUF_INIT;
 		char utf8[5];
 		int n = key < 0x80 ? 1 : key < 0x800 ? 2 : key < 0x10000 ? 3 : 4;
@@ -333,7 +339,7 @@ void ui_key_name(int key, char *out, size_t size)
 		snprintf(out, size, "%s", b.data ? b.data : "?");
 		buf_free(&b);
 	} else {
-		snprintf(out, size, "<key %d>", key - UI_KEY_SPECIAL);
+		snprintf(out, size, "<key %d>", key >= KEYMAP_KEY_OTHER ? key - KEYMAP_KEY_OTHER : key - KEYMAP_KEY_SPECIAL);
 	}
 }
 
@@ -341,13 +347,13 @@ void ui_key_name(int key, char *out, size_t size)
  * shorter start of it is bound: that key acts at once) or a shadow over
  * longer bindings (it is their start), as a sentence with the fix, like
  * NeoMutt's; NULL when keys can be bound. A key bound to noop is free. */
-static char *bind_conflict(const struct ui_keymap *m, enum ui_map map, const int *keys, int nkeys)
+static char *bind_conflict(const struct keymap_bindings *m, enum keymap_map map, const int *keys, int nkeys)
 {
 	char name[128], other[128];
 
 	for (size_t i = 0; i < m->count; i++) {
-		const struct ui_binding *b = &m->bindings[i];
-		if (b->fn == UI_FN_NONE || b->nkeys == nkeys)
+		const struct keymap_binding *b = &m->bindings[i];
+		if (b->fn == KEYMAP_FN_NONE || b->nkeys == nkeys)
 			continue;
 		int shorter = b->nkeys < nkeys ? b->nkeys : nkeys;
 		if (memcmp(b->keys, keys, (size_t)shorter * sizeof(int)) != 0)
@@ -357,25 +363,25 @@ static char *bind_conflict(const struct ui_keymap *m, enum ui_map map, const int
 		if (b->nkeys < nkeys)
 			return xasprintf("bind: '%s' would never be typed: '%s' is bound to %s and acts at once; "
 			                 "unbind it first with: bind %s %s noop",
-			                 name, other, ui_function_name(b->fn), map_names[map], other);
+			                 name, other, keymap_function_name(b->fn), map_names[map], other);
 		return xasprintf("bind: '%s' starts '%s' (%s), which could then never be typed; unbind that first "
 		                 "with: bind %s %s noop",
-		                 name, other, ui_function_name(b->fn), map_names[map], other);
+		                 name, other, keymap_function_name(b->fn), map_names[map], other);
 	}
 	return NULL;
 }
 
-static void bind(struct ui_keymap *map, const int *keys, int nkeys, enum ui_function fn)
+static void bind_keys(struct keymap_bindings *map, const int *keys, int nkeys, enum keymap_fn fn)
 {
 	for (size_t i = 0; i < map->count; i++) {
-		struct ui_binding *b = &map->bindings[i];
+		struct keymap_binding *b = &map->bindings[i];
 		if (b->nkeys == nkeys && memcmp(b->keys, keys, (size_t)nkeys * sizeof(int)) == 0) {
 			b->fn = fn; /* a later bind replaces an earlier one */
 			return;
 		}
 	}
 	map->bindings = xrealloc(map->bindings, (map->count + 1) * sizeof(*map->bindings));
-	struct ui_binding *b = &map->bindings[map->count++];
+	struct keymap_binding *b = &map->bindings[map->count++];
 	memset(b, 0, sizeof(*b));
 	memcpy(b->keys, keys, (size_t)nkeys * sizeof(int));
 	b->nkeys = nkeys;
@@ -383,21 +389,21 @@ static void bind(struct ui_keymap *map, const int *keys, int nkeys, enum ui_func
 }
 
 /* Parses push text: <function> names and keys, in order. */
-static int parse_push(const char *text, struct ui_pending **out, size_t *count)
+static int parse_push(const char *text, struct keymap_pushed **out, size_t *count)
 {
 	while (*text) {
-		struct ui_pending item = { 0, UI_FN_NONE };
+		struct keymap_pushed item = { 0, KEYMAP_FN_NONE };
 		if (*text == '<') {
 			const char *close = strchr(text, '>');
 			if (close) {
 				char *name = xstrndup(text + 1, (size_t)(close - text - 1));
 				item.fn = function_lookup(name);
 				free(name);
-				if (item.fn != UI_FN_NONE)
+				if (item.fn != KEYMAP_FN_NONE)
 					text = close + 1;
 			}
 		}
-		if (item.fn == UI_FN_NONE && (item.key = parse_one(&text)) < 0)
+		if (item.fn == KEYMAP_FN_NONE && (item.key = parse_one(&text)) < 0)
 			return -1;
 		*out = xrealloc(*out, (*count + 1) * sizeof(**out));
 		(*out)[(*count)++] = item;
@@ -407,7 +413,7 @@ static int parse_push(const char *text, struct ui_pending **out, size_t *count)
 
 /* Applies one command to keys (a scratch copy when only checking).
  * Returns 0 or -1 with a diag added. */
-static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_keys *keys);
+static int apply(struct conf *conf, const struct conf_command *cmd, struct keymap *keys);
 
 static void diag_error(struct conf *conf, const struct conf_command *cmd, const char *fmt, const char *word)
 {
@@ -422,14 +428,14 @@ static void diag_error(struct conf *conf, const struct conf_command *cmd, const 
 	conf->nerrors++;
 }
 
-int ui_color_check(struct conf *conf, const struct conf_command *cmd); /* ui-color.c */
+int keymap_color_check(struct conf *conf, const struct conf_command *cmd); /* keymap-color.c */
 
-static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_keys *keys)
+static int apply(struct conf *conf, const struct conf_command *cmd, struct keymap *keys)
 {
 	if (strcmp(cmd->name, "color") == 0)
-		return ui_color_check(conf, cmd);
+		return keymap_color_check(conf, cmd);
 	if (strcmp(cmd->name, "push") == 0) {
-		struct ui_pending *pending = NULL;
+		struct keymap_pushed *pending = NULL;
 		size_t count = 0;
 		if (parse_push(cmd->argv[0], &pending, &count) < 0) {
 			free(pending);
@@ -444,10 +450,10 @@ static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_ke
 	}
 	if (strcmp(cmd->name, "bind") != 0)
 		return 0;
-	int seq[UI_MAX_SEQ];
+	int seq[KEYMAP_MAX_SEQ];
 	int map = map_lookup(cmd->argv[0]);
-	int nkeys = ui_key_parse(cmd->argv[1], seq, UI_MAX_SEQ);
-	enum ui_function fn = function_lookup(cmd->argv[2]);
+	int nkeys = keymap_key_parse(cmd->argv[1], seq, KEYMAP_MAX_SEQ);
+	enum keymap_fn fn = function_lookup(cmd->argv[2]);
 	if (map < 0) {
 		diag_error(conf, cmd, "bind: unknown map '%s' (index, pager, attach, browser or compose)", cmd->argv[0]);
 		return -1;
@@ -459,42 +465,42 @@ static int apply(struct conf *conf, const struct conf_command *cmd, struct ui_ke
 		           cmd->argv[1]);
 		return -1;
 	}
-	if (fn == UI_FN_NONE && strcmp(cmd->argv[2], "noop") != 0) {
+	if (fn == KEYMAP_FN_NONE && strcmp(cmd->argv[2], "noop") != 0) {
 		diag_error(conf, cmd, "bind: unknown function '%s' (see tern(1), or press ? in tern)", cmd->argv[2]);
 		return -1;
 	}
-	char *conflict = fn == UI_FN_NONE ? NULL : bind_conflict(&keys->maps[map], map, seq, nkeys);
+	char *conflict = fn == KEYMAP_FN_NONE ? NULL : bind_conflict(&keys->maps[map], map, seq, nkeys);
 	if (conflict) {
 		diag_error(conf, cmd, "%s", conflict);
 		free(conflict);
 		return -1;
 	}
-	bind(&keys->maps[map], seq, nkeys, fn);
+	bind_keys(&keys->maps[map], seq, nkeys, fn);
 	return 0;
 }
 
-static void load_defaults(struct ui_keys *keys);
+static void load_defaults(struct keymap *keys);
 
-size_t ui_check_commands(struct conf *conf)
+size_t keymap_check_commands(struct conf *conf)
 {
-	struct ui_keys scratch; /* a bind is checked against the ones before it */
+	struct keymap scratch; /* a bind is checked against the ones before it */
 	size_t errors = 0;
 
 	load_defaults(&scratch);
 	for (size_t i = 0; i < conf->ncommands; i++)
 		errors += apply(conf, &conf->commands[i], &scratch) < 0;
-	ui_keys_free(&scratch);
+	keymap_free(&scratch);
 	return errors;
 }
 
-void ui_keys_load(struct ui_keys *keys, struct conf *conf)
+void keymap_load(struct keymap *keys, struct conf *conf)
 {
 	load_defaults(keys);
 	for (size_t i = 0; i < conf->ncommands; i++)
 		apply(conf, &conf->commands[i], keys);
 }
 
-static void load_defaults(struct ui_keys *keys)
+static void load_defaults(struct keymap *keys)
 {
 	struct conf *defaults = xcalloc(1, sizeof(*defaults));
 	char *text = xstrdup(default_bindings), *save = NULL;
@@ -510,28 +516,28 @@ static void load_defaults(struct ui_keys *keys)
 	conf_free(defaults);
 }
 
-void ui_keys_free(struct ui_keys *keys)
+void keymap_free(struct keymap *keys)
 {
-	for (int map = 0; map < UI_MAP_COUNT; map++)
+	for (int map = 0; map < KEYMAP_MAP_COUNT; map++)
 		free(keys->maps[map].bindings);
 	free(keys->pushed);
 	memset(keys, 0, sizeof(*keys));
 }
 
-int ui_keys_lookup(const struct ui_keys *keys, enum ui_map map, const int *seq, int n)
+int keymap_lookup(const struct keymap *keys, enum keymap_map map, const int *seq, int n)
 {
-	const struct ui_keymap *m = &keys->maps[map];
+	const struct keymap_bindings *m = &keys->maps[map];
 	int prefix = 0;
-	enum ui_function exact = UI_FN_NONE;
+	enum keymap_fn exact = KEYMAP_FN_NONE;
 
 	for (size_t i = 0; i < m->count; i++) {
-		const struct ui_binding *b = &m->bindings[i];
-		if (b->nkeys < n || b->fn == UI_FN_NONE || memcmp(b->keys, seq, (size_t)n * sizeof(int)) != 0)
+		const struct keymap_binding *b = &m->bindings[i];
+		if (b->nkeys < n || b->fn == KEYMAP_FN_NONE || memcmp(b->keys, seq, (size_t)n * sizeof(int)) != 0)
 			continue;
 		if (b->nkeys == n)
 			exact = b->fn;
 		else
 			prefix = 1;
 	}
-	return exact != UI_FN_NONE ? (int)exact : prefix ? -1 : UI_FN_NONE;
+	return exact != KEYMAP_FN_NONE ? (int)exact : prefix ? -1 : KEYMAP_FN_NONE;
 }
