@@ -267,82 +267,113 @@ static int exit_for(enum lib_error_class cls)
 	return cls == LIB_ERR_CONNECTION ? lib_error_exit_code(LIB_ERR_TEMPORARY) : lib_error_exit_code(cls);
 }
 
-int cli_send(const struct conf *conf, const char *account_name, const struct cli_send_options *o)
+/* What a send gathers from the command line, mailto: and the message on
+ * standard input, freed by send_clear. */
+struct send {
+	const struct conf *conf;
+	const struct conf_account *account;
+	const struct cli_send_options *o;
+	struct mime_address_list to, cc, bcc, from, reply_to;
+	char *subject, *mailto_body;
+	struct buf input;
+	struct stdin_head head;
+	int read_early; /* standard input was read with the command line */
+};
+
+static void send_clear(struct send *s)
 {
-	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
-	                                                   : conf_account_default(conf);
-	struct mime_address_list to = { 0 }, cc = { 0 }, bcc = { 0 }, from = { 0 };
-	struct mime_address *to_out = NULL, *cc_out = NULL, *bcc_out = NULL;
-	struct mime_attachment *attachments = NULL;
-	char *subject = o->subject ? xstrdup(o->subject) : NULL, *mailto_body = NULL;
-	struct buf body = BUF_INIT, message = BUF_INIT, input = BUF_INIT;
-	struct stdin_head head = { 0 };
-	struct mime_address_list reply_to = { 0 };
-	struct mime_address *reply_to_out = NULL;
+	mime_address_list_clear(&s->to);
+	mime_address_list_clear(&s->cc);
+	mime_address_list_clear(&s->bcc);
+	mime_address_list_clear(&s->from);
+	mime_address_list_clear(&s->reply_to);
+	head_clear(&s->head);
+	buf_free(&s->input);
+	free(s->subject);
+	free(s->mailto_body);
+}
+
+/* -t: the recipients (and more) from the message's own header. */
+static int send_head(struct send *s)
+{
+	struct stdin_head *head = &s->head;
+	int rc = head_read(s->input.data ? s->input.data : "", s->input.len, head);
+
+	for (size_t i = 0; i < head->nto && !rc; i++)
+		rc = add_addresses(&s->to, head->to[i]);
+	for (size_t i = 0; i < head->ncc && !rc; i++)
+		rc = add_addresses(&s->cc, head->cc[i]);
+	for (size_t i = 0; i < head->nbcc && !rc; i++)
+		rc = add_addresses(&s->bcc, head->bcc[i]);
+	for (size_t i = 0; i < head->nreply_to && !rc; i++)
+		rc = add_addresses(&s->reply_to, head->reply_to[i]);
+	if (!rc && !s->subject && head->subject)
+		s->subject = xstrdup(head->subject); /* -s wins over the message's own */
+	if (!rc && head->dropped.len)
+		fprintf(stderr, "tern: warning: -t: %s of the message on standard input replaced by tern's own\n",
+		        head->dropped.data);
+	return rc;
+}
+
+/* The recipients, the subject and the sender: every one good, or an exit
+ * code and nothing sent. */
+static int send_gather(struct send *s)
+{
+	const struct cli_send_options *o = s->o;
 	int rc = 0;
 
-	if (!account) {
-		fprintf(stderr, "tern: no account in %s\n", conf->path);
-		rc = lib_error_exit_code(LIB_ERR_CONFIG);
-		goto done;
-	}
-	if (subject && strpbrk(subject, "\r\n")) {
-		rc = bad_input("%s", "a line break in the subject (-s): header injection refused, nothing sent");
-		goto done;
-	}
+	if (s->subject && strpbrk(s->subject, "\r\n"))
+		return bad_input("%s", "a line break in the subject (-s): header injection refused, nothing sent");
 	for (size_t i = 0; i < o->nto && !rc; i++)
-		rc = strncasecmp(o->to[i], "mailto:", 7) == 0 ? add_mailto(o->to[i], &to, &cc, &bcc, &subject, &mailto_body)
-		                                               : add_addresses(&to, o->to[i]);
+		rc = strncasecmp(o->to[i], "mailto:", 7) == 0
+		             ? add_mailto(o->to[i], &s->to, &s->cc, &s->bcc, &s->subject, &s->mailto_body)
+		             : add_addresses(&s->to, o->to[i]);
 	for (size_t i = 0; i < o->ncc && !rc; i++)
-		rc = add_addresses(&cc, o->cc[i]);
+		rc = add_addresses(&s->cc, o->cc[i]);
 	for (size_t i = 0; i < o->nbcc && !rc; i++)
-		rc = add_addresses(&bcc, o->bcc[i]);
+		rc = add_addresses(&s->bcc, o->bcc[i]);
 	/* the body: mailto:'s body= or standard input, never both silently;
 	 * read now when it holds the header (-t) or must be empty (body=),
 	 * else once the command line is known to be good */
-	int read_early = o->headers || mailto_body;
-	if (!rc && read_early && (!mailto_body || !isatty(STDIN_FILENO)))
-		read_stdin(&input);
-	if (!rc && mailto_body && input.len) {
+	s->read_early = o->headers || s->mailto_body;
+	if (!rc && s->read_early && (!s->mailto_body || !isatty(STDIN_FILENO)))
+		read_stdin(&s->input);
+	if (!rc && s->mailto_body && s->input.len) {
 		fprintf(stderr, "tern: the mailto: URI has a body (body=) and standard input has text too: give the body "
 		                "one way (tern </dev/null for the URI's); nothing sent\n");
 		rc = lib_error_exit_code(LIB_ERR_USAGE);
 	}
-	if (!rc && o->headers) { /* -t: the recipients (and more) from the message's own header */
-		rc = head_read(input.data ? input.data : "", input.len, &head);
-		for (size_t i = 0; i < head.nto && !rc; i++)
-			rc = add_addresses(&to, head.to[i]);
-		for (size_t i = 0; i < head.ncc && !rc; i++)
-			rc = add_addresses(&cc, head.cc[i]);
-		for (size_t i = 0; i < head.nbcc && !rc; i++)
-			rc = add_addresses(&bcc, head.bcc[i]);
-		for (size_t i = 0; i < head.nreply_to && !rc; i++)
-			rc = add_addresses(&reply_to, head.reply_to[i]);
-		if (!rc && !subject && head.subject)
-			subject = xstrdup(head.subject); /* -s wins over the message's own */
-		if (!rc && head.dropped.len)
-			fprintf(stderr, "tern: warning: -t: %s of the message on standard input replaced by tern's own\n",
-			        head.dropped.data);
-	}
-	if (!rc && subject && strpbrk(subject, "\r\n"))
+	if (!rc && o->headers)
+		rc = send_head(s);
+	if (!rc && s->subject && strpbrk(s->subject, "\r\n"))
 		rc = bad_input("%s", "a line break in the subject: header injection refused, nothing sent");
-	const char *from_text = o->from ? o->from : head.from ? head.from : conf_get(conf, account, CONF_K_FROM);
+	const char *from_text = o->from ? o->from : s->head.from ? s->head.from : conf_get(s->conf, s->account, CONF_K_FROM);
 	if (!rc && !from_text) {
-		fprintf(stderr, "tern: account %s has no from address: set from in the mailrc or give -r\n", account->name);
+		fprintf(stderr, "tern: account %s has no from address: set from in the mailrc or give -r\n",
+		        s->account->name);
 		rc = lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	if (!rc)
-		rc = add_addresses(&from, from_text);
-	if (!rc && from.count != 1)
+		rc = add_addresses(&s->from, from_text);
+	if (!rc && s->from.count != 1)
 		rc = bad_input("the From address '%s' must be one address", from_text);
-	if (rc)
-		goto done;
-	if (!to.count && !cc.count && !bcc.count) {
+	if (!rc && !s->to.count && !s->cc.count && !s->bcc.count) {
 		fprintf(stderr, "tern: no recipient\n");
 		rc = lib_error_exit_code(LIB_ERR_USAGE);
-		goto done;
 	}
-	attachments = xcalloc(o->nattach + 1, sizeof(*attachments));
+	return rc;
+}
+
+/* The message, built from what send_gather found, the body and the
+ * attachments. */
+static int send_build(struct send *s, struct buf *message)
+{
+	const struct cli_send_options *o = s->o;
+	struct mime_attachment *attachments = xcalloc(o->nattach + 1, sizeof(*attachments));
+	struct buf body = BUF_INIT;
+	struct mime_address *to = NULL, *cc = NULL, *bcc = NULL, *reply_to = NULL;
+	int rc = 0;
+
 	for (size_t i = 0; i < o->nattach; i++) {
 		if (access(o->attach[i], R_OK) != 0) {
 			rc = bad_input("cannot read the attachment %s", o->attach[i]);
@@ -350,66 +381,74 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		}
 		attachments[i].path = o->attach[i];
 	}
-	if (!read_early)
-		read_stdin(&input);
-	if (mailto_body)
-		buf_addstr(&body, mailto_body);
+	if (!s->read_early)
+		read_stdin(&s->input);
+	if (s->mailto_body)
+		buf_addstr(&body, s->mailto_body);
 	else
-		buf_add(&body, input.data ? input.data + head.body : "", input.len - head.body);
-
-	to_out = outgoing(&to);
-	reply_to_out = outgoing(&reply_to);
-	cc_out = outgoing(&cc);
-	bcc_out = outgoing(&bcc);
+		buf_add(&body, s->input.data ? s->input.data + s->head.body : "", s->input.len - s->head.body);
+	to = outgoing(&s->to);
+	cc = outgoing(&s->cc);
+	bcc = outgoing(&s->bcc);
+	reply_to = outgoing(&s->reply_to);
 	struct mime_outgoing out = {
-		.from = { from.items[0].name, from.items[0].addr },
-		.to = to_out, .to_count = to.count,
-		.cc = cc_out, .cc_count = cc.count,
-		.bcc = bcc_out, .bcc_count = bcc.count,
-		.reply_to = reply_to_out, .reply_to_count = reply_to.count,
-		.subject = subject,
-		.in_reply_to = head.in_reply_to, .references = head.references,
-		.extra = head.extra, .extra_count = head.nextra,
+		.from = { s->from.items[0].name, s->from.items[0].addr },
+		.to = to, .to_count = s->to.count,
+		.cc = cc, .cc_count = s->cc.count,
+		.bcc = bcc, .bcc_count = s->bcc.count,
+		.reply_to = reply_to, .reply_to_count = s->reply_to.count,
+		.subject = s->subject,
+		.in_reply_to = s->head.in_reply_to, .references = s->head.references,
+		.extra = s->head.extra, .extra_count = s->head.nextra,
 		.text = body.data ? body.data : "",
 		.text_len = body.len,
 		.attachments = attachments, .attachment_count = o->nattach,
 		.version = PACKAGE_VERSION,
-		.charsets = conf_get(conf, account, CONF_K_SEND_CHARSET),
+		.charsets = conf_get(s->conf, s->account, CONF_K_SEND_CHARSET),
 	};
 	struct lib_error err = { 0 };
-	if (mime_outgoing_build(&out, &message, NULL, &err) < 0) {
+	if (mime_outgoing_build(&out, message, NULL, &err) < 0) {
 		fprintf(stderr, "tern: %s\n", err.text);
 		rc = exit_for(err.cls);
-		goto done;
 	}
-	if (o->dry_run) {
-		fwrite(message.data, 1, message.len, stdout);
-		goto done;
-	}
+done:
+	free(to);
+	free(cc);
+	free(bcc);
+	free(reply_to);
+	free(attachments);
+	buf_free(&body);
+	return rc;
+}
 
+/* The message goes into the outbox (durable) first, then to the server. */
+static int send_queue(struct send *s, struct buf *message)
+{
 	struct engine_outbox_entry entry = { 0 };
+	struct lib_error err = { 0 };
 	char *why = NULL;
-	entry.account = xstrdup(account->name);
-	entry.from = xstrdup(from.items[0].addr);
+	int rc = 0;
+
+	entry.account = xstrdup(s->account->name);
+	entry.from = xstrdup(s->from.items[0].addr);
 	entry.state = xstrdup("queued");
-	engine_outbox_recipients(&entry, &to, &cc, &bcc);
-	entry.len = message.len;
-	entry.message = buf_detach(&message);
+	engine_outbox_recipients(&entry, &s->to, &s->cc, &s->bcc);
+	entry.len = message->len;
+	entry.message = buf_detach(message);
 	if (engine_outbox_write(&entry, &why) < 0) {
 		fprintf(stderr, "tern: nothing sent: the outbox could not be written: %s\n", why);
 		free(why);
 		engine_outbox_entry_clear(&entry);
-		rc = 74; /* EX_IOERR */
-		goto done;
+		return 74; /* EX_IOERR */
 	}
 	struct engine_hooks hooks = cli_hooks;
-	if (o->verbose)
+	if (s->o->verbose)
 		hooks.trace = trace_stderr;
-	int sent = engine_outbox_send(conf, &entry, &hooks, 0, &err);
+	int sent = engine_outbox_send(s->conf, &entry, &hooks, 0, &err);
 	if (sent == 1)
-		fprintf(stderr, "tern: warning: account %s: %s\n", account->name, entry.reason);
+		fprintf(stderr, "tern: warning: account %s: %s\n", s->account->name, entry.reason);
 	if (sent < 0) {
-		char *line = engine_error_line_smtp(account, &err);
+		char *line = engine_error_line_smtp(s->account, &err);
 		int queued = err.cls == LIB_ERR_TEMPORARY || err.cls == LIB_ERR_CONNECTION;
 		if (queued)
 			fprintf(stderr, "tern: %s; the message is queued in the outbox: tern --flush-outbox sends it\n", line);
@@ -420,23 +459,30 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 		rc = exit_for(err.cls);
 	}
 	engine_outbox_entry_clear(&entry);
-done:
-	mime_address_list_clear(&to);
-	mime_address_list_clear(&cc);
-	mime_address_list_clear(&bcc);
-	mime_address_list_clear(&from);
-	free(to_out);
-	free(cc_out);
-	free(bcc_out);
-	free(reply_to_out);
-	mime_address_list_clear(&reply_to);
-	head_clear(&head);
-	buf_free(&input);
-	free(attachments);
-	free(subject);
-	free(mailto_body);
-	buf_free(&body);
+	return rc;
+}
+
+int cli_send(const struct conf *conf, const char *account_name, const struct cli_send_options *o)
+{
+	struct send s = { .conf = conf, .o = o, .input = BUF_INIT };
+	struct buf message = BUF_INIT;
+	int rc;
+
+	s.account = account_name ? conf_account_find(conf, account_name) : conf_account_default(conf);
+	if (!s.account) {
+		fprintf(stderr, "tern: no account in %s\n", conf->path);
+		return lib_error_exit_code(LIB_ERR_CONFIG);
+	}
+	s.subject = o->subject ? xstrdup(o->subject) : NULL;
+	rc = send_gather(&s);
+	if (!rc)
+		rc = send_build(&s, &message);
+	if (!rc && o->dry_run)
+		fwrite(message.data, 1, message.len, stdout);
+	else if (!rc)
+		rc = send_queue(&s, &message);
 	buf_free(&message);
+	send_clear(&s);
 	return rc;
 }
 

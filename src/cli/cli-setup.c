@@ -442,6 +442,122 @@ static char *read_existing(const char *path)
 	return buf_detach(&text);
 }
 
+/* The account written to a temporary mailrc beside the target and
+ * tested there (tern --test-account): its exit status, or -1 when the
+ * file could not be written (said). */
+static int test_account(struct setup *s, const char *target, const char *existing)
+{
+	char *test_text = mailrc_text(s, existing, 1);
+	char *tmp = xasprintf("%s.setup-XXXXXX", target);
+	int fd = mkstemp(tmp);
+	int written = fd >= 0;
+
+	if (written) {
+		size_t len = strlen(test_text);
+		written = write(fd, test_text, len) == (ssize_t)len && fsync(fd) == 0;
+		close(fd);
+	}
+	explicit_bzero(test_text, strlen(test_text));
+	free(test_text);
+	if (!written) {
+		fprintf(stderr, "tern: setup: cannot write %s: %s\n", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	printf("\nTesting the account (tern --test-account %s)...\n", s->w.name);
+	int status = run_test(tmp, s->w.name, s->save_password ? NULL : s->password);
+	unlink(tmp);
+	free(tmp);
+	return status;
+}
+
+enum { STEP_ADDRESS, STEP_SERVERS, STEP_PROTOCOL, STEP_LOGIN, STEP_TEST, STEP_SAVE, STEP_CANCEL };
+
+/* The test failed (exit status): what to do next, as the user chooses. */
+static int after_failed_test(struct setup *s, int status)
+{
+	if (status == lib_error_exit_code(LIB_ERR_USAGE))
+		printf("This tern could not test the account (no --test-account): nothing was checked.\n");
+	else
+		printf("The test failed (exit %d). The lines marked above say what to change: "
+		       "usually the password (or an app password), the server, or its port and security.\n",
+		       status);
+	int c = ask_choice(s->password ? "[p]assword again, [e]dit the servers, [t]rust a certificate, [r]estart, "
+	                                 "[s]ave anyway, or [q]uit? "
+	                               : "[l]ogin again, [e]dit the servers, [t]rust a certificate, [r]estart, "
+	                                 "[s]ave anyway, or [q]uit? ",
+	                   s->password ? "pldetrsq" : "ldetrsq", 0);
+	switch (c) {
+	case 't':
+		return ask_tls(s) < 0 ? STEP_CANCEL : STEP_TEST; /* test again as it is */
+	case 'p':
+	case 'l':
+		return STEP_LOGIN;
+	case 'e':
+		return STEP_SERVERS;
+	case 'r':
+		return STEP_ADDRESS;
+	case 0:
+	case 'q':
+		return STEP_CANCEL;
+	default: /* s */
+		return STEP_SAVE;
+	}
+}
+
+/* Asks what the step needs; -1 when the user stopped. */
+static int ask_step(struct setup *s, int step)
+{
+	if (step == STEP_ADDRESS) {
+		setup_clear(s);
+		if (ask_address(s) < 0 || ask_missing_servers(s) < 0)
+			return -1;
+		step = STEP_PROTOCOL;
+	}
+	/* Editing the servers keeps the login; a new login keeps the servers. */
+	if (step == STEP_SERVERS && (edit_servers(s) < 0 || ask_protocol(s) < 0))
+		return -1;
+	if (step == STEP_PROTOCOL && ask_protocol(s) < 0)
+		return -1;
+	if (step == STEP_PROTOCOL || step == STEP_LOGIN) {
+		free(s->password_command);
+		free(s->oauth2_command);
+		if (s->password)
+			explicit_bzero(s->password, strlen(s->password));
+		free(s->password);
+		s->password = s->password_command = s->oauth2_command = NULL;
+		if (ask_login(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The mailrc written for good: the exit code. */
+static int save_account(struct setup *s, const char *target, const char *existing, int then_read)
+{
+	char *text = mailrc_text(s, existing, 0);
+	char *why = NULL;
+	int rc = write_file(target, text, &why);
+
+	explicit_bzero(text, strlen(text));
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "tern: setup: %s\n", why);
+		free(why);
+		return lib_error_exit_code(LIB_ERR_CONFIG);
+	}
+	printf("Wrote %s (mode 600), account %s.\n", target, s->w.name);
+	if (s->password && !s->save_password)
+		printf("The password is not saved: tern asks for it when it starts; a password-command line\n"
+		       "(e.g. password-command \"pass show mail/%s\") spares you typing it.\n", s->w.name);
+	if (then_read) {
+		char *enter = ask("Press Enter to read your mail. ");
+		free(enter);
+	}
+	return 0;
+}
+
 int cli_setup(const char *path, int then_read)
 {
 	char *target = NULL, *existing = NULL, *dir = NULL;
@@ -480,109 +596,31 @@ int cli_setup(const char *path, int then_read)
 		goto out;
 	}
 
-	int step = 0; /* where to start: 0 address, 1 edit servers, 2 protocol and login, 3 login, 4 the test */
+	int step = STEP_ADDRESS;
 	for (;;) {
-		if (step == 0) {
-			setup_clear(&s);
-			if (ask_address(&s) < 0 || ask_missing_servers(&s) < 0)
-				goto cancelled;
-			step = 2;
-		}
-		/* Editing the servers keeps the login; a new login keeps the servers. */
-		if (step == 1 && (edit_servers(&s) < 0 || ask_protocol(&s) < 0))
+		if (ask_step(&s, step) < 0)
 			goto cancelled;
-		if (step == 2 && ask_protocol(&s) < 0)
-			goto cancelled;
-		if (step == 2 || step == 3) {
-			free(s.password_command);
-			free(s.oauth2_command);
-			if (s.password)
-				explicit_bzero(s.password, strlen(s.password));
-			free(s.password);
-			s.password = s.password_command = s.oauth2_command = NULL;
-			if (ask_login(&s) < 0)
-				goto cancelled;
-		}
 		/* An account name not already in the file. */
 		size_t base = strlen(s.w.name);
 		for (int i = 2; existing && line_is_account(existing, s.w.name) && i < 100; i++)
 			snprintf(s.w.name + base, sizeof(s.w.name) - base, "%d", i);
-
-		char *test_text = mailrc_text(&s, existing, 1);
-		char *tmp = xasprintf("%s.setup-XXXXXX", target);
-		int fd = mkstemp(tmp);
-		int written = fd >= 0;
-		if (written) {
-			size_t len = strlen(test_text);
-			written = write(fd, test_text, len) == (ssize_t)len && fsync(fd) == 0;
-			close(fd);
-		}
-		explicit_bzero(test_text, strlen(test_text));
-		free(test_text);
-		if (!written) {
-			fprintf(stderr, "tern: setup: cannot write %s: %s\n", tmp, strerror(errno));
-			unlink(tmp);
-			free(tmp);
+		int status = test_account(&s, target, existing);
+		if (status < 0) {
 			exit_code = lib_error_exit_code(LIB_ERR_CONFIG);
 			goto out;
 		}
-		printf("\nTesting the account (tern --test-account %s)...\n", s.w.name);
-		int status = run_test(tmp, s.w.name, s.save_password ? NULL : s.password);
-		unlink(tmp);
-		free(tmp);
-		int save = status == 0;
 		if (status == 0) {
 			printf("The test passed.\n");
+			step = STEP_SAVE;
 		} else {
-			if (status == lib_error_exit_code(LIB_ERR_USAGE))
-				printf("This tern could not test the account (no --test-account): nothing was checked.\n");
-			else
-				printf("The test failed (exit %d). The lines marked above say what to change: "
-				       "usually the password (or an app password), the server, or its port and security.\n",
-				       status);
-			int c = ask_choice(s.password ? "[p]assword again, [e]dit the servers, [t]rust a certificate, [r]estart, "
-			                                "[s]ave anyway, or [q]uit? "
-			                              : "[l]ogin again, [e]dit the servers, [t]rust a certificate, [r]estart, "
-			                                "[s]ave anyway, or [q]uit? ",
-			                   s.password ? "pldetrsq" : "ldetrsq", 0);
-			if (!c || c == 'q')
-				goto cancelled;
-			if (c == 't') {
-				if (ask_tls(&s) < 0)
-					goto cancelled;
-				step = 4; /* test again as it is */
-			} else if (c == 'p' || c == 'l')
-				step = 3;
-			else if (c == 'e')
-				step = 1;
-			else if (c == 'r')
-				step = 0;
-			else
-				save = 1;
+			step = after_failed_test(&s, status);
 		}
-		if (!save)
-			continue;
-		char *text = mailrc_text(&s, existing, 0);
-		char *why = NULL;
-		int rc = write_file(target, text, &why);
-		explicit_bzero(text, strlen(text));
-		free(text);
-		if (rc < 0) {
-			fprintf(stderr, "tern: setup: %s\n", why);
-			free(why);
-			exit_code = lib_error_exit_code(LIB_ERR_CONFIG);
+		if (step == STEP_CANCEL)
+			goto cancelled;
+		if (step == STEP_SAVE) {
+			exit_code = save_account(&s, target, existing, then_read);
 			goto out;
 		}
-		printf("Wrote %s (mode 600), account %s.\n", target, s.w.name);
-		if (s.password && !s.save_password)
-			printf("The password is not saved: tern asks for it when it starts; a password-command line\n"
-			       "(e.g. password-command \"pass show mail/%s\") spares you typing it.\n", s.w.name);
-		exit_code = 0;
-		if (then_read) {
-			char *enter = ask("Press Enter to read your mail. ");
-			free(enter);
-		}
-		goto out;
 	}
 cancelled:
 	printf("\nSet-up stopped; nothing was written.\n");

@@ -940,54 +940,47 @@ static int boundary_collides(const char *boundary, const struct buf *bodies, siz
 	return 0;
 }
 
-int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char **message_id, struct lib_error *err)
+static void free_parts(struct buf *parts, size_t count)
 {
-	if (message_id)
-		*message_id = NULL;
-	if (check_all(msg, err) < 0)
-		return -1;
+	for (size_t k = 0; k < count; k++)
+		buf_free(&parts[k]);
+	free(parts);
+}
 
-	/* the parts first: an attachment may fail to read, and the boundary
-	 * must be checked against what the parts hold */
+/* The text (parts[0], in the first charset of send-charset that holds
+ * it; *qp when it went quoted-printable) and each attachment, encoded:
+ * NULL when one cannot be. */
+static struct buf *build_parts(const struct mime_outgoing *msg, char *charset, size_t charset_size, int *qp,
+                               struct lib_error *err)
+{
 	size_t part_count = 1 + msg->attachment_count;
 	struct buf text = BUF_INIT;
-	char charset[48] = "us-ascii";
-	int qp = 0;
-	/* the text in the first charset of send-charset that holds it */
+
 	if (msg->text &&
-	    mime_charset_choose(msg->charsets, msg->text, msg->text_len, &text, charset, sizeof(charset)) < 0) {
+	    mime_charset_choose(msg->charsets, msg->text, msg->text_len, &text, charset, charset_size) < 0) {
 		lib_error_set(err, LIB_ERR_DATA,
 		              "the message text is not valid UTF-8, nor in any charset of send-charset (%s)",
 		              msg->charsets ? msg->charsets : MIME_SEND_CHARSET);
 		buf_free(&text);
-		return -1;
+		return NULL;
 	}
 	struct buf *parts = xcalloc(part_count, sizeof(*parts));
-	text_body(text.data ? text.data : "", text.len, &parts[0], &qp);
+	text_body(text.data ? text.data : "", text.len, &parts[0], qp);
 	buf_free(&text);
 	for (size_t i = 0; i < msg->attachment_count; i++)
 		if (attachment_entity(&msg->attachments[i], &parts[i + 1], err) < 0) {
-			for (size_t k = 0; k < part_count; k++)
-				buf_free(&parts[k]);
-			free(parts);
-			return -1;
+			free_parts(parts, part_count);
+			return NULL;
 		}
+	return parts;
+}
 
-	char boundary[48] = "", token[32], date[64];
-	if (msg->attachment_count) {
-		int tries = 0;
-		do {
-			if (++tries > BOUNDARY_TRIES)
-				lib_fatal("no boundary found that the message does not contain");
-			random_text(msg, token, 24);
-			snprintf(boundary, sizeof(boundary), "=_tern_%s", token);
-		} while (boundary_collides(boundary, parts, part_count));
-	}
-	random_text(msg, token, 26);
-	const char *domain = strrchr(msg->from.addr, '@') + 1;
-	char *id = xasprintf("<%s@%s>", token, domain);
-
+/* The header fields, Date to User-Agent, but the Content- ones. */
+static void build_header(const struct mime_outgoing *msg, const char *id, struct buf *out)
+{
 	struct header h = { out, 0, 0 };
+	char date[64];
+
 	buf_add(out, "", 0);
 	date_text(msg->date ? msg->date : (int64_t)time(NULL), date, sizeof(date));
 	header_begin(&h, "Date");
@@ -1049,35 +1042,76 @@ int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char *
 	}
 	buf_addstr(out, "MIME-Version: 1.0\r\n");
 	buf_addf(out, "User-Agent: tern%s%s\r\n", msg->version ? "/" : "", msg->version ? msg->version : "");
+}
 
-	char text_headers[160];
-	snprintf(text_headers, sizeof(text_headers),
-	         "Content-Type: text/plain; charset=%s\r\nContent-Transfer-Encoding: %s\r\n",
-	         msg->text ? charset : "us-ascii", qp ? "quoted-printable" : "7bit");
+/* A multipart boundary none of the parts holds. */
+static void choose_boundary(const struct mime_outgoing *msg, const struct buf *parts, char *boundary, size_t size)
+{
+	char token[32];
+	int tries = 0;
+
+	do {
+		if (++tries > BOUNDARY_TRIES)
+			lib_fatal("no boundary found that the message does not contain");
+		random_text(msg, token, 24);
+		snprintf(boundary, size, "=_tern_%s", token);
+	} while (boundary_collides(boundary, parts, 1 + msg->attachment_count));
+}
+
+/* The body: the text alone, or multipart/mixed. */
+static void build_body(const struct mime_outgoing *msg, const struct buf *parts, const char *boundary,
+                       const char *text_headers, struct buf *out)
+{
+	size_t part_count = 1 + msg->attachment_count;
+
 	if (!msg->attachment_count) {
 		buf_addstr(out, text_headers);
 		buf_addstr(out, "\r\n");
 		buf_add(out, parts[0].data, parts[0].len);
-	} else {
-		buf_addf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
-		/* RFC 2046 5.1.1: the CRLF before each delimiter belongs to it,
-		 * so the text keeps its own last line end. No text given: no
-		 * text part. */
-		int first = 1;
-		if (msg->text) {
-			buf_addf(out, "--%s\r\n%s\r\n", boundary, text_headers);
-			buf_add(out, parts[0].data, parts[0].len);
-			first = 0;
-		}
-		for (size_t i = 1; i < part_count; i++, first = 0) {
-			buf_addf(out, "%s--%s\r\n", first ? "" : "\r\n", boundary);
-			buf_add(out, parts[i].data, parts[i].len);
-		}
-		buf_addf(out, "\r\n--%s--\r\n", boundary);
+		return;
 	}
-	for (size_t k = 0; k < part_count; k++)
-		buf_free(&parts[k]);
-	free(parts);
+	buf_addf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
+	/* RFC 2046 5.1.1: the CRLF before each delimiter belongs to it, so
+	 * the text keeps its own last line end. No text given: no text part. */
+	int first = 1;
+	if (msg->text) {
+		buf_addf(out, "--%s\r\n%s\r\n", boundary, text_headers);
+		buf_add(out, parts[0].data, parts[0].len);
+		first = 0;
+	}
+	for (size_t i = 1; i < part_count; i++, first = 0) {
+		buf_addf(out, "%s--%s\r\n", first ? "" : "\r\n", boundary);
+		buf_add(out, parts[i].data, parts[i].len);
+	}
+	buf_addf(out, "\r\n--%s--\r\n", boundary);
+}
+
+int mime_outgoing_build(const struct mime_outgoing *msg, struct buf *out, char **message_id, struct lib_error *err)
+{
+	char charset[48] = "us-ascii", boundary[48] = "", token[32], text_headers[160];
+	int qp = 0;
+
+	if (message_id)
+		*message_id = NULL;
+	if (check_all(msg, err) < 0)
+		return -1;
+	/* the parts first: an attachment may fail to read, and the boundary
+	 * must be checked against what the parts hold */
+	struct buf *parts = build_parts(msg, charset, sizeof(charset), &qp, err);
+	if (!parts)
+		return -1;
+	if (msg->attachment_count)
+		choose_boundary(msg, parts, boundary, sizeof(boundary));
+	random_text(msg, token, 26);
+	const char *domain = strrchr(msg->from.addr, '@') + 1;
+	char *id = xasprintf("<%s@%s>", token, domain);
+
+	build_header(msg, id, out);
+	snprintf(text_headers, sizeof(text_headers),
+	         "Content-Type: text/plain; charset=%s\r\nContent-Transfer-Encoding: %s\r\n",
+	         msg->text ? charset : "us-ascii", qp ? "quoted-printable" : "7bit");
+	build_body(msg, parts, boundary, text_headers, out);
+	free_parts(parts, 1 + msg->attachment_count);
 	if (message_id)
 		*message_id = id;
 	else
