@@ -4,18 +4,29 @@
  * worker holds it: its index and the user's actions on it (flags, the
  * deleted mark, expunge, copy or move to another local folder). The
  * worker (engine-worker.c) sends the events. */
-#include "engine.h"
+#include "engine-private.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "../local/local.h"
-#include "../pop/pop.h"
 
 int engine_folder_is_path(const char *folder)
 {
 	return folder && (folder[0] == '/' || folder[0] == '~' || folder[0] == '.');
+}
+
+/* Folders on a server are named in IMAP's modified UTF-7 (RFC 3501
+ * 5.1.3) on the way in and out; a path stays what it is. */
+char *engine_folder_wire(const char *name)
+{
+	return engine_folder_is_path(name) ? xstrdup(name) : imap_utf7_encode(name);
+}
+
+char *engine_folder_name(const char *wire)
+{
+	return engine_folder_is_path(wire) ? xstrdup(wire) : imap_utf7_decode(wire);
 }
 
 char *engine_account_maildir(const struct conf *conf, const struct conf_account *account)
@@ -123,9 +134,48 @@ int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result,
 	return pop_run(ea, 0, result, err);
 }
 
-int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err)
+int engine_pop_check(struct engine_account *ea, struct engine_folder_row *inbox, struct lib_error *err)
 {
-	return pop_run(ea, 1, result, err);
+	struct pop_fetch_result result;
+
+	memset(inbox, 0, sizeof(*inbox));
+	if (pop_run(ea, 1, &result, err) < 0)
+		return -1;
+	inbox->name = xstrdup("INBOX");
+	inbox->subscribed = 1;
+	inbox->messages = (uint32_t)result.on_server;
+	inbox->fresh = (uint32_t)result.fresh;
+	inbox->fresh_unknown = result.by_header_hash;
+	return 0;
+}
+
+int engine_local_read(const char *path, const struct engine_hooks *hooks, struct model_mailbox *mbox,
+                      struct lib_error *err)
+{
+	char *full = path ? lib_path_expand(path) : engine_default_mailbox(err);
+	struct engine_account options = { 0 };
+	struct store *cache = NULL;
+
+	if (!full)
+		return -1;
+	engine_options_from_env(&options);
+	if (!options.no_cache) {
+		/* the cache of local folders: tern -H reads each file only once */
+		char *cache_path = store_path_make(NULL, "local"), *warning = NULL, *cause = NULL;
+		cache = store_open(cache_path, &warning, &cause);
+		if (warning && hooks && hooks->warn)
+			hooks->warn(hooks->ctx, warning);
+		free(warning);
+		free(cause);
+		free(cache_path);
+	}
+	struct local_folder *folder = local_folder_open(full, err);
+	local_folder_set_cache(folder, cache);
+	int rc = folder && local_folder_load(folder, mbox, err) == 0 ? 0 : -1;
+	local_folder_close(folder);
+	store_close(cache);
+	free(full);
+	return rc;
 }
 
 /* ---- an open local folder ---- */

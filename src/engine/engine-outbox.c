@@ -17,7 +17,7 @@
  * and the outbox screen never take the same message at once (the entry
  * itself cannot carry the lock: every rewrite renames a new file over it). */
 #define _GNU_SOURCE
-#include "engine.h"
+#include "engine-private.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -45,7 +45,7 @@ struct engine_job {
 			int counts; /* with STATUS counts */
 		} list;
 		struct {
-			int op; /* enum imap_folder_op */
+			enum engine_folder_op op;
 			char *new_name;
 		} change;
 		struct {
@@ -901,32 +901,26 @@ static void list_local(struct engine_worker *w, int counts)
 static void list_folders(struct engine_worker *w, int counts)
 {
 	struct lib_error err = { 0 };
-	struct imap_folder *folders = NULL;
-	size_t count = 0, n = 0, i;
+	struct engine_folder_row *rows = NULL;
+	size_t n = 0;
 
 	if (w->ea.account->imap.scheme == CONF_URL_NONE) {
 		list_local(w, counts);
 		return;
 	}
-	if (ensure_session(w, &err) < 0 || imap_folder_list(w->ea.imap, &folders, &count, &err) < 0) {
+	int rc = ensure_session(w, &err);
+	if (rc == 0)
+		rc = engine_account_folders(&w->ea, counts ? ENGINE_FOLDERS_COUNTS | ENGINE_FOLDERS_BEST_EFFORT : 0, &rows,
+		                            &n, &err);
+	if (rc < 0) {
 		if (err.cls == LIB_ERR_CONNECTION)
 			drop_session(w);
+		engine_folder_rows_free(rows, n);
 		emit_error(w, ENGINE_JOB_LIST_FOLDERS, NULL, 0, &err);
 		folders_from_cache(w, counts);
 		return;
 	}
-	struct engine_folder_row *rows = xcalloc(count ? count : 1, sizeof(*rows));
-	for (i = 0; i < count; i++) {
-		struct imap_status status = { 0 };
-		if (folders[i].noselect)
-			continue;
-		if (counts && imap_folder_status(w->ea.imap, folders[i].wire_name, &status, &err) < 0 &&
-		    err.cls == LIB_ERR_CONNECTION)
-			break;
-		rows[n++] = (struct engine_folder_row){ xstrdup(folders[i].name), counts ? folders[i].subscribed : 1,
-			                                status.messages, status.unseen };
-	}
-	if (counts && i == count && n) { /* the whole list: kept for offline */
+	if (counts && rc == 0 && n) { /* the whole list: kept for offline */
 		open_cache(w);
 		if (w->ea.store) {
 			struct buf kept = BUF_INIT;
@@ -935,7 +929,6 @@ static void list_folders(struct engine_worker *w, int counts)
 			buf_free(&kept);
 		}
 	}
-	imap_folder_list_free(folders, count);
 	emit_folders(w, rows, n, counts, 0);
 }
 
@@ -1086,12 +1079,19 @@ static void drafts(struct engine_worker *w, struct engine_job *job)
 static void folder_change(struct engine_worker *w, struct engine_job *job)
 {
 	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
+	static const enum imap_folder_op imap_op[] = {
+		[ENGINE_FOLDER_CREATE] = IMAP_FOLDER_CREATE,
+		[ENGINE_FOLDER_RENAME] = IMAP_FOLDER_RENAME,
+		[ENGINE_FOLDER_DELETE] = IMAP_FOLDER_DELETE,
+		[ENGINE_FOLDER_SUBSCRIBE] = IMAP_FOLDER_SUBSCRIBE,
+		[ENGINE_FOLDER_UNSUBSCRIBE] = IMAP_FOLDER_UNSUBSCRIBE,
+	};
 	struct lib_error err = { 0 };
 	char *wire = imap_utf7_encode(job->folder);
 	char *new_wire = job->change.new_name ? imap_utf7_encode(job->change.new_name) : NULL;
 	struct engine_event *ev;
 
-	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->change.op, wire, new_wire, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, imap_op[job->change.op], wire, new_wire, &err) < 0;
 	ev = job_event(w, ENGINE_JOB_FOLDER_CHANGE, failed, &err);
 	if (!failed)
 		ev->result.text = job->change.new_name ? xasprintf("%s %s to %s.", done[job->change.op], job->folder, job->change.new_name)
@@ -1383,6 +1383,7 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 
 	w->ea.conf = conf;
 	w->ea.account = account;
+	engine_options_from_env(&w->ea);
 	/* No one to ask for a password here: the UI owns the terminal. */
 	w->ea.hooks = (struct engine_hooks){ .warn = on_warning, .progress = on_sync_progress, .ctx = w };
 	w->wake_fd = wake_fd;
@@ -1397,13 +1398,6 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 		lib_fatal("cannot start a worker thread");
 	return w;
-}
-
-void engine_worker_options(struct engine_worker *w, const struct engine_account *options)
-{
-	w->ea.no_cache = options->no_cache;
-	w->ea.no_qresync = options->no_qresync;
-	w->ea.no_condstore = options->no_condstore;
 }
 
 static void submit(struct engine_worker *w, struct engine_job *job)
@@ -1481,7 +1475,8 @@ void engine_worker_search(struct engine_worker *w, const char *folder, const cha
 	submit(w, job);
 }
 
-void engine_worker_folder_change(struct engine_worker *w, int op, const char *folder, const char *new_name)
+void engine_worker_folder_change(struct engine_worker *w, enum engine_folder_op op, const char *folder,
+                                 const char *new_name)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_FOLDER_CHANGE;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "../engine/engine.h"
-#include "../imap/imap.h"
 
 struct browser_row {
 	char *name;
@@ -177,7 +176,7 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 	case UI_FN_CREATE_MAILBOX:
 		name = ui_prompt(ui, "Create folder: ", NULL, NULL, 0);
 		if (name && *name)
-			engine_worker_folder_change(ui->worker, IMAP_FOLDER_CREATE, name, NULL);
+			engine_worker_folder_change(ui->worker, ENGINE_FOLDER_CREATE, name, NULL);
 		free(name);
 		return 1;
 	case UI_FN_RENAME_MAILBOX:
@@ -185,7 +184,7 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 			return 1;
 		name = ui_prompt(ui, "Rename to: ", row->name, NULL, 0);
 		if (name && *name && strcmp(name, row->name) != 0)
-			engine_worker_folder_change(ui->worker, IMAP_FOLDER_RENAME, row->name, name);
+			engine_worker_folder_change(ui->worker, ENGINE_FOLDER_RENAME, row->name, name);
 		free(name);
 		return 1;
 	case UI_FN_DELETE_MAILBOX: {
@@ -201,7 +200,7 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 		/* deleting mail is not a default: "yes" must be typed */
 		char *answer = ui_prompt(ui, clean.data, NULL, NULL, 0);
 		if (answer && strcmp(answer, "yes") == 0)
-			engine_worker_folder_change(ui->worker, IMAP_FOLDER_DELETE, row->name, NULL);
+			engine_worker_folder_change(ui->worker, ENGINE_FOLDER_DELETE, row->name, NULL);
 		else
 			ui_say(ui, 0, "Not deleted (type yes to delete).");
 		free(answer);
@@ -212,8 +211,8 @@ int ui_browser_function(struct ui *ui, enum ui_function fn)
 	case UI_FN_SUBSCRIBE:
 	case UI_FN_UNSUBSCRIBE:
 		if (row)
-			engine_worker_folder_change(ui->worker, fn == UI_FN_SUBSCRIBE ? IMAP_FOLDER_SUBSCRIBE
-			                                                              : IMAP_FOLDER_UNSUBSCRIBE,
+			engine_worker_folder_change(ui->worker, fn == UI_FN_SUBSCRIBE ? ENGINE_FOLDER_SUBSCRIBE
+			                                                              : ENGINE_FOLDER_UNSUBSCRIBE,
 			                            row->name, NULL);
 		return 1;
 	case UI_FN_EXIT:
