@@ -391,7 +391,7 @@ int cli_send(const struct conf *conf, const char *account_name, const struct cli
 	char *why = NULL;
 	entry.account = xstrdup(account->name);
 	entry.from = xstrdup(from.items[0].addr);
-	entry.state = xstrdup("queued");
+	entry.state = ENGINE_OUTBOX_QUEUED;
 	engine_outbox_recipients(&entry, &to, &cc, &bcc);
 	entry.len = message.len;
 	entry.message = buf_detach(&message);

@@ -6,13 +6,23 @@
 
 #include "engine-account.h"
 
+/* Where an entry of the outbox is; the file's Tern-State line keeps its
+ * name (engine_outbox_state_name), which logs show too. */
+enum engine_outbox_state {
+	ENGINE_OUTBOX_QUEUED, /* "queued": to be sent (a new entry, a lost connection, a 4xx) */
+	ENGINE_OUTBOX_SENT,   /* "sent": delivered; only the Sent copy (or the draft's removal) is missing */
+	ENGINE_OUTBOX_FAILED, /* "failed": refused; sent again only when the user asks */
+};
+const char *engine_outbox_state_name(enum engine_outbox_state state);
+
+/* An entry of the outbox (engine-outbox.c). */
 struct engine_outbox_entry {
 	char *path;       /* the file in the outbox; NULL until written */
 	char *account;
 	char *from;       /* envelope sender */
 	char **rcpts;     /* every recipient, Bcc included */
 	size_t nrcpts;
-	char *state;      /* "queued", "sent" (only the Sent copy is missing) or "failed" */
+	enum engine_outbox_state state; /* a new entry: 0, queued */
 	char *reason;     /* why it failed, or why the copy is pending; may be NULL */
 	char *draft;      /* the recalled draft to remove once delivered (engine_draft_ref_format), or NULL */
 	char **bcc;       /* the Bcc as written ("Name <addr>", UTF-8), for the Sent copy: the message sent has none */

@@ -681,7 +681,7 @@ int ui_compose_outbox(struct ui *ui, const char *path)
 	}
 	if (engine_outbox_read(path, &entry) < 0)
 		refused = "That outbox message cannot be read.";
-	else if (strcmp(entry.state, "sent") == 0)
+	else if (entry.state == ENGINE_OUTBOX_SENT)
 		refused = "That message was delivered (only its Sent copy is pending): it cannot be edited.";
 	else if (!(account = conf_account_find(ui->conf, entry.account)))
 		refused = "That message is for an account the mailrc no longer has.";
@@ -920,7 +920,7 @@ static int build(struct ui *ui, int draft, struct buf *message, struct engine_ou
 		goto done;
 	entry->account = xstrdup(c->account->name);
 	entry->from = xstrdup(out[0][0].addr);
-	entry->state = xstrdup("queued");
+	entry->state = ENGINE_OUTBOX_QUEUED;
 	engine_outbox_recipients(entry, &lists[1], &lists[2], &lists[3]);
 done:
 	for (size_t l = 0; l < 4; l++) {
