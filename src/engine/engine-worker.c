@@ -49,7 +49,7 @@ struct engine_job {
 			char *new_name;
 		} change;
 		struct {
-			char *criteria;
+			char *criteria; /* IMAP syntax; NULL: nothing for the server */
 			int token;
 		} search;
 		struct {
@@ -964,7 +964,9 @@ static void search(struct engine_worker *w, struct engine_job *job)
 		emit(w, ev);
 		return;
 	}
-	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->search.criteria, &uids, &n, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 ||
+	             (job->search.criteria &&
+	              imap_search(w->ea.imap, job->folder, job->search.criteria, &uids, &n, &err) < 0);
 	ev = job_event(w, ENGINE_JOB_SEARCH, failed, &err);
 	ev->result.search.uids = uids;
 	ev->result.search.nuids = n;
@@ -1465,12 +1467,13 @@ void engine_worker_drafts(struct engine_worker *w)
 	submit(w, job);
 }
 
-void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token)
+void engine_worker_search(struct engine_worker *w, const char *folder, const struct model_pattern *pattern,
+                          int token)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_SEARCH;
 	job->folder = xstrdup(folder);
-	job->search.criteria = xstrdup(criteria);
+	job->search.criteria = imap_search_criteria(pattern); /* pure text: built here, the pattern stays the UI's */
 	job->search.token = token;
 	submit(w, job);
 }

@@ -154,9 +154,11 @@ void engine_worker_postpone(struct engine_worker *w, const char *message, size_t
                             const char *local);
 /* Queues a job: find the Drafts folder. DONE (result.drafts) or ERROR. */
 void engine_worker_drafts(struct engine_worker *w);
-/* Queues a job: UID SEARCH criteria in folder; DONE or ERROR, with
- * result.search (token: the caller's). */
-void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token);
+/* Queues a job: the server's part of pattern (model_pattern_needs_server)
+ * searched in folder; DONE or ERROR, with result.search (token: the
+ * caller's), the uids for model_pattern_set_server_uids. */
+void engine_worker_search(struct engine_worker *w, const char *folder, const struct model_pattern *pattern,
+                          int token);
 /* Queues a job: the account's folder list; with counts, every folder's
  * STATUS too (for the folder browser). */
 void engine_worker_list_folders(struct engine_worker *w, int counts);
