@@ -95,15 +95,79 @@ unsigned engine_local_flags(struct engine_local *l, uint32_t uid);
 uint32_t engine_local_size(struct engine_local *l, uint32_t uid);
 /* Removes messages for good. */
 int engine_local_expunge(struct engine_local *l, const uint32_t *uids, size_t n, struct lib_error *err);
-/* Appends copies of the messages to the local folder target (a path). */
-int engine_local_copy_to_path(struct engine_local *l, const uint32_t *uids, size_t n, const char *target,
-                              struct lib_error *err);
-/* STORE_FLAGS, DELETE (the deleted mark: local folders have no trash),
- * EXPUNGE, or COPY to the local folder target (add: move, the sources
- * expunged only after every copy is durable), as run_action does it for
- * IMAP: *text says what was done, *moved whether they left the folder. */
-int engine_local_action(struct engine_local *l, enum engine_job_type type, const uint32_t *uids, size_t n,
-                        unsigned flags, int add, const char *target, char **text, int *moved, struct lib_error *err);
+/* The one local folder a worker holds, as a folder backend. */
+struct engine_folder engine_local_folder(struct engine_local *l);
+
+/* ---- one folder interface (engine-folder.c) ----
+ * Every kind of folder (IMAP, a Maildir or mbox, a POP3 account's
+ * Maildir) sits behind one table of operations, as NeoMutt's MxOps:
+ * the worker runs its jobs through it whatever the folder is, and one
+ * loop copies or moves between any two (engine_folder_transfer). folder
+ * is the wire name (a local backend holds its one folder and ignores
+ * it); uids are the backend's. An operation a backend lacks is NULL. */
+struct engine_folder_ops {
+	const char *kind; /* "imap", "local", "path": for logs and tests */
+	/* The whole message uid, appended to out. */
+	int (*fetch)(void *backend, const char *folder, uint32_t uid, struct buf *out, struct lib_error *err);
+	/* The model flags a copy of uid takes along (IMAP: \Seen, as a
+	 * message read to be copied; local: what the folder knows). */
+	unsigned (*flags)(void *backend, const char *folder, uint32_t uid);
+	int (*store_flags)(void *backend, const char *folder, const uint32_t *uids, size_t n, unsigned flags, int add,
+	                   struct lib_error *err);
+	/* Adds message (LF or CRLF line ends) to folder with flags (each
+	 * backend keeps those it can). */
+	int (*append)(void *backend, const char *folder, const char *message, size_t len, unsigned flags,
+	              struct lib_error *err);
+	/* Copies (move: moves) to target inside the backend (a server's own
+	 * COPY or MOVE). */
+	int (*copy)(void *backend, const char *folder, const uint32_t *uids, size_t n, const char *target, int move,
+	            struct lib_error *err);
+	/* Removes the messages marked deleted among uids (all: every one
+	 * marked deleted); -1 - N when N others marked deleted would go too
+	 * (IMAP without UIDPLUS: the caller may ask, then call with all). */
+	int (*expunge)(void *backend, const char *folder, const uint32_t *uids, size_t n, int all, struct lib_error *err);
+	/* Removes uids for good: the sources of a move, once every copy is
+	 * safe. */
+	int (*remove)(void *backend, const char *folder, const uint32_t *uids, size_t n, struct lib_error *err);
+	/* The wire name of the trash (a delete moves there), or NULL: none
+	 * (a delete marks deleted). Caller frees. */
+	char *(*trash)(void *backend, struct lib_error *err);
+	/* The folders (engine_folder_rows_free), with counts or not; as
+	 * engine_account_folders returns. */
+	int (*list)(void *backend, int counts, struct engine_folder_row **rows, size_t *count, struct lib_error *err);
+	/* UID SEARCH criteria (imap_search_criteria) in folder. */
+	int (*search)(void *backend, const char *folder, const char *criteria, uint32_t **uids, size_t *n,
+	              struct lib_error *err);
+	/* The user left folder: uids are no longer new. */
+	int (*mark_old)(void *backend, const char *folder, const uint32_t *uids, size_t n, struct lib_error *err);
+};
+
+/* A folder backend at work: its operations and their first argument. */
+struct engine_folder {
+	const struct engine_folder_ops *ops;
+	void *backend;
+};
+
+/* The account's IMAP server (ea's session open), and a folder on this
+ * machine named by its path (expanded; only append) as backends. */
+struct engine_folder engine_imap_folder(struct engine_account *ea);
+struct engine_folder engine_path_folder(char *path);
+
+/* Copies (move: moves) the messages uids of folder in src to target in
+ * dst, one at a time: fetched, then appended with the flags src knows.
+ * A move removes the sources only once every copy is safe; a failure
+ * leaves them all where they were. 0, or -1 with err. */
+int engine_folder_transfer(const struct engine_folder *src, const char *folder, const uint32_t *uids, size_t n,
+                           const struct engine_folder *dst, const char *target, int move, struct lib_error *err);
+/* A bulk job on folder through f's operations: STORE_FLAGS (add or
+ * remove flags), DELETE (to the trash, else the deleted mark), COPY
+ * inside the backend (add: move), EXPUNGE (add: every message marked
+ * deleted). *text says what was done (caller frees), *moved whether the
+ * messages left the folder, *moved_to (when not NULL; caller frees) the
+ * folder they went to. 0, -1 with err, or EXPUNGE's -1 - N. */
+int engine_folder_action(const struct engine_folder *f, enum engine_job_type type, const char *folder,
+                         const uint32_t *uids, size_t n, unsigned flags, int add, const char *target, char **text,
+                         int *moved, char **moved_to, struct lib_error *err);
 
 /* The folder list as the header cache keeps it for offline (store's
  * folders record): a first line "tern-folders 2", then one line per
