@@ -473,8 +473,9 @@ int engine_account_quota(struct engine_account *ea, uint64_t *used_kb, uint64_t 
 int engine_folder_read(struct engine_account *ea, const char *folder, struct model_mailbox *mbox,
                        struct lib_error *err)
 {
-	char *wire = imap_utf7_encode(folder);
-	int rc = (!ea->imap && engine_imap_open(ea, err) < 0) || engine_folder_sync(ea, wire, mbox, err) < 0 ? -1 : 0;
+	char *wire = engine_folder_wire(folder);
+	struct engine_folder imap = engine_imap_folder(ea);
+	int rc = (!ea->imap && engine_imap_open(ea, err) < 0) || imap.ops->sync(imap.backend, wire, mbox, err) < 0 ? -1 : 0;
 	free(wire);
 	return rc;
 }

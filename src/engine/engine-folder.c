@@ -23,6 +23,11 @@ static struct imap_session *session_of(void *backend)
 	return ((struct engine_account *)backend)->imap;
 }
 
+static int imap_sync(void *backend, const char *folder, struct model_mailbox *mbox, struct lib_error *err)
+{
+	return engine_folder_sync(backend, folder, mbox, err);
+}
+
 static int imap_fetch(void *backend, const char *folder, uint32_t uid, struct buf *out, struct lib_error *err)
 {
 	return imap_message_fetch(session_of(backend), folder, uid, out, err);
@@ -107,6 +112,7 @@ static int imap_mark_old(void *backend, const char *folder, const uint32_t *uids
 
 static const struct engine_folder_ops imap_ops = {
 	.kind = "imap",
+	.sync = imap_sync,
 	.fetch = imap_fetch,
 	.flags = imap_flags,
 	.store_flags = imap_store,

@@ -227,20 +227,6 @@ int engine_local_is_mbox(const struct engine_local *l)
 	return local_folder_kind(l->folder) == LOCAL_MBOX;
 }
 
-int engine_local_load(struct engine_local *l, struct model_mailbox **snapshot, struct lib_error *err)
-{
-	if (local_folder_load(l->folder, l->mbox, err) < 0)
-		return -1;
-	struct model_mailbox *copy = model_mailbox_new();
-	const struct model_summary *all = model_mailbox_summaries(l->mbox);
-	size_t count = model_mailbox_count(l->mbox);
-	model_mailbox_reserve(copy, count);
-	for (size_t i = 0; i < count; i++)
-		model_mailbox_add(copy, &all[i]);
-	*snapshot = copy;
-	return 0;
-}
-
 int engine_local_message(struct engine_local *l, uint32_t uid, struct buf *out, struct lib_error *err)
 {
 	return local_folder_message(l->folder, uid, out, err);
@@ -292,6 +278,20 @@ uint32_t engine_local_size(struct engine_local *l, uint32_t uid)
 }
 
 /* ---- the open local folder as a folder backend (engine-folder.c) ---- */
+
+static int local_sync(void *backend, const char *folder, struct model_mailbox *mbox, struct lib_error *err)
+{
+	struct engine_local *l = backend;
+	(void)folder;
+	if (local_folder_load(l->folder, l->mbox, err) < 0)
+		return -1;
+	const struct model_summary *all = model_mailbox_summaries(l->mbox);
+	size_t count = model_mailbox_count(l->mbox);
+	model_mailbox_reserve(mbox, count);
+	for (size_t i = 0; i < count; i++)
+		model_mailbox_add(mbox, &all[i]);
+	return 0;
+}
 
 static int local_fetch(void *backend, const char *folder, uint32_t uid, struct buf *out, struct lib_error *err)
 {
@@ -358,6 +358,7 @@ static int local_mark_old(void *backend, const char *folder, const uint32_t *uid
 
 static const struct engine_folder_ops local_ops = {
 	.kind = "local",
+	.sync = local_sync,
 	.fetch = local_fetch,
 	.flags = local_flags,
 	.store_flags = local_store,

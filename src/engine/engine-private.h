@@ -84,9 +84,6 @@ void engine_local_close(struct engine_local *l);
 const char *engine_local_name(const struct engine_local *l);
 /* 1 for an mbox, whose uids are positions (they change on removals). */
 int engine_local_is_mbox(const struct engine_local *l);
-/* Brings the folder's index up to date; *snapshot gets a copy for the
- * UI (the caller's). */
-int engine_local_load(struct engine_local *l, struct model_mailbox **snapshot, struct lib_error *err);
 /* Appends the message's source to out. */
 int engine_local_message(struct engine_local *l, uint32_t uid, struct buf *out, struct lib_error *err);
 /* The message's flags as last loaded or written; 0 when unknown. */
@@ -107,6 +104,9 @@ struct engine_folder engine_local_folder(struct engine_local *l);
  * it); uids are the backend's. An operation a backend lacks is NULL. */
 struct engine_folder_ops {
 	const char *kind; /* "imap", "local", "path": for logs and tests */
+	/* Open and sync: folder's index, up to date, into mbox (empty; the
+	 * caller's), through the header cache where the backend keeps one. */
+	int (*sync)(void *backend, const char *folder, struct model_mailbox *mbox, struct lib_error *err);
 	/* The whole message uid, appended to out. */
 	int (*fetch)(void *backend, const char *folder, uint32_t uid, struct buf *out, struct lib_error *err);
 	/* The model flags a copy of uid takes along (IMAP: \Seen, as a

@@ -268,9 +268,11 @@ static void open_cache(struct engine_worker *w)
 static int local_emit(struct engine_worker *w, enum engine_sync_state sync)
 {
 	struct lib_error err = { 0 };
-	struct model_mailbox *mbox = NULL;
+	struct model_mailbox *mbox = model_mailbox_new();
+	struct engine_folder local = engine_local_folder(w->local);
 
-	if (engine_local_load(w->local, &mbox, &err) < 0) {
+	if (local.ops->sync(local.backend, engine_local_name(w->local), mbox, &err) < 0) {
+		model_mailbox_free(mbox);
 		emit_error(w, ENGINE_JOB_OPEN_FOLDER, engine_local_name(w->local), 0, &err);
 		return -1;
 	}
@@ -359,7 +361,8 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		int rc = ensure_session(w, &err);
 		if (rc == 0) {
 			w->opening = &ctx;
-			rc = engine_folder_sync(&w->ea, folder, mbox, &err);
+			struct engine_folder imap = engine_imap_folder(&w->ea);
+			rc = imap.ops->sync(imap.backend, folder, mbox, &err);
 			w->opening = NULL;
 		}
 		if (rc == 0) {
@@ -1061,7 +1064,8 @@ static void watch(struct engine_worker *w)
 	if (rc == 1 || w->resync || due) { /* news, a replayed journal, or polling */
 		w->resync = 0;
 		struct model_mailbox *mbox = model_mailbox_new();
-		if (engine_folder_sync(&w->ea, w->watching, mbox, &err) == 0) {
+		struct engine_folder imap = engine_imap_folder(&w->ea);
+		if (imap.ops->sync(imap.backend, w->watching, mbox, &err) == 0) {
 			emit_index(w, w->watching, mbox, ENGINE_SYNC_DONE);
 		} else {
 			model_mailbox_free(mbox);
