@@ -12,18 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct folder_row {
-	char *name;
-	struct imap_status status; /* POP3: messages on the server, recent the new ones */
-	uint32_t fresh; /* IMAP: the unseen ones not marked old in the header cache, as the index counts N */
-	int pop3;
-	int unknown; /* POP3 without UIDL, or IMAP without its header cache: which are new cannot be told */
-};
-
 struct account_report {
 	const char *name;
-	struct folder_row *rows;
+	struct engine_folder_row *rows; /* POP3: one, INBOX on the server */
 	size_t nrows;
+	int pop3;
 	int has_quota;
 	uint64_t used_kb, limit_kb;
 	char *error; /* the full one-line message, or NULL */
@@ -32,76 +25,41 @@ struct account_report {
 
 static int row_compare(const void *a, const void *b)
 {
-	return model_folder_compare(((const struct folder_row *)a)->name, ((const struct folder_row *)b)->name);
-}
-
-/* A POP3 account: one row, its server's INBOX. */
-static void check_pop3(struct engine_account *ea, struct account_report *report)
-{
-	struct pop_fetch_result result;
-	struct lib_error err = { 0 };
-
-	if (engine_pop_check(ea, &result, &err) < 0) {
-		report->error = engine_error_line(ea->account, &err);
-		report->cls = err.cls;
-		return;
-	}
-	report->rows = xcalloc(1, sizeof(*report->rows));
-	report->rows[0].name = xstrdup("INBOX");
-	report->rows[0].pop3 = 1;
-	report->rows[0].unknown = result.by_header_hash;
-	report->rows[0].status.messages = (uint32_t)result.on_server;
-	report->rows[0].status.recent = (uint32_t)result.fresh;
-	report->nrows = 1;
+	return model_folder_compare(((const struct engine_folder_row *)a)->name,
+	                            ((const struct engine_folder_row *)b)->name);
 }
 
 static void check_account(const struct conf *conf, const struct conf_account *account, int all_folders,
                           struct account_report *report)
 {
-	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks, .no_cache = 1 };
+	/* the header cache says which unseen messages are old */
+	struct engine_account *ea = engine_account_new(conf, account, &cli_hooks);
 	struct lib_error err = { 0 };
-	struct imap_folder *folders = NULL;
-	size_t nfolders = 0;
+	unsigned flags = ENGINE_FOLDERS_COUNTS | ENGINE_FOLDERS_NEW | (all_folders ? 0 : ENGINE_FOLDERS_SUBSCRIBED);
+	int rc;
 
-	engine_options_from_env(&ea); /* the header cache says which unseen messages are old */
 	report->name = account->name;
-	if (account->imap.scheme == CONF_URL_NONE) {
-		if (account->pop3.scheme == CONF_URL_NONE) {
-			lib_error_set(&err, LIB_ERR_CONFIG, "no imap or pop3 server: nothing to check");
-			goto fail;
-		}
-		check_pop3(&ea, report);
-		return;
+	if (account->imap.scheme == CONF_URL_NONE && account->pop3.scheme == CONF_URL_NONE) {
+		lib_error_set(&err, LIB_ERR_CONFIG, "no imap or pop3 server: nothing to check");
+		rc = -1;
+	} else if (account->imap.scheme == CONF_URL_NONE) {
+		report->pop3 = 1;
+		report->rows = xcalloc(1, sizeof(*report->rows));
+		rc = engine_pop_check(ea, report->rows, &err);
+		report->nrows = rc == 0;
+	} else {
+		rc = engine_account_folders(ea, flags, &report->rows, &report->nrows, &err);
+		if (rc == 0)
+			qsort(report->rows, report->nrows, sizeof(*report->rows), row_compare);
+		if (rc == 0)
+			rc = report->has_quota = engine_account_quota(ea, &report->used_kb, &report->limit_kb, &err);
 	}
-	if (engine_imap_open(&ea, &err) < 0 || imap_folder_list(ea.imap, &folders, &nfolders, &err) < 0)
-		goto fail;
-	report->rows = xcalloc(nfolders + 1, sizeof(*report->rows));
-	for (size_t i = 0; i < nfolders; i++) {
-		if (folders[i].noselect || (!all_folders && !folders[i].subscribed))
-			continue;
-		struct folder_row *row = &report->rows[report->nrows];
-		if (imap_folder_status(ea.imap, folders[i].wire_name, &row->status, &err) < 0)
-			goto fail;
-		int known = engine_folder_new_count(&ea, folders[i].wire_name, row->status.unseen, &row->fresh, &err);
-		if (known < 0)
-			goto fail;
-		row->unknown = !known;
-		row->name = xstrdup(folders[i].name);
-		report->nrows++;
+	if (rc < 0) {
+		report->error = engine_error_line(account, &err);
+		report->cls = err.cls;
+		report->has_quota = 0;
 	}
-	qsort(report->rows, report->nrows, sizeof(*report->rows), row_compare);
-	int quota = imap_quota(ea.imap, &report->used_kb, &report->limit_kb, &err);
-	if (quota < 0)
-		goto fail;
-	report->has_quota = quota;
-	imap_folder_list_free(folders, nfolders);
-	engine_account_close(&ea);
-	return;
-fail:
-	report->error = engine_error_line(account, &err);
-	report->cls = err.cls;
-	imap_folder_list_free(folders, nfolders);
-	engine_account_close(&ea);
+	engine_account_free(ea);
 }
 
 static void print_table(const struct account_report *reports, size_t count)
@@ -116,15 +74,15 @@ static void print_table(const struct account_report *reports, size_t count)
 			lib_sanitize(&name, r->rows[i].name, strlen(r->rows[i].name), LIB_SANITIZE_LINE);
 			buf_addf(&out, "%-12s ", r->name);
 			lib_utf8_fit(&out, name.data ? name.data : "", 24);
-			if (r->rows[i].pop3 && r->rows[i].unknown)
-				buf_addf(&out, " %9u %7s %7s\n", r->rows[i].status.messages, "-", "?");
-			else if (r->rows[i].pop3)
-				buf_addf(&out, " %9u %7s %7u\n", r->rows[i].status.messages, "-", r->rows[i].status.recent);
-			else if (r->rows[i].unknown)
-				buf_addf(&out, " %9u %7u %7s\n", r->rows[i].status.messages, r->rows[i].status.unseen, "?");
+			const struct engine_folder_row *row = &r->rows[i];
+			if (r->pop3 && row->fresh_unknown)
+				buf_addf(&out, " %9u %7s %7s\n", row->messages, "-", "?");
+			else if (r->pop3)
+				buf_addf(&out, " %9u %7s %7u\n", row->messages, "-", row->fresh);
+			else if (row->fresh_unknown)
+				buf_addf(&out, " %9u %7u %7s\n", row->messages, row->unseen, "?");
 			else
-				buf_addf(&out, " %9u %7u %7u\n", r->rows[i].status.messages, r->rows[i].status.unseen,
-				         r->rows[i].fresh);
+				buf_addf(&out, " %9u %7u %7u\n", row->messages, row->unseen, row->fresh);
 			buf_free(&name);
 		}
 		if (r->has_quota)
@@ -151,18 +109,17 @@ static void print_json(const struct account_report *reports, size_t count)
 			cli_json_string(&out, r->rows[i].name);
 			/* POP3 has no read flag: unseen, like new, counts what was
 			 * not downloaded yet, so one jq line serves every account */
-			if (r->rows[i].pop3 && r->rows[i].unknown)
-				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":null,\"unseen\":null}",
-				         r->rows[i].status.messages);
-			else if (r->rows[i].pop3)
-				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u,\"unseen\":%u}",
-				         r->rows[i].status.messages, r->rows[i].status.recent, r->rows[i].status.recent);
-			else if (r->rows[i].unknown)
-				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"new\":null}", r->rows[i].status.messages,
-				         r->rows[i].status.unseen);
+			const struct engine_folder_row *row = &r->rows[i];
+			if (r->pop3 && row->fresh_unknown)
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":null,\"unseen\":null}", row->messages);
+			else if (r->pop3)
+				buf_addf(&out, ",\"pop3\":true,\"messages\":%u,\"new\":%u,\"unseen\":%u}", row->messages,
+				         row->fresh, row->fresh);
+			else if (row->fresh_unknown)
+				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"new\":null}", row->messages, row->unseen);
 			else
-				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"new\":%u}", r->rows[i].status.messages,
-				         r->rows[i].status.unseen, r->rows[i].fresh);
+				buf_addf(&out, ",\"messages\":%u,\"unseen\":%u,\"new\":%u}", row->messages, row->unseen,
+				         row->fresh);
 		}
 		buf_addstr(&out, "],\"quota\":");
 		if (r->has_quota)
@@ -205,9 +162,7 @@ int cli_check(const struct conf *conf, const char *account_name, int all_folders
 	else
 		print_table(reports, count);
 	for (size_t a = 0; a < count; a++) {
-		for (size_t i = 0; i < reports[a].nrows; i++)
-			free(reports[a].rows[i].name);
-		free(reports[a].rows);
+		engine_folder_rows_free(reports[a].rows, reports[a].nrows);
 		free(reports[a].error);
 	}
 	free(reports);

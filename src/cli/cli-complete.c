@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../imap/imap.h"
 #include "../lib/lib.h"
 #include "../store/store.h"
 
@@ -41,7 +40,7 @@ static int complete_folders(const struct conf *conf, const struct conf_account *
 	}
 	for (int i = 0; i < n; i++) {
 		if (strncmp(names[i], "local:", 6) != 0) {
-			char *name = imap_utf7_decode(names[i]);
+			char *name = engine_folder_name(names[i]);
 			print_name(name);
 			free(name);
 		}

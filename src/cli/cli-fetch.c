@@ -36,11 +36,12 @@ static int fail(const struct conf_account *account, const struct lib_error *err,
 /* Fetches one account; returns its exit code. */
 static int fetch_account(const struct conf *conf, const struct conf_account *account)
 {
-	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks };
+	struct engine_account *ea = engine_account_new(conf, account, &cli_hooks);
 	struct lib_error err = { 0 };
 	struct pop_fetch_result result;
 
-	int r = engine_pop_fetch(&ea, &result, &err);
+	int r = engine_pop_fetch(ea, &result, &err);
+	engine_account_free(ea);
 	if (result.listed)
 		printf("%s: %zu new, %zu stayed on the server, %zu removed from the server\n", account->name,
 		       result.downloaded, result.stayed, result.removed);

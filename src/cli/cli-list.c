@@ -122,29 +122,26 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 {
 	const struct conf_account *account = account_name ? conf_account_find(conf, account_name)
 	                                                   : conf_account_default(conf);
-	struct engine_account ea = { .conf = conf, .account = account, .hooks = cli_hooks };
 	struct lib_error err = { 0 };
-	struct model_mailbox *mbox = model_mailbox_new();
 	int rc = 0;
 
 	if (!account) {
 		fprintf(stderr, "tern: no account in %s\n", conf->path);
-		model_mailbox_free(mbox);
 		return lib_error_exit_code(LIB_ERR_CONFIG);
 	}
 	/* a POP3 account's INBOX is its Maildir (listed as it is, not fetched) */
 	char *local = engine_local_path(conf, account, folder ? folder : "INBOX");
 	if (local) {
-		model_mailbox_free(mbox);
 		rc = cli_list_local(local, filter);
 		free(local);
 		return rc;
 	}
-	engine_options_from_env(&ea);
+	struct engine_hooks hooks = cli_hooks;
 	if (verbose)
-		ea.hooks.trace = trace_stderr;
-	char *wire = imap_utf7_encode(folder ? folder : "INBOX");
-	if (engine_imap_open(&ea, &err) < 0 || engine_folder_sync(&ea, wire, mbox, &err) < 0) {
+		hooks.trace = trace_stderr;
+	struct engine_account *ea = engine_account_new(conf, account, &hooks);
+	struct model_mailbox *mbox = model_mailbox_new();
+	if (engine_folder_read(ea, folder ? folder : "INBOX", mbox, &err) < 0) {
 		char *line = engine_error_line(account, &err);
 		fprintf(stderr, "tern: %s\n", line);
 		free(line);
@@ -152,8 +149,7 @@ int cli_list(const struct conf *conf, const char *account_name, const char *fold
 	} else {
 		cli_print_index(mbox, filter);
 	}
-	free(wire);
-	engine_account_close(&ea);
+	engine_account_free(ea);
 	model_mailbox_free(mbox);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = 74; /* EX_IOERR */

@@ -9,20 +9,13 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
-#include "../engine/engine.h"
 #include "../lib/lib.h"
-#include "../local/local.h"
-#include "../mime/mime.h"
-#include "../store/store.h"
 #include "../model/model.h"
 
 enum { EXIT_NOINPUT = 66, EXIT_IOERR = 74, EXIT_TEMPFAIL = 75 };
 
-/* "Nov 21 14:03", as cli-list.c writes it; the last minute formatted is
- * kept, since neighbours often share it. */
+/* The error on stderr, sanitized; the exit code for its class. */
 static int fail(const struct lib_error *err)
 {
 	struct buf clean = BUF_INIT;
@@ -41,32 +34,13 @@ int cli_local_is_path(const char *folder)
 int cli_list_local(const char *path, const struct cli_list_filter *filter)
 {
 	struct lib_error err = { 0 };
-	char *full = path ? lib_path_expand(path) : engine_default_mailbox(&err);
 	struct model_mailbox *mbox = model_mailbox_new();
 	int rc = 0;
 
-	struct engine_account options = { 0 };
-	engine_options_from_env(&options);
-	struct store *cache = NULL;
-	if (full && !options.no_cache) {
-		/* the cache of local folders: tern -H reads each file only once */
-		char *path = store_path_make(NULL, "local"), *warning = NULL, *cause = NULL;
-		cache = store_open(path, &warning, &cause);
-		if (warning)
-			cli_hooks.warn(cli_hooks.ctx, warning);
-		free(warning);
-		free(cause);
-		free(path);
-	}
-	struct local_folder *folder = full ? local_folder_open(full, &err) : NULL;
-	local_folder_set_cache(folder, cache);
-	if (!folder || local_folder_load(folder, mbox, &err) < 0)
+	if (engine_local_read(path, &cli_hooks, mbox, &err) < 0)
 		rc = fail(&err);
 	else
 		cli_print_index(mbox, filter);
-	local_folder_close(folder);
-	store_close(cache);
-	free(full);
 	model_mailbox_free(mbox);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = EXIT_IOERR;

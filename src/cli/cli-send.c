@@ -431,7 +431,7 @@ static int send_queue(struct send *s, struct buf *message)
 
 	entry.account = xstrdup(s->account->name);
 	entry.from = xstrdup(s->from.items[0].addr);
-	entry.state = xstrdup("queued");
+	entry.state = ENGINE_OUTBOX_QUEUED;
 	engine_outbox_recipients(&entry, &s->to, &s->cc, &s->bcc);
 	entry.len = message->len;
 	entry.message = buf_detach(message);

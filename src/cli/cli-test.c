@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../imap/imap.h"
 #include "../mime/mime.h"
 #include "../pop/pop.h"
 #include "../smtp/smtp.h"
@@ -110,8 +111,9 @@ static char *watch_secret(void *ctx, int *is_oauth2, struct lib_error *err)
 
 	watch->asked = 1;
 	if (!t->secret) {
-		struct engine_account ea = { .conf = t->conf, .account = t->account, .hooks = cli_hooks, .no_cache = 1 };
-		t->secret = engine_get_secret(&ea, &t->secret_is_oauth2, err);
+		struct engine_account *ea = engine_account_new(t->conf, t->account, &cli_hooks);
+		t->secret = engine_get_secret(ea, &t->secret_is_oauth2, err);
+		engine_account_free(ea);
 		if (!t->secret)
 			return NULL;
 	}

@@ -89,7 +89,7 @@ int compose_build(const struct compose *c, const struct conf *conf, int draft, s
 		goto done;
 	entry->account = xstrdup(c->account->name);
 	entry->from = xstrdup(out[0][0].addr);
-	entry->state = xstrdup("queued");
+	entry->state = ENGINE_OUTBOX_QUEUED;
 	engine_outbox_recipients(entry, &lists[1], &lists[2], &lists[3]);
 done:
 	for (size_t l = 0; l < 4; l++) {

@@ -352,7 +352,7 @@ struct compose *compose_from_outbox(const struct conf *conf, const char *path, c
 	}
 	if (engine_outbox_read(path, &entry) < 0)
 		refused = "That outbox message cannot be read.";
-	else if (strcmp(entry.state, "sent") == 0)
+	else if (entry.state == ENGINE_OUTBOX_SENT)
 		refused = "That message was delivered (only its Sent copy is pending): it cannot be edited.";
 	else if (!(account = conf_account_find(conf, entry.account)))
 		refused = "That message is for an account the mailrc no longer has.";

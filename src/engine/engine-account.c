@@ -1,5 +1,5 @@
 /* An account at work: credentials, cache, IMAP session, folder sync. */
-#include "engine.h"
+#include "engine-private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +21,26 @@ void engine_options_from_env(struct engine_account *ea)
 	ea->no_cache = env_flag("TERN_NO_CACHE");
 	ea->no_qresync = env_flag("TERN_NO_QRESYNC");
 	ea->no_condstore = env_flag("TERN_NO_CONDSTORE");
+}
+
+struct engine_account *engine_account_new(const struct conf *conf, const struct conf_account *account,
+                                          const struct engine_hooks *hooks)
+{
+	struct engine_account *ea = xcalloc(1, sizeof(*ea));
+	ea->conf = conf;
+	ea->account = account;
+	if (hooks)
+		ea->hooks = *hooks;
+	engine_options_from_env(ea);
+	return ea;
+}
+
+void engine_account_free(struct engine_account *ea)
+{
+	if (!ea)
+		return;
+	engine_account_close(ea);
+	free(ea);
 }
 
 static char *url_text(const struct conf_url *url)
@@ -384,4 +404,78 @@ void engine_account_close(struct engine_account *ea)
 		free(ea->asked);
 		ea->asked = NULL;
 	}
+}
+
+/* A folder's row for --check and the browser; 0, or -1 with err. */
+static int folder_counts(struct engine_account *ea, const struct imap_folder *folder, unsigned flags,
+                         struct engine_folder_row *row, struct lib_error *err)
+{
+	struct imap_status status = { 0 };
+
+	row->subscribed = flags & ENGINE_FOLDERS_COUNTS ? folder->subscribed : 1;
+	if (!(flags & ENGINE_FOLDERS_COUNTS))
+		return 0;
+	if (imap_folder_status(ea->imap, folder->wire_name, &status, err) < 0)
+		return -1;
+	row->messages = status.messages;
+	row->unseen = status.unseen;
+	if (flags & ENGINE_FOLDERS_NEW) {
+		int known = engine_folder_new_count(ea, folder->wire_name, status.unseen, &row->fresh, err);
+		if (known < 0)
+			return -1;
+		row->fresh_unknown = !known;
+	}
+	return 0;
+}
+
+int engine_account_folders(struct engine_account *ea, unsigned flags, struct engine_folder_row **rows, size_t *count,
+                           struct lib_error *err)
+{
+	struct imap_folder *folders = NULL;
+	size_t nfolders = 0;
+	int rc = 0;
+
+	*rows = NULL;
+	*count = 0;
+	if ((!ea->imap && engine_imap_open(ea, err) < 0) || imap_folder_list(ea->imap, &folders, &nfolders, err) < 0)
+		return -1;
+	*rows = xcalloc(nfolders ? nfolders : 1, sizeof(**rows));
+	for (size_t i = 0; i < nfolders && rc == 0; i++) {
+		struct engine_folder_row row = { 0 };
+		if (folders[i].noselect || ((flags & ENGINE_FOLDERS_SUBSCRIBED) && !folders[i].subscribed))
+			continue;
+		if (folder_counts(ea, &folders[i], flags, &row, err) < 0) {
+			if (!(flags & ENGINE_FOLDERS_BEST_EFFORT)) {
+				rc = -1;
+				break;
+			}
+			if (err->cls == LIB_ERR_CONNECTION) {
+				rc = 1;
+				break;
+			}
+			row.messages = row.unseen = 0; /* refused for this one: listed without counts */
+			*err = (struct lib_error){ 0 };
+		}
+		row.name = xstrdup(folders[i].name);
+		(*rows)[(*count)++] = row;
+	}
+	imap_folder_list_free(folders, nfolders);
+	return rc;
+}
+
+int engine_account_quota(struct engine_account *ea, uint64_t *used_kb, uint64_t *limit_kb, struct lib_error *err)
+{
+	if (!ea->imap && engine_imap_open(ea, err) < 0)
+		return -1;
+	return imap_quota(ea->imap, used_kb, limit_kb, err);
+}
+
+int engine_folder_read(struct engine_account *ea, const char *folder, struct model_mailbox *mbox,
+                       struct lib_error *err)
+{
+	char *wire = engine_folder_wire(folder);
+	struct engine_folder imap = engine_imap_folder(ea);
+	int rc = (!ea->imap && engine_imap_open(ea, err) < 0) || imap.ops->sync(imap.backend, wire, mbox, err) < 0 ? -1 : 0;
+	free(wire);
+	return rc;
 }

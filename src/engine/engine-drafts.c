@@ -5,7 +5,7 @@
  * with) only after its successor is safe: the new draft APPENDed, or the
  * message accepted by the SMTP server (engine-outbox.c). */
 #define _GNU_SOURCE
-#include "engine.h"
+#include "engine-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -145,7 +145,8 @@ size_t engine_folder_rows_decode(const char *text, size_t len, struct engine_fol
 		if (*name) {
 			sscanf(fields, "\t%u\t%u\t%u", &subscribed, &messages, &unseen);
 			*rows = xrealloc(*rows, (count + 1) * sizeof(**rows));
-			(*rows)[count++] = (struct engine_folder_row){ name, subscribed != 0, messages, unseen };
+			(*rows)[count++] = (struct engine_folder_row){ .name = name, .subscribed = subscribed != 0,
+			                                              .messages = messages, .unseen = unseen };
 		} else {
 			free(name);
 		}

@@ -15,7 +15,7 @@
  *                              replays is never written over.
  * Adders only append and only the replayer removes, from the front. */
 #define _GNU_SOURCE
-#include "engine.h"
+#include "engine-private.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,18 +4,29 @@
  * worker holds it: its index and the user's actions on it (flags, the
  * deleted mark, expunge, copy or move to another local folder). The
  * worker (engine-worker.c) sends the events. */
-#include "engine.h"
+#include "engine-private.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "../local/local.h"
-#include "../pop/pop.h"
 
 int engine_folder_is_path(const char *folder)
 {
 	return folder && (folder[0] == '/' || folder[0] == '~' || folder[0] == '.');
+}
+
+/* Folders on a server are named in IMAP's modified UTF-7 (RFC 3501
+ * 5.1.3) on the way in and out; a path stays what it is. */
+char *engine_folder_wire(const char *name)
+{
+	return engine_folder_is_path(name) ? xstrdup(name) : imap_utf7_encode(name);
+}
+
+char *engine_folder_name(const char *wire)
+{
+	return engine_folder_is_path(wire) ? xstrdup(wire) : imap_utf7_decode(wire);
 }
 
 char *engine_account_maildir(const struct conf *conf, const struct conf_account *account)
@@ -123,9 +134,48 @@ int engine_pop_fetch(struct engine_account *ea, struct pop_fetch_result *result,
 	return pop_run(ea, 0, result, err);
 }
 
-int engine_pop_check(struct engine_account *ea, struct pop_fetch_result *result, struct lib_error *err)
+int engine_pop_check(struct engine_account *ea, struct engine_folder_row *inbox, struct lib_error *err)
 {
-	return pop_run(ea, 1, result, err);
+	struct pop_fetch_result result;
+
+	memset(inbox, 0, sizeof(*inbox));
+	if (pop_run(ea, 1, &result, err) < 0)
+		return -1;
+	inbox->name = xstrdup("INBOX");
+	inbox->subscribed = 1;
+	inbox->messages = (uint32_t)result.on_server;
+	inbox->fresh = (uint32_t)result.fresh;
+	inbox->fresh_unknown = result.by_header_hash;
+	return 0;
+}
+
+int engine_local_read(const char *path, const struct engine_hooks *hooks, struct model_mailbox *mbox,
+                      struct lib_error *err)
+{
+	char *full = path ? lib_path_expand(path) : engine_default_mailbox(err);
+	struct engine_account options = { 0 };
+	struct store *cache = NULL;
+
+	if (!full)
+		return -1;
+	engine_options_from_env(&options);
+	if (!options.no_cache) {
+		/* the cache of local folders: tern -H reads each file only once */
+		char *cache_path = store_path_make(NULL, "local"), *warning = NULL, *cause = NULL;
+		cache = store_open(cache_path, &warning, &cause);
+		if (warning && hooks && hooks->warn)
+			hooks->warn(hooks->ctx, warning);
+		free(warning);
+		free(cause);
+		free(cache_path);
+	}
+	struct local_folder *folder = local_folder_open(full, err);
+	local_folder_set_cache(folder, cache);
+	int rc = folder && local_folder_load(folder, mbox, err) == 0 ? 0 : -1;
+	local_folder_close(folder);
+	store_close(cache);
+	free(full);
+	return rc;
 }
 
 /* ---- an open local folder ---- */
@@ -177,28 +227,9 @@ int engine_local_is_mbox(const struct engine_local *l)
 	return local_folder_kind(l->folder) == LOCAL_MBOX;
 }
 
-int engine_local_load(struct engine_local *l, struct model_mailbox **snapshot, struct lib_error *err)
-{
-	if (local_folder_load(l->folder, l->mbox, err) < 0)
-		return -1;
-	struct model_mailbox *copy = model_mailbox_new();
-	const struct model_summary *all = model_mailbox_summaries(l->mbox);
-	size_t count = model_mailbox_count(l->mbox);
-	model_mailbox_reserve(copy, count);
-	for (size_t i = 0; i < count; i++)
-		model_mailbox_add(copy, &all[i]);
-	*snapshot = copy;
-	return 0;
-}
-
 int engine_local_message(struct engine_local *l, uint32_t uid, struct buf *out, struct lib_error *err)
 {
 	return local_folder_message(l->folder, uid, out, err);
-}
-
-static const char *plural(size_t n)
-{
-	return n == 1 ? "" : "s";
 }
 
 /* Writes flags (add or remove) of each message; stops at the first
@@ -234,25 +265,6 @@ int engine_local_expunge(struct engine_local *l, const uint32_t *uids, size_t n,
 	return 0;
 }
 
-int engine_local_copy_to_path(struct engine_local *l, const uint32_t *uids, size_t n, const char *target,
-                              struct lib_error *err)
-{
-	char *path = lib_path_expand(target);
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct buf message = BUF_INIT;
-		const struct model_summary *s = model_mailbox_find_uid(l->mbox, uids[i]);
-		rc = local_folder_message(l->folder, uids[i], &message, err);
-		if (rc == 0)
-			rc = local_folder_append(path, message.data ? message.data : "", message.len,
-			                         s ? s->flags & ~(MODEL_F_RECENT | MODEL_F_DELETED) : 0, err);
-		buf_free(&message);
-	}
-	free(path);
-	return rc;
-}
-
 unsigned engine_local_flags(struct engine_local *l, uint32_t uid)
 {
 	const struct model_summary *s = model_mailbox_find_uid(l->mbox, uid);
@@ -265,44 +277,100 @@ uint32_t engine_local_size(struct engine_local *l, uint32_t uid)
 	return s ? s->size : 0;
 }
 
-int engine_local_action(struct engine_local *l, enum engine_job_type type, const uint32_t *uids, size_t n,
-                        unsigned flags, int add, const char *target, char **text, int *moved, struct lib_error *err)
-{
-	int rc = 0;
+/* ---- the open local folder as a folder backend (engine-folder.c) ---- */
 
-	*text = NULL;
-	*moved = 0;
-	switch (type) {
-	case ENGINE_JOB_STORE_FLAGS:
-		rc = store_flags(l, uids, n, flags, add, err);
-		break;
-	case ENGINE_JOB_DELETE: /* a local folder has no trash: the deleted mark, then $ */
-		rc = store_flags(l, uids, n, MODEL_F_DELETED, 1, err);
-		*text = xasprintf("Marked %zu message%s deleted; $ expunges.", n, plural(n));
-		break;
-	case ENGINE_JOB_EXPUNGE:
-		rc = engine_local_expunge(l, uids, n, err);
-		*text = xasprintf("Expunged %zu message%s.", n, plural(n));
-		*moved = 1;
-		break;
-	case ENGINE_JOB_COPY:
-		/* a move removes the sources only once every copy is durable */
-		rc = engine_local_copy_to_path(l, uids, n, target, err);
-		if (rc == 0 && add)
-			rc = engine_local_expunge(l, uids, n, err);
-		*text = xasprintf("%s %zu message%s to %s.", add ? "Moved" : "Copied", n, plural(n), target);
-		*moved = add;
-		break;
-	default:
-		lib_error_set(err, LIB_ERR_INTERNAL, "that cannot be done in a local folder");
-		rc = -1;
-		break;
+static int local_sync(void *backend, const char *folder, struct model_mailbox *mbox, struct lib_error *err)
+{
+	struct engine_local *l = backend;
+	(void)folder;
+	if (local_folder_load(l->folder, l->mbox, err) < 0)
+		return -1;
+	const struct model_summary *all = model_mailbox_summaries(l->mbox);
+	size_t count = model_mailbox_count(l->mbox);
+	model_mailbox_reserve(mbox, count);
+	for (size_t i = 0; i < count; i++)
+		model_mailbox_add(mbox, &all[i]);
+	return 0;
+}
+
+static int local_fetch(void *backend, const char *folder, uint32_t uid, struct buf *out, struct lib_error *err)
+{
+	(void)folder; /* the backend holds its one folder */
+	return engine_local_message(backend, uid, out, err);
+}
+
+static unsigned local_flags(void *backend, const char *folder, uint32_t uid)
+{
+	(void)folder;
+	return engine_local_flags(backend, uid);
+}
+
+static int local_store(void *backend, const char *folder, const uint32_t *uids, size_t n, unsigned flags, int add,
+                       struct lib_error *err)
+{
+	(void)folder;
+	return store_flags(backend, uids, n, flags, add, err);
+}
+
+static int local_expunge(void *backend, const char *folder, const uint32_t *uids, size_t n, int all,
+                         struct lib_error *err)
+{
+	(void)folder, (void)all; /* no other tern shares its marks */
+	return engine_local_expunge(backend, uids, n, err);
+}
+
+static int local_remove(void *backend, const char *folder, const uint32_t *uids, size_t n, struct lib_error *err)
+{
+	(void)folder;
+	return engine_local_expunge(backend, uids, n, err);
+}
+
+/* The one folder there is (no server folders), with its counts. */
+static int local_list(void *backend, int counts, struct engine_folder_row **rows, size_t *count,
+                      struct lib_error *err)
+{
+	struct engine_local *l = backend;
+	struct engine_folder_row *row = xcalloc(1, sizeof(*row));
+
+	if (l && counts && local_folder_load(l->folder, l->mbox, err) == 0) {
+		const struct model_summary *all = model_mailbox_summaries(l->mbox);
+		row->messages = (uint32_t)model_mailbox_count(l->mbox);
+		for (size_t i = 0; i < row->messages; i++)
+			row->unseen += !(all[i].flags & MODEL_F_SEEN);
 	}
-	if (rc < 0) {
-		free(*text);
-		*text = NULL;
-	}
-	return rc;
+	row->name = xstrdup(l ? l->name : "INBOX");
+	row->subscribed = 1;
+	*rows = row;
+	*count = 1;
+	return 0;
+}
+
+/* mark-old when the user leaves a folder: a Maildir moves the messages
+ * from new/ to cur/, as mutt does; an mbox keeps its Status lines (one
+ * rewrite of the file per message would be the cost). */
+static int local_mark_old(void *backend, const char *folder, const uint32_t *uids, size_t n, struct lib_error *err)
+{
+	(void)folder;
+	if (engine_local_is_mbox(backend))
+		return 0;
+	return store_flags(backend, uids, n, MODEL_F_RECENT, 0, err);
+}
+
+static const struct engine_folder_ops local_ops = {
+	.kind = "local",
+	.sync = local_sync,
+	.fetch = local_fetch,
+	.flags = local_flags,
+	.store_flags = local_store,
+	.expunge = local_expunge,
+	.remove = local_remove,
+	.list = local_list,
+	.mark_old = local_mark_old,
+};
+
+struct engine_folder engine_local_folder(struct engine_local *l)
+{
+	return (struct engine_folder){ &local_ops, l };
 }
 
 void engine_message_crlf(struct buf *out, const char *message, size_t len)

@@ -17,7 +17,7 @@
  * and the outbox screen never take the same message at once (the entry
  * itself cannot carry the lock: every rewrite renames a new file over it). */
 #define _GNU_SOURCE
-#include "engine.h"
+#include "engine-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +33,30 @@
 #include "../imap/imap.h"
 #include "../mime/mime.h"
 #include "../smtp/smtp.h"
+
+static const char *const state_names[] = {
+	[ENGINE_OUTBOX_QUEUED] = "queued",
+	[ENGINE_OUTBOX_SENT] = "sent",
+	[ENGINE_OUTBOX_FAILED] = "failed",
+};
+
+const char *engine_outbox_state_name(enum engine_outbox_state state)
+{
+	return (size_t)state < sizeof(state_names) / sizeof(*state_names) ? state_names[state] : "?";
+}
+
+/* A Tern-State value: 0, or -1 for a name tern does not know (the
+ * entry is then unreadable, as without the line: never sent blindly). */
+static int state_parse(const char *name, enum engine_outbox_state *state)
+{
+	for (size_t i = 0; i < sizeof(state_names) / sizeof(*state_names); i++) {
+		if (strcmp(name, state_names[i]) == 0) {
+			*state = (enum engine_outbox_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 char *engine_outbox_dir(void)
 {
@@ -60,7 +84,6 @@ void engine_outbox_entry_clear(struct engine_outbox_entry *e)
 	for (size_t i = 0; i < e->nrcpts; i++)
 		free(e->rcpts[i]);
 	free(e->rcpts);
-	free(e->state);
 	free(e->reason);
 	free(e->draft);
 	for (size_t i = 0; i < e->nbcc; i++)
@@ -122,7 +145,7 @@ int engine_outbox_write(struct engine_outbox_entry *e, char **err)
 	buf_addf(&text, "Tern-Account: %s\nTern-From: %s\n", e->account, e->from);
 	for (size_t i = 0; i < e->nrcpts; i++)
 		buf_addf(&text, "Tern-To: %s\n", e->rcpts[i]);
-	buf_addf(&text, "Tern-State: %s\n", e->state ? e->state : "queued");
+	buf_addf(&text, "Tern-State: %s\n", engine_outbox_state_name(e->state));
 	if (e->reason && *e->reason) {
 		struct buf one = BUF_INIT;
 		lib_sanitize(&one, e->reason, strlen(e->reason), LIB_SANITIZE_LINE);
@@ -147,6 +170,7 @@ int engine_outbox_read(const char *path, struct engine_outbox_entry *e)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	int has_state = 0;
 
 	memset(e, 0, sizeof(*e));
 	if (!fp)
@@ -166,7 +190,7 @@ int engine_outbox_read(const char *path, struct engine_outbox_entry *e)
 		else if (strcmp(line, "Tern-From:") == 0)
 			e->from = xstrdup(value);
 		else if (strcmp(line, "Tern-State:") == 0)
-			e->state = xstrdup(value);
+			has_state = state_parse(value, &e->state) == 0;
 		else if (strcmp(line, "Tern-Reason:") == 0)
 			e->reason = xstrdup(value);
 		else if (strcmp(line, "Tern-Draft:") == 0)
@@ -188,7 +212,7 @@ int engine_outbox_read(const char *path, struct engine_outbox_entry *e)
 	fclose(fp);
 	e->len = body.len;
 	e->message = buf_detach(&body);
-	if (!e->account || !e->from || !e->nrcpts || !e->state) {
+	if (!e->account || !e->from || !e->nrcpts || !has_state) {
 		engine_outbox_entry_clear(e);
 		return -1;
 	}
@@ -443,7 +467,7 @@ int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, c
 	engine_outbox_entry_clear(e);
 	*e = fresh;
 	int rc = 2;
-	if (strcmp(e->state, "failed") != 0 || (flags & ENGINE_OUTBOX_RETRY_FAILED))
+	if (e->state != ENGINE_OUTBOX_FAILED || (flags & ENGINE_OUTBOX_RETRY_FAILED))
 		rc = send_claimed(conf, e, hooks, err);
 	engine_outbox_release(e->path, lock);
 	return rc;
@@ -451,12 +475,11 @@ int engine_outbox_send(const struct conf *conf, struct engine_outbox_entry *e, c
 
 /* Writes e's new state (and reason) durably; a write that fails leaves
  * the older state, which errs on the side of sending again. */
-static void set_state(struct engine_outbox_entry *e, const char *state, const char *reason)
+static void set_state(struct engine_outbox_entry *e, enum engine_outbox_state state, const char *reason)
 {
 	char *why = NULL;
 
-	free(e->state);
-	e->state = xstrdup(state);
+	e->state = state;
 	free(e->reason);
 	e->reason = reason ? xstrdup(reason) : NULL;
 	if (engine_outbox_write(e, &why) < 0)
@@ -472,14 +495,14 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 	if (hooks)
 		ea.hooks = *hooks;
 	char *why = NULL;
-	int retry = strcmp(e->state, "sent") == 0; /* delivered earlier: its Sent copy may be there */
+	int retry = e->state == ENGINE_OUTBOX_SENT; /* delivered earlier: its Sent copy may be there */
 
 	if (!account) {
 		lib_error_set(err, LIB_ERR_CONFIG, "the outbox holds a message for account %s, which the mailrc lacks",
 		              e->account);
 		return -1;
 	}
-	if (strcmp(e->state, "queued") == 0 || strcmp(e->state, "failed") == 0) {
+	if (e->state == ENGINE_OUTBOX_QUEUED || e->state == ENGINE_OUTBOX_FAILED) {
 		const struct conf_url *url = &account->smtp;
 		if (url->scheme == CONF_URL_NONE) {
 			lib_error_set(err, LIB_ERR_CONFIG, "account %s has no smtp server", account->name);
@@ -515,7 +538,7 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 				/* before QUIT or anything else that could hang or be
 				 * killed: never sent again from here on */
 				e->delivered = 1;
-				set_state(e, "sent", NULL);
+				set_state(e, ENGINE_OUTBOX_SENT, NULL);
 			} else {
 				*err = result.error;
 			}
@@ -527,12 +550,12 @@ static int send_claimed(const struct conf *conf, struct engine_outbox_entry *e, 
 			/* a refusal: kept for the user to fix, never retried by
 			 * itself; else queued, with the reason it still waits */
 			int queued = err->cls == LIB_ERR_TEMPORARY || err->cls == LIB_ERR_CONNECTION;
-			set_state(e, queued ? "queued" : "failed", err->text);
+			set_state(e, queued ? ENGINE_OUTBOX_QUEUED : ENGINE_OUTBOX_FAILED, err->text);
 			engine_account_close(&ea); /* wipes a password kept for the Sent copy */
 			return -1;
 		}
 	}
-	if (strcmp(e->state, "sent") != 0) {
+	if (e->state != ENGINE_OUTBOX_SENT) {
 		engine_account_close(&ea);
 		lib_error_set(err, LIB_ERR_SERVER, "%s", e->reason ? e->reason : "refused earlier");
 		return -1;
@@ -571,8 +594,8 @@ void engine_outbox_summarize(const struct engine_outbox_entry *e, struct engine_
 	                                                 : e->len;
 
 	memset(s, 0, sizeof(*s));
-	s->editable = strcmp(e->state, "sent") != 0;
-	s->state = !s->editable ? "awaiting Sent copy" : strcmp(e->state, "failed") == 0 ? "failed" : "queued";
+	s->editable = e->state != ENGINE_OUTBOX_SENT;
+	s->state = !s->editable ? "awaiting Sent copy" : engine_outbox_state_name(e->state);
 	mime_envelope_parse(e->message ? e->message : "", header_len, &env);
 	s->date = env.date;
 	if (*env.to || *env.cc)

@@ -45,11 +45,11 @@ struct engine_job {
 			int counts; /* with STATUS counts */
 		} list;
 		struct {
-			int op; /* enum imap_folder_op */
+			enum engine_folder_op op;
 			char *new_name;
 		} change;
 		struct {
-			char *criteria;
+			char *criteria; /* IMAP syntax; NULL: nothing for the server */
 			int token;
 		} search;
 		struct {
@@ -268,9 +268,11 @@ static void open_cache(struct engine_worker *w)
 static int local_emit(struct engine_worker *w, enum engine_sync_state sync)
 {
 	struct lib_error err = { 0 };
-	struct model_mailbox *mbox = NULL;
+	struct model_mailbox *mbox = model_mailbox_new();
+	struct engine_folder local = engine_local_folder(w->local);
 
-	if (engine_local_load(w->local, &mbox, &err) < 0) {
+	if (local.ops->sync(local.backend, engine_local_name(w->local), mbox, &err) < 0) {
+		model_mailbox_free(mbox);
 		emit_error(w, ENGINE_JOB_OPEN_FOLDER, engine_local_name(w->local), 0, &err);
 		return -1;
 	}
@@ -359,7 +361,8 @@ static void open_folder(struct engine_worker *w, const char *folder)
 		int rc = ensure_session(w, &err);
 		if (rc == 0) {
 			w->opening = &ctx;
-			rc = engine_folder_sync(&w->ea, folder, mbox, &err);
+			struct engine_folder imap = engine_imap_folder(&w->ea);
+			rc = imap.ops->sync(imap.backend, folder, mbox, &err);
 			w->opening = NULL;
 		}
 		if (rc == 0) {
@@ -410,6 +413,14 @@ static int is_local(struct engine_worker *w, const char *folder)
 	return w->local && strcmp(engine_local_name(w->local), folder) == 0;
 }
 
+/* The backend that holds folder: the local folder open in the worker,
+ * else the account's IMAP server (its session made sure of by the
+ * caller). */
+static struct engine_folder folder_of(struct engine_worker *w, const char *folder)
+{
+	return is_local(w, folder) ? engine_local_folder(w->local) : engine_imap_folder(&w->ea);
+}
+
 /* The largest message the pager is given, as IMAP_LITERAL_MAX is for a
  * server's: the same messages open from a local folder as from IMAP. */
 #define ENGINE_SHOW_MAX (64u << 20)
@@ -427,7 +438,8 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			return;
 		}
-		if (engine_local_message(w->local, job->body.uid, &body, &err) < 0) {
+		struct engine_folder local = engine_local_folder(w->local);
+		if (local.ops->fetch(local.backend, job->folder, job->body.uid, &body, &err) < 0) {
 			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
 			buf_free(&body);
 			return;
@@ -440,8 +452,8 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 	int cached = is_local(w, job->folder) || /* a local message is here already */
 	             (w->ea.uidvalidity && store_body_get(w->bodies, job->folder, w->ea.uidvalidity, job->body.uid, &body));
 	if (!cached) {
-		if (ensure_session(w, &err) < 0 ||
-		    imap_message_fetch(w->ea.imap, job->folder, job->body.uid, &body, &err) < 0) {
+		struct engine_folder imap = engine_imap_folder(&w->ea);
+		if (ensure_session(w, &err) < 0 || imap.ops->fetch(imap.backend, job->folder, job->body.uid, &body, &err) < 0) {
 			if (err.cls == LIB_ERR_CONNECTION)
 				drop_session(w);
 			emit_error(w, ENGINE_JOB_FETCH_BODY, job->folder, job->body.uid, &err);
@@ -459,111 +471,12 @@ static void fetch_body(struct engine_worker *w, struct engine_job *job)
 	emit(w, ev);
 }
 
-/* The wire name of the account's trash, or NULL: folder-trash (none: no
- * trash), else the folder with the SPECIAL-USE \Trash role. */
-static char *trash_folder(struct engine_worker *w, struct lib_error *err)
-{
-	const char *configured = conf_get(w->ea.conf, w->ea.account, CONF_K_FOLDER_TRASH);
-
-	if (configured)
-		return strcmp(configured, "none") == 0 ? NULL : imap_utf7_encode(configured);
-	return imap_folder_with_role(w->ea.imap, IMAP_ROLE_TRASH, err);
-}
-
 static const char *plural(size_t n)
 {
 	return n == 1 ? "" : "s";
 }
 
-/* Runs one bulk action on the server; *text says what was done, *moved
- * whether the messages left the folder, and *moved_to (when not NULL;
- * the caller frees it) the wire name of the folder they went to. 0, or
- * -1 with err. */
-static int run_action(struct engine_worker *w, enum engine_job_type type, const char *folder, const uint32_t *uids,
-                      size_t n, unsigned flags, int add, const char *target, char **text, int *moved,
-                      char **moved_to, struct lib_error *err)
-{
-	char *trash = NULL;
-	int rc = 0;
-
-	*text = NULL;
-	*moved = 0;
-	if (moved_to)
-		*moved_to = NULL;
-	switch (type) {
-	case ENGINE_JOB_STORE_FLAGS:
-		rc = imap_messages_store_flags(w->ea.imap, folder, uids, n, flags, add, err);
-		break;
-	case ENGINE_JOB_DELETE:
-		trash = trash_folder(w, err);
-		if (trash && strcmp(trash, folder) != 0) {
-			rc = imap_messages_copy(w->ea.imap, folder, uids, n, trash, 1, err);
-			char *name = imap_utf7_decode(trash);
-			*text = xasprintf("Moved %zu message%s to %s.", n, plural(n), name);
-			free(name);
-			*moved = 1;
-		} else {
-			rc = imap_messages_store_flags(w->ea.imap, folder, uids, n, MODEL_F_DELETED, 1, err);
-			*text = xasprintf("Marked %zu message%s deleted; $ expunges.", n, plural(n));
-		}
-		break;
-	case ENGINE_JOB_COPY: {
-		rc = imap_messages_copy(w->ea.imap, folder, uids, n, target, add, err);
-		char *name = imap_utf7_decode(target);
-		*text = xasprintf("%s %zu message%s to %s.", add ? "Moved" : "Copied", n, plural(n), name);
-		free(name);
-		*moved = add;
-		break;
-	}
-	case ENGINE_JOB_EXPUNGE:
-		/* add: the user agreed to a plain EXPUNGE on a server without
-		 * UIDPLUS, other messages marked deleted included */
-		rc = add ? imap_folder_expunge(w->ea.imap, folder, err) : imap_messages_expunge(w->ea.imap, folder, uids, n, err);
-		*text = xasprintf("Expunged %zu message%s.", n, plural(n));
-		*moved = 1;
-		break;
-	default:
-		break;
-	}
-	if (rc == 0 && *moved && moved_to && type != ENGINE_JOB_EXPUNGE)
-		*moved_to = xstrdup(type == ENGINE_JOB_DELETE ? trash : target);
-	free(trash);
-	if (rc < 0) {
-		free(*text);
-		*text = NULL;
-	}
-	return rc;
-}
-
-/* COPY or move to a folder of another account: fetch, APPEND there, and
- * only when every APPEND succeeded remove the sources. */
-static int copy_across(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
-{
-	struct engine_account target = { .conf = w->ea.conf, .account = job->bulk.target_account, .no_cache = 1 };
-	int rc = engine_imap_open(&target, err);
-
-	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
-		struct buf message = BUF_INIT;
-		rc = imap_message_fetch(w->ea.imap, job->folder, job->bulk.uids[i], &message, err);
-		if (rc == 0)
-			rc = imap_append(target.imap, job->bulk.target, message.data, message.len, MODEL_F_SEEN, err);
-		buf_free(&message);
-	}
-	engine_account_close(&target);
-	if (rc < 0)
-		return -1; /* the sources are untouched */
-	if (job->bulk.move && (imap_messages_store_flags(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, MODEL_F_DELETED, 1,
-	                                            err) < 0 ||
-	                  imap_messages_expunge(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, err) < 0))
-		return -1;
-	char *name = imap_utf7_decode(job->bulk.target);
-	*text = xasprintf("%s %zu message%s to %s:%s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids, plural(job->bulk.nuids),
-	                  job->bulk.target_account->name, name);
-	free(name);
-	return 0;
-}
-
-/* What run_action's add is for a bulk job: STORE_FLAGS: add the flags;
+/* What engine_folder_action's add is for a bulk job: STORE_FLAGS: add the flags;
  * COPY: a move; EXPUNGE: a plain EXPUNGE (as the journal keeps it). */
 static int bulk_add(const struct engine_job *job)
 {
@@ -615,6 +528,7 @@ static void journal_replay(struct engine_worker *w)
 		free(path);
 		return;
 	}
+	struct engine_folder imap = engine_imap_folder(&w->ea);
 	for (; engine_journal_first(path, &e, &why) > 0; engine_journal_free(e, 1)) {
 		struct lib_error err = { 0 };
 		uint32_t uidvalidity = 0;
@@ -628,8 +542,8 @@ static void journal_replay(struct engine_worker *w)
 			free(name);
 		} else if (err.cls == LIB_ERR_CONNECTION ||
 		           (err.cls == LIB_ERR_NONE &&
-		            run_action(w, e->type, e->folder, e->uids, e->nuids, e->flags, e->add, e->target, &text, &moved,
-		                       NULL, &err) < 0 &&
+		            engine_folder_action(&imap, e->type, e->folder, e->uids, e->nuids, e->flags, e->add, e->target,
+		                                 &text, &moved, NULL, &err) < 0 &&
 		            err.cls == LIB_ERR_CONNECTION)) {
 			break; /* offline again: keep this one and the rest */
 		} else if (err.cls != LIB_ERR_NONE) {
@@ -690,131 +604,80 @@ static void bulk_done(struct engine_worker *w, struct engine_job *job, int rc, c
 	emit(w, bulk_event(w, job, rc, text, moved, err));
 }
 
-/* Copies or moves messages of the open local folder to an IMAP folder:
- * job->bulk.target of job->bulk.target_account, else of this account. A move
- * removes the sources only after the server accepted every APPEND. */
-static int copy_local_to_imap(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
+/* COPY or move out of the folder's backend, message by message (the
+ * one loop, engine_folder_transfer): to another account's server, to a
+ * folder on this machine, or from a local folder to this account's
+ * server. A move removes the sources only when every copy is safe. */
+static int transfer(struct engine_worker *w, struct engine_job *job, const struct engine_folder *src, char **text,
+                    struct lib_error *err)
 {
-	struct engine_account other = { .conf = w->ea.conf, .account = job->bulk.target_account, .no_cache = 1 };
-	struct imap_session *session = NULL;
 	const struct conf_account *account = job->bulk.target_account ? job->bulk.target_account : w->ea.account;
-	int rc;
-
-	if (account->imap.scheme == CONF_URL_NONE) {
-		lib_error_set(err, LIB_ERR_CONFIG, "account %s has no IMAP server to copy to", account->name);
-		return -1;
-	}
-	if (job->bulk.target_account) {
-		rc = engine_imap_open(&other, err);
-		session = other.imap;
-	} else {
-		rc = ensure_session(w, err);
-		session = w->ea.imap;
-	}
-	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
-		struct buf message = BUF_INIT, wire = BUF_INIT;
-		rc = engine_local_message(w->local, job->bulk.uids[i], &message, err);
-		if (rc == 0) {
-			engine_message_crlf(&wire, message.data ? message.data : "", message.len);
-			unsigned flags = engine_local_flags(w->local, job->bulk.uids[i]);
-			rc = imap_append(session, job->bulk.target, wire.data ? wire.data : "", wire.len,
-			                 flags & (MODEL_F_SEEN | MODEL_F_DRAFT), err);
-		}
-		buf_free(&message);
-		buf_free(&wire);
-	}
-	if (job->bulk.target_account)
-		engine_account_close(&other);
-	if (rc < 0)
-		return -1; /* the sources are untouched */
-	if (job->bulk.move && engine_local_expunge(w->local, job->bulk.uids, job->bulk.nuids, err) < 0)
-		return -1;
-	char *name = imap_utf7_decode(job->bulk.target);
-	*text = job->bulk.target_account ? xasprintf("%s %zu message%s to %s:%s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
-	                                        plural(job->bulk.nuids), job->bulk.target_account->name, name)
-	                            : xasprintf("%s %zu message%s to %s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
-	                                        plural(job->bulk.nuids), name);
-	free(name);
-	return 0;
-}
-
-/* Copies or moves IMAP messages to the local folder job->bulk.target: each is
- * fetched and appended durably; a move then marks the sources \Deleted
- * and expunges them, only once every copy is written. */
-static int copy_imap_to_local(struct engine_worker *w, struct engine_job *job, char **text, struct lib_error *err)
-{
-	char *path = lib_path_expand(job->bulk.target);
+	struct engine_account other = { .conf = w->ea.conf, .account = account, .no_cache = 1 };
+	struct engine_folder dst;
+	char *path = NULL, *shown;
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < job->bulk.nuids; i++) {
-		struct buf message = BUF_INIT;
-		rc = imap_message_fetch(w->ea.imap, job->folder, job->bulk.uids[i], &message, err);
-		if (rc == 0)
-			rc = local_folder_append(path, message.data ? message.data : "", message.len, MODEL_F_SEEN, err);
-		buf_free(&message);
+	if (engine_folder_is_path(job->bulk.target)) {
+		path = lib_path_expand(job->bulk.target);
+		dst = engine_path_folder(path);
+	} else if (account->imap.scheme == CONF_URL_NONE) {
+		lib_error_set(err, LIB_ERR_CONFIG, "account %s has no IMAP server to copy to", account->name);
+		return -1;
+	} else if (job->bulk.target_account) {
+		rc = engine_imap_open(&other, err);
+		dst = engine_imap_folder(&other);
+	} else {
+		rc = ensure_session(w, err);
+		dst = engine_imap_folder(&w->ea);
 	}
+	if (rc == 0)
+		rc = engine_folder_transfer(src, job->folder, job->bulk.uids, job->bulk.nuids, &dst, job->bulk.target,
+		                            job->bulk.move, err);
+	engine_account_close(&other);
 	free(path);
 	if (rc < 0)
 		return -1;
-	if (job->bulk.move && (imap_messages_store_flags(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, MODEL_F_DELETED, 1,
-	                                            err) < 0 ||
-	                  imap_messages_expunge(w->ea.imap, job->folder, job->bulk.uids, job->bulk.nuids, err) < 0))
-		return -1;
-	*text = xasprintf("%s %zu message%s to %s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids, plural(job->bulk.nuids),
-	                  job->bulk.target);
+	shown = engine_folder_name(job->bulk.target);
+	if (job->bulk.target_account)
+		*text = xasprintf("%s %zu message%s to %s:%s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
+		                  plural(job->bulk.nuids), job->bulk.target_account->name, shown);
+	else
+		*text = xasprintf("%s %zu message%s to %s.", job->bulk.move ? "Moved" : "Copied", job->bulk.nuids,
+		                  plural(job->bulk.nuids), shown);
+	free(shown);
 	return 0;
 }
 
-/* A bulk action on the open local folder. */
-static void local_bulk(struct engine_worker *w, struct engine_job *job)
-{
-	struct lib_error err = { 0 };
-	char *text = NULL;
-	int moved = 0, rc;
-
-	if (job->type == ENGINE_JOB_COPY && (job->bulk.target_account || !engine_folder_is_path(job->bulk.target))) {
-		rc = copy_local_to_imap(w, job, &text, &err);
-		moved = job->bulk.move;
-	} else {
-		rc = engine_local_action(w->local, job->type, job->bulk.uids, job->bulk.nuids, job->bulk.flags,
-		                         bulk_add(job), job->bulk.target, &text, &moved,
-		                         &err);
-	}
-	bulk_done(w, job, rc, text, moved, &err);
-	/* an mbox numbers its messages by position: after removals, a fresh index */
-	if (rc == 0 && moved && engine_local_is_mbox(w->local))
-		local_emit(w, ENGINE_SYNC_DONE);
-}
-
-/* Bulk actions; the DONE or ERROR event carries the job back. Offline, a
- * flag change, delete or move goes to the journal instead. */
+/* Bulk actions, on any backend; the DONE or ERROR event carries the job
+ * back. Offline, a flag change, delete or move on the server goes to the
+ * journal instead. */
 static void bulk(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
 	char *text = NULL, *moved_to = NULL;
-	int moved = 0;
+	int moved = 0, local = is_local(w, job->folder);
 	size_t others = 0;
+	struct engine_folder src = folder_of(w, job->folder);
+	int rc = local ? 0 : ensure_session(w, &err);
 
-	if (is_local(w, job->folder)) {
-		local_bulk(w, job);
-		return;
-	}
-	int rc = ensure_session(w, &err);
-
-	if (rc == 0 && job->type == ENGINE_JOB_COPY && !job->bulk.target_account && engine_folder_is_path(job->bulk.target)) {
-		rc = copy_imap_to_local(w, job, &text, &err);
-		moved = job->bulk.move;
-	} else if (rc == 0 && job->bulk.target_account) {
-		rc = copy_across(w, job, &text, &err);
+	if (rc == 0 && job->type == ENGINE_JOB_COPY &&
+	    (local || job->bulk.target_account || engine_folder_is_path(job->bulk.target))) {
+		rc = transfer(w, job, &src, &text, &err);
 		moved = job->bulk.move;
 	} else if (rc == 0) {
-		rc = run_action(w, job->type, job->folder, job->bulk.uids, job->bulk.nuids, job->bulk.flags,
-		                bulk_add(job), job->bulk.target, &text, &moved, &moved_to,
-		                &err);
+		rc = engine_folder_action(&src, job->type, job->folder, job->bulk.uids, job->bulk.nuids, job->bulk.flags,
+		                          bulk_add(job), job->bulk.target, &text, &moved, local ? NULL : &moved_to, &err);
 		if (rc < -1 && job->type == ENGINE_JOB_EXPUNGE)
 			others = (size_t)(-1 - rc); /* the others a plain EXPUNGE would take: the UI asks */
 		if (rc < -1)
 			rc = -1;
+	}
+	if (local) {
+		bulk_done(w, job, rc, text, moved, &err);
+		/* an mbox numbers its messages by position: after removals, a fresh index */
+		if (rc == 0 && moved && engine_local_is_mbox(w->local))
+			local_emit(w, ENGINE_SYNC_DONE);
+		return;
 	}
 	if (w->watching && strcmp(job->folder, w->watching) != 0)
 		w->resync = 1; /* another folder is selected now (an undo from the trash): back to the open one */
@@ -877,56 +740,31 @@ static void folders_from_cache(struct engine_worker *w, int counts)
 	emit_folders(w, rows, count, counts, 1);
 }
 
-/* No server folders: the one local folder, with its counts. */
-static void list_local(struct engine_worker *w, int counts)
-{
-	struct engine_folder_row *row = xcalloc(1, sizeof(*row));
-	struct lib_error err = { 0 };
-
-	if (w->local && counts) {
-		struct model_mailbox *mbox = NULL;
-		if (engine_local_load(w->local, &mbox, &err) == 0) {
-			const struct model_summary *all = model_mailbox_summaries(mbox);
-			row->messages = (uint32_t)model_mailbox_count(mbox);
-			for (size_t i = 0; i < row->messages; i++)
-				row->unseen += !(all[i].flags & MODEL_F_SEEN);
-		}
-		model_mailbox_free(mbox);
-	}
-	row->name = xstrdup(w->local ? engine_local_name(w->local) : "INBOX");
-	row->subscribed = 1;
-	emit_folders(w, row, 1, counts, 0);
-}
-
 static void list_folders(struct engine_worker *w, int counts)
 {
 	struct lib_error err = { 0 };
-	struct imap_folder *folders = NULL;
-	size_t count = 0, n = 0, i;
+	struct engine_folder_row *rows = NULL;
+	size_t n = 0;
 
-	if (w->ea.account->imap.scheme == CONF_URL_NONE) {
-		list_local(w, counts);
+	if (w->ea.account->imap.scheme == CONF_URL_NONE) { /* no server folders: the one local folder */
+		struct engine_folder local = engine_local_folder(w->local);
+		local.ops->list(local.backend, counts, &rows, &n, &err);
+		emit_folders(w, rows, n, counts, 0);
 		return;
 	}
-	if (ensure_session(w, &err) < 0 || imap_folder_list(w->ea.imap, &folders, &count, &err) < 0) {
+	struct engine_folder imap = engine_imap_folder(&w->ea);
+	int rc = ensure_session(w, &err);
+	if (rc == 0)
+		rc = imap.ops->list(imap.backend, counts, &rows, &n, &err);
+	if (rc < 0) {
 		if (err.cls == LIB_ERR_CONNECTION)
 			drop_session(w);
+		engine_folder_rows_free(rows, n);
 		emit_error(w, ENGINE_JOB_LIST_FOLDERS, NULL, 0, &err);
 		folders_from_cache(w, counts);
 		return;
 	}
-	struct engine_folder_row *rows = xcalloc(count ? count : 1, sizeof(*rows));
-	for (i = 0; i < count; i++) {
-		struct imap_status status = { 0 };
-		if (folders[i].noselect)
-			continue;
-		if (counts && imap_folder_status(w->ea.imap, folders[i].wire_name, &status, &err) < 0 &&
-		    err.cls == LIB_ERR_CONNECTION)
-			break;
-		rows[n++] = (struct engine_folder_row){ xstrdup(folders[i].name), counts ? folders[i].subscribed : 1,
-			                                status.messages, status.unseen };
-	}
-	if (counts && i == count && n) { /* the whole list: kept for offline */
+	if (counts && rc == 0 && n) { /* the whole list: kept for offline */
 		open_cache(w);
 		if (w->ea.store) {
 			struct buf kept = BUF_INIT;
@@ -935,7 +773,6 @@ static void list_folders(struct engine_worker *w, int counts)
 			buf_free(&kept);
 		}
 	}
-	imap_folder_list_free(folders, count);
 	emit_folders(w, rows, n, counts, 0);
 }
 
@@ -963,7 +800,8 @@ static void search(struct engine_worker *w, struct engine_job *job)
 	size_t n = 0;
 	struct engine_event *ev;
 
-	if (is_local(w, job->folder)) {
+	struct engine_folder f = folder_of(w, job->folder);
+	if (!f.ops->search) {
 		lib_error_set(&err, LIB_ERR_DATA, "a local folder cannot be searched on a server: search the headers here");
 		ev = job_event(w, ENGINE_JOB_SEARCH, 1, &err);
 		ev->result.search.token = job->search.token;
@@ -971,7 +809,8 @@ static void search(struct engine_worker *w, struct engine_job *job)
 		emit(w, ev);
 		return;
 	}
-	int failed = ensure_session(w, &err) < 0 || imap_search(w->ea.imap, job->folder, job->search.criteria, &uids, &n, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 ||
+	             (job->search.criteria && f.ops->search(f.backend, job->folder, job->search.criteria, &uids, &n, &err) < 0);
 	ev = job_event(w, ENGINE_JOB_SEARCH, failed, &err);
 	ev->result.search.uids = uids;
 	ev->result.search.nuids = n;
@@ -1086,12 +925,19 @@ static void drafts(struct engine_worker *w, struct engine_job *job)
 static void folder_change(struct engine_worker *w, struct engine_job *job)
 {
 	static const char *const done[] = { "Created", "Renamed", "Deleted", "Subscribed to", "Unsubscribed from" };
+	static const enum imap_folder_op imap_op[] = {
+		[ENGINE_FOLDER_CREATE] = IMAP_FOLDER_CREATE,
+		[ENGINE_FOLDER_RENAME] = IMAP_FOLDER_RENAME,
+		[ENGINE_FOLDER_DELETE] = IMAP_FOLDER_DELETE,
+		[ENGINE_FOLDER_SUBSCRIBE] = IMAP_FOLDER_SUBSCRIBE,
+		[ENGINE_FOLDER_UNSUBSCRIBE] = IMAP_FOLDER_UNSUBSCRIBE,
+	};
 	struct lib_error err = { 0 };
 	char *wire = imap_utf7_encode(job->folder);
 	char *new_wire = job->change.new_name ? imap_utf7_encode(job->change.new_name) : NULL;
 	struct engine_event *ev;
 
-	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, job->change.op, wire, new_wire, &err) < 0;
+	int failed = ensure_session(w, &err) < 0 || imap_folder_change(w->ea.imap, imap_op[job->change.op], wire, new_wire, &err) < 0;
 	ev = job_event(w, ENGINE_JOB_FOLDER_CHANGE, failed, &err);
 	if (!failed)
 		ev->result.text = job->change.new_name ? xasprintf("%s %s to %s.", done[job->change.op], job->folder, job->change.new_name)
@@ -1218,7 +1064,8 @@ static void watch(struct engine_worker *w)
 	if (rc == 1 || w->resync || due) { /* news, a replayed journal, or polling */
 		w->resync = 0;
 		struct model_mailbox *mbox = model_mailbox_new();
-		if (engine_folder_sync(&w->ea, w->watching, mbox, &err) == 0) {
+		struct engine_folder imap = engine_imap_folder(&w->ea);
+		if (imap.ops->sync(imap.backend, w->watching, mbox, &err) == 0) {
 			emit_index(w, w->watching, mbox, ENGINE_SYNC_DONE);
 		} else {
 			model_mailbox_free(mbox);
@@ -1228,25 +1075,16 @@ static void watch(struct engine_worker *w)
 	}
 }
 
-/* mark-old when the user leaves a folder: a Maildir moves the messages
- * from new/ to cur/, as mutt does; an mbox keeps its Status lines (one
- * rewrite of the file per message would be the cost); IMAP has no flag
- * for it, so the header cache keeps it. */
+/* mark-old when the user leaves a folder: each backend keeps new and old
+ * its own way (a Maildir's new/ and cur/, IMAP's header cache). */
 static void mark_old(struct engine_worker *w, struct engine_job *job)
 {
 	struct lib_error err = { 0 };
-	char *text = NULL;
-	int moved;
+	struct engine_folder f = folder_of(w, job->folder);
 
-	if (is_local(w, job->folder)) {
-		if (!engine_local_is_mbox(w->local))
-			engine_local_action(w->local, ENGINE_JOB_STORE_FLAGS, job->bulk.uids, job->bulk.nuids, MODEL_F_RECENT, 0, NULL,
-			                    &text, &moved, &err);
-		free(text);
-	} else {
+	if (!is_local(w, job->folder))
 		open_cache(w);
-		engine_folder_mark_old(&w->ea, job->folder, job->bulk.uids, job->bulk.nuids, &err);
-	}
+	f.ops->mark_old(f.backend, job->folder, job->bulk.uids, job->bulk.nuids, &err);
 	if (err.cls != LIB_ERR_NONE)
 		emit_notice(w, err.text);
 }
@@ -1383,6 +1221,7 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 
 	w->ea.conf = conf;
 	w->ea.account = account;
+	engine_options_from_env(&w->ea);
 	/* No one to ask for a password here: the UI owns the terminal. */
 	w->ea.hooks = (struct engine_hooks){ .warn = on_warning, .progress = on_sync_progress, .ctx = w };
 	w->wake_fd = wake_fd;
@@ -1397,13 +1236,6 @@ struct engine_worker *engine_worker_start(const struct conf *conf, const struct 
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 		lib_fatal("cannot start a worker thread");
 	return w;
-}
-
-void engine_worker_options(struct engine_worker *w, const struct engine_account *options)
-{
-	w->ea.no_cache = options->no_cache;
-	w->ea.no_qresync = options->no_qresync;
-	w->ea.no_condstore = options->no_condstore;
 }
 
 static void submit(struct engine_worker *w, struct engine_job *job)
@@ -1471,17 +1303,19 @@ void engine_worker_drafts(struct engine_worker *w)
 	submit(w, job);
 }
 
-void engine_worker_search(struct engine_worker *w, const char *folder, const char *criteria, int token)
+void engine_worker_search(struct engine_worker *w, const char *folder, const struct model_pattern *pattern,
+                          int token)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_SEARCH;
 	job->folder = xstrdup(folder);
-	job->search.criteria = xstrdup(criteria);
+	job->search.criteria = imap_search_criteria(pattern); /* pure text: built here, the pattern stays the UI's */
 	job->search.token = token;
 	submit(w, job);
 }
 
-void engine_worker_folder_change(struct engine_worker *w, int op, const char *folder, const char *new_name)
+void engine_worker_folder_change(struct engine_worker *w, enum engine_folder_op op, const char *folder,
+                                 const char *new_name)
 {
 	struct engine_job *job = xcalloc(1, sizeof(*job));
 	job->type = ENGINE_JOB_FOLDER_CHANGE;

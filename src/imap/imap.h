@@ -142,7 +142,15 @@ char *imap_folder_with_role(struct imap_session *session, unsigned role, struct 
  * Returns its wire name (caller frees), or NULL with err. */
 char *imap_folder_create_role(struct imap_session *session, const char *name, unsigned role, struct lib_error *err);
 
-/* UID SEARCH criteria (IMAP syntax, e.g. from model_pattern_imap_search)
+/* The search keys (RFC 3501 section 6.4.4) of the part of pattern only
+ * the server can answer (model_pattern_server_part), with its and, OR
+ * and NOT, e.g. "OR BODY \"a\" NOT TEXT \"b\"". Text with 8-bit bytes
+ * or line breaks is sent as a literal, "{n}" CRLF and the bytes, which
+ * needs the server's continuation before the rest is sent, and the keys
+ * then start with "CHARSET UTF-8 ". NULL when the pattern needs no
+ * server; else the caller frees the result (imap-search.c). */
+char *imap_search_criteria(const struct model_pattern *pattern);
+/* UID SEARCH criteria (IMAP syntax, e.g. from imap_search_criteria)
  * in wire_name; the matching UIDs in *uids (caller frees). A literal in
  * criteria ({n}) is sent as LITERAL+ and refused without it. */
 int imap_search(struct imap_session *session, const char *wire_name, const char *criteria, uint32_t **uids,

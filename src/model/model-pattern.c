@@ -67,7 +67,6 @@ struct pattern_node {
 struct model_pattern {
 	struct pattern_node *root;
 	const struct pattern_node *server; /* inside root; NULL when all is local */
-	char *imap;                        /* criteria for server, built once */
 	uint32_t *uids;                    /* the server's answer, sorted, unique */
 	size_t nuids;
 };
@@ -1269,85 +1268,6 @@ static void node_order(struct pattern_node *node)
 	}
 }
 
-/* ---- IMAP SEARCH text (RFC 3501 section 6.4.4) ---- */
-
-/* An astring: quoted when it is 7-bit without CR or LF, else a literal
- * ({n} CRLF and the bytes), which 8-bit text needs; *utf8 is set then. */
-static void imap_string(struct buf *out, const char *s, int *utf8)
-{
-	size_t len = strlen(s);
-	int quotable = 1;
-
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c >= 0x80)
-			*utf8 = 1;
-		if (*c >= 0x80 || *c == '\r' || *c == '\n')
-			quotable = 0;
-	}
-	if (!quotable) {
-		buf_addf(out, "{%zu}\r\n", len);
-		buf_add(out, s, len);
-		return;
-	}
-	buf_addch(out, '"');
-	for (const char *c = s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			buf_addch(out, '\\');
-		buf_addch(out, *c);
-	}
-	buf_addch(out, '"');
-}
-
-/* Writes node as IMAP search keys; one key when single is set (a list of
- * several is put in parentheses). */
-static void imap_key(struct buf *out, const struct pattern_node *node, int single, int *utf8)
-{
-	switch (node->kind) {
-	case PATTERN_BODY:
-		buf_addstr(out, node->whole ? "TEXT " : "BODY ");
-		imap_string(out, node->text, utf8);
-		break;
-	case PATTERN_NOT:
-		buf_addstr(out, "NOT ");
-		imap_key(out, node->child[0], 1, utf8);
-		break;
-	case PATTERN_AND:
-		if (single)
-			buf_addch(out, '(');
-		for (size_t k = 0; k < node->nchild; k++) {
-			if (k)
-				buf_addch(out, ' ');
-			imap_key(out, node->child[k], 1, utf8);
-		}
-		if (single)
-			buf_addch(out, ')');
-		break;
-	case PATTERN_OR: /* OR takes two keys: a OR b OR c d */
-		for (size_t k = 0; k + 1 < node->nchild; k++) {
-			buf_addstr(out, "OR ");
-			imap_key(out, node->child[k], 1, utf8);
-			buf_addch(out, ' ');
-		}
-		imap_key(out, node->child[node->nchild - 1], 1, utf8);
-		break;
-	default:
-		lib_fatal("pattern node %d under a server part", (int)node->kind);
-	}
-}
-
-static char *imap_search_text(const struct pattern_node *server)
-{
-	struct buf keys = BUF_INIT, out = BUF_INIT;
-	int utf8 = 0;
-
-	imap_key(&keys, server->child[0], 0, &utf8);
-	if (utf8)
-		buf_addstr(&out, "CHARSET UTF-8 ");
-	buf_add(&out, keys.data, keys.len);
-	buf_free(&keys);
-	return buf_detach(&out);
-}
-
 /* ---- the API ---- */
 
 struct model_pattern *model_pattern_compile(const char *text, time_t now, char **error, size_t *error_at)
@@ -1381,7 +1301,6 @@ struct model_pattern *model_pattern_compile(const char *text, time_t now, char *
 			pattern = xcalloc(1, sizeof(*pattern));
 			pattern->root = root;
 			pattern->server = nservers ? servers[0] : NULL;
-			pattern->imap = nservers ? imap_search_text(servers[0]) : NULL;
 		}
 	}
 	if (p.error) {
@@ -1403,7 +1322,6 @@ void model_pattern_free(struct model_pattern *pattern)
 	if (!pattern)
 		return;
 	node_free(pattern->root);
-	free(pattern->imap);
 	free(pattern->uids);
 	free(pattern);
 }
@@ -1490,9 +1408,44 @@ int model_pattern_needs_server(const struct model_pattern *pattern)
 	return pattern->server != NULL;
 }
 
-char *model_pattern_imap_search(const struct model_pattern *pattern)
+/* A struct model_search is a node of the server's part; the type only
+ * keeps the tree read-only for the protocol module that walks it. */
+const struct model_search *model_pattern_server_part(const struct model_pattern *pattern)
 {
-	return pattern->imap ? xstrdup(pattern->imap) : NULL;
+	return pattern->server ? (const struct model_search *)pattern->server->child[0] : NULL;
+}
+
+enum model_search_kind model_search_kind(const struct model_search *term)
+{
+	const struct pattern_node *node = (const struct pattern_node *)term;
+
+	switch (node->kind) {
+	case PATTERN_BODY:
+		return node->whole ? MODEL_SEARCH_MESSAGE : MODEL_SEARCH_BODY;
+	case PATTERN_NOT:
+		return MODEL_SEARCH_NOT;
+	case PATTERN_AND:
+		return MODEL_SEARCH_AND;
+	case PATTERN_OR:
+		return MODEL_SEARCH_OR;
+	default:
+		lib_fatal("pattern node %d under a server part", (int)node->kind);
+	}
+}
+
+const char *model_search_text(const struct model_search *term)
+{
+	return ((const struct pattern_node *)term)->text;
+}
+
+size_t model_search_count(const struct model_search *term)
+{
+	return ((const struct pattern_node *)term)->nchild;
+}
+
+const struct model_search *model_search_child(const struct model_search *term, size_t k)
+{
+	return (const struct model_search *)((const struct pattern_node *)term)->child[k];
 }
 
 static int cmp_uid(const void *a, const void *b)

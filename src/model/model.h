@@ -324,10 +324,11 @@ void model_pattern_free(struct model_pattern *pattern);
  * several threads may match with one pattern at once. */
 int model_pattern_match(const struct model_pattern *pattern, const struct model_summary *summary, int tagged);
 
-/* Patterns with ~b or ~B need the server. The caller sends
- * "UID SEARCH " followed by model_pattern_imap_search() and passes the
- * uids of the answer (to that whole text, its NOT included) to
- * model_pattern_set_server_uids() before matching;
+/* Patterns with ~b or ~B need the server. The caller asks the server
+ * for the server's part (model_pattern_server_part, in IMAP's syntax
+ * imap_search_criteria) and passes the uids of the answer (to that
+ * whole part, its NOT included) to model_pattern_set_server_uids()
+ * before matching;
  * until then the server's part matches no message.
  * The server is asked once, so all ~b and ~B of a pattern must form one
  * part: a pattern of their own ("~b a | !~B b"), or side by side in one
@@ -335,13 +336,23 @@ int model_pattern_match(const struct model_pattern *pattern, const struct model_
  * inside parentheses). Patterns that would need two questions, such as
  * "(~f a ~b x) | (~f b ~b y)", are refused by model_pattern_compile. */
 int model_pattern_needs_server(const struct model_pattern *pattern);
-/* The search keys of the server's part (RFC 3501 section 6.4.4), with the
- * pattern's and, OR and NOT, e.g. "OR BODY \"a\" NOT TEXT \"b\"". Text
- * with 8-bit bytes or line breaks is sent as a literal, "{n}" CRLF and the
- * bytes, which needs the server's continuation before the rest is sent,
- * and the keys then start with "CHARSET UTF-8 ". NULL when the pattern
- * needs no server; else the caller frees the result. */
-char *model_pattern_imap_search(const struct model_pattern *pattern);
+/* The server's part as a read-only tree of search terms (borrowed from
+ * pattern), for a protocol module to write in its own syntax; NULL when
+ * the pattern needs no server. */
+struct model_search;
+enum model_search_kind {
+	MODEL_SEARCH_BODY,    /* ~b: text in the body */
+	MODEL_SEARCH_MESSAGE, /* ~B: text anywhere in the message */
+	MODEL_SEARCH_NOT,     /* one child */
+	MODEL_SEARCH_AND,     /* two or more children */
+	MODEL_SEARCH_OR,      /* two or more children */
+};
+const struct model_search *model_pattern_server_part(const struct model_pattern *pattern);
+enum model_search_kind model_search_kind(const struct model_search *term);
+/* BODY, MESSAGE: the text to find (UTF-8). */
+const char *model_search_text(const struct model_search *term);
+size_t model_search_count(const struct model_search *term);
+const struct model_search *model_search_child(const struct model_search *term, size_t k);
 /* Copies the uids the server's UID SEARCH answered (any order, duplicates
  * allowed); replaces any earlier answer. */
 void model_pattern_set_server_uids(struct model_pattern *pattern, const uint32_t *uids, size_t n);

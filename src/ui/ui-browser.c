@@ -180,7 +180,7 @@ int ui_browser_function(struct ui *ui, enum keymap_fn fn)
 	case KEYMAP_FN_CREATE_MAILBOX:
 		name = ui_prompt(ui, "Create folder: ", NULL, NULL, 0);
 		if (name && *name)
-			engine_worker_folder_change(ui->worker, IMAP_FOLDER_CREATE, name, NULL);
+			engine_worker_folder_change(ui->worker, ENGINE_FOLDER_CREATE, name, NULL);
 		free(name);
 		return 1;
 	case KEYMAP_FN_RENAME_MAILBOX:
@@ -188,7 +188,7 @@ int ui_browser_function(struct ui *ui, enum keymap_fn fn)
 			return 1;
 		name = ui_prompt(ui, "Rename to: ", row->name, NULL, 0);
 		if (name && *name && strcmp(name, row->name) != 0)
-			engine_worker_folder_change(ui->worker, IMAP_FOLDER_RENAME, row->name, name);
+			engine_worker_folder_change(ui->worker, ENGINE_FOLDER_RENAME, row->name, name);
 		free(name);
 		return 1;
 	case KEYMAP_FN_DELETE_MAILBOX: {
@@ -204,7 +204,7 @@ int ui_browser_function(struct ui *ui, enum keymap_fn fn)
 		/* deleting mail is not a default: "yes" must be typed */
 		char *answer = ui_prompt(ui, clean.data, NULL, NULL, 0);
 		if (answer && strcmp(answer, "yes") == 0)
-			engine_worker_folder_change(ui->worker, IMAP_FOLDER_DELETE, row->name, NULL);
+			engine_worker_folder_change(ui->worker, ENGINE_FOLDER_DELETE, row->name, NULL);
 		else
 			ui_say(ui, 0, "Not deleted (type yes to delete).");
 		free(answer);
@@ -215,8 +215,8 @@ int ui_browser_function(struct ui *ui, enum keymap_fn fn)
 	case KEYMAP_FN_SUBSCRIBE:
 	case KEYMAP_FN_UNSUBSCRIBE:
 		if (row)
-			engine_worker_folder_change(ui->worker, fn == KEYMAP_FN_SUBSCRIBE ? IMAP_FOLDER_SUBSCRIBE
-			                                                              : IMAP_FOLDER_UNSUBSCRIBE,
+			engine_worker_folder_change(ui->worker, fn == KEYMAP_FN_SUBSCRIBE ? ENGINE_FOLDER_SUBSCRIBE
+			                                                              : ENGINE_FOLDER_UNSUBSCRIBE,
 			                            row->name, NULL);
 		return 1;
 	case KEYMAP_FN_EXIT:

@@ -335,14 +335,12 @@ static void start_pattern(struct ui *ui, enum keymap_fn fn, struct model_pattern
 		ui_index_use_pattern(ui, fn, p, text);
 		return;
 	}
-	char *criteria = model_pattern_imap_search(p);
 	model_pattern_free(ui->pending_pattern);
 	free(ui->pending_text);
 	ui->pending_pattern = p;
 	ui->pending_text = text;
 	ui->pending_fn = fn;
-	engine_worker_search(ui->worker, ui->wire_folder, criteria, ++ui->search_token);
-	free(criteria);
+	engine_worker_search(ui->worker, ui->wire_folder, p, ++ui->search_token);
 	ui_say(ui, 0, "Searching the message bodies on the server...");
 }
 

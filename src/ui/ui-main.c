@@ -172,7 +172,7 @@ static void open_folder(struct ui *ui, const char *folder)
 	free(ui->wire_folder);
 	ui->folder = xstrdup(folder);
 	/* a path on this machine is no IMAP name: it stays as written */
-	ui->wire_folder = engine_folder_is_path(folder) ? xstrdup(folder) : imap_utf7_encode(folder);
+	ui->wire_folder = engine_folder_wire(folder);
 	model_mailbox_free(ui->mbox);
 	ui_undo_clear(ui);
 	ui->mbox = model_mailbox_new();
@@ -232,12 +232,8 @@ static void server_search_done(struct ui *ui, struct engine_event *ev);
 /* The worker of account i, started when first needed. */
 static struct engine_worker *worker_for(struct ui *ui, size_t i)
 {
-	if (!ui->workers[i]) {
-		struct engine_account options = { 0 };
-		engine_options_from_env(&options);
+	if (!ui->workers[i])
 		ui->workers[i] = engine_worker_start(ui->conf, &ui->conf->accounts[i], ui->wake[1]);
-		engine_worker_options(ui->workers[i], &options);
-	}
 	return ui->workers[i];
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap/imap.h"
 #include "lib/lib.h"
 #include "model/model.h"
 
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(error);
 	} else {
 		if (model_pattern_needs_server(pat)) {
-			char *keys = model_pattern_imap_search(pat);
+			char *keys = imap_search_criteria(pat);
 			if (!keys)
 				abort();
 			free(keys);

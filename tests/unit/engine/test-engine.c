@@ -17,7 +17,10 @@
 static void test_folder_rows(void)
 {
 	struct engine_folder_row rows[] = {
-		{ "INBOX", 1, 12, 3 }, { "Tab\tFolder", 1, 2, 1 }, { "New\nLine", 0, 5, 0 }, { "back\\slash\\t", 1, 0, 0 },
+		{ .name = "INBOX", .subscribed = 1, .messages = 12, .unseen = 3 },
+		{ .name = "Tab\tFolder", .subscribed = 1, .messages = 2, .unseen = 1 },
+		{ .name = "New\nLine", .subscribed = 0, .messages = 5, .unseen = 0 },
+		{ .name = "back\\slash\\t", .subscribed = 1, .messages = 0, .unseen = 0 },
 	};
 	size_t n = sizeof(rows) / sizeof(*rows);
 	struct buf kept = BUF_INIT;
@@ -42,6 +45,7 @@ static void test_folder_rows(void)
 	is_str(engine_conn_state_name(ENGINE_CONN_RECONNECTING), "reconnecting", "connection states have names");
 	is_str(engine_sync_state_name(ENGINE_SYNC_DONE), "synced", "sync states have names");
 	is_str(engine_job_name(ENGINE_JOB_MARK_OLD), "mark-old", "the job table has a row for the last job type");
+	is_str(engine_outbox_state_name(ENGINE_OUTBOX_FAILED), "failed", "outbox states have the names the file keeps");
 	ok(engine_job_bulk(ENGINE_JOB_EXPUNGE) && !engine_job_bulk(ENGINE_JOB_SEARCH), "bulk jobs are told apart");
 }
 
@@ -108,7 +112,7 @@ int main(void)
 	setenv("XDG_DATA_HOME", dir, 1);
 	char *rcpt = "bob@example.org";
 	struct engine_outbox_entry e = { 0 }, r;
-	e.account = "a", e.from = "ana@example.org", e.rcpts = &rcpt, e.nrcpts = 1, e.state = "queued";
+	e.account = "a", e.from = "ana@example.org", e.rcpts = &rcpt, e.nrcpts = 1, e.state = ENGINE_OUTBOX_QUEUED;
 	e.draft = line, e.message = "Subject: x\r\n\r\nhi\r\n", e.len = strlen(e.message);
 	char *why = NULL;
 	ok(engine_outbox_write(&e, &why) == 0 && engine_outbox_read(e.path, &r) == 0, "outbox entry written and read");
@@ -132,8 +136,8 @@ int main(void)
 	free(lock);
 
 	struct engine_outbox_summary sum;
-	free(r.state);
-	r.state = xstrdup("sent");
+	ok(r.state == ENGINE_OUTBOX_QUEUED, "Tern-State comes back");
+	r.state = ENGINE_OUTBOX_SENT;
 	free(r.message);
 	r.message = xstrdup("To: =?UTF-8?Q?B=C3=B6b?= <bob@example.org>\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
 	                    "Date: Mon, 1 Jan 2035 12:00:00 +0000\r\n\r\nTo: not a header\r\n");

@@ -1,4 +1,4 @@
-/* imap: modified UTF-7 folder names and the literal/line guard. */
+/* imap: modified UTF-7 folder names, the literal/line guard, SEARCH keys. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +13,40 @@ static void utf7(const char *wire, const char *utf8, const char *name)
 	is_str(encoded, wire, "encode: %s", name);
 	free(decoded);
 	free(encoded);
+}
+
+/* The SEARCH keys of pattern, "-" when it needs no server. */
+static void search_keys(const char *pattern, const char *keys, const char *why)
+{
+	struct model_pattern *p = model_pattern_compile(pattern, 0, NULL, NULL);
+	char *text = p ? imap_search_criteria(p) : NULL;
+	is_str(text ? text : "-", keys, "search %s: %s", pattern, why);
+	free(text);
+	model_pattern_free(p);
+}
+
+static void test_search(void)
+{
+	static const char *const cases[][3] = {
+		{ "~f ana", "-", "a local pattern needs no server" },
+		{ "~b invoice", "BODY \"invoice\"", "~b is BODY" },
+		{ "~B invoice", "TEXT \"invoice\"", "~B is TEXT" },
+		{ "~f ana ~b invoice", "BODY \"invoice\"", "only the server's part" },
+		{ "~b a | !~B b", "OR BODY \"a\" NOT TEXT \"b\"", "or, not" },
+		{ "~b a | ~b c | ~B d", "OR BODY \"a\" OR BODY \"c\" TEXT \"d\"", "OR takes two keys" },
+		{ "~f ana ~b a ~b c", "BODY \"a\" BODY \"c\"", "the ~b of one list are asked together" },
+		{ "~b a ~f ana (~b c ~F)", "BODY \"a\" BODY \"c\"", "also from inside parentheses" },
+		{ "~F | ~b a | ~b c", "OR BODY \"a\" BODY \"c\"", "in an or list" },
+		{ "~F | (~b a ~b c)", "BODY \"a\" BODY \"c\"", "a group of its own" },
+		{ "(~b a ~b c) | ~b d", "OR (BODY \"a\" BODY \"c\") BODY \"d\"", "a list inside OR gets parentheses" },
+		{ "!(~b a | ~b c) ~F", "NOT OR BODY \"a\" BODY \"c\"", "not before a group" },
+		{ "~b 'say \"hi\" \\o/'", "BODY \"say \\\"hi\\\" \\\\o/\"", "quotes and backslashes are escaped" },
+		{ "~b façade", "CHARSET UTF-8 BODY {7}\r\nfaçade", "8-bit text is a literal, in UTF-8" },
+		{ "!~b invoice", "NOT BODY \"invoice\"", "a negated ~b is the server's to negate" },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++)
+		search_keys(cases[k][0], cases[k][1], cases[k][2]);
 }
 
 static int feed(struct imap_guard *guard, const char *text, char *why)
@@ -87,5 +121,6 @@ int main(void)
 		refused = feed(&guard, i % 2 ? "* 7 FETCH (UID 7 BODY[] {3}\r\nabc)\r\n" : "* 9 Expunge\r\n", why) < 0;
 	ok(!refused, "FETCH and EXPUNGE responses, literals inside, are not counted");
 	ok(guard.untagged == 0 && guard.head_len == 0, "a literal continues its response");
+	test_search();
 	return tap_done();
 }
